@@ -1,0 +1,171 @@
+"""Reading uploaded XML safely, and the project's rules for a BPMN file.
+
+Parsing never loads a DTD, resolves an entity or touches the network; a document type declaration
+is refused outright (XXE, billion laughs). Size and depth are capped before SpiffWorkflow sees it.
+"""
+from lxml import etree
+
+from .directory import ROLES, STARTER
+from .scripting import check_source
+
+MAX_BYTES = 2_000_000
+MAX_DEPTH = 60
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+    "dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/",
+}
+FLOW_NODES = (
+    "startEvent endEvent intermediateCatchEvent intermediateThrowEvent boundaryEvent task userTask manualTask "
+    "scriptTask serviceTask sendTask receiveTask businessRuleTask callActivity subProcess exclusiveGateway "
+    "parallelGateway inclusiveGateway eventBasedGateway"
+).split()
+
+
+class XmlProblem(Exception):
+    def __init__(self, reason: str, line: int | None = None, element: str | None = None):
+        super().__init__(reason)
+        self.reason, self.line, self.element = reason, line, element
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+        huge_tree=False, remove_pis=True,
+    )
+
+
+def parse_safely(content: bytes) -> etree._Element:
+    if len(content) > MAX_BYTES:
+        raise XmlProblem(f"文件过大（{len(content)} 字节，上限 {MAX_BYTES}）")
+    head = content[:4096].lower()
+    if b"<!doctype" in head or b"<!entity" in content.lower():
+        raise XmlProblem("不接受包含文档类型声明（DOCTYPE/ENTITY）的文件")
+    try:
+        root = etree.fromstring(content, _parser())
+    except etree.XMLSyntaxError as err:
+        raise XmlProblem(f"XML 格式错误：{err.msg}", line=err.lineno) from None
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise XmlProblem("不接受包含文档类型声明的文件")
+    depth = _depth(root)
+    if depth > MAX_DEPTH:
+        raise XmlProblem(f"XML 嵌套层数过深（{depth} 层，上限 {MAX_DEPTH}）")
+    return root
+
+
+def _depth(root) -> int:
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        if d <= MAX_DEPTH:
+            stack.extend((child, d + 1) for child in node)
+    return deepest
+
+
+def properties(element) -> dict[str, str]:
+    return {
+        p.get("name"): p.get("value", "")
+        for p in element.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS)
+    }
+
+
+def describe_bpmn(root) -> dict:
+    """What the engine and the pages need to know about a BPMN file, read once at deployment."""
+    processes = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS)
+    if len(processes) != 1:
+        raise XmlProblem(f"每个文件须恰好包含一个可执行流程（isExecutable=\"true\"），实际 {len(processes)} 个")
+    process = processes[0]
+    lanes_by_node, lanes = {}, {}
+    for lane in process.xpath(".//bpmn:lane", namespaces=NS):
+        props = properties(lane)
+        info = {"id": lane.get("id"), "name": lane.get("name", ""), **props}
+        lanes[lane.get("id")] = info
+        for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
+            lanes_by_node[ref.text.strip()] = lane.get("id")
+    user_tasks = {}
+    for task in process.xpath(".//bpmn:userTask|.//bpmn:manualTask", namespaces=NS):
+        props = properties(task)
+        user_tasks[task.get("id")] = {"name": task.get("name", ""), **props, "line": task.sourceline}
+    calls = sorted({c.get("calledElement") for c in process.xpath(".//bpmn:callActivity", namespaces=NS)})
+    decisions = sorted({
+        d.get("value") or d.text
+        for d in process.xpath(".//bpmn:businessRuleTask/bpmn:extensionElements/spiffworkflow:calledDecisionId",
+                               namespaces=NS)
+    })
+    doc = process.xpath("./bpmn:documentation/text()", namespaces=NS)
+    return {
+        "process_id": process.get("id"),
+        "name": process.get("name", process.get("id")),
+        "documentation": doc[0].strip() if doc else "",
+        "lanes": lanes,
+        "lanes_by_node": lanes_by_node,
+        "user_tasks": user_tasks,
+        "calls": calls,
+        "decisions": decisions,
+    }
+
+
+def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
+    """The project's rules: lanes map to roles, user tasks have forms, everything is drawn,
+    every expression stays inside the sandbox."""
+    problems = []
+    process = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS)[0]
+    for task_id, info in meta["user_tasks"].items():
+        lane_id = meta["lanes_by_node"].get(task_id)
+        if lane_id is None:
+            problems.append(XmlProblem("用户任务不在任何泳道中（泳道决定由谁办理）", info["line"], task_id))
+            continue
+        lane = meta["lanes"][lane_id]
+        role = lane.get("role")
+        if role not in ROLES and role != STARTER:
+            problems.append(XmlProblem(f"泳道“{lane['name']}”的 role 属性无效：{role!r}", None, lane_id))
+        elif role != STARTER and not lane.get("department"):
+            problems.append(XmlProblem(f"泳道“{lane['name']}”缺少 department 属性", None, lane_id))
+        if not info.get("form"):
+            problems.append(XmlProblem("用户任务缺少 form 属性（表单文件）", info["line"], task_id))
+        elif info["form"] not in known_forms:
+            problems.append(XmlProblem(f"找不到表单文件 forms/{info['form']}", info["line"], task_id))
+        for key in ("due",):
+            if info.get(key):
+                problems += [XmlProblem(f"{key} 表达式：{p}", info["line"], task_id) for p in check_source(info[key], "eval")]
+    for lane in meta["lanes"].values():
+        for key in ("department", "assignee"):
+            if lane.get(key):
+                problems += [XmlProblem(f"泳道 {key} 表达式：{p}", None, lane["id"]) for p in check_source(lane[key], "eval")]
+    problems += _expression_problems(process)
+    problems += _diagram_problems(root, process)
+    return problems
+
+
+def _expression_problems(process) -> list[XmlProblem]:
+    problems = []
+    checks = [
+        (".//bpmn:conditionExpression", "eval"),
+        (".//bpmn:timeDate|.//bpmn:timeDuration|.//bpmn:timeCycle", "eval"),
+        (".//bpmn:scriptTask/bpmn:script", "exec"),
+        (".//bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition", "eval"),
+    ]
+    for xpath, mode in checks:
+        for node in process.xpath(xpath, namespaces=NS):
+            owner = node.getparent()
+            while owner is not None and owner.get("id") is None:
+                owner = owner.getparent()
+            for p in check_source((node.text or "").strip() or "None", mode):
+                problems.append(XmlProblem(p, node.sourceline, owner.get("id") if owner is not None else None))
+    for param in process.xpath(".//spiffworkflow:parameter", namespaces=NS):
+        for p in check_source(param.get("value") or "None", "eval"):
+            problems.append(XmlProblem(f"服务任务参数：{p}", param.sourceline, param.get("id")))
+    return problems
+
+
+def _diagram_problems(root, process) -> list[XmlProblem]:
+    drawn = {s.get("bpmnElement") for s in root.xpath(".//bpmndi:BPMNShape|.//bpmndi:BPMNEdge", namespaces=NS)}
+    problems = []
+    xpath = "|".join(f".//bpmn:{tag}" for tag in FLOW_NODES + ["sequenceFlow"])
+    for element in process.xpath(xpath, namespaces=NS):
+        if element.get("id") not in drawn:
+            problems.append(XmlProblem("元素在流程图中没有图形（BPMNDI），建模器无法显示", element.sourceline, element.get("id")))
+    return problems

@@ -1,0 +1,160 @@
+"""Who does what: departments, people and their roles (003 §2(2)).
+
+A task's candidates are the people holding a role in a department at the moment the task becomes
+ready. A role not held in a section is looked up in its parent department, so a section's deputy
+leader is the bureau's deputy leader in charge.
+"""
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from .errors import DirectoryError
+from .models import Department, Person, RoleAssignment
+
+ROLES = {
+    "responsible_person": "责任人",
+    "liaison": "联络人",
+    "deputy_leader": "分管领导",
+    "main_leader": "主要领导",
+    "inspection_staff": "联合勘验人员",
+    "observer": "审批观察员",
+    "enforcement_officer": "执法人员",
+    "arbiter": "评判裁决人员",
+    "legal_reviewer": "法制审核人员",
+    "complaint_handler": "投诉举报受理人员",
+    "supervisor": "督查人员",
+}
+STARTER = "starter"  # lane role meaning "the person who started the matter"
+DEMO_PASSWORD = "liandong2026"
+
+
+def load_file(session: Session, path: Path, password: str = DEMO_PASSWORD) -> dict:
+    """Load (or refresh) the directory from a YAML file. New people get the demo password."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    for dep in data["departments"]:
+        row = session.get(Department, dep["code"]) or Department(code=dep["code"])
+        row.name, row.parent, row.kind = dep["name"], dep.get("parent"), dep.get("kind", "")
+        session.merge(row)
+    session.flush()
+    password_hash = None
+    for item in data["people"]:
+        person = session.get(Person, item["id"])
+        if person is None:
+            password_hash = password_hash or generate_password_hash(password)
+            person = Person(id=item["id"], password_hash=password_hash)
+            session.add(person)
+        person.name, person.title = item["name"], item.get("title", "")
+        person.phone = str(item.get("phone", ""))
+        person.system_roles = list(item.get("system_roles", []))
+        current = {
+            (r.department, r.role)
+            for r in session.execute(
+                select(RoleAssignment).where(RoleAssignment.person_id == person.id, RoleAssignment.until.is_(None))
+            ).scalars()
+        }
+        for role in item.get("roles", []):
+            if role["role"] not in ROLES:
+                raise DirectoryError(f"未知角色 {role['role']}（人员 {item['id']}）")
+            if (role["dept"], role["role"]) not in current:
+                session.add(
+                    RoleAssignment(
+                        person_id=person.id,
+                        department=role["dept"],
+                        role=role["role"],
+                        certificate=role.get("certificate", ""),
+                    )
+                )
+    session.flush()
+    return {"departments": len(data["departments"]), "people": len(data["people"])}
+
+
+def department(session: Session, code: str) -> Department:
+    row = session.get(Department, code)
+    if row is None:
+        raise DirectoryError(f"目录中没有部门“{code}”")
+    return row
+
+
+def holders(session: Session, dept_code: str, role: str) -> list[str]:
+    """People holding `role` in the department, climbing to parent departments if none there."""
+    code = dept_code
+    while code:
+        dep = department(session, code)
+        people = list(
+            session.execute(
+                select(RoleAssignment.person_id)
+                .join(Person, Person.id == RoleAssignment.person_id)
+                .where(
+                    RoleAssignment.department == code,
+                    RoleAssignment.role == role,
+                    RoleAssignment.until.is_(None),
+                    Person.active.is_(True),
+                )
+                .order_by(RoleAssignment.person_id)
+            ).scalars()
+        )
+        if people:
+            return people
+        code = dep.parent
+    raise DirectoryError(f"部门“{department(session, dept_code).name}”没有{ROLES.get(role, role)}，请先在目录中指定")
+
+
+def holds(session: Session, person_id: str, dept_code: str, role: str) -> bool:
+    try:
+        return person_id in holders(session, dept_code, role)
+    except DirectoryError:
+        return False
+
+
+def roles_of(session: Session, person_id: str) -> list[RoleAssignment]:
+    return list(
+        session.execute(
+            select(RoleAssignment).where(RoleAssignment.person_id == person_id, RoleAssignment.until.is_(None))
+        ).scalars()
+    )
+
+
+def change_role(
+    session: Session,
+    now: datetime,
+    department_code: str,
+    role: str,
+    old_person: str | None,
+    new_person_id: str,
+    new_person_name: str = "",
+    title: str = "",
+    phone: str = "",
+) -> dict:
+    """Replace the holder of a role (P9). New tasks go to the new person; assigned tasks stay put."""
+    department(session, department_code)
+    if role not in ROLES:
+        raise DirectoryError(f"未知角色 {role}")
+    person = session.get(Person, new_person_id)
+    if person is None:
+        if not new_person_name:
+            raise DirectoryError(f"目录中没有人员“{new_person_id}”，需提供姓名")
+        person = Person(id=new_person_id, name=new_person_name, password_hash=generate_password_hash(DEMO_PASSWORD))
+        session.add(person)
+    if title:
+        person.title = title
+    if phone:
+        person.phone = phone
+    ended = []
+    if old_person:
+        for row in session.execute(
+            select(RoleAssignment).where(
+                RoleAssignment.person_id == old_person,
+                RoleAssignment.department == department_code,
+                RoleAssignment.role == role,
+                RoleAssignment.until.is_(None),
+            )
+        ).scalars():
+            row.until = now
+            ended.append(row.person_id)
+    session.add(RoleAssignment(person_id=person.id, department=department_code, role=role, since=now))
+    session.flush()
+    return {"department": department_code, "role": role, "replaced": ended, "new_person": person.id}

@@ -1,0 +1,49 @@
+"""Operations a BPMN service task may call (`spiffworkflow:serviceTaskOperator id=...`).
+
+Each runs inside the caller's transaction, so it commits or rolls back with the step that called it.
+"""
+from sqlalchemy import select
+
+from . import directory
+from .errors import ScriptError
+from .forms import uscc_problem
+from .models import TargetEntry
+
+
+def target_library_add(ctx, department: str, credit_code: str, enterprise_name: str, sector: str = "") -> dict:
+    """P1: receipt hands the enterprise to the department's supervision (003 §2(1))."""
+    directory.department(ctx.db, department)
+    problem = uscc_problem(credit_code)
+    if problem:
+        raise ScriptError(problem)
+    row = ctx.db.execute(
+        select(TargetEntry).where(TargetEntry.department == department, TargetEntry.credit_code == credit_code)
+    ).scalar_one_or_none()
+    if row is None:
+        row = TargetEntry(department=department, credit_code=credit_code, enterprise_name=enterprise_name,
+                          sector=sector or "", source_instance=ctx.instance_id, added_at=ctx.clock.now())
+        ctx.db.add(row)
+        ctx.db.flush()
+        return {"added": True, "entry_id": row.id}
+    return {"added": False, "entry_id": row.id}
+
+
+def directory_change_role(ctx, department: str, role: str, new_person_id: str, old_person: str = "",
+                          new_person_name: str = "", title: str = "", phone: str = "") -> dict:
+    """P9: a filed change of responsible person or liaison takes effect (003 §2(2))."""
+    result = directory.change_role(ctx.db, ctx.clock.now(), department, role, old_person or None,
+                                   new_person_id, new_person_name, title, phone)
+    ctx.history.record("directory_changed", ctx.instance_id, data=result)
+    return result
+
+
+OPERATIONS = {
+    "target_library.add": target_library_add,
+    "directory.change_role": directory_change_role,
+}
+
+
+def call(ctx, operation: str, params: dict) -> dict:
+    if operation not in OPERATIONS:
+        raise ScriptError(f"未知的服务操作 {operation}")
+    return OPERATIONS[operation](ctx, **params)

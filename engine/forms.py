@@ -1,0 +1,148 @@
+"""Task forms: JSON Schema documents under processes/forms/, validated with Chinese messages."""
+from datetime import date, datetime
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from .errors import FormInvalid
+
+DEFAULT_MAX_LENGTH = 5000  # no field may carry more text than this, whatever its schema says
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+
+def uscc_problem(code: str) -> str | None:
+    """Why `code` is not a unified social credit code (GB 32100-2015), or None if it is one."""
+    if not isinstance(code, str) or len(code) != 18:
+        return "统一社会信用代码应为18位"
+    code = code.upper()
+    if any(ch not in USCC_CHARS for ch in code):
+        return "统一社会信用代码含有无效字符（不使用 I、O、Z、S、V）"
+    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(code[:17], USCC_WEIGHTS))
+    check = (31 - total % 31) % 31
+    if code[17] != USCC_CHARS[check]:
+        return "统一社会信用代码校验位不正确，请核对"
+    return None
+
+
+def uscc_with_check(first17: str) -> str:
+    """Complete 17 characters with their check character (used to make demo and test data)."""
+    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS))
+    return first17 + USCC_CHARS[(31 - total % 31) % 31]
+
+
+FORMATS = FormatChecker()
+
+
+@FORMATS.checks("uscc")
+def _is_uscc(value) -> bool:
+    return not isinstance(value, str) or uscc_problem(value) is None
+
+
+@FORMATS.checks("date", raises=ValueError)
+def _is_date(value) -> bool:
+    return not isinstance(value, str) or bool(date.fromisoformat(value))
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_datetime(value) -> bool:
+    return not isinstance(value, str) or bool(datetime.fromisoformat(value))
+
+
+def check_schema(schema: dict) -> None:
+    Draft202012Validator.check_schema(schema)
+    if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
+        raise ValueError("表单必须是 type=object 且有 properties")
+    for name, field in schema["properties"].items():
+        if not field.get("title"):
+            raise ValueError(f"字段 {name} 缺少中文 title")
+
+
+def _message(error, schema: dict) -> tuple[str, str]:
+    field = error.path[0] if error.path else None
+    if error.validator == "required":
+        field = error.message.split("'")[1]
+    if error.validator == "additionalProperties":
+        return "_form", "表单包含未定义的字段"
+    spec = schema.get("properties", {}).get(field, {}) if field else {}
+    title = spec.get("title", field or "表单")
+    v = error.validator
+    if v == "required":
+        return field, f"请填写“{title}”"
+    if v == "format" and spec.get("format") == "uscc":
+        return field, uscc_problem(error.instance) or "统一社会信用代码不正确"
+    if v == "format":
+        return field, {"date": "请填写有效日期（如 2026-11-23）", "date-time": "请填写有效的日期时间"}.get(
+            spec.get("format"), "格式不正确")
+    if v == "pattern":
+        return field, spec.get("x-error", f"“{title}”格式不正确")
+    if v == "maxLength":
+        return field, f"“{title}”不能超过{error.validator_value}个字"
+    if v == "minLength":
+        return field, f"请填写“{title}”" if error.validator_value == 1 else f"“{title}”至少{error.validator_value}个字"
+    if v == "enum":
+        return field, f"“{title}”的选项无效"
+    if v in ("minimum", "exclusiveMinimum"):
+        return field, f"“{title}”不能小于{error.validator_value}"
+    if v in ("maximum", "exclusiveMaximum"):
+        return field, f"“{title}”不能大于{error.validator_value}"
+    if v in ("minItems",):
+        return field, f"“{title}”至少选择{error.validator_value}项"
+    if v in ("maxItems",):
+        return field, f"“{title}”最多选择{error.validator_value}项"
+    if v == "type":
+        return field, f"“{title}”类型不正确"
+    if v == "const":
+        return field, spec.get("x-error", f"“{title}”必须确认")
+    return field or "_form", f"“{title}”不符合要求"
+
+
+def validate(schema: dict, data: dict) -> dict:
+    """Return the submitted values if they satisfy the form, else raise FormInvalid with one
+    Chinese message per field."""
+    if not isinstance(data, dict):
+        raise FormInvalid({"_form": "表单数据必须是对象"})
+    strict = dict(schema)
+    strict.setdefault("additionalProperties", False)
+    errors: dict[str, str] = {}
+    for name, value in data.items():
+        if isinstance(value, str) and len(value) > DEFAULT_MAX_LENGTH:
+            errors[name] = f"内容过长（上限{DEFAULT_MAX_LENGTH}字）"
+    validator = Draft202012Validator(strict, format_checker=FORMATS)
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
+        field, message = _message(error, schema)
+        errors.setdefault(str(field), message)
+    if errors:
+        raise FormInvalid(errors)
+    return {k: (v.upper() if schema["properties"].get(k, {}).get("format") == "uscc" else v) for k, v in data.items()}
+
+
+def coerce(schema: dict, raw: dict[str, list[str]]) -> dict:
+    """Turn posted form fields (strings) into the JSON types the schema asks for.
+    Empty inputs are left out so `required` reports them."""
+    data = {}
+    for name, spec in schema.get("properties", {}).items():
+        values = [v for v in raw.get(name, []) if v != ""]
+        kind = spec.get("type")
+        if kind == "array":
+            if values:
+                data[name] = values
+            continue
+        if kind == "boolean":
+            if values:
+                data[name] = values[-1] in ("true", "on", "1", "是")
+            continue
+        if not values:
+            continue
+        value = values[-1].strip() if isinstance(values[-1], str) else values[-1]
+        if kind == "integer":
+            try:
+                value = int(value)
+            except ValueError:
+                pass
+        elif kind == "number":
+            try:
+                value = float(value)
+            except ValueError:
+                pass
+        data[name] = value
+    return data

@@ -1,0 +1,90 @@
+"""Management: the timer sweep, calendar import with deadline recomputation, repair actions."""
+import logging
+from uuid import UUID
+
+from sqlalchemy import select
+
+from . import calendar as calendar_module
+from .clock import parse_local
+from .errors import LiandongError
+from .models import HumanTask, Instance, Timer
+
+log = logging.getLogger(__name__)
+SWEEPABLE = ("running", "waiting")
+
+
+class Management:
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.db = ctx.db
+
+    def fire_due_timers(self, limit: int = 50) -> int:
+        """Fire every due timer of up to `limit` matters; returns how many matters moved.
+
+        Matters are locked with SKIP LOCKED, so several workers share the work and each timer fires
+        once: firing is a state change of the matter itself, made under its row lock. A matter that
+        fails is marked as in error and logged; the sweep goes on with the rest.
+        """
+        now = self.ctx.clock.now()
+        due = select(Timer.instance_id).where(Timer.status == "waiting", Timer.due_at < now)
+        instances = list(self.db.execute(
+            select(Instance).where(Instance.id.in_(due), Instance.status.in_(SWEEPABLE))
+            .order_by(Instance.id).limit(limit).with_for_update(skip_locked=True)
+        ).scalars())
+        moved = 0
+        for instance in instances:
+            try:
+                with self.db.begin_nested():
+                    workflow = self.ctx.runtime.load(instance)
+                    self.ctx.runtime.advance(instance, workflow, "system")
+                moved += 1
+            except Exception as err:  # one broken matter must not stop the sweep
+                log.exception("timer sweep failed for instance %s", instance.id)
+                self.mark_error(instance, err)
+        return moved
+
+    def mark_error(self, instance: Instance, err: Exception) -> None:
+        message = err.message if isinstance(err, LiandongError) else f"{type(err).__name__}: {err}"
+        instance.status, instance.error = "error", message
+        self.ctx.history.record("error", instance.id, data={"message": message})
+        self.db.flush()
+
+    def import_calendar(self, text: str, source: str, user: str) -> dict:
+        """Import a year's official schedule and recompute every provisional deadline it touches."""
+        year = calendar_module.import_schedule(self.db, text, source, user, self.ctx.clock.now())
+        self.ctx.calendar_changed()
+        self.ctx.history.record("calendar_imported", None, user, data={"year": year, "source": source})
+        return {"year": year, **self.recompute_provisional(user)}
+
+    def recompute_provisional(self, user: str = "system") -> dict:
+        cal = self.ctx.calendar
+        tasks = timers = 0
+        for task in self.db.execute(
+            select(HumanTask).where(HumanTask.state == "ready", HumanTask.due_provisional.is_(True))
+        ).scalars():
+            if not task.due_basis:
+                continue
+            deadline = cal.add_working_days(parse_local(task.due_basis["start"]), task.due_basis["days"])
+            self.ctx.history.record("deadline_recomputed", task.instance_id, user, task_id=task.id, spec_id=task.spec_id,
+                                    name=task.name, data={"old": task.due_at.isoformat(), "new": deadline.iso(),
+                                                          "provisional": deadline.provisional})
+            task.due_at, task.due_provisional = deadline.at, deadline.provisional
+            tasks += 1
+        pending = list(self.db.execute(
+            select(Timer).where(Timer.status == "waiting", Timer.provisional.is_(True))).scalars())
+        for instance_id in sorted({t.instance_id for t in pending}):
+            instance = self.ctx.runtime.instance(instance_id, lock=True)
+            workflow = self.ctx.runtime.load(instance)
+            for timer in [t for t in pending if t.instance_id == instance_id and t.basis]:
+                deadline = cal.add_working_days(parse_local(timer.basis["start"]), timer.basis["days"])
+                engine_task = workflow.get_task_from_id(UUID(timer.guid))
+                if engine_task is not None:
+                    engine_task._set_internal_data(event_value=deadline.iso())
+                self.ctx.history.record("deadline_recomputed", instance_id, user, spec_id=timer.spec_id,
+                                        name=timer.name, data={"old": timer.due_at.isoformat(), "new": deadline.iso(),
+                                                               "provisional": deadline.provisional})
+                timer.due_at, timer.provisional = deadline.at, deadline.provisional
+                timers += 1
+            self.ctx.runtime.save(instance, workflow)
+        self.db.flush()
+        return {"tasks": tasks, "timers": timers}

@@ -1,0 +1,230 @@
+"""Storage schema. Alembic migrations in engine/migrations are made from these models."""
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to storage")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Definition(Base):
+    """A deployed file: BPMN process, DMN decision or form, one row per version."""
+
+    __tablename__ = "definition"
+    __table_args__ = (UniqueConstraint("kind", "key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # bpmn | dmn | form
+    key: Mapped[str] = mapped_column(String(200), index=True)  # process id, decision id or form file name
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    filename: Mapped[str] = mapped_column(String(300), default="")
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    meta: Mapped[dict] = mapped_column(JSON, default=dict)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deployed_by: Mapped[str] = mapped_column(String(64), default="system")
+
+
+class Instance(Base):
+    """A running or finished matter (one BPMN process instance)."""
+
+    __tablename__ = "instance"
+    __table_args__ = (
+        Index("ix_instance_status_started", "status", "started_at"),
+        Index("ix_instance_process_started", "process_key", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("definition.id"))
+    process_key: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    process_name: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    enterprise_name: Mapped[str] = mapped_column(String(300), default="", index=True)
+    credit_code: Mapped[str] = mapped_column(String(18), default="", index=True)
+    department: Mapped[str] = mapped_column(String(100), default="", index=True)  # the starter's department
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    bundle: Mapped[dict] = mapped_column(JSON, default=dict)  # definition ids bound at start
+    state: Mapped[str] = mapped_column(Text, default="")  # SpiffWorkflow serializer text, specs stripped
+    serializer_version: Mapped[str] = mapped_column(String(20), default="")
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class HumanTask(Base):
+    """Queryable projection of a user task, so inboxes never load workflow state."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "guid"),
+        Index("ix_human_task_assignee_state", "assignee", "state"),
+        Index("ix_human_task_state_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    guid: Mapped[str] = mapped_column(String(36))  # SpiffWorkflow task id
+    spec_id: Mapped[str] = mapped_column(String(200))  # BPMN element id
+    name: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str] = mapped_column(String(200), default="")
+    department: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(50), default="")
+    assignee: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    state: Mapped[str] = mapped_column(String(20), default="ready")  # ready|completed|deemed_received|cancelled
+    form_key: Mapped[str] = mapped_column(String(200), default="")
+    deemed_received: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_basis: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # {start, days} to recompute
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    completed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TaskCandidate(Base):
+    __tablename__ = "task_candidate"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class Timer(Base):
+    """A waiting timer event; the timer worker fires due rows exactly once."""
+
+    __tablename__ = "timer"
+    __table_args__ = (UniqueConstraint("instance_id", "guid"), Index("ix_timer_status_due", "status", "due_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    guid: Mapped[str] = mapped_column(String(36))
+    spec_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    basis: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting|fired|cancelled
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Event(Base):
+    """Append-only event log; each entry is chained to the previous by hash."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id"), nullable=True, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64), default="system")
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    task_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    spec_id: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(200), default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Department(Base):
+    __tablename__ = "department"
+
+    code: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    kind: Mapped[str] = mapped_column(String(40), default="")
+
+
+class Person(Base):
+    __tablename__ = "person"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    password_hash: Mapped[str] = mapped_column(String(300), default="")
+    system_roles: Mapped[list] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RoleAssignment(Base):
+    __tablename__ = "role_assignment"
+    __table_args__ = (Index("ix_role_dept_role", "department", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    department: Mapped[str] = mapped_column(ForeignKey("department.code"))
+    role: Mapped[str] = mapped_column(String(50))
+    certificate: Mapped[str] = mapped_column(String(100), default="")
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # set when replaced (P9)
+
+
+class CalendarDay(Base):
+    """A day that differs from the Monday–Friday rule: a holiday, or a make-up working day (调休)."""
+
+    __tablename__ = "calendar_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(100), default="")
+
+
+class CalendarYear(Base):
+    """A year whose official schedule is known. Days of other years give provisional deadlines."""
+
+    __tablename__ = "calendar_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(300))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported_by: Mapped[str] = mapped_column(String(64), default="system")
+
+
+class TargetEntry(Base):
+    """An enterprise in a department's enforcement-target library (fed by P1 receipts)."""
+
+    __tablename__ = "target_entry"
+    __table_args__ = (UniqueConstraint("department", "credit_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department: Mapped[str] = mapped_column(String(100), index=True)
+    credit_code: Mapped[str] = mapped_column(String(18))
+    enterprise_name: Mapped[str] = mapped_column(String(300))
+    sector: Mapped[str] = mapped_column(String(100), default="")
+    source_instance: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)

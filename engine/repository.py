@@ -1,0 +1,253 @@
+"""Process definitions: deployment, validation, versions, and parsed specs cached per version."""
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.parser.process import BpmnValidator, SpiffBpmnParser
+
+from . import bpmn_xml, forms
+from .errors import DeploymentError, UnknownProcess
+from .models import Definition
+from .timers import use_engine_clock
+
+
+@dataclass
+class Deployed:
+    kind: str
+    key: str
+    version: int
+    changed: bool
+
+
+def _hash(content: str) -> str:
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def _kind(filename: str) -> str:
+    for suffix, kind in ((".bpmn", "bpmn"), (".dmn", "dmn"), (".json", "form")):
+        if filename.endswith(suffix):
+            return kind
+    raise DeploymentError([{"file": filename, "reason": "只能部署 .bpmn、.dmn 和表单 .json 文件"}])
+
+
+class Repository:
+    def __init__(self, session: Session, clock):
+        self.db = session
+        self.clock = clock
+
+    # --- reading ---
+    def latest(self, kind: str, key: str) -> Definition | None:
+        return self.db.execute(
+            select(Definition).where(Definition.kind == kind, Definition.key == key)
+            .order_by(Definition.version.desc()).limit(1)
+        ).scalar_one_or_none()
+
+    def process(self, key: str) -> Definition:
+        row = self.latest("bpmn", key)
+        if row is None:
+            raise UnknownProcess(f"没有名为“{key}”的流程", process=key)
+        return row
+
+    def get(self, definition_id: int) -> Definition:
+        return self.db.get(Definition, definition_id)
+
+    def processes(self) -> list[Definition]:
+        """The latest version of every deployed process."""
+        newest = (
+            select(Definition.key, func.max(Definition.version).label("v"))
+            .where(Definition.kind == "bpmn").group_by(Definition.key).subquery()
+        )
+        return list(self.db.execute(
+            select(Definition).join(newest, (Definition.key == newest.c.key) & (Definition.version == newest.c.v))
+            .where(Definition.kind == "bpmn").order_by(Definition.key)
+        ).scalars())
+
+    def versions(self, kind: str, key: str) -> list[Definition]:
+        return list(self.db.execute(
+            select(Definition).where(Definition.kind == kind, Definition.key == key).order_by(Definition.version)
+        ).scalars())
+
+    def form_schema(self, definition_id: int) -> dict:
+        return json.loads(self.get(definition_id).content)
+
+    # --- deploying ---
+    def deploy_directory(self, folder: Path, user: str = "system") -> list[Deployed]:
+        folder = Path(folder)
+        files = [p for p in sorted(folder.glob("*.bpmn")) + sorted(folder.glob("*.dmn"))]
+        files += sorted((folder / "forms").glob("*.json")) if (folder / "forms").is_dir() else []
+        return self.deploy([(p.name, p.read_bytes()) for p in files], user)
+
+    def deploy(self, files: list[tuple[str, bytes]], user: str = "system") -> list[Deployed]:
+        """Validate every file, then store new versions of the changed ones. All or nothing:
+        the first problem raises DeploymentError and nothing of this deployment is stored."""
+        problems, parsed = [], []
+        for filename, content in files:
+            try:
+                parsed.append(self._read(filename, content))
+            except bpmn_xml.XmlProblem as p:
+                problems.append({"file": filename, "line": p.line, "element": p.element, "reason": p.reason})
+            except DeploymentError as err:
+                problems += err.problems
+        if problems:
+            raise DeploymentError(problems)
+        known_forms = {key for kind, key, *_ in parsed if kind == "form"} | self._keys("form")
+        known_processes = {key for kind, key, *_ in parsed if kind == "bpmn"} | self._keys("bpmn")
+        for kind, key, _, _, filename, root, meta in parsed:
+            if kind != "bpmn":
+                continue
+            for p in bpmn_xml.rule_problems(root, meta, known_forms):
+                problems.append({"file": filename, "line": p.line, "element": p.element, "reason": p.reason})
+            for called in meta["calls"]:
+                if called not in known_processes:
+                    problems.append({"file": filename, "element": called, "reason": f"调用的子流程“{called}”未部署"})
+        if problems:
+            raise DeploymentError(problems)
+        self._check_specs(parsed)
+        results = []
+        for kind, key, name, text, filename, _, meta in parsed:
+            results.append(self._store(kind, key, name, text, filename, meta, user))
+        self.db.flush()
+        return results
+
+    def _keys(self, kind: str) -> set[str]:
+        return set(self.db.execute(select(Definition.key).where(Definition.kind == kind)).scalars())
+
+    def _read(self, filename: str, content: bytes):
+        kind = _kind(filename)
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise bpmn_xml.XmlProblem("文件不是 UTF-8 编码") from None
+        if kind == "form":
+            try:
+                schema = json.loads(text)
+                forms.check_schema(schema)
+            except (ValueError, Exception) as err:  # jsonschema.SchemaError is not a ValueError
+                raise bpmn_xml.XmlProblem(f"表单无效：{err}") from None
+            return kind, filename, schema.get("title", filename), text, filename, None, {}
+        root = bpmn_xml.parse_safely(content)
+        if kind == "dmn":
+            ids = [d.get("id") for d in root.iter("{*}decision")]
+            if len(ids) != 1:
+                raise bpmn_xml.XmlProblem("每个 DMN 文件须恰好包含一个决策表")
+            name = next(root.iter("{*}decision")).get("name", ids[0])
+            return kind, ids[0], name, text, filename, root, {}
+        meta = bpmn_xml.describe_bpmn(root)
+        return kind, meta["process_id"], meta["name"], text, filename, root, meta
+
+    def _check_specs(self, parsed) -> None:
+        """Let SpiffWorkflow parse every process with everything it calls, as a start would."""
+        roots = {key: (root, filename) for kind, key, _, _, filename, root, _ in parsed if kind == "bpmn"}
+        dmns = [(root, filename) for kind, _, _, _, filename, root, _ in parsed if kind == "dmn"]
+        for key, (root, filename) in roots.items():
+            parser = SpiffBpmnParser(validator=BpmnValidator())
+            try:
+                parser.add_bpmn_xml(root, filename=filename)
+                for called in self._called_closure(key, roots):
+                    if called in roots:
+                        parser.add_bpmn_xml(roots[called][0], filename=roots[called][1])
+                    else:
+                        row = self.latest("bpmn", called)
+                        parser.add_bpmn_xml(bpmn_xml.parse_safely(row.content.encode()), filename=row.filename)
+                for dmn_root, dmn_file in dmns:
+                    parser.add_dmn_xml(dmn_root, filename=dmn_file)
+                for row in self._latest_of_kind("dmn"):
+                    if row.filename not in {f for _, f in dmns}:
+                        parser.add_dmn_xml(bpmn_xml.parse_safely(row.content.encode()), filename=row.filename)
+                parser.get_spec(key)
+                parser.get_subprocess_specs(key)
+            except ValidationException as err:
+                raise DeploymentError([{
+                    "file": getattr(err, "file_name", filename) or filename, "line": getattr(err, "line_number", None),
+                    "element": getattr(err, "id", None), "reason": str(err).split("\n")[0],
+                }]) from None
+            except Exception as err:  # the parser's other errors are plain exceptions
+                raise DeploymentError([{"file": filename, "reason": f"流程无法解析：{err}"}]) from None
+
+    def _called_closure(self, key: str, pending: dict) -> list[str]:
+        seen, stack = [], [key]
+        while stack:
+            current = stack.pop()
+            if current in pending:
+                calls = bpmn_xml.describe_bpmn(pending[current][0])["calls"]
+            else:
+                row = self.latest("bpmn", current)
+                calls = row.meta.get("calls", []) if row else []
+            for called in calls:
+                if called not in seen and called != key:
+                    seen.append(called)
+                    stack.append(called)
+        return seen
+
+    def _latest_of_kind(self, kind: str) -> list[Definition]:
+        return [self.latest(kind, key) for key in sorted(self._keys(kind))]
+
+    def _store(self, kind, key, name, text, filename, meta, user) -> Deployed:
+        digest = _hash(text)
+        current = self.latest(kind, key)
+        if current is not None and current.content_hash == digest:
+            return Deployed(kind, key, current.version, changed=False)
+        version = (current.version + 1) if current else 1
+        stored_meta = {k: v for k, v in meta.items()}
+        for task in stored_meta.get("user_tasks", {}).values():
+            task.pop("line", None)
+        self.db.add(Definition(
+            kind=kind, key=key, version=version, name=name, filename=filename, content=text,
+            content_hash=digest, meta=stored_meta, deployed_at=self.clock.now(), deployed_by=user,
+        ))
+        return Deployed(kind, key, version, changed=True)
+
+    # --- binding and parsing for running ---
+    def bundle(self, process_key: str) -> dict:
+        """The definition ids a new matter of this process binds to: the process, what it calls,
+        the decision tables and the forms of their user tasks (latest versions, now)."""
+        main = self.process(process_key)
+        bpmn = {main.key: main.id}
+        for called in self._called_closure(main.key, {}):
+            bpmn[called] = self.process(called).id
+        metas = [self.get(i).meta for i in bpmn.values()]
+        dmn = {row.key: row.id for row in self._latest_of_kind("dmn")}
+        form_names = {t["form"] for m in metas for t in m["user_tasks"].values() if t.get("form")}
+        form_names |= {m.get("start_form") for m in metas if m.get("start_form")}
+        forms_ = {name: self.latest("form", name).id for name in sorted(form_names) if self.latest("form", name)}
+        return {"process": main.key, "bpmn": bpmn, "dmn": dmn, "forms": forms_}
+
+    def specs(self, bundle: dict):
+        key = bundle["process"] + "|" + self._cache_key(list(bundle["bpmn"].values()) + list(bundle["dmn"].values()))
+        if key not in _SPEC_CACHE:
+            parser = SpiffBpmnParser()
+            for definition_id in bundle["bpmn"].values():
+                row = self.get(definition_id)
+                parser.add_bpmn_xml(etree.fromstring(row.content.encode(), bpmn_xml._parser()), filename=row.filename)
+            for definition_id in bundle["dmn"].values():
+                row = self.get(definition_id)
+                parser.add_dmn_xml(etree.fromstring(row.content.encode(), bpmn_xml._parser()), filename=row.filename)
+            spec = parser.get_spec(bundle["process"])
+            subprocess_specs = parser.get_subprocess_specs(bundle["process"])
+            use_engine_clock(spec, *subprocess_specs.values())
+            if len(_SPEC_CACHE) > 256:
+                _SPEC_CACHE.clear()
+            _SPEC_CACHE[key] = (spec, subprocess_specs)
+        return _SPEC_CACHE[key]
+
+    def _cache_key(self, definition_ids) -> str:
+        # By content, not id: two databases may give one id to different files.
+        return "|".join(self.get(i).content_hash for i in definition_ids)
+
+    def metas(self, bundle: dict) -> dict[str, dict]:
+        """Process id -> deployment meta (lanes, user task properties), for every process in the bundle."""
+        key = self._cache_key(bundle["bpmn"].values())
+        if key not in _META_CACHE:
+            _META_CACHE[key] = {k: self.get(i).meta for k, i in bundle["bpmn"].items()}
+        return _META_CACHE[key]
+
+
+# Parsed specs never change for a set of definition versions, so they are shared by every
+# matter and request in this process.
+_SPEC_CACHE: dict[str, tuple] = {}
+_META_CACHE: dict[str, dict] = {}

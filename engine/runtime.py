@@ -1,0 +1,245 @@
+"""Matters (process instances): start, load, step, and keep the queryable rows in line with the engine.
+
+Every change to a matter happens inside the caller's transaction with the instance row locked:
+load → act → run engine steps → sync task and timer rows → save. If anything raises, the caller
+rolls back and storage is exactly as it was.
+"""
+from uuid import UUID
+
+from sqlalchemy import select
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from . import directory, effects, storage
+from .clock import parse_local
+from .errors import InvalidState, NotFound, ScriptError
+from .models import HumanTask, Instance, TaskCandidate, Timer
+from .timers import is_timer
+
+OPEN = "ready"
+ENDED = {"completed", "terminated", "cancelled"}
+
+
+class Runtime:
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.db = ctx.db
+
+    # --- starting and loading ---
+    def start(self, process_key: str, data: dict, user: str) -> Instance:
+        repo = self.ctx.repository
+        bundle = repo.bundle(process_key)
+        definition = repo.get(bundle["bpmn"][process_key])
+        start_form = definition.meta.get("start_form")
+        if start_form and start_form in bundle["forms"]:
+            from . import forms
+            data = forms.validate(repo.form_schema(bundle["forms"][start_form]), data)
+        now = self.ctx.clock.now()
+        person_roles = directory.roles_of(self.db, user)
+        data = dict(data)
+        data.setdefault("started_by", user)
+        data.setdefault("started_at", self.ctx.functions.now())
+        instance = Instance(
+            definition_id=definition.id, process_key=process_key, version=definition.version,
+            process_name=definition.name, subject=str(data.get("subject", ""))[:500],
+            enterprise_name=str(data.get("enterprise_name", ""))[:300], credit_code=str(data.get("credit_code", ""))[:18],
+            department=person_roles[0].department if person_roles else "", status="running",
+            started_by=user, started_at=now, bundle=bundle, revision=0,
+        )
+        self.db.add(instance)
+        self.db.flush()
+        spec, subprocess_specs = repo.specs(bundle)
+        workflow = BpmnWorkflow(spec, subprocess_specs)
+        self._attach(instance, workflow)
+        workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
+        self.ctx.history.record("started", instance.id, user, name=definition.name,
+                                data={"version": definition.version, "data": data})
+        self.advance(instance, workflow, user)
+        return instance
+
+    def instance(self, instance_id: int, lock: bool = False) -> Instance:
+        query = select(Instance).where(Instance.id == instance_id)
+        if lock:
+            query = query.with_for_update()
+        row = self.db.execute(query).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"事项 {instance_id} 不存在")
+        return row
+
+    def load(self, instance: Instance) -> BpmnWorkflow:
+        spec, subprocess_specs = self.ctx.repository.specs(instance.bundle)
+        workflow = storage.load(instance.state, spec, subprocess_specs)
+        self._attach(instance, workflow)
+        return workflow
+
+    def _attach(self, instance: Instance, workflow: BpmnWorkflow) -> None:
+        """A deserialized workflow gets the default script engine: give it ours, bound to this matter."""
+        ctx = self.ctx
+
+        def call_service(operation, params, _data):
+            ctx.instance_id = instance.id
+            return effects.call(ctx, operation, params)
+
+        workflow.script_engine = ctx.script_engine(call_service)
+
+    def data(self, instance: Instance, workflow: BpmnWorkflow | None = None) -> dict:
+        workflow = workflow or self.load(instance)
+        if workflow.completed:
+            return dict(workflow.data)
+        merged = dict(workflow.data)
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING, skip_subprocesses=True):
+            merged.update(task.data)
+        last = workflow.last_task  # the newest step's data wins
+        if last is not None:
+            merged.update(last.data)
+        return merged
+
+    # --- stepping ---
+    def advance(self, instance: Instance, workflow: BpmnWorkflow, actor: str) -> None:
+        """Run the engine as far as it goes, then bring rows and storage in line."""
+        if instance.status in ENDED or instance.status == "suspended":
+            raise InvalidState(f"事项当前状态为“{instance.status}”，不能继续办理")
+        try:
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+        except SpiffWorkflowException as err:
+            raise ScriptError(f"流程执行出错：{err}", task=getattr(getattr(err, "task", None), "task_spec", None)
+                              and err.task.task_spec.bpmn_id) from err
+        self.sync(instance, workflow, actor)
+        self.save(instance, workflow)
+
+    def save(self, instance: Instance, workflow: BpmnWorkflow) -> None:
+        instance.state = storage.dump(workflow)
+        instance.serializer_version = storage.VERSION
+        instance.revision += 1
+        self.db.flush()
+
+    # --- keeping rows in line with the engine ---
+    def sync(self, instance: Instance, workflow: BpmnWorkflow, actor: str) -> None:
+        outcomes = self._sync_timers(instance, workflow)
+        self._sync_tasks(instance, workflow, outcomes)
+        if workflow.completed and instance.status not in ENDED:
+            instance.status = "completed"
+            instance.ended_at = self.ctx.clock.now()
+            self.ctx.history.record("completed", instance.id, actor, name=instance.process_name)
+        elif instance.status not in ENDED and instance.status != "suspended":
+            has_tasks = self.db.execute(
+                select(HumanTask.id).where(HumanTask.instance_id == instance.id, HumanTask.state == OPEN).limit(1)
+            ).first()
+            instance.status = "running" if has_tasks else "waiting"
+
+    def _sync_timers(self, instance: Instance, workflow: BpmnWorkflow) -> dict[str, str]:
+        """Store waiting timers; log the ones that fired. Returns guid -> outcome for the tasks a
+        fired boundary timer with an `outcome` property cancelled."""
+        rows = {r.guid: r for r in self.db.execute(
+            select(Timer).where(Timer.instance_id == instance.id, Timer.status == "waiting")).scalars()}
+        waiting = {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if is_timer(t.task_spec)}
+        outcomes: dict[str, str] = {}
+        for guid, task in waiting.items():
+            if guid in rows:
+                continue
+            value = task._get_internal_data("event_value")
+            if not isinstance(value, str):
+                continue  # cycle timers keep a dict; they are refreshed by the sweep
+            given = self.ctx.functions.given.get(value)
+            self.db.add(Timer(
+                instance_id=instance.id, guid=guid, spec_id=task.task_spec.bpmn_id or task.task_spec.name,
+                name=task.task_spec.bpmn_name or "", due_at=parse_local(value),
+                provisional=bool(given and given.provisional),
+                basis={"start": given.start, "days": given.days} if given else None,
+            ))
+        for guid, row in rows.items():
+            if guid in waiting:
+                continue
+            task = workflow.get_task_from_id(UUID(guid))
+            fired = task is not None and task.state == TaskState.COMPLETED
+            row.status = "fired" if fired else "cancelled"
+            if not fired:
+                continue
+            row.fired_at = self.ctx.clock.now()
+            outcome = task.task_spec.extensions.get("properties", {}).get("outcome", "")
+            self.ctx.history.record("timer_fired", instance.id, spec_id=row.spec_id, name=row.name,
+                                    data={"due_at": row.due_at.isoformat(), "outcome": outcome})
+            if outcome:
+                for cancelled in workflow.get_tasks(first_task=task.parent):
+                    outcomes[str(cancelled.id)] = outcome
+        self.db.flush()
+        return outcomes
+
+    def _sync_tasks(self, instance: Instance, workflow: BpmnWorkflow, outcomes: dict[str, str]) -> None:
+        rows = {r.guid: r for r in self.db.execute(
+            select(HumanTask).where(HumanTask.instance_id == instance.id)).scalars()}
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+            if str(task.id) not in rows:
+                self._create_task(instance, workflow, task)
+        for guid, row in rows.items():
+            if row.state != OPEN:
+                continue
+            task = workflow.get_task_from_id(UUID(guid))
+            if task is not None and task.state == TaskState.READY:
+                continue
+            now = self.ctx.clock.now()
+            outcome = outcomes.get(guid)
+            if outcome == "deemed_received":
+                row.state, row.completed_at = "deemed_received", now
+                self.ctx.history.record("deemed_received", instance.id, task_id=row.id, spec_id=row.spec_id,
+                                        name=row.name, data={"department": row.department,
+                                                             "due_at": row.due_at and row.due_at.isoformat()})
+            elif task is not None and task.state == TaskState.COMPLETED:
+                row.state, row.completed_at = "completed", now
+            else:
+                row.state, row.completed_at = "cancelled", now
+                if outcome:
+                    self.ctx.history.record(outcome, instance.id, task_id=row.id, spec_id=row.spec_id, name=row.name,
+                                            data={"department": row.department})
+            row.revision += 1
+        self.db.flush()
+
+    def _create_task(self, instance: Instance, workflow: BpmnWorkflow, task) -> HumanTask:
+        spec = task.task_spec
+        meta = self.ctx.repository.metas(instance.bundle)[task.workflow.spec.name]
+        props = spec.extensions.get("properties", {})
+        lane = meta["lanes"].get(meta["lanes_by_node"].get(spec.bpmn_id), {})
+        engine = workflow.script_engine
+        role = lane.get("role", directory.STARTER)
+        if role == directory.STARTER:
+            department, candidates = instance.department, [instance.started_by]
+        else:
+            department = str(engine.evaluate(task, lane["department"]))
+            candidates = directory.holders(self.db, department, role)
+        assignee = candidates[0] if len(candidates) == 1 else None
+        if lane.get("assignee"):
+            wanted = engine.evaluate(task, lane["assignee"])
+            if wanted:
+                if wanted not in candidates and role != directory.STARTER:
+                    raise ScriptError(f"指定的办理人 {wanted} 不是该泳道角色的人员")
+                assignee, candidates = wanted, [wanted]
+        due_at = provisional = basis = None
+        if props.get("due"):
+            value = engine.evaluate(task, props["due"])
+            due_at = parse_local(value)
+            given = self.ctx.functions.given.get(value)
+            provisional = bool(given and given.provisional)
+            basis = {"start": given.start, "days": given.days} if given else None
+        form_name = props.get("form", "")
+        row = HumanTask(
+            instance_id=instance.id, guid=str(task.id), spec_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+            lane=lane.get("name", ""), department=department, role=role, assignee=assignee, state=OPEN,
+            form_key=str(instance.bundle["forms"].get(form_name, "")), deemed_received=props.get("deemed_received") == "true",
+            created_at=self.ctx.clock.now(), due_at=due_at, due_provisional=bool(provisional), due_basis=basis,
+            revision=0,
+        )
+        self.db.add(row)
+        self.db.flush()
+        for person in candidates:
+            self.db.add(TaskCandidate(task_id=row.id, person_id=person))
+        self.ctx.history.record("task_ready", instance.id, task_id=row.id, spec_id=row.spec_id, name=row.name,
+                                data={"department": department, "role": role, "assignee": assignee,
+                                      "candidates": candidates, "due_at": due_at and due_at.isoformat()})
+        return row
+
+    def current_step_names(self, workflow: BpmnWorkflow) -> list[str]:
+        return [t.task_spec.bpmn_name or t.task_spec.bpmn_id
+                for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING) if t.task_spec.bpmn_id]
+

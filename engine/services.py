@@ -1,0 +1,50 @@
+"""`Liandong`: the engine's services around one database session and one clock.
+
+    engine = Liandong(session, clock)
+    engine.repository.deploy_directory(Path("processes"))
+    matter = engine.runtime.start("p3_consultation_request", data, user="sunli")
+    engine.tasks.complete(task_id, user="zhuling", data={...}, revision=0)
+    engine.management.fire_due_timers()
+
+Services never commit: the caller owns the transaction (a web request, a CLI command, a test).
+"""
+from sqlalchemy.orm import Session
+
+from . import calendar as calendar_module
+from .clock import SystemClock
+from .history import History
+from .management import Management
+from .repository import Repository
+from .runtime import Runtime
+from .scripting import CalendarFunctions, make_script_engine
+from .tasks import Tasks
+
+
+class Liandong:
+    def __init__(self, session: Session, clock=None):
+        self.db = session
+        self.clock = clock or SystemClock()
+        self.instance_id = None  # the matter a service task is running for
+        self._functions = None
+        self.repository = Repository(session, self.clock)
+        self.history = History(session, self.clock)
+        self.runtime = Runtime(self)
+        self.tasks = Tasks(self)
+        self.management = Management(self)
+
+    @property
+    def calendar(self) -> calendar_module.WorkingCalendar:
+        return calendar_module.load(self.db)
+
+    @property
+    def functions(self) -> CalendarFunctions:
+        """Working-day functions for expressions, bound to this clock and the stored calendar."""
+        if self._functions is None:
+            self._functions = CalendarFunctions(self.calendar, self.clock)
+        return self._functions
+
+    def script_engine(self, call_service):
+        return make_script_engine(self.functions, call_service)
+
+    def calendar_changed(self) -> None:
+        self._functions = None

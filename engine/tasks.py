@@ -1,0 +1,148 @@
+"""The task service: inbox queries, claim, hand over, complete.
+
+A task row carries a revision; every action names the revision the user saw, so a stale or repeated
+action is refused (optimistic concurrency) while the instance row lock serialises the ones that race.
+"""
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from SpiffWorkflow.util.task import TaskState
+
+from . import directory, forms
+from .errors import InvalidState, NotCandidate, NotFound, StaleTask
+from .models import HumanTask, Instance, TaskCandidate
+
+OPEN = "ready"
+
+
+@dataclass
+class Completion:
+    task: HumanTask
+    next_tasks: list[HumanTask]
+    instance_status: str
+
+
+class Tasks:
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.db = ctx.db
+
+    # --- reading ---
+    def get(self, task_id: int) -> HumanTask:
+        row = self.db.get(HumanTask, task_id)
+        if row is None:
+            raise NotFound(f"任务 {task_id} 不存在")
+        return row
+
+    def candidates(self, task_id: int) -> list[str]:
+        return list(self.db.execute(
+            select(TaskCandidate.person_id).where(TaskCandidate.task_id == task_id).order_by(TaskCandidate.person_id)
+        ).scalars())
+
+    def may_act(self, task: HumanTask, user: str) -> bool:
+        if task.assignee:
+            return task.assignee == user
+        return user in self.candidates(task.id)
+
+    def of_instance(self, instance_id: int, open_only: bool = False) -> list[HumanTask]:
+        query = select(HumanTask).where(HumanTask.instance_id == instance_id)
+        if open_only:
+            query = query.where(HumanTask.state == OPEN)
+        return list(self.db.execute(query.order_by(HumanTask.id)).scalars())
+
+    def inbox(self, user: str, scope: str = "mine") -> list[tuple[HumanTask, Instance]]:
+        """'mine': open tasks assigned to me; 'group': unassigned open tasks I am a candidate for."""
+        query = select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id).where(
+            HumanTask.state == OPEN)
+        if scope == "mine":
+            query = query.where(HumanTask.assignee == user)
+        else:
+            query = query.join(TaskCandidate, TaskCandidate.task_id == HumanTask.id).where(
+                TaskCandidate.person_id == user, HumanTask.assignee.is_(None))
+        return list(self.db.execute(query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)).all())
+
+    # --- acting ---
+    def _lock(self, task_id: int, revision: int | None, user: str) -> tuple[HumanTask, Instance]:
+        task = self.get(task_id)
+        instance = self.ctx.runtime.instance(task.instance_id, lock=True)
+        self.db.refresh(task)  # re-read under the lock
+        if task.state != OPEN:
+            raise StaleTask("该任务已经办理或已取消，请刷新后查看", task=task_id)
+        if revision is not None and task.revision != revision:
+            raise StaleTask("该任务已被他人处理或已变更，请刷新后重试", task=task_id)
+        if instance.status == "suspended":
+            raise InvalidState("该事项已挂起，暂不能办理")
+        return task, instance
+
+    def claim(self, task_id: int, user: str, revision: int | None = None) -> HumanTask:
+        task, instance = self._lock(task_id, revision, user)
+        if task.assignee:
+            raise StaleTask("该任务已被认领" if task.assignee != user else "您已认领该任务")
+        if user not in self.candidates(task.id):
+            raise NotCandidate("您不是该任务的候选办理人")
+        task.assignee = user
+        task.revision += 1
+        self.ctx.history.record("task_claimed", instance.id, user, task_id=task.id, spec_id=task.spec_id, name=task.name)
+        return task
+
+    def unclaim(self, task_id: int, user: str, revision: int | None = None) -> HumanTask:
+        task, instance = self._lock(task_id, revision, user)
+        if task.assignee != user:
+            raise NotCandidate("只有当前办理人可以放回任务")
+        if self.candidates(task.id) == [user]:
+            raise InvalidState("您是该任务唯一的候选办理人，不能放回")
+        task.assignee = None
+        task.revision += 1
+        self.ctx.history.record("task_unclaimed", instance.id, user, task_id=task.id, spec_id=task.spec_id, name=task.name)
+        return task
+
+    def hand_over(self, task_id: int, user: str, to_user: str, reason: str, revision: int | None = None) -> HumanTask:
+        """Give my task to a colleague holding the same role in the same department, with a reason."""
+        task, instance = self._lock(task_id, revision, user)
+        if task.assignee != user:
+            raise NotCandidate("只有当前办理人可以转交任务")
+        if not reason or not reason.strip():
+            raise InvalidState("请填写转交原因")
+        if to_user == user:
+            raise InvalidState("不能转交给自己")
+        if task.role == directory.STARTER or not directory.holds(self.db, to_user, task.department, task.role):
+            raise NotCandidate("只能转交给同一部门、同一角色的同事")
+        task.assignee = to_user
+        task.revision += 1
+        if to_user not in self.candidates(task.id):
+            self.db.add(TaskCandidate(task_id=task.id, person_id=to_user))
+        self.ctx.history.record("task_handed_over", instance.id, user, task_id=task.id, spec_id=task.spec_id,
+                                name=task.name, data={"to": to_user, "reason": reason.strip()})
+        return task
+
+    def complete(self, task_id: int, user: str, data: dict, revision: int | None) -> Completion:
+        task, instance = self._lock(task_id, revision, user)
+        if not self.may_act(task, user):
+            raise NotCandidate("您不是该任务的办理人，不能办理")
+        values = forms.validate(self.form_schema(task), data)
+        workflow = self.ctx.runtime.load(instance)
+        engine_task = workflow.get_task_from_id(UUID(task.guid))
+        if engine_task is None or engine_task.state != TaskState.READY:
+            raise StaleTask("该任务在流程中已不可办理，请刷新")
+        before = {t.id for t in self.of_instance(instance.id)}
+        engine_task.data.update(values)
+        engine_task.run()
+        task.state, task.assignee = "completed", task.assignee or user
+        task.completed_by, task.completed_at = user, self.ctx.clock.now()
+        task.revision += 1
+        self.ctx.history.record("task_completed", instance.id, user, task_id=task.id, spec_id=task.spec_id,
+                                name=task.name, data={"form": values, "department": task.department})
+        self.ctx.runtime.advance(instance, workflow, user)
+        next_tasks = [t for t in self.of_instance(instance.id, open_only=True) if t.id not in before]
+        return Completion(task=task, next_tasks=next_tasks, instance_status=instance.status)
+
+    def form_schema(self, task: HumanTask) -> dict:
+        if not task.form_key:
+            return {"type": "object", "properties": {}}
+        return self.ctx.repository.form_schema(int(task.form_key))
+
+    def search_filter(self, text: str):
+        like = f"%{text.strip()}%"
+        return or_(Instance.enterprise_name.like(like), Instance.credit_code.like(like.upper()),
+                   Instance.subject.like(like))

@@ -1,0 +1,130 @@
+"""Shared fixtures: databases made once per run from a bootstrapped template, a frozen clock,
+engines on SQLite (always) and PostgreSQL (where a server answers), and the scenario driver."""
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from engine import Liandong, db
+from engine.bootstrap import PROCESSES, bootstrap
+from engine.clock import FrozenClock
+from tests.scenario import Scenario
+
+TEST_DATA = Path(__file__).parent / "data"
+PG_ADMIN_URL = os.environ.get("LIANDONG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _sqlite_template(tmp_path_factory, name: str, processes: Path) -> Path:
+    path = tmp_path_factory.getbasetemp() / f"template_{name}.sqlite3"
+    if not path.exists():
+        bootstrap(f"sqlite:///{path}", processes, FrozenClock("2026-01-05 09:00"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def engine_template(tmp_path_factory) -> Path:
+    """Schema, calendar, directory and the small test processes of tests/data."""
+    return _sqlite_template(tmp_path_factory, "engine", TEST_DATA)
+
+
+@pytest.fixture(scope="session")
+def processes_template(tmp_path_factory) -> Path:
+    """Schema, calendar, directory and every bundled process under processes/."""
+    return _sqlite_template(tmp_path_factory, "processes", PROCESSES)
+
+
+def _sqlite_copy(template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "liandong.sqlite3"
+    shutil.copy(template, target)
+    return f"sqlite:///{target}"
+
+
+def pg_available() -> bool:
+    try:
+        eng = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 2})
+        with eng.connect():
+            pass
+        eng.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    """A PostgreSQL template database with the test processes; skipped where no server answers."""
+    if not pg_available():
+        pytest.skip("no PostgreSQL server answers at 127.0.0.1:5432 (set LIANDONG_TEST_PG to point elsewhere)")
+    name = f"liandong_tpl_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    bootstrap(url, TEST_DATA, FrozenClock("2026-01-05 09:00"))
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def pg_copy(template: str):
+    name = f"liandong_t_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    return admin, name, PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, engine_template):
+    """A fresh database with the test processes, on each backend."""
+    if request.param == "sqlite":
+        yield _sqlite_copy(engine_template, tmp_path)
+        return
+    template = request.getfixturevalue("pg_template")
+    admin, name, url = pg_copy(template)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock("2026-09-28 09:00")
+
+
+@pytest.fixture
+def session_factory(database_url):
+    eng = db.make_engine(database_url)
+    yield db.session_factory(eng)
+    eng.dispose()
+
+
+@pytest.fixture
+def engine_scenario(session_factory, clock) -> Scenario:
+    """Scenario over the small test processes, on SQLite and PostgreSQL."""
+    return Scenario(session_factory, clock)
+
+
+@pytest.fixture
+def scenario(tmp_path, processes_template) -> Scenario:
+    """Scenario over the bundled procedures (SQLite file, like `make run`)."""
+    eng = db.make_engine(_sqlite_copy(processes_template, tmp_path))
+    yield Scenario(db.session_factory(eng), FrozenClock("2026-09-28 09:00"))
+    eng.dispose()
+
+
+@pytest.fixture
+def session(session_factory):
+    with session_factory() as s:
+        yield s
+
+
+@pytest.fixture
+def engine(session, clock) -> Liandong:
+    return Liandong(session, clock)

@@ -1,0 +1,122 @@
+"""The engine on both backends: start, complete, refusals, and a timer across a holiday."""
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.clock import SHANGHAI
+from engine.errors import FormInvalid, NotCandidate, StaleTask, UnknownProcess
+from engine.models import Event, HumanTask, Instance
+
+START = {"department": "market_bureau", "subject": "测试事项"}
+
+
+def test_start_assigns_first_task_to_the_lane_role(engine_scenario):
+    matter = engine_scenario.start("t_two_steps", by="zhuling", data=START)
+    draft = matter.task("draft")
+    assert draft.assignee == "zhuling"  # the market bureau's only liaison
+    assert draft.candidates == ["zhuling"]
+    assert draft.role == "liaison" and draft.department == "market_bureau"
+    assert matter.status == "running"
+    assert [e["kind"] for e in matter.events()] == ["started", "task_ready"]
+
+
+def test_complete_by_right_user_moves_on_and_records_who(engine_scenario):
+    matter = engine_scenario.start("t_two_steps", by="zhuling", data=START)
+    matter.complete("draft", by="zhuling", data={"note": "已起草"})
+    confirm = matter.task("confirm")
+    # 2026-09-28 is a Monday: 3 working days after it end on Thursday 2026-10-01? No: National Day.
+    # Sep 29, Sep 30 are working days; Oct 1–7 are holidays; Oct 8 is the third working day.
+    assert confirm.due == datetime(2026, 10, 8, 23, 59, 59, tzinfo=SHANGHAI)
+    assert not confirm.due_provisional
+    matter.complete("confirm", by="zhuling", data={"note": "确认"})
+    assert matter.status == "completed"
+    completed = matter.events("task_completed")
+    assert [(e["task_id"], e["actor"], e["data"]["form"]["note"]) for e in completed] == [
+        ("draft", "zhuling", "已起草"), ("confirm", "zhuling", "确认")]
+
+
+def test_wrong_user_is_refused_and_nothing_changes(engine_scenario):
+    matter = engine_scenario.start("t_two_steps", by="zhuling", data=START)
+    draft = matter.task("draft")
+    before = len(matter.events())
+    with pytest.raises(NotCandidate):
+        engine_scenario.run(lambda e: e.tasks.complete(draft.id, "gaoyan", {"note": "x"}, draft.revision))
+    assert matter.task("draft").state == "ready"
+    assert len(matter.events()) == before
+
+
+def test_stale_or_repeated_completion_is_refused(engine_scenario):
+    matter = engine_scenario.start("t_two_steps", by="zhuling", data=START)
+    draft = matter.task("draft")
+    engine_scenario.run(lambda e: e.tasks.complete(draft.id, "zhuling", {"note": "一"}, draft.revision))
+    with pytest.raises(StaleTask):  # the same form submitted twice
+        engine_scenario.run(lambda e: e.tasks.complete(draft.id, "zhuling", {"note": "二"}, draft.revision))
+    confirm = matter.task("confirm")
+    with pytest.raises(StaleTask):  # a revision the user never saw
+        engine_scenario.run(lambda e: e.tasks.complete(confirm.id, "zhuling", {"note": "x"}, confirm.revision + 5))
+    assert len(matter.events("task_completed")) == 1
+
+
+def test_invalid_form_is_refused_with_a_message_per_field(engine_scenario):
+    matter = engine_scenario.start("t_two_steps", by="zhuling", data=START)
+    draft = matter.task("draft")
+    with pytest.raises(FormInvalid) as err:
+        engine_scenario.run(lambda e: e.tasks.complete(draft.id, "zhuling", {}, draft.revision))
+    assert err.value.errors == {"note": "请填写“办理意见”"}
+    with pytest.raises(FormInvalid) as err:
+        engine_scenario.run(lambda e: e.tasks.complete(draft.id, "zhuling", {"note": "长" * 201}, draft.revision))
+    assert err.value.errors["note"] == "“办理意见”不能超过200个字"
+    assert matter.task("draft").revision == draft.revision
+
+
+def test_unknown_process_is_refused(engine_scenario):
+    with pytest.raises(UnknownProcess):
+        engine_scenario.run(lambda e: e.runtime.start("no_such_process", {}, "zhuling"))
+    assert engine_scenario.run(lambda e: e.db.scalar(select(func.count()).select_from(Instance))) == 0
+
+
+def test_timer_fires_at_the_exact_working_day_deadline_across_national_day(engine_scenario):
+    """Pushed Monday 2026-09-28: the third working day after it is 2026-10-08 (Oct 1–7 off)."""
+    matter = engine_scenario.start("t_two_steps", by="zhuling", data=START)
+    matter.complete("draft", by="zhuling", data={"note": "已起草"})
+    engine_scenario.advance_to("2026-10-08 23:59:59")
+    assert matter.task("confirm").state == "ready"  # not a second early
+    engine_scenario.advance_to("2026-10-09 00:00:00")
+    assert matter.status == "completed"
+    [done] = [t for t in matter.done_tasks() if t.spec_id == "confirm"]
+    assert done.state == "deemed_received"
+    [fired] = matter.events("timer_fired")
+    assert fired["data"]["outcome"] == "deemed_received"
+    assert [e["data"]["department"] for e in matter.events("deemed_received")] == ["market_bureau"]
+    assert engine_scenario.advance_to("2026-10-20 00:00") == 0  # fired once, never again
+
+
+def test_state_survives_reload_between_steps(engine_scenario):
+    """Every action runs in its own transaction: the matter is reloaded from storage each time."""
+    matter = engine_scenario.start("t_two_steps", by="zhuling", data=START)
+    matter.complete("draft", by="zhuling", data={"note": "已起草"})
+    assert matter.data["note"] == "已起草"
+    assert matter.data["department"] == "market_bureau"
+    revision = engine_scenario.run(lambda e: e.runtime.instance(matter.id).revision)
+    assert revision == 2
+
+
+def test_event_log_is_hash_chained(engine_scenario):
+    matter = engine_scenario.start("t_two_steps", by="zhuling", data=START)
+    matter.complete("draft", by="zhuling", data={"note": "已起草"})
+    assert engine_scenario.run(lambda e: e.history.verify()) == []
+
+    def tamper(e):
+        row = e.db.scalars(select(Event).where(Event.kind == "task_completed")).first()
+        row.data = {"form": {"note": "篡改"}}
+    engine_scenario.run(tamper)
+    problems = engine_scenario.run(lambda e: e.history.verify())
+    assert problems and "被修改" in problems[0]
+
+
+def test_task_rows_are_queryable_without_loading_workflows(engine_scenario):
+    engine_scenario.start("t_two_steps", by="zhuling", data=START)
+    rows = engine_scenario.run(lambda e: [(t.spec_id, i.subject) for t, i in e.tasks.inbox("zhuling")])
+    assert rows == [("draft", "测试事项")]
+    assert engine_scenario.run(lambda e: e.db.scalar(select(func.count()).select_from(HumanTask))) == 1
