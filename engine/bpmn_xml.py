@@ -17,11 +17,7 @@ NS = {
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
     "dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/",
 }
-FLOW_NODES = (
-    "startEvent endEvent intermediateCatchEvent intermediateThrowEvent boundaryEvent task userTask manualTask "
-    "scriptTask serviceTask sendTask receiveTask businessRuleTask callActivity subProcess exclusiveGateway "
-    "parallelGateway inclusiveGateway eventBasedGateway"
-).split()
+FLOW_NODES = ["startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway"]
 
 
 class XmlProblem(Exception):
@@ -96,7 +92,12 @@ def describe_bpmn(root) -> dict:
                                namespaces=NS)
     })
     doc = process.xpath("./bpmn:documentation/text()", namespaces=NS)
+    starts = process.xpath("./bpmn:startEvent", namespaces=NS)
+    start = starts[0] if len(starts) == 1 else None
     return {
+        "start_event": start.get("id") if start is not None else None,
+        "start_form": properties(start).get("form") if start is not None else None,
+        "start_lane": lanes_by_node.get(start.get("id")) if start is not None else None,
         "process_id": process.get("id"),
         "name": process.get("name", process.get("id")),
         "documentation": doc[0].strip() if doc else "",
@@ -131,6 +132,8 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
         for key in ("due",):
             if info.get(key):
                 problems += [XmlProblem(f"{key} 表达式：{p}", info["line"], task_id) for p in check_source(info[key], "eval")]
+    if meta.get("start_form") and meta["start_form"] not in known_forms:
+        problems.append(XmlProblem(f"找不到发起表单 forms/{meta['start_form']}", None, meta["start_event"]))
     for lane in meta["lanes"].values():
         for key in ("department", "assignee"):
             if lane.get(key):

@@ -1,5 +1,5 @@
 """The clock the engine reads. Production uses the system clock; tests move a frozen one."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -7,7 +7,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FrozenClock:
@@ -32,7 +32,7 @@ def parse_local(when: datetime | str) -> datetime:
         when = datetime.fromisoformat(when)
     if when.tzinfo is None:
         when = when.replace(tzinfo=SHANGHAI)
-    return when.astimezone(timezone.utc)
+    return when.astimezone(UTC)
 
 
 def local(when: datetime) -> datetime:

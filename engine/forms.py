@@ -17,7 +17,7 @@ def uscc_problem(code: str) -> str | None:
     code = code.upper()
     if any(ch not in USCC_CHARS for ch in code):
         return "统一社会信用代码含有无效字符（不使用 I、O、Z、S、V）"
-    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(code[:17], USCC_WEIGHTS))
+    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(code[:17], USCC_WEIGHTS, strict=True))
     check = (31 - total % 31) % 31
     if code[17] != USCC_CHARS[check]:
         return "统一社会信用代码校验位不正确，请核对"
@@ -26,7 +26,7 @@ def uscc_problem(code: str) -> str | None:
 
 def uscc_with_check(first17: str) -> str:
     """Complete 17 characters with their check character (used to make demo and test data)."""
-    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS))
+    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
     return first17 + USCC_CHARS[(31 - total % 31) % 31]
 
 

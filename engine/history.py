@@ -5,7 +5,7 @@ or deletes it; `verify` recomputes the chain so an auditor can see any tampering
 """
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,7 +44,7 @@ class History:
             select(Event).order_by(Event.id.desc()).limit(1).with_for_update()
         ).scalar_one_or_none()
         event = Event(
-            instance_id=instance_id, at=(at or self.clock.now()).astimezone(timezone.utc), actor=actor, kind=kind, task_id=task_id,
+            instance_id=instance_id, at=(at or self.clock.now()).astimezone(UTC), actor=actor, kind=kind, task_id=task_id,
             spec_id=spec_id, name=name, data=json.loads(json.dumps(data or {}, ensure_ascii=False, default=str)),
         )
         event.prev_hash = last.hash if last else ""

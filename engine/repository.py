@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import BpmnValidator, SpiffBpmnParser
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from . import bpmn_xml, forms
 from .errors import DeploymentError, UnknownProcess
@@ -97,7 +97,7 @@ class Repository:
             raise DeploymentError(problems)
         known_forms = {key for kind, key, *_ in parsed if kind == "form"} | self._keys("form")
         known_processes = {key for kind, key, *_ in parsed if kind == "bpmn"} | self._keys("bpmn")
-        for kind, key, _, _, filename, root, meta in parsed:
+        for kind, _key, _, _, filename, root, meta in parsed:
             if kind != "bpmn":
                 continue
             for p in bpmn_xml.rule_problems(root, meta, known_forms):
@@ -163,8 +163,8 @@ class Repository:
                 parser.get_subprocess_specs(key)
             except ValidationException as err:
                 raise DeploymentError([{
-                    "file": getattr(err, "file_name", filename) or filename, "line": getattr(err, "line_number", None),
-                    "element": getattr(err, "id", None), "reason": str(err).split("\n")[0],
+                    "file": getattr(err, "file_name", filename) or filename, "line": getattr(err, "line_number", None) or None,
+                    "element": getattr(err, "id", None), "reason": "流程无法解析：" + str(err).split("\n")[0].strip(),
                 }]) from None
             except Exception as err:  # the parser's other errors are plain exceptions
                 raise DeploymentError([{"file": filename, "reason": f"流程无法解析：{err}"}]) from None

@@ -6,10 +6,10 @@ rolls back and storage is exactly as it was.
 """
 from uuid import UUID
 
-from sqlalchemy import select
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
 
 from . import directory, effects, storage
 from .clock import parse_local

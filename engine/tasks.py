@@ -6,8 +6,8 @@ action is refused (optimistic concurrency) while the instance row lock serialise
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import or_, select
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import or_, select
 
 from . import directory, forms
 from .errors import InvalidState, NotCandidate, NotFound, StaleTask

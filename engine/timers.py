@@ -4,7 +4,7 @@ SpiffWorkflow's timer event definitions call `datetime.now()` themselves. The su
 `workflow.script_engine.clock` instead; `use_engine_clock` swaps them into parsed specs, and
 `SERIALIZER_CONFIG` teaches the serializer their names.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -53,7 +53,7 @@ class ClockCycleTimerEventDefinition(CycleTimerEventDefinition):
             expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
             cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(expression)
             if start.tzinfo is None:
-                start = start.replace(tzinfo=timezone.utc)
+                start = start.replace(tzinfo=UTC)
             event_value = {"cycles": cycles, "next": start.isoformat(), "duration": duration.total_seconds()}
         ready = False
         if event_value["cycles"] != 0:

@@ -1,0 +1,34 @@
+# Liandong (审管联动): two commands do all the set-up.
+#   make run   install, create the SQLite database, load the calendar, directory and processes, serve on :5000
+#   make test  install and run every test
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test timers lint clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/liandong init
+	@echo "定时器进程在后台运行（liandong timers --loop）；网页：http://$(HOST):$(PORT)/"
+	$(VENV)/bin/liandong timers --loop & \
+	trap 'kill $$!' EXIT INT TERM; \
+	$(VENV)/bin/flask --app web run --host $(HOST) --port $(PORT)
+
+test: install
+	$(VENV)/bin/ruff check engine web tests
+	$(VENV)/bin/pytest
+
+timers: install
+	$(VENV)/bin/liandong timers --loop
+
+clean:
+	rm -rf $(VENV) instance *.egg-info

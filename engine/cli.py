@@ -1,0 +1,178 @@
+"""`liandong`: the command line for administrators and scripts.
+
+Every command runs in one transaction; a refused command prints why (in Chinese) and exits non-zero
+with nothing changed.
+"""
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from . import db
+from .bootstrap import PROCESSES, bootstrap
+from .clock import local
+from .errors import DeploymentError, LiandongError
+from .services import Liandong
+
+
+def _session():
+    engine = db.make_engine()
+    return engine, Session(engine)
+
+
+def _run(action):
+    engine, session = _session()
+    try:
+        with session.begin():
+            return action(Liandong(session))
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def cmd_init(args):
+    result = bootstrap(processes=Path(args.processes))
+    print(f"数据库：{db.database_url()}")
+    print(f"工作日历年度：{len(result['calendar_years'])} 个新年度；目录：{result['directory']}")
+    for d in result["deployed"]:
+        print(f"已部署 {d.kind} {d.key} 版本 {d.version}")
+
+
+def cmd_deploy(args):
+    paths = [Path(name) for name in args.paths]
+    if len(paths) == 1 and paths[0].is_dir():
+        folder = paths[0]
+        return _print_deployed(_run(lambda e: e.repository.deploy_directory(folder, args.user)))
+    files = [(path.name, path.read_bytes()) for path in paths]
+    _print_deployed(_run(lambda e: e.repository.deploy(files, args.user)))
+
+
+def _print_deployed(results):
+    for d in results:
+        print(f"{d.kind} {d.key} 版本 {d.version}" + ("（新版本）" if d.changed else "（未变化）"))
+
+
+def cmd_definitions(args):
+    def show(e):
+        for row in e.repository.processes():
+            print(f"{row.key}\t版本 {row.version}\t{row.name}\t{local(row.deployed_at):%Y-%m-%d %H:%M} {row.deployed_by}")
+    _run(show)
+
+
+def cmd_start(args):
+    data = json.loads(args.data)
+    instance = _run(lambda e: e.runtime.start(args.process, data, args.user))
+    print(f"已发起事项 {instance.id}（{instance.process_name}）")
+
+
+def cmd_tasks(args):
+    def show(e):
+        for task, instance in e.tasks.inbox(args.user, args.scope):
+            due = local(task.due_at).strftime("%Y-%m-%d %H:%M") if task.due_at else "-"
+            print(f"{task.id}\t修订 {task.revision}\t{instance.process_name}\t{task.name}\t{instance.subject}\t期限 {due}")
+    _run(show)
+
+
+def cmd_complete(args):
+    data = json.loads(args.data)
+    result = _run(lambda e: e.tasks.complete(args.task, args.user, data, args.revision))
+    print(f"已办理任务 {args.task}；事项状态：{result.instance_status}")
+    for task in result.next_tasks:
+        print(f"下一步：{task.name}（{task.assignee or '待认领'}）")
+
+
+def cmd_timers(args):
+    while True:
+        total = 0
+        while True:
+            moved = _run(lambda e: e.management.fire_due_timers(args.batch))
+            total += moved
+            if moved == 0:
+                break
+        if total:
+            print(f"已处理 {total} 个到期事项", flush=True)
+        if not args.loop:
+            return
+        time.sleep(args.interval)
+
+
+def cmd_import_calendar(args):
+    text = Path(args.file).read_text(encoding="utf-8")
+    result = _run(lambda e: e.management.import_calendar(text, f"导入：{Path(args.file).name}", args.user))
+    print(f"已导入 {result['year']} 年工作日历；重算期限：任务 {result['tasks']} 个，定时器 {result['timers']} 个")
+
+
+def cmd_verify_log(args):
+    problems = _run(lambda e: e.history.verify())
+    for p in problems:
+        print(p)
+    if problems:
+        sys.exit(1)
+    print("事件日志完整，哈希链校验通过")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="liandong", description="审管联动 命令行")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("init", help="建库、导入工作日历和目录、部署流程")
+    s.add_argument("--processes", default=str(PROCESSES))
+    s.set_defaults(func=cmd_init)
+    s = sub.add_parser("deploy", help="部署 BPMN/DMN/表单文件或目录")
+    s.add_argument("paths", nargs="+")
+    s.add_argument("--user", default="system")
+    s.set_defaults(func=cmd_deploy)
+    s = sub.add_parser("definitions", help="列出已部署流程")
+    s.set_defaults(func=cmd_definitions)
+    s = sub.add_parser("start", help="发起事项")
+    s.add_argument("process")
+    s.add_argument("--user", required=True)
+    s.add_argument("--data", default="{}", help="JSON")
+    s.set_defaults(func=cmd_start)
+    s = sub.add_parser("tasks", help="列出待办")
+    s.add_argument("--user", required=True)
+    s.add_argument("--scope", choices=["mine", "group"], default="mine")
+    s.set_defaults(func=cmd_tasks)
+    s = sub.add_parser("complete", help="办理任务")
+    s.add_argument("task", type=int)
+    s.add_argument("--user", required=True)
+    s.add_argument("--revision", type=int, required=True)
+    s.add_argument("--data", default="{}", help="JSON")
+    s.set_defaults(func=cmd_complete)
+    s = sub.add_parser("timers", help="触发到期定时器")
+    s.add_argument("--loop", action="store_true", help="持续运行")
+    s.add_argument("--interval", type=float, default=10.0)
+    s.add_argument("--batch", type=int, default=50)
+    s.set_defaults(func=cmd_timers)
+    s = sub.add_parser("import-calendar", help="导入年度节假日安排")
+    s.add_argument("file")
+    s.add_argument("--user", default="admin")
+    s.set_defaults(func=cmd_import_calendar)
+    s = sub.add_parser("verify-log", help="校验事件日志哈希链")
+    s.set_defaults(func=cmd_verify_log)
+    return p
+
+
+def main(argv=None) -> None:
+    logging.basicConfig(level=logging.WARNING)
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except DeploymentError as err:
+        for problem in err.problems:
+            where = " ".join(str(problem.get(k)) for k in ("file", "line", "element") if problem.get(k))
+            print(f"错误：{where}：{problem['reason']}", file=sys.stderr)
+        sys.exit(2)
+    except LiandongError as err:
+        print(f"错误：{err.message}", file=sys.stderr)
+        sys.exit(2)
+    except (json.JSONDecodeError, FileNotFoundError) as err:
+        print(f"错误：输入无效：{err}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
