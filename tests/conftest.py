@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
 
 from engine import Liandong, db
 from engine.bootstrap import PROCESSES, bootstrap

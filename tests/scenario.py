@@ -3,8 +3,6 @@ with the clock under the test's control. Scenario tests read like the regulation
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from engine import Liandong
 from engine.clock import FrozenClock, local
 from engine.models import HumanTask
