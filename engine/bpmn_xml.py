@@ -135,7 +135,7 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
     if meta.get("start_form") and meta["start_form"] not in known_forms:
         problems.append(XmlProblem(f"找不到发起表单 forms/{meta['start_form']}", None, meta["start_event"]))
     for lane in meta["lanes"].values():
-        for key in ("department", "assignee"):
+        for key in ("department", "assignee", "candidates"):
             if lane.get(key):
                 problems += [XmlProblem(f"泳道 {key} 表达式：{p}", None, lane["id"]) for p in check_source(lane[key], "eval")]
     problems += _expression_problems(process)
@@ -149,6 +149,7 @@ def _expression_problems(process) -> list[XmlProblem]:
         (".//bpmn:conditionExpression", "eval"),
         (".//bpmn:timeDate|.//bpmn:timeDuration|.//bpmn:timeCycle", "eval"),
         (".//bpmn:scriptTask/bpmn:script", "exec"),
+        (".//spiffworkflow:preScript|.//spiffworkflow:postScript", "exec"),
         (".//bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition", "eval"),
     ]
     for xpath, mode in checks:

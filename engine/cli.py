@@ -10,8 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from . import db
 from .bootstrap import PROCESSES, bootstrap
 from .clock import local
@@ -21,7 +19,7 @@ from .services import Liandong
 
 def _session():
     engine = db.make_engine()
-    return engine, Session(engine)
+    return engine, db.session_factory(engine)()
 
 
 def _run(action):

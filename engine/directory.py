@@ -155,6 +155,8 @@ def change_role(
         ).scalars():
             row.until = now
             ended.append(row.person_id)
+        if not ended:
+            raise DirectoryError(f"“{old_person}”并未在该部门担任{ROLES[role]}，不能替换")
     session.add(RoleAssignment(person_id=person.id, department=department_code, role=role, since=now))
     session.flush()
     return {"department": department_code, "role": role, "replaced": ended, "new_person": person.id}

@@ -46,4 +46,6 @@ OPERATIONS = {
 def call(ctx, operation: str, params: dict) -> dict:
     if operation not in OPERATIONS:
         raise ScriptError(f"未知的服务操作 {operation}")
-    return OPERATIONS[operation](ctx, **params)
+    result = OPERATIONS[operation](ctx, **params)
+    ctx.history.record("service_called", ctx.instance_id, name=operation, data={"params": params, "result": result})
+    return result

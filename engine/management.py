@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from . import calendar as calendar_module
 from .clock import parse_local
-from .errors import LiandongError
+from .errors import InvalidState, LiandongError
 from .models import HumanTask, Instance, Timer
 
 log = logging.getLogger(__name__)
@@ -88,3 +88,43 @@ class Management:
             self.ctx.runtime.save(instance, workflow)
         self.db.flush()
         return {"tasks": tasks, "timers": timers}
+
+    # --- repair actions on one matter (administrators; the starter's section head for 10.3 later) ---
+    def suspend(self, instance_id: int, user: str, reason: str = "") -> Instance:
+        instance = self.ctx.runtime.instance(instance_id, lock=True)
+        if instance.status not in SWEEPABLE:
+            raise InvalidState(f"事项状态为“{instance.status}”，不能挂起")
+        instance.status = "suspended"
+        self.ctx.history.record("suspended", instance.id, user, data={"reason": reason})
+        return instance
+
+    def resume(self, instance_id: int, user: str) -> Instance:
+        instance = self.ctx.runtime.instance(instance_id, lock=True)
+        if instance.status not in ("suspended", "error"):
+            raise InvalidState(f"事项状态为“{instance.status}”，无需激活")
+        instance.status, instance.error = "running", None
+        self.ctx.history.record("resumed", instance.id, user)
+        workflow = self.ctx.runtime.load(instance)
+        self.ctx.runtime.advance(instance, workflow, user)  # timers that fell due meanwhile fire now
+        return instance
+
+    def terminate(self, instance_id: int, user: str, reason: str) -> Instance:
+        if not reason or not reason.strip():
+            raise InvalidState("终止事项须填写原因")
+        instance = self.ctx.runtime.instance(instance_id, lock=True)
+        if instance.status in ("completed", "terminated", "cancelled"):
+            raise InvalidState(f"事项已{instance.status}，不能终止")
+        workflow = self.ctx.runtime.load(instance)
+        workflow.cancel()
+        now = self.ctx.clock.now()
+        for task in self.db.execute(select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.state == "ready")).scalars():
+            task.state, task.completed_at = "cancelled", now
+            task.revision += 1
+        for timer in self.db.execute(select(Timer).where(
+                Timer.instance_id == instance.id, Timer.status == "waiting")).scalars():
+            timer.status = "cancelled"
+        instance.status, instance.ended_at = "terminated", now
+        self.ctx.history.record("terminated", instance.id, user, data={"reason": reason.strip()})
+        self.ctx.runtime.save(instance, workflow)
+        return instance

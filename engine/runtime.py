@@ -161,9 +161,23 @@ class Runtime:
             outcome = task.task_spec.extensions.get("properties", {}).get("outcome", "")
             self.ctx.history.record("timer_fired", instance.id, spec_id=row.spec_id, name=row.name,
                                     data={"due_at": row.due_at.isoformat(), "outcome": outcome})
-            if outcome:
-                for cancelled in workflow.get_tasks(first_task=task.parent):
-                    outcomes[str(cancelled.id)] = outcome
+            if not outcome:
+                continue
+            # The activity the timer is attached to: what hangs under the boundary split, less the
+            # timer's own path (which may already hold new tasks).
+            own_path = {t.id for t in workflow.get_tasks(first_task=task)}
+            attached = [t for t in workflow.get_tasks(first_task=task.parent) if t.id not in own_path]
+            if getattr(task.task_spec, "cancel_activity", True):
+                outcomes.update({str(t.id): outcome for t in attached})
+                continue
+            # A non-interrupting timer leaves its activity open (still answerable, visibly overdue).
+            for still_open in self.db.execute(select(HumanTask).where(
+                    HumanTask.instance_id == instance.id, HumanTask.state == OPEN,
+                    HumanTask.guid.in_([str(t.id) for t in attached]))).scalars():
+                self.ctx.history.record(outcome, instance.id, task_id=still_open.id, spec_id=still_open.spec_id,
+                                        name=still_open.name, data={
+                                            "department": still_open.department,
+                                            "due_at": still_open.due_at and still_open.due_at.isoformat()})
         self.db.flush()
         return outcomes
 
@@ -198,7 +212,11 @@ class Runtime:
 
     def _create_task(self, instance: Instance, workflow: BpmnWorkflow, task) -> HumanTask:
         spec = task.task_spec
-        meta = self.ctx.repository.metas(instance.bundle)[task.workflow.spec.name]
+        metas = self.ctx.repository.metas(instance.bundle)
+        owner = task.workflow
+        while owner.spec.name not in metas:  # an embedded subprocess: its tasks belong to the enclosing file
+            owner = owner.parent_workflow
+        meta = metas[owner.spec.name]
         props = spec.extensions.get("properties", {})
         lane = meta["lanes"].get(meta["lanes_by_node"].get(spec.bpmn_id), {})
         engine = workflow.script_engine
@@ -208,6 +226,12 @@ class Runtime:
         else:
             department = str(engine.evaluate(task, lane["department"]))
             candidates = directory.holders(self.db, department, role)
+        if lane.get("candidates"):  # a narrower list named in the data, e.g. the staff a department named
+            named = [str(p) for p in engine.evaluate(task, lane["candidates"]) or []]
+            outsiders = [p for p in named if p not in candidates]
+            if not named or outsiders:
+                raise ScriptError(f"指定的办理人不是该泳道角色的人员：{outsiders or '（空）'}")
+            candidates = named
         assignee = candidates[0] if len(candidates) == 1 else None
         if lane.get("assignee"):
             wanted = engine.evaluate(task, lane["assignee"])
