@@ -1,12 +1,11 @@
 """Management: the timer sweep, calendar import with deadline recomputation, repair actions."""
 import logging
-from uuid import UUID
-
 from sqlalchemy import select
 
 from . import calendar as calendar_module
 from .clock import parse_local
 from .errors import InvalidState, LiandongError
+from .runtime import find_task
 from .models import HumanTask, Instance, Timer
 
 log = logging.getLogger(__name__)
@@ -77,7 +76,7 @@ class Management:
             workflow = self.ctx.runtime.load(instance)
             for timer in [t for t in pending if t.instance_id == instance_id and t.basis]:
                 deadline = cal.add_working_days(parse_local(timer.basis["start"]), timer.basis["days"])
-                engine_task = workflow.get_task_from_id(UUID(timer.guid))
+                engine_task = find_task(workflow, timer.guid)
                 if engine_task is not None:
                     engine_task._set_internal_data(event_value=deadline.iso())
                 self.ctx.history.record("deadline_recomputed", instance_id, user, spec_id=timer.spec_id,

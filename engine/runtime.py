@@ -7,7 +7,7 @@ rolls back and storage is exactly as it was.
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
@@ -152,7 +152,7 @@ class Runtime:
         for guid, row in rows.items():
             if guid in waiting:
                 continue
-            task = workflow.get_task_from_id(UUID(guid))
+            task = find_task(workflow, guid)
             fired = task is not None and task.state == TaskState.COMPLETED
             row.status = "fired" if fired else "cancelled"
             if not fired:
@@ -190,7 +190,7 @@ class Runtime:
         for guid, row in rows.items():
             if row.state != OPEN:
                 continue
-            task = workflow.get_task_from_id(UUID(guid))
+            task = find_task(workflow, guid)
             if task is not None and task.state == TaskState.READY:
                 continue
             now = self.ctx.clock.now()
@@ -267,3 +267,10 @@ class Runtime:
         return [t.task_spec.bpmn_name or t.task_spec.bpmn_id
                 for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING) if t.task_spec.bpmn_id]
 
+
+def find_task(workflow: BpmnWorkflow, guid: str):
+    """The engine task with this id, or None if the workflow no longer has it (e.g. a loop reset it)."""
+    try:
+        return workflow.get_task_from_id(UUID(guid))
+    except TaskNotFoundException:
+        return None

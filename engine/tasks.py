@@ -4,13 +4,12 @@ A task row carries a revision; every action names the revision the user saw, so 
 action is refused (optimistic concurrency) while the instance row lock serialises the ones that race.
 """
 from dataclasses import dataclass
-from uuid import UUID
-
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select
 
 from . import directory, forms
 from .errors import InvalidState, NotCandidate, NotFound, StaleTask
+from .runtime import find_task
 from .models import HumanTask, Instance, TaskCandidate
 
 OPEN = "ready"
@@ -122,7 +121,7 @@ class Tasks:
             raise NotCandidate("您不是该任务的办理人，不能办理")
         values = forms.validate(self.form_schema(task), data)
         workflow = self.ctx.runtime.load(instance)
-        engine_task = workflow.get_task_from_id(UUID(task.guid))
+        engine_task = find_task(workflow, task.guid)
         if engine_task is None or engine_task.state != TaskState.READY:
             raise StaleTask("该任务在流程中已不可办理，请刷新")
         before = {t.id for t in self.of_instance(instance.id)}
