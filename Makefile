@@ -30,7 +30,7 @@ run: install
 
 test: install
 	$(VENV)/bin/ruff check engine web tests
-	$(VENV)/bin/pytest
+	LIANDONG_PATH_COVERAGE=1 $(VENV)/bin/pytest
 
 timers: install
 	$(VENV)/bin/liandong timers --loop

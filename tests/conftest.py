@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 from engine import Liandong, db
 from engine.bootstrap import PROCESSES, bootstrap
 from engine.clock import FrozenClock
+from tests import path_coverage
 from tests.scenario import Scenario
 
 TEST_DATA = Path(__file__).parent / "data"
@@ -114,8 +115,23 @@ def engine_scenario(session_factory, clock) -> Scenario:
 def scenario(tmp_path, processes_template) -> Scenario:
     """Scenario over the bundled procedures (SQLite file, like `make run`)."""
     eng = db.make_engine(_sqlite_copy(processes_template, tmp_path))
-    yield Scenario(db.session_factory(eng), FrozenClock("2026-09-28 09:00"))
+    driver = Scenario(db.session_factory(eng), FrozenClock("2026-09-28 09:00"))
+    yield driver
+    path_coverage.record(driver.session_factory, driver.clock)
     eng.dispose()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With LIANDONG_PATH_COVERAGE=1, fail the run if a BPMN element was never reached."""
+    if os.environ.get("LIANDONG_PATH_COVERAGE") != "1" or exitstatus != 0:
+        return
+    gaps = path_coverage.missing(PROCESSES)
+    if gaps:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.write_line(f"BPMN path coverage: {len(gaps)} element(s) no scenario test reaches:", red=True)
+        for process_id, element in gaps:
+            reporter.write_line(f"  {process_id}: {element}", red=True)
+        session.exitstatus = 1
 
 
 @pytest.fixture
