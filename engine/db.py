@@ -47,4 +47,4 @@ def upgrade(url: str | None = None) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url or database_url())
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, "heads")  # parallel branches of migrations are allowed
