@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from . import directory, effects, storage
 from .clock import parse_local
-from .errors import InvalidState, NotFound, ScriptError
+from .errors import InvalidState, NotCandidate, NotFound, ScriptError
 from .models import HumanTask, Instance, TaskCandidate, Timer
 from .timers import is_timer
 
@@ -52,11 +52,24 @@ class Runtime:
         spec, subprocess_specs = repo.specs(bundle)
         workflow = BpmnWorkflow(spec, subprocess_specs)
         self._attach(instance, workflow)
-        workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
+        start_task = workflow.get_tasks(state=TaskState.READY)[0]
+        start_task.data.update(data)
+        self._check_starter(definition.meta, workflow, start_task, user)
         self.ctx.history.record("started", instance.id, user, name=definition.name,
                                 data={"version": definition.version, "data": data})
         self.advance(instance, workflow, user)
         return instance
+
+    def _check_starter(self, meta: dict, workflow: BpmnWorkflow, start_task, user: str) -> None:
+        """The starter must hold the role of the start event's lane, in the department it names."""
+        lane = meta.get("lanes", {}).get(meta.get("start_lane") or "", {})
+        role = lane.get("role", directory.STARTER)
+        if role == directory.STARTER:
+            return
+        department = str(workflow.script_engine.evaluate(start_task, lane["department"]))
+        if not directory.holds(self.db, user, department, role):
+            name = directory.department(self.db, department).name
+            raise NotCandidate(f"只有{name}的{directory.ROLES.get(role, role)}可以发起该事项")
 
     def instance(self, instance_id: int, lock: bool = False) -> Instance:
         query = select(Instance).where(Instance.id == instance_id)

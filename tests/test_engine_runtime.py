@@ -120,3 +120,10 @@ def test_task_rows_are_queryable_without_loading_workflows(engine_scenario):
     rows = engine_scenario.run(lambda e: [(t.spec_id, i.subject) for t, i in e.tasks.inbox("zhuling")])
     assert rows == [("draft", "测试事项")]
     assert engine_scenario.run(lambda e: e.db.scalar(select(func.count()).select_from(HumanTask))) == 1
+
+
+def test_only_the_start_lanes_role_in_its_department_may_start(engine_scenario):
+    with pytest.raises(NotCandidate) as err:
+        engine_scenario.run(lambda e: e.runtime.start("t_two_steps", {"department": "emergency_bureau"}, "zhuling"))
+    assert err.value.message == "只有市应急管理局的联络人可以发起该事项"
+    assert engine_scenario.run(lambda e: e.db.scalar(select(func.count()).select_from(Instance))) == 0

@@ -323,7 +323,7 @@ def test_weighty_matter_starts_at_the_meeting_rung_and_disputed_meeting_goes_to_
     ends disputed and the question is technical, the arbitration is by a jointly chosen institution."""
     s = scenario
     s.at("2026-11-02 09:00")
-    m = s.start(PROCESS, by="zhaomin", data=start_data(start_rung="meeting"))
+    m = s.start(PROCESS, by="sunli", data=start_data(start_rung="meeting"))
     assert [t.spec_id for t in m.open_tasks()] == ["request_meeting"]
     meeting(m, "disputed")
     m.complete("apply_arbitration", by="zhaomin", data={

@@ -134,8 +134,8 @@ def test_form_errors_are_chinese_and_keep_the_values(web, backdoor):
     assert "请填写有效日期" in page
     assert "“参加人数”不能小于1" in page
     assert "“已收材料”" in page  # required
-    assert "统一社会信用代码校验位不正确" in page or "统一社会信用代码" in page
-    assert "我的写的摘要" not in page and "我写的摘要" in page  # value kept
+    assert "统一社会信用代码校验位不正确，请核对" in page
+    assert "我写的摘要" in page  # value kept
     assert 'value="urgent" checked' in page and 'value="2026-13-45"' in page
     assert backdoor.event_count() == before
 

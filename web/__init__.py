@@ -1,0 +1,134 @@
+"""The Liandong web app: staff inbox pages, sign-in and a JSON API over the engine's services.
+
+One SQLAlchemy session per request, `g.engine = Liandong(session, clock)`; the request commits when
+the response is a success and rolls back otherwise, so a refused action leaves storage as it was.
+"""
+import logging
+import os
+import secrets
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.orm import Session
+
+from engine import Liandong, db
+from engine.clock import SystemClock
+from engine.errors import LiandongError
+
+csrf = CSRFProtect()
+log = logging.getLogger(__name__)
+
+ERROR_TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "未找到", 405: "不支持的操作",
+                409: "任务已变更", 422: "填写有误", 500: "系统出错"}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("SECRET_KEY"),
+        DATABASE_URL=db.database_url(),
+        CLOCK=SystemClock(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed-in session
+        JSON_AS_ASCII=False,
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        log.warning("SECRET_KEY 未设置：使用随机密钥，重启后登录状态和接口令牌失效")
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.json.ensure_ascii = False
+
+    engine = db.make_engine(app.config["DATABASE_URL"])
+    app.extensions["liandong_engine"] = engine
+    app.extensions["liandong_sessions"] = db.session_factory(engine)
+    csrf.init_app(app)
+    _register_transaction(app)  # before the blueprints: their hooks use g.db
+
+    from . import api, auth, filters, inbox
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+    filters.register(app)
+    _register_errors(app)
+    return app
+
+
+def _register_transaction(app: Flask) -> None:
+    @app.before_request
+    def open_session():
+        if request.endpoint == "static":
+            return
+        g.db = app.extensions["liandong_sessions"]()
+        g.engine = Liandong(g.db, app.config["CLOCK"])
+
+    @app.after_request
+    def finish(response):
+        session: Session | None = g.pop("db", None)
+        if session is None:
+            return response
+        try:
+            if response.status_code < 400 and not g.get("rollback"):
+                session.commit()  # a failing commit becomes a 500, never a false success
+            else:
+                session.rollback()
+        finally:
+            session.close()
+        return response
+
+    @app.teardown_request
+    def close_session(_exc):
+        session = g.pop("db", None)
+        if session is not None:  # the request raised before a response was made
+            session.rollback()
+            session.close()
+
+
+def refuse() -> None:
+    """Mark this request's transaction for rollback (a refused action redirects with a message)."""
+    g.rollback = True
+    if g.get("db") is not None:
+        g.db.rollback()
+
+
+def wants_json() -> bool:
+    return request.blueprint == "api" or request.path.startswith("/api/")
+
+
+def error_page(status: int, message: str):
+    return render_template("error.html", status=status, title=ERROR_TITLES.get(status, "出错了"),
+                           message=message), status
+
+
+def _register_errors(app: Flask) -> None:
+    from flask import jsonify
+    from werkzeug.exceptions import HTTPException
+
+    @app.errorhandler(LiandongError)
+    def engine_refused(err: LiandongError):
+        refuse()
+        status = err.status if err.status < 500 else 500
+        if wants_json():
+            body = {"error": err.message}
+            if getattr(err, "errors", None):
+                body["errors"] = err.errors
+            return jsonify(body), status
+        return error_page(status, err.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(_err):
+        refuse()
+        return error_page(400, "页面已过期或缺少安全校验信息，请刷新页面后重新提交。")
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        refuse()
+        messages = {404: "您访问的页面不存在。", 403: "您无权查看或办理该内容。", 405: "不支持该操作。",
+                    401: "请先登录。"}
+        custom = err.description != type(err).description
+        message = err.description if custom else messages.get(err.code, err.description)
+        if wants_json():
+            return jsonify({"error": message}), err.code
+        return error_page(err.code, message)

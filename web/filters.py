@@ -1,0 +1,35 @@
+"""Template filters and the values every page's layout needs (user, navigation counts)."""
+from datetime import datetime
+
+from flask import Flask, g
+
+from engine.clock import local
+from engine.directory import ROLES
+
+from . import present
+
+
+def local_dt(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if value.tzinfo is None:
+            return value.strftime(fmt)
+    return local(value).strftime(fmt)
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(local_dt)
+    app.add_template_filter(lambda code: present.department_name(code), "dept")
+    app.add_template_filter(lambda pid: present.person_name(pid), "person")
+    app.add_template_filter(lambda role: ROLES.get(role, "发起人" if role == "starter" else role), "role")
+
+    @app.context_processor
+    def layout_values():
+        if g.get("user") is None or g.get("engine") is None:
+            return {}
+        return {"nav": present.nav_counts(g.user.id)}

@@ -1,0 +1,208 @@
+"""Staff pages: the two inboxes, the task page and its actions, starting a matter, notifications.
+
+Views parse input, make one engine call, then redirect or show the engine's refusal."""
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+
+from engine.errors import FormInvalid, InvalidState, StaleTask
+from engine.models import HumanTask
+
+from . import actions, formview, present, refuse, starting
+from .auth import login_required
+
+bp = Blueprint("inbox", __name__)
+
+SCOPES = {"mine": "我的待办", "group": "待认领"}
+
+
+# --- inboxes ---
+@bp.get("/")
+@login_required
+def index():
+    return redirect(url_for("inbox.listing", scope="mine"))
+
+
+@bp.get("/inbox/<scope>")
+@login_required
+def listing(scope: str):
+    if scope not in SCOPES:
+        abort(404)
+    args = request.args
+    filters = {"procedure": args.get("procedure", ""), "overdue": args.get("overdue") == "1",
+               "q": args.get("q", "").strip(), "sort": args.get("sort", "due")}
+    rows = present.inbox_rows(g.user.id, scope, filters["procedure"], filters["overdue"], filters["q"],
+                              filters["sort"])
+    return render_template("inbox/list.html", scope=scope, title=SCOPES[scope], rows=rows, filters=filters,
+                           procedures=present.procedures_in(g.user.id))
+
+
+# --- one task ---
+def _visible_task(task_id: int) -> HumanTask:
+    task = g.engine.tasks.get(task_id)  # NotFound -> 404
+    if not present.may_view(task, g.user.id):
+        abort(403, description="该任务不在您的办理范围内，无权查看。")
+    return task
+
+
+def _revision() -> int | None:
+    try:
+        return int(request.form.get("revision", ""))
+    except ValueError:
+        return None
+
+
+def _task_page(task: HumanTask, status: int = 200, errors: dict | None = None, entered=None,
+               message: str = "", handover_error: str = "", handover_entered=None):
+    instance = g.engine.runtime.instance(task.instance_id)
+    allowed = actions.available(g.engine, task, g.user.id)
+    schema = g.engine.tasks.form_schema(task)
+    return render_template(
+        "inbox/task.html", task=task, instance=instance, allowed=allowed, message=message,
+        deadline=present.deadline(task), holder=present.holder_text(task),
+        form_title=schema.get("title", task.name), form_description=schema.get("description", ""),
+        fields=formview.fields(schema, entered, errors), form_error=formview.form_error(errors),
+        colleagues=present.colleagues(task, g.user.id) if "hand_over" in allowed else [],
+        handover_error=handover_error, handover=handover_entered or {},
+        context=present.context(instance), history=present.history(instance.id),
+    ), status
+
+
+def _refused(task_id: int, err, prefix: str = ""):
+    """Roll back, re-read the task and show it with the engine's message."""
+    refuse()
+    task = g.engine.tasks.get(task_id)
+    message = err.message
+    if isinstance(err, StaleTask) and task.assignee and task.assignee != g.user.id and task.state == "ready":
+        message = f"该任务已由 {present.person_name(task.assignee)} 认领或办理，您无需再处理。"
+    elif isinstance(err, StaleTask) and task.state != "ready":
+        message = "该任务已经办理完毕或已取消，请刷新后查看。"
+    return _task_page(task, status=err.status, message=prefix + message)
+
+
+@bp.get("/tasks/<int:task_id>")
+@login_required
+def task_page(task_id: int):
+    return _task_page(_visible_task(task_id))
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+@login_required
+def claim(task_id: int):
+    _visible_task(task_id)
+    try:
+        g.engine.tasks.claim(task_id, g.user.id, _revision())
+    except (StaleTask, InvalidState) as err:
+        return _refused(task_id, err, "认领失败：")
+    flash("已认领，该任务已移入“我的待办”", "success")
+    return redirect(url_for("inbox.task_page", task_id=task_id))
+
+
+@bp.post("/tasks/<int:task_id>/unclaim")
+@login_required
+def unclaim(task_id: int):
+    _visible_task(task_id)
+    try:
+        g.engine.tasks.unclaim(task_id, g.user.id, _revision())
+    except (StaleTask, InvalidState) as err:
+        return _refused(task_id, err, "放回失败：")
+    flash("已放回待认领，同岗位同事可以认领", "success")
+    return redirect(url_for("inbox.listing", scope="group"))
+
+
+@bp.post("/tasks/<int:task_id>/hand_over")
+@login_required
+def hand_over(task_id: int):
+    task = _visible_task(task_id)
+    to_user, reason = request.form.get("to_user", ""), request.form.get("reason", "").strip()
+    if not reason or not to_user:
+        refuse()
+        return _task_page(task, status=422, handover_error="请填写转交原因" if to_user else "请选择接收人",
+                          handover_entered={"to_user": to_user, "reason": reason})
+    try:
+        g.engine.tasks.hand_over(task_id, g.user.id, to_user, reason, _revision())
+    except (StaleTask, InvalidState) as err:
+        return _refused(task_id, err, "转交失败：")
+    flash(f"已转交给 {present.person_name(to_user)}", "success")
+    return redirect(url_for("inbox.listing", scope="mine"))
+
+
+@bp.post("/tasks/<int:task_id>/complete")
+@login_required
+def complete(task_id: int):
+    task = _visible_task(task_id)
+    schema = g.engine.tasks.form_schema(task)
+    data = formview.submitted(schema, request.form)
+    try:
+        done = g.engine.tasks.complete(task_id, g.user.id, data, _revision())
+    except FormInvalid as err:
+        refuse()
+        return _task_page(g.engine.tasks.get(task_id), status=422, errors=err.errors, entered=request.form,
+                          message=err.message)
+    except (StaleTask, InvalidState) as err:
+        return _refused(task_id, err, "提交失败：")
+    session["completion"] = {"task": task_id, "next": [t.id for t in done.next_tasks],
+                             "status": done.instance_status}
+    return redirect(url_for("inbox.completed", task_id=task_id))
+
+
+@bp.get("/tasks/<int:task_id>/done")
+@login_required
+def completed(task_id: int):
+    task = g.engine.tasks.get(task_id)
+    if task.completed_by != g.user.id:
+        abort(403)
+    info = session.get("completion") or {}
+    instance = g.engine.runtime.instance(task.instance_id)
+    if info.get("task") == task_id:
+        next_tasks = [g.engine.tasks.get(i) for i in info["next"]]
+    else:
+        next_tasks = g.engine.tasks.of_instance(instance.id, open_only=True)
+    return render_template("inbox/next_steps.html", heading=f"“{task.name}”已办理完成", instance=instance,
+                           next_tasks=[(t, present.holder_text(t)) for t in next_tasks])
+
+
+# --- starting a matter ---
+@bp.get("/start")
+@login_required
+def start_list():
+    return render_template("inbox/start_list.html", items=starting.startable(g.user.id))
+
+
+@bp.route("/start/<process_key>", methods=("GET", "POST"))
+@login_required
+def start_form(process_key: str):
+    item = starting.find(g.user.id, process_key)
+    if item is None:
+        abort(404, description="没有可由您发起的该流程。")
+    schema = item.schema()
+    if request.method == "GET":
+        return render_template("inbox/start_form.html", item=item, schema=schema,
+                               fields=formview.fields(schema), form_error="")
+    try:
+        instance = starting.start(g.user.id, item, formview.submitted(schema, request.form))
+    except FormInvalid as err:
+        refuse()
+        return render_template("inbox/start_form.html", item=item, schema=schema, message=err.message,
+                               fields=formview.fields(schema, request.form, err.errors),
+                               form_error=formview.form_error(err.errors)), 422
+    return redirect(url_for("inbox.started", instance_id=instance.id))
+
+
+@bp.get("/matters/<int:instance_id>/started")
+@login_required
+def started(instance_id: int):
+    instance = g.engine.runtime.instance(instance_id)
+    if instance.started_by != g.user.id:
+        abort(403)
+    next_tasks = g.engine.tasks.of_instance(instance.id, open_only=True)
+    return render_template("inbox/next_steps.html", heading=f"已发起“{instance.process_name}”", instance=instance,
+                           next_tasks=[(t, present.holder_text(t)) for t in next_tasks])
+
+
+# --- notifications ---
+@bp.get("/notifications")
+@login_required
+def notifications():
+    notes = present.notifications(g.user.id)
+    present.mark_notes_seen()
+    g.pop("nav_counts", None)
+    return render_template("inbox/notifications.html", notes=notes, labels=present.NOTE_LABELS)

@@ -1,0 +1,98 @@
+"""The OpenAPI 3 document of /api/v1 (kept beside the views it describes)."""
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _json(schema: dict, description: str = "成功") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def document() -> dict:
+    task = {"$ref": "#/components/schemas/Task"}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "审管联动 Liandong API", "version": "1.0.0",
+                 "description": "办理人员接口：发起事项、查询待办、读取和办理任务。错误均为 {error, errors?}，"
+                                "error 为中文说明，errors 为逐字段说明。"},
+        "servers": [{"url": "/api/v1"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "由 POST /token 取得"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {
+                    "error": {"type": "string"},
+                    "errors": {"type": "object", "additionalProperties": {"type": "string"}}}},
+                "Matter": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "process": {"type": "string"}, "process_name": {"type": "string"},
+                    "subject": {"type": "string"}, "enterprise_name": {"type": "string"},
+                    "credit_code": {"type": "string"}, "started_by": {"type": "string"},
+                    "status": {"type": "string"}}},
+                "Task": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "name": {"type": "string"}, "spec_id": {"type": "string"},
+                    "state": {"type": "string", "enum": ["ready", "completed", "deemed_received", "cancelled"]},
+                    "instance_id": {"type": "integer"}, "department": {"type": "string"},
+                    "role": {"type": "string"}, "assignee": {"type": "string", "nullable": True},
+                    "candidates": {"type": "array", "items": {"type": "string"}},
+                    "revision": {"type": "integer", "description": "办理时须原样提交，用于并发校验"},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "due_at": {"type": "string", "format": "date-time", "nullable": True},
+                    "due_provisional": {"type": "boolean"},
+                    "light": {"type": "string", "enum": ["green", "yellow", "red", "none"]},
+                    "deadline_text": {"type": "string"}, "deemed_received": {"type": "boolean"},
+                    "matter": {"$ref": "#/components/schemas/Matter"},
+                    "form_schema": {"type": "object", "description": "任务表单（JSON Schema）"},
+                    "holder": {"type": "string"}}},
+            },
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/token": {"post": {
+                "summary": "用账号和密码换取访问令牌", "security": [],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["id", "password"],
+                    "properties": {"id": {"type": "string"}, "password": {"type": "string"}}}}}},
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "token": {"type": "string"}, "token_type": {"type": "string"}, "person": {"type": "string"}}}),
+                    "401": _error("账号或密码不正确")}}},
+            "/processes": {"get": {
+                "summary": "我可以发起的流程及其发起表单",
+                "responses": {"200": _json({"type": "array", "items": {"type": "object", "properties": {
+                    "key": {"type": "string"}, "name": {"type": "string"}, "version": {"type": "integer"},
+                    "start_form": {"type": "object"}}}}), "401": _error("未登录")}}},
+            "/matters": {"post": {
+                "summary": "发起事项",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["process", "data"],
+                    "properties": {"process": {"type": "string"}, "data": {"type": "object"}}}}}},
+                "responses": {"201": _json({"type": "object", "properties": {
+                    "id": {"type": "integer"}, "status": {"type": "string"},
+                    "open_tasks": {"type": "array", "items": task}}}, "已发起"),
+                    "401": _error("未登录"), "403": _error("无权发起该流程"), "422": _error("发起表单填写有误")}}},
+            "/tasks": {"get": {
+                "summary": "我的待办（mine）或待认领（group）",
+                "parameters": [{"name": "scope", "in": "query", "schema": {
+                    "type": "string", "enum": ["mine", "group"], "default": "mine"}}],
+                "responses": {"200": _json({"type": "array", "items": task}), "401": _error("未登录")}}},
+            "/tasks/{task_id}": {"get": {
+                "summary": "读取任务及其表单", "parameters": [TASK_ID],
+                "responses": {"200": _json(task), "401": _error("未登录"), "403": _error("无权查看"),
+                              "404": _error("任务不存在")}}},
+            "/tasks/{task_id}/complete": {"post": {
+                "summary": "办理任务", "parameters": [TASK_ID],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["data", "revision"],
+                    "properties": {"data": {"type": "object"}, "revision": {"type": "integer"}}}}}},
+                "responses": {
+                    "200": _json({"type": "object", "properties": {
+                        "task": task, "instance_status": {"type": "string"},
+                        "next_tasks": {"type": "array", "items": task}}}),
+                    "401": _error("未登录"), "403": _error("不是该任务的办理人"), "404": _error("任务不存在"),
+                    "409": _error("任务已被他人处理或版本号已过期"), "422": _error("表单填写有误")}}},
+        },
+    }

@@ -1,0 +1,263 @@
+"""What the pages show, computed from the engine's services: inbox rows with deadline lights,
+navigation counts, notifications, a matter's context and history."""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import g, session
+from sqlalchemy import select
+
+from engine import directory
+from engine.clock import local
+from engine.errors import DirectoryError
+from engine.history import KINDS
+from engine.models import Department, HumanTask, Instance, Person, TaskCandidate
+
+GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
+
+
+# --- names ---
+def _people() -> dict[str, str]:
+    if "people_names" not in g:
+        g.people_names = dict(g.db.execute(select(Person.id, Person.name)).all())
+    return g.people_names
+
+
+def person_name(person_id: str | None) -> str:
+    if not person_id:
+        return ""
+    return _people().get(person_id, person_id)
+
+
+def department_name(code: str | None) -> str:
+    if not code:
+        return ""
+    if "department_names" not in g:
+        g.department_names = dict(g.db.execute(select(Department.code, Department.name)).all())
+    return g.department_names.get(code, code)
+
+
+# --- deadlines ---
+@dataclass
+class Deadline:
+    light: str  # green | yellow | red | none
+    text: str
+    due: datetime | None
+    provisional: bool
+    days_left: int | None  # negative when overdue
+
+
+def deadline(task: HumanTask, now: datetime | None = None) -> Deadline:
+    """Working days left with a light: yellow with one working day or less, red once overdue."""
+    if task.due_at is None:
+        return Deadline(NONE, "无时限", None, False, None)
+    now = now or g.engine.clock.now()
+    calendar = g.engine.calendar
+    if now > task.due_at:
+        late = calendar.working_days_between(task.due_at, now)
+        text = f"已超期 {late} 个工作日" if late > 0 else "已超期"
+        return Deadline(RED, text, task.due_at, task.due_provisional, -late)
+    left = calendar.working_days_between(now, task.due_at)
+    text = "今日到期" if left <= 0 else f"剩 {left} 个工作日"
+    return Deadline(YELLOW if left <= 1 else GREEN, text, task.due_at, task.due_provisional, left)
+
+
+# --- inbox ---
+@dataclass
+class Row:
+    task: HumanTask
+    instance: Instance
+    deadline: Deadline
+    starter: str
+
+
+def inbox_rows(user: str, scope: str, procedure: str = "", overdue_only: bool = False, query: str = "",
+               sort: str = "due") -> list[Row]:
+    pairs = g.engine.tasks.inbox(user, scope)
+    if procedure:
+        pairs = [(t, i) for t, i in pairs if i.process_key == procedure]
+    if query.strip() and pairs:
+        ids = {i.id for _, i in pairs}
+        hits = set(g.db.execute(select(Instance.id).where(
+            Instance.id.in_(ids), g.engine.tasks.search_filter(query))).scalars())
+        pairs = [(t, i) for t, i in pairs if i.id in hits]
+    now = g.engine.clock.now()
+    rows = [Row(t, i, deadline(t, now), person_name(i.started_by)) for t, i in pairs]
+    if overdue_only:
+        rows = [r for r in rows if r.deadline.light == RED]
+    if sort == "received":
+        rows.sort(key=lambda r: (r.task.created_at, r.task.id), reverse=True)
+    return rows  # the engine's order is by deadline
+
+
+def procedures_in(user: str) -> list[tuple[str, str]]:
+    """(process key, name) of the matters in either inbox, for the filter."""
+    seen = {}
+    for scope in ("mine", "group"):
+        for _, instance in g.engine.tasks.inbox(user, scope):
+            seen.setdefault(instance.process_key, instance.process_name)
+    return sorted(seen.items(), key=lambda kv: kv[1])
+
+
+def nav_counts(user: str) -> dict:
+    if "nav_counts" not in g:
+        g.nav_counts = {
+            "mine": len(g.engine.tasks.inbox(user, "mine")),
+            "group": len(g.engine.tasks.inbox(user, "group")),
+            "notes": sum(1 for n in notifications(user) if n.unread),
+        }
+    return g.nav_counts
+
+
+# --- permissions on one task ---
+def may_view(task: HumanTask, user: str) -> bool:
+    return user in (task.assignee, task.completed_by) or user in g.engine.tasks.candidates(task.id)
+
+
+def colleagues(task: HumanTask, user: str) -> list[str]:
+    """People a task may be handed over to: same role, same department."""
+    if task.role == directory.STARTER:
+        return []
+    try:
+        return [p for p in directory.holders(g.db, task.department, task.role) if p != user]
+    except DirectoryError:
+        return []
+
+
+def holder_text(task: HumanTask) -> str:
+    if task.assignee:
+        return person_name(task.assignee)
+    names = [person_name(p) for p in g.engine.tasks.candidates(task.id)]
+    return "待认领：" + "、".join(names) if names else "暂无办理人"
+
+
+# --- notifications ---
+@dataclass
+class Note:
+    kind: str  # ready | overdue | deemed
+    text: str
+    at: datetime
+    task: HumanTask
+    instance: Instance
+    unread: bool = False
+
+
+NOTE_LABELS = {"ready": "新任务", "overdue": "已超期", "deemed": "超时默认接收"}
+
+
+def notifications(user: str, limit: int = 50) -> list[Note]:
+    """Tasks that reached me, became overdue, or were deemed received, newest first."""
+    now = g.engine.clock.now()
+    rows = g.db.execute(
+        select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id)
+        .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+        .where(TaskCandidate.person_id == user).order_by(HumanTask.id.desc()).limit(200)
+    ).all()
+    notes = []
+    for task, instance in rows:
+        notes.append(Note("ready", f"{task.name}（{instance.process_name}）已到达", task.created_at, task, instance))
+        if task.state == "ready" and task.due_at and task.due_at < now:
+            notes.append(Note("overdue", f"{task.name} 已超过办理期限", task.due_at, task, instance))
+        if task.state == "deemed_received" and task.completed_at:
+            notes.append(Note("deemed", f"{task.name} 超时未确认，视为已接收", task.completed_at, task, instance))
+    seen = session.get("notes_seen")
+    seen_at = datetime.fromisoformat(seen) if seen else None
+    for note in notes:
+        note.unread = seen_at is None or note.at > seen_at
+    notes.sort(key=lambda n: (n.at, n.task.id), reverse=True)
+    return notes[:limit]
+
+
+def mark_notes_seen() -> None:
+    session["notes_seen"] = g.engine.clock.now().isoformat()
+
+
+# --- a matter's context ---
+@dataclass
+class ContextItem:
+    label: str
+    value: str
+
+
+@dataclass
+class Context:
+    items: list[ContextItem] = field(default_factory=list)
+    other: list[ContextItem] = field(default_factory=list)
+
+
+def _form_fields(instance: Instance) -> dict[str, dict]:
+    """Field titles from every form the matter is bound to, its start form first."""
+    names = dict(instance.bundle.get("forms", {}))
+    start_name = g.engine.repository.get(instance.definition_id).meta.get("start_form")
+    ordered = sorted(names.items(), key=lambda item: item[0] != start_name)
+    fields = {}
+    for _, form_id in ordered:
+        for name, spec in g.engine.repository.form_schema(form_id).get("properties", {}).items():
+            fields.setdefault(name, spec)
+    return fields
+
+
+def format_value(value, spec: dict | None) -> str:
+    spec = spec or {}
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None or value == "":
+        return "—"
+    titles = spec.get("x-enum-titles") or spec.get("items", {}).get("x-enum-titles")
+    options = spec.get("enum") or spec.get("items", {}).get("enum")
+    if titles and options:
+        mapping = dict(zip(options, titles, strict=False))
+        if isinstance(value, list):
+            return "、".join(mapping.get(v, str(v)) for v in value)
+        return mapping.get(value, str(value))
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if spec.get("format") == "date-time" and isinstance(value, str):
+        try:
+            return local(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{v}" for k, v in value.items())
+    return str(value)
+
+
+def context(instance: Instance) -> Context:
+    data = g.engine.runtime.data(instance)
+    fields = _form_fields(instance)
+    result = Context()
+    if data.get("started_by"):
+        result.items.append(ContextItem("发起人", person_name(data["started_by"])))
+    for name, value in data.items():
+        if name in ("started_by", "started_at"):
+            continue
+        spec = fields.get(name)
+        if spec and spec.get("title"):
+            result.items.append(ContextItem(spec["title"], format_value(value, spec)))
+        else:
+            result.other.append(ContextItem(name, format_value(value, None)))
+    return result
+
+
+@dataclass
+class HistoryItem:
+    at: datetime
+    who: str
+    what: str
+    detail: str
+
+
+def history(instance_id: int) -> list[HistoryItem]:
+    items = []
+    for event in g.engine.history.events(instance_id):
+        detail = ""
+        if event.kind == "task_handed_over":
+            detail = f"转交给 {person_name(event.data.get('to'))}，原因：{event.data.get('reason', '')}"
+        elif event.kind == "task_ready":
+            dept = department_name(event.data.get("department"))
+            holders = event.data.get("assignee") or event.data.get("candidates") or []
+            holders = [holders] if isinstance(holders, str) else holders
+            detail = f"{dept} {'、'.join(person_name(p) for p in holders)}".strip()
+        who = "系统" if event.actor == "system" else person_name(event.actor)
+        items.append(HistoryItem(event.at, who, f"{KINDS.get(event.kind, event.kind)}：{event.name}"
+                                 if event.name else KINDS.get(event.kind, event.kind), detail))
+    return items
