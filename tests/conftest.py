@@ -143,3 +143,14 @@ def session(session_factory):
 @pytest.fixture
 def engine(session, clock) -> Liandong:
     return Liandong(session, clock)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright drives Debian's chromium: no browser download exists here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-gpu"],
+    }

@@ -1,0 +1,96 @@
+"""In a real browser (Playwright driving Debian's chromium): an approval section's liaison starts P1,
+a supervision department's liaison finds the push in the inbox and acknowledges it, and a person from
+another department who opens that task's address is refused. Screenshots go to test-artifacts/."""
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from engine.clock import FrozenClock
+from engine.directory import DEMO_PASSWORD
+from engine.forms import uscc_with_check
+from web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+@pytest.fixture
+def live_server(tmp_path, processes_template):
+    target = tmp_path / "browser.sqlite3"
+    shutil.copy(processes_template, target)
+    app = create_app({"DATABASE_URL": f"sqlite:///{target}", "SECRET_KEY": "browser-test",
+                      "CLOCK": FrozenClock("2026-11-23 09:30")})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    app.extensions["liandong_engine"].dispose()
+
+
+def sign_in(page, base, person):
+    page.goto(f"{base}/login")
+    page.fill("[name=person_id]", person)
+    page.fill("[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+
+
+def choose(page, name, value):
+    """Pick an option whether the form drew it as a drop-down or as radio buttons."""
+    if page.locator(f"select[name={name}]").count():
+        page.select_option(f"select[name={name}]", value)
+    else:
+        page.check(f"input[name={name}][value='{value}']")
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_liaison_starts_p1_and_the_department_liaison_acknowledges_it(page, live_server):
+    base = live_server
+    sign_in(page, base, "sunli")
+    page.goto(f"{base}/start")
+    page.click("text=审批结果推送")
+    page.fill("[name=subject]", "食品经营许可")
+    page.fill("[name=enterprise_name]", "鞍山市示例餐饮有限公司")
+    page.fill("[name=credit_code]", uscc_with_check("91210300MA0Q12345"))
+    choose(page, "approval_section", "approval_bureau.market")
+    page.fill("[name=concluded_at]", "2026-11-20T10:00")
+    page.check("input[name=departments][value=market_bureau]")
+    page.click("button[type=submit]:has-text('发起')")
+    assert "推送审批结果" in page.content()
+
+    page.goto(f"{base}/")
+    page.click("text=推送审批结果")
+    page.fill("[name=approval_document_no]", "鞍审批准字〔2026〕118号")
+    choose(page, "approval_result", "granted")
+    page.fill("[name=approval_documents]", "营业执照、食品经营许可证")
+    page.click("button[type=submit]:has-text('提交')")
+    assert "接收审批结果" in page.content() and "朱玲" in page.content()
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "zhuling")
+    assert "接收审批结果" in page.content()
+    shot(page, "inbox_zhuling")
+    page.click("text=接收审批结果")
+    task_url = page.url
+    assert "视为已接收" in page.content()
+    shot(page, "task_receive_push")
+    page.click("button[type=submit]:has-text('提交')")  # nothing ticked: refused with messages
+    assert "请填写“拟采取的监管方式”" in page.content()
+    page.check("input[name=confirmed]")
+    choose(page, "supervision_measure", "routine")
+    page.click("button[type=submit]:has-text('提交')")
+    assert "“接收审批结果”已办理完成" in page.content()
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "gaoyan")  # emergency bureau: not pushed to, not a candidate
+    response = page.goto(task_url)
+    assert response.status in (403, 404)
+    shot(page, "wrong_user_refused")
