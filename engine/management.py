@@ -1,12 +1,14 @@
 """Management: the timer sweep, calendar import with deadline recomputation, repair actions."""
 import logging
+
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from . import calendar as calendar_module
 from .clock import parse_local
-from .errors import InvalidState, LiandongError
+from .errors import InvalidState, LiandongError, NotFound
 from .runtime import find_task
-from .models import HumanTask, Instance, Timer
+from .models import HumanTask, Instance, Person, TaskCandidate, Timer
 
 log = logging.getLogger(__name__)
 SWEEPABLE = ("running", "waiting")
@@ -125,5 +127,109 @@ class Management:
             timer.status = "cancelled"
         instance.status, instance.ended_at = "terminated", now
         self.ctx.history.record("terminated", instance.id, user, data={"reason": reason.strip()})
+        self.ctx.runtime.save(instance, workflow)
+        return instance
+
+    def reassign(self, task_id: int, to_user: str, user: str, reason: str) -> HumanTask:
+        """An administrator gives an open task to someone else (e.g. the holder left)."""
+        if not reason or not reason.strip():
+            raise InvalidState("改派须填写原因")
+        task = self.ctx.tasks.get(task_id)
+        self.ctx.runtime.instance(task.instance_id, lock=True)
+        self.db.refresh(task)
+        if task.state != "ready":
+            raise InvalidState("只能改派未办结的任务")
+        if self.db.get(Person, to_user) is None:
+            raise NotFound(f"目录中没有人员“{to_user}”")
+        old = task.assignee
+        task.assignee = to_user
+        task.revision += 1
+        if to_user not in self.ctx.tasks.candidates(task.id):
+            self.db.add(TaskCandidate(task_id=task.id, person_id=to_user))
+        self.ctx.history.record("task_reassigned", task.instance_id, user, task_id=task.id, spec_id=task.spec_id,
+                                name=task.name, data={"from": old, "to": to_user, "reason": reason.strip()})
+        return task
+
+    def edit_data(self, instance_id: int, key: str, value, user: str, reason: str) -> Instance:
+        """Correct one field of a matter's data (e.g. before retrying an errored step); logged with the old value."""
+        if not key or not key.isidentifier() or key.startswith("_"):
+            raise InvalidState("字段名无效")
+        if not reason or not reason.strip():
+            raise InvalidState("修改数据须填写原因")
+        instance = self.ctx.runtime.instance(instance_id, lock=True)
+        workflow = self.ctx.runtime.load(instance)
+        old = self.ctx.runtime.data(instance, workflow).get(key)
+        workflow.data[key] = value
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR):
+            task.data[key] = value
+        self.ctx.history.record("data_edited", instance.id, user, data={
+            "key": key, "old": old, "new": value, "reason": reason.strip()})
+        self.ctx.runtime.save(instance, workflow)
+        return instance
+
+    def retry(self, instance_id: int, user: str) -> Instance:
+        """Run an errored matter again (after its data was fixed)."""
+        instance = self.ctx.runtime.instance(instance_id, lock=True)
+        if instance.status != "error":
+            raise InvalidState("只有出错的事项可以重试")
+        instance.status, instance.error = "running", None
+        workflow = self.ctx.runtime.load(instance)
+        for task in workflow.get_tasks(state=TaskState.ERROR):
+            task._set_state(TaskState.READY)
+        self.ctx.history.record("retried", instance.id, user)
+        self.ctx.runtime.advance(instance, workflow, user)
+        return instance
+
+    def fire_timer_now(self, timer_id: int, user: str) -> Instance:
+        """Fire one pending timer at once, as if its time had come."""
+        timer = self.db.get(Timer, timer_id)
+        if timer is None or timer.status != "waiting":
+            raise InvalidState("该定时器不存在或已触发")
+        instance = self.ctx.runtime.instance(timer.instance_id, lock=True)
+        if instance.status not in SWEEPABLE:
+            raise InvalidState(f"事项状态为“{instance.status}”，不能触发定时器")
+        workflow = self.ctx.runtime.load(instance)
+        task = find_task(workflow, timer.guid)
+        if task is None:
+            raise InvalidState("流程中已没有该定时器")
+        task._set_internal_data(event_fired=True)
+        self.ctx.history.record("timer_forced", instance.id, user, spec_id=timer.spec_id, name=timer.name,
+                                data={"due_at": timer.due_at.isoformat()})
+        self.ctx.runtime.advance(instance, workflow, user)
+        return instance
+
+    def migrate(self, instance_id: int, to_version: int, user: str) -> Instance:
+        """Move a running matter to another version of its process when every step it has taken or
+        holds open exists, of the same kind, in that version; otherwise refuse and say which do not."""
+        instance = self.ctx.runtime.instance(instance_id, lock=True)
+        if instance.status in ("completed", "terminated"):
+            raise InvalidState("已结束的事项不能迁移版本")
+        target = next((d for d in self.ctx.repository.versions("bpmn", instance.process_key)
+                       if d.version == to_version), None)
+        if target is None:
+            raise NotFound(f"流程 {instance.process_key} 没有版本 {to_version}")
+        if target.id == instance.definition_id:
+            raise InvalidState("事项已在该版本上")
+        old_workflow = self.ctx.runtime.load(instance)
+        bundle = dict(instance.bundle)
+        bundle["bpmn"] = {**bundle["bpmn"], instance.process_key: target.id}
+        new_spec, new_subprocess_specs = self.ctx.repository.specs(bundle)
+        new_specs = {new_spec.name: new_spec, **new_subprocess_specs}
+        problems = []
+        for task in old_workflow.get_tasks():
+            spec_name = task.workflow.spec.name
+            new = new_specs.get(spec_name)
+            new_task_spec = new.task_specs.get(task.task_spec.name) if new else None
+            if new_task_spec is None:
+                problems.append(task.task_spec.bpmn_name or task.task_spec.name)
+            elif type(new_task_spec) is not type(task.task_spec):
+                problems.append(f"{task.task_spec.bpmn_name or task.task_spec.name}（类型不同）")
+        if problems:
+            raise InvalidState("新版本与事项当前进度不兼容，缺少或改变了：" + "、".join(sorted(set(problems))[:10]))
+        bundle["forms"] = {**bundle.get("forms", {}), **self.ctx.repository.bundle(instance.process_key)["forms"]}
+        old_version = instance.version
+        instance.bundle, instance.definition_id, instance.version = bundle, target.id, target.version
+        workflow = self.ctx.runtime.load(instance)  # the stored state read against the new version's spec
+        self.ctx.history.record("migrated", instance.id, user, data={"from": old_version, "to": target.version})
         self.ctx.runtime.save(instance, workflow)
         return instance

@@ -14,6 +14,7 @@ from . import calendar as calendar_module
 from .clock import SystemClock
 from .history import History
 from .management import Management
+from .monitoring import Monitoring
 from .repository import Repository
 from .runtime import Runtime
 from .scripting import CalendarFunctions, make_script_engine
@@ -25,12 +26,14 @@ class Liandong:
         self.db = session
         self.clock = clock or SystemClock()
         self.instance_id = None  # the matter a service task is running for
+        self.actor = "system"  # the person whose step runs the service task (set by Runtime.advance)
         self._functions = None
         self.repository = Repository(session, self.clock)
         self.history = History(session, self.clock)
         self.runtime = Runtime(self)
         self.tasks = Tasks(self)
         self.management = Management(self)
+        self.monitoring = Monitoring(self)
 
     @property
     def calendar(self) -> calendar_module.WorkingCalendar:

@@ -1,5 +1,6 @@
 """Repair actions and the command line: suspend, resume, terminate; clear errors and exit codes."""
 import json
+from pathlib import Path
 import subprocess
 import sys
 
@@ -62,3 +63,78 @@ def test_cli_start_list_complete_and_refusals(tmp_path, engine_template):
     unknown = cli(url, "start", "nope", "--user", "zhuling")
     assert unknown.returncode == 2 and "没有名为“nope”的流程" in unknown.stderr
     assert cli(url, "verify-log").returncode == 0
+
+
+GOOD = (Path(__file__).parent / "data" / "two_steps.bpmn").read_text(encoding="utf-8")
+
+
+def started_at_confirm(s):
+    m = s.start("t_two_steps", by="zhuling", data=START)
+    m.complete("draft", by="zhuling", data={"note": "x"})
+    return m
+
+
+def test_reassign_moves_the_task_and_logs_why(engine_scenario):
+    s = engine_scenario
+    m = started_at_confirm(s)
+    confirm = m.task("confirm")
+    with pytest.raises(InvalidState):
+        s.run(lambda e: e.management.reassign(confirm.id, "linna", "admin", ""))
+    s.run(lambda e: e.management.reassign(confirm.id, "linna", "admin", "朱玲休假"))
+    assert m.task("confirm").assignee == "linna"
+    assert m.events("task_reassigned")[0]["data"] == {"from": "zhuling", "to": "linna", "reason": "朱玲休假"}
+    m.complete("confirm", by="linna", data={"note": "代为确认"})
+    assert m.status == "completed"
+
+
+def test_edit_data_is_logged_with_the_old_value(engine_scenario):
+    s = engine_scenario
+    m = started_at_confirm(s)
+    s.run(lambda e: e.management.edit_data(m.id, "subject", "更正后的事项名称", "admin", "名称录入错误"))
+    assert m.data["subject"] == "更正后的事项名称"
+    [edit] = m.events("data_edited")
+    assert edit["data"]["old"] is None and edit["data"]["new"] == "更正后的事项名称"
+
+
+def test_fire_timer_now(engine_scenario):
+    s = engine_scenario
+    m = started_at_confirm(s)
+    timer_id = s.run(lambda e: e.monitoring.pending_timers(m.id)[0].id)
+    s.run(lambda e: e.management.fire_timer_now(timer_id, "admin"))
+    assert m.status == "completed"
+    assert [t.state for t in m.done_tasks() if t.spec_id == "confirm"] == ["deemed_received"]
+    assert len(m.events("timer_forced")) == 1
+    with pytest.raises(InvalidState):
+        s.run(lambda e: e.management.fire_timer_now(timer_id, "admin"))
+
+
+def test_migrate_to_a_compatible_version_and_refuse_an_incompatible_one(engine_scenario):
+    s = engine_scenario
+    m = started_at_confirm(s)
+    s.run(lambda e: e.repository.deploy([("two_steps.bpmn", GOOD.replace('name="确认"', 'name="确认收悉"').encode())]))
+    renamed = GOOD.replace('id="confirm"', 'id="check"').replace('attachedToRef="confirm"', 'attachedToRef="check"') \
+        .replace('targetRef="confirm"', 'targetRef="check"').replace('sourceRef="confirm"', 'sourceRef="check"') \
+        .replace('bpmnElement="confirm"', 'bpmnElement="check"').replace('<bpmn:flowNodeRef>confirm</bpmn:flowNodeRef>',
+                                                                        '<bpmn:flowNodeRef>check</bpmn:flowNodeRef>')
+    s.run(lambda e: e.repository.deploy([("two_steps.bpmn", renamed.encode())]))
+    with pytest.raises(InvalidState) as err:
+        s.run(lambda e: e.management.migrate(m.id, 3, "admin"))
+    assert "确认" in err.value.message
+    s.run(lambda e: e.management.migrate(m.id, 2, "admin"))
+    assert s.run(lambda e: e.runtime.instance(m.id).version) == 2
+    m.complete("confirm", by="zhuling", data={"note": "迁移后办理"})
+    assert m.status == "completed"
+    assert m.events("migrated")[0]["data"] == {"from": 1, "to": 2}
+
+
+def test_diagram_state_and_compliance(engine_scenario):
+    s = engine_scenario
+    late = started_at_confirm(s)
+    on_time = started_at_confirm(s)
+    on_time.complete("confirm", by="zhuling", data={"note": "按时"})
+    state = s.run(lambda e: e.monitoring.diagram_state(e.runtime.instance(late.id)))
+    assert "draft" in state.completed and "confirm" in state.active and "confirm_timeout" in state.active
+    s.advance_to("2026-10-09 00:00:01")  # the late one's receipt is deemed received
+    [row] = s.run(lambda e: e.monitoring.compliance())
+    assert (row["department"], row["on_time"], row["late"], row["deemed_received"]) == ("market_bureau", 3, 0, 1)
+    assert row["mean_working_days"] == 0.0
