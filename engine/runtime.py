@@ -101,11 +101,10 @@ class Runtime:
         if workflow.completed:
             return dict(workflow.data)
         merged = dict(workflow.data)
+        if workflow.last_task is not None:
+            merged.update(workflow.last_task.data)
         for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING, skip_subprocesses=True):
-            merged.update(task.data)
-        last = workflow.last_task  # the newest step's data wins
-        if last is not None:
-            merged.update(last.data)
+            merged.update(task.data)  # what the open steps carry is the newest
         return merged
 
     # --- stepping ---
@@ -113,6 +112,7 @@ class Runtime:
         """Run the engine as far as it goes, then bring rows and storage in line."""
         if instance.status in ENDED or instance.status == "suspended":
             raise InvalidState(f"事项当前状态为“{instance.status}”，不能继续办理")
+        self.ctx.actor = actor  # whoever's step this is: service tasks it runs act on their behalf
         try:
             workflow.refresh_timers()
             workflow.do_engine_steps()

@@ -2,7 +2,7 @@
 import functools
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash
 
 from engine.models import Person
@@ -36,6 +36,22 @@ def login_required(view):
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return view(**kwargs)
     return wrapped
+
+
+def role_required(*system_roles: str):
+    """Pages for administrators or process owners: others get 403 and nothing runs."""
+    def decorate(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(**kwargs):
+            if not set(system_roles) & set(g.user.system_roles or []):
+                abort(403, description="该页面仅限" + "、".join(ROLE_NAMES.get(r, r) for r in system_roles) + "访问。")
+            return view(**kwargs)
+        return wrapped
+    return decorate
+
+
+ROLE_NAMES = {"admin": "系统管理员", "process_owner": "流程管理员"}
 
 
 def _safe_next(target: str | None) -> str:

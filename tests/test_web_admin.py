@@ -1,0 +1,104 @@
+"""The administrator console through the Flask test client: who may enter, what a matter's page shows,
+repair actions that work and refusals that change nothing, the compliance report, the calendar."""
+import re
+
+import pytest
+
+pytest_plugins = ["tests.web_fixtures"]
+
+TWO_STEPS = {"department": "market_bureau", "subject": "管理台测试事项"}
+ROUTES_GET = ["/admin/", "/admin/instances/1", "/admin/compliance", "/admin/compliance.csv", "/admin/calendar"]
+ROUTES_POST = ["/admin/instances/1/suspend", "/admin/instances/1/terminate", "/admin/calendar"]
+
+
+def start_two_steps(backdoor, finish_draft=True) -> int:
+    matter = backdoor.run(lambda e: e.runtime.start("t_two_steps", dict(TWO_STEPS), "zhuling").id)
+    if finish_draft:
+        draft = backdoor.open_task(matter, "draft")
+        backdoor.complete(draft["id"], "zhuling", {"note": "起草"})
+    return matter
+
+
+@pytest.mark.parametrize("url", ROUTES_GET)
+def test_staff_cannot_open_admin_pages(web, backdoor, url):
+    start_two_steps(backdoor)
+    assert web("zhuling").get(url).status_code == 403
+    assert web().get(url).status_code == 302  # signed out: to the sign-in page
+
+
+@pytest.mark.parametrize("url", ROUTES_POST)
+def test_staff_cannot_act(web, backdoor, url):
+    matter = start_two_steps(backdoor)
+    before = backdoor.event_count()
+    assert web("zhuling").post(url, {"reason": "x", "text": "2027-01-01 休 元旦"}).status_code == 403
+    assert backdoor.event_count() == before
+    assert backdoor.run(lambda e: e.runtime.instance(matter).status) == "running"
+
+
+def test_instance_list_filters_and_pages(web, backdoor):
+    ids = [start_two_steps(backdoor, finish_draft=False) for _ in range(52)]
+    backdoor.run(lambda e: e.management.suspend(ids[0], "admin", "核查"))
+    admin = web("admin")
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert f">#{ids[-1]}<" in page and f">#{ids[0]}<" not in page and "下一页" in page
+    second = admin.get(re.search(r'href="(/admin/\?before=\d+)"', page).group(1)).get_data(as_text=True)
+    assert f">#{ids[0]}<" in second and "下一页" not in second
+    suspended = admin.get("/admin/?status=suspended").get_data(as_text=True)
+    assert f">#{ids[0]}<" in suspended and f">#{ids[1]}<" not in suspended
+
+
+def test_instance_page_shows_diagram_state_log_timers_and_tasks(web, backdoor):
+    matter = start_two_steps(backdoor)
+    page = web("admin").get(f"/admin/instances/{matter}").get_data(as_text=True)
+    assert re.search(r"&#34;active&#34;: \[[^\]]*&#34;confirm&#34;", page)
+    assert "bpmn-navigated-viewer.production.min.js" in page
+    assert "超时默认确认" in page  # the pending timer, by name
+    assert "确认" in page and "朱玲" in page  # the open task and its holder
+    assert "办理完成" in page  # the event log
+
+
+def test_repair_actions_and_refusals(web, backdoor):
+    matter = start_two_steps(backdoor)
+    admin = web("admin")
+    before = backdoor.event_count()
+    refused = admin.post(f"/admin/instances/{matter}/terminate", {"reason": ""}, follow_redirects=True)
+    assert "终止事项须填写原因" in refused.get_data(as_text=True)
+    assert backdoor.event_count() == before
+    admin.post(f"/admin/instances/{matter}/suspend", {"reason": "核查材料"})
+    assert backdoor.run(lambda e: e.runtime.instance(matter).status) == "suspended"
+    admin.post(f"/admin/instances/{matter}/resume")
+    confirm = backdoor.open_task(matter, "confirm")
+    admin.post(f"/admin/instances/{matter}/reassign", {"task": confirm["id"], "to": "linna", "reason": "休假"})
+    assert backdoor.task(confirm["id"]).assignee == "linna"
+    admin.post(f"/admin/instances/{matter}/edit_data", {"key": "subject", "value": '"改正"', "reason": "错字"})
+    assert backdoor.run(lambda e: e.runtime.data(e.runtime.instance(matter))["subject"]) == "改正"
+    timer = backdoor.run(lambda e: e.monitoring.pending_timers(matter)[0].id)
+    admin.post(f"/admin/instances/{matter}/fire_timer", {"timer": timer})
+    assert backdoor.run(lambda e: e.runtime.instance(matter).status) == "completed"
+    kinds = [e.kind for e in backdoor.events(matter)]
+    for kind in ("suspended", "resumed", "task_reassigned", "data_edited", "timer_forced", "deemed_received"):
+        assert kind in kinds
+
+
+def test_compliance_report_and_csv(web, backdoor):
+    start_two_steps(backdoor)
+    admin = web("admin")
+    page = admin.get("/admin/compliance").get_data(as_text=True)
+    assert "市市场监督管理局" in page and "两步测试流程" in page
+    csv = admin.get("/admin/compliance.csv")
+    text = csv.get_data(as_text=True)
+    assert csv.mimetype == "text/csv" and text.startswith("\ufeff部门,流程,按时办结")
+    assert "市市场监督管理局,两步测试流程,1,0,0,1,0,0,0" in text
+
+
+def test_calendar_page_and_import(web, backdoor):
+    admin = web("admin")
+    page = admin.get("/admin/calendar?year=2026").get_data(as_text=True)
+    assert "官方数据" in page and 'title="2026-10-10 国庆节调休上班 工作日"' in page
+    assert "暂无官方数据" in admin.get("/admin/calendar?year=2027").get_data(as_text=True)
+    bad = admin.post("/admin/calendar", {"text": "2027-13-01 休 错"}, follow_redirects=True)
+    assert "导入失败" in bad.get_data(as_text=True)
+    assert backdoor.run(lambda e: e.calendar.is_official(__import__("datetime").date(2027, 1, 1))) is False
+    ok = admin.post("/admin/calendar", {"text": "2027-01-01 休 元旦"}, follow_redirects=True)
+    assert "已导入 2027 年工作日历" in ok.get_data(as_text=True)
+    assert backdoor.run(lambda e: e.calendar.is_official(__import__("datetime").date(2027, 1, 1))) is True

@@ -1,0 +1,177 @@
+"""The administrator console: matters with filters, a matter's diagram and record, repair actions,
+the deadline compliance report and the working-day calendar. Every route needs the admin role."""
+import csv
+import io
+import json
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from engine.clock import SHANGHAI
+from engine.errors import LiandongError
+from engine.history import KINDS
+from engine.models import CalendarYear, Department
+from engine.monitoring import STATUSES, InstanceFilter
+
+from . import present, refuse
+from .auth import role_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE = 50
+
+
+def _day(text: str | None, end: bool = False) -> datetime | None:
+    try:
+        day = date.fromisoformat(text or "")
+    except ValueError:
+        return None
+    return datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time(), SHANGHAI)
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+@bp.get("/")
+@role_required("admin")
+def instances():
+    args = request.args
+    filters = InstanceFilter(
+        process_key=args.get("process", ""), version=_int(args.get("version")), status=args.get("status", ""),
+        department=args.get("department", ""), overdue=args.get("overdue") == "1",
+        started_from=_day(args.get("from")), started_to=_day(args.get("to"), end=True),
+        before_id=_int(args.get("before")), limit=PAGE + 1)
+    rows = g.engine.monitoring.instances(filters)
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    overdue = g.engine.monitoring.overdue_ids([r.id for r in rows])
+    query = {k: v for k, v in args.items() if k != "before" and v}
+    next_url = url_for("admin.instances", **query, before=rows[-1].id) if more else None
+    return render_template(
+        "admin/instances.html", rows=rows, overdue=overdue, statuses=STATUSES, next_url=next_url,
+        procedures=[(d.key, d.name) for d in g.engine.repository.processes()], args=args,
+        departments=g.db.execute(select(Department.code, Department.name).order_by(Department.code)).all())
+
+
+@bp.get("/instances/<int:instance_id>")
+@role_required("admin")
+def instance(instance_id: int):
+    matter = g.engine.runtime.instance(instance_id)
+    definition = g.engine.repository.get(matter.definition_id)
+    state = g.engine.monitoring.diagram_state(matter)
+    data = g.engine.runtime.data(matter)
+    events = g.engine.history.events(matter.id)
+    versions = [d.version for d in g.engine.repository.versions("bpmn", matter.process_key)]
+    return render_template(
+        "admin/instance.html", matter=matter, definition=definition, state=state, statuses=STATUSES,
+        data_json=json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str),
+        events=events, kinds=KINDS, timers=g.engine.monitoring.pending_timers(matter.id),
+        open_tasks=g.engine.monitoring.open_tasks(matter.id), versions=versions,
+        diagram={"xml": definition.content, "completed": state.completed, "active": state.active,
+                 "errored": state.errored, "counts": state.counts})
+
+
+ACTIONS = {
+    "suspend": lambda m, f, u: g.engine.management.suspend(m, u, f.get("reason", "")),
+    "resume": lambda m, f, u: g.engine.management.resume(m, u),
+    "terminate": lambda m, f, u: g.engine.management.terminate(m, u, f.get("reason", "")),
+    "retry": lambda m, f, u: g.engine.management.retry(m, u),
+    "migrate": lambda m, f, u: g.engine.management.migrate(m, _int(f.get("version")) or 0, u),
+    "reassign": lambda m, f, u: g.engine.management.reassign(_int(f.get("task")) or 0, f.get("to", "").strip(), u,
+                                                             f.get("reason", "")),
+    "fire_timer": lambda m, f, u: g.engine.management.fire_timer_now(_int(f.get("timer")) or 0, u),
+    "edit_data": lambda m, f, u: g.engine.management.edit_data(m, f.get("key", "").strip(), _json(f.get("value")),
+                                                               u, f.get("reason", "")),
+}
+DONE = {"suspend": "事项已挂起", "resume": "事项已激活", "terminate": "事项已终止", "retry": "已重试",
+        "migrate": "已迁移到新版本", "reassign": "任务已改派", "fire_timer": "定时器已触发", "edit_data": "数据已修改"}
+
+
+def _json(text: str | None):
+    try:
+        return json.loads(text or "")
+    except ValueError:
+        return text  # plain text is taken as a string value
+
+
+@bp.post("/instances/<int:instance_id>/<action>")
+@role_required("admin")
+def act(instance_id: int, action: str):
+    if action not in ACTIONS:
+        return redirect(url_for("admin.instance", instance_id=instance_id))
+    try:
+        ACTIONS[action](instance_id, request.form, g.user.id)
+        flash(DONE[action], "success")
+    except LiandongError as err:  # refused: nothing of it is kept, the page says why
+        refuse()
+        flash(err.message, "error")
+    return redirect(url_for("admin.instance", instance_id=instance_id))
+
+
+@bp.get("/compliance")
+@role_required("admin")
+def compliance():
+    rows = _compliance_rows()
+    peak = max([r["on_time"] + r["late"] + r["deemed_received"] + r["open_overdue"] for r in rows] or [1]) or 1
+    return render_template("admin/compliance.html", rows=rows, peak=peak, args=request.args,
+                           procedures=[(d.key, d.name) for d in g.engine.repository.processes()])
+
+
+@bp.get("/compliance.csv")
+@role_required("admin")
+def compliance_csv():
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["部门", "流程", "按时办结", "超期办结", "办理中已超期", "办理中", "超时默认接收", "催办次数", "平均用时（工作日）"])
+    for r in _compliance_rows():
+        writer.writerow([present.department_name(r["department"]), r["process_name"], r["on_time"], r["late"],
+                         r["open_overdue"], r["open"], r["deemed_received"], r["reminders"],
+                         "" if r["mean_working_days"] is None else r["mean_working_days"]])
+    body = "\ufeff" + out.getvalue()  # BOM: Excel and WPS open the Chinese text correctly
+    return Response(body, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=compliance.csv"})
+
+
+def _compliance_rows() -> list[dict]:
+    return g.engine.monitoring.compliance(request.args.get("process", ""), _day(request.args.get("from")))
+
+
+@bp.get("/calendar")
+@role_required("admin")
+def calendar_page():
+    years = list(g.db.execute(select(CalendarYear).order_by(CalendarYear.year.desc())).scalars())
+    today = g.engine.clock.now().astimezone(SHANGHAI).date()
+    year = _int(request.args.get("year")) or today.year
+    return render_template("admin/calendar.html", years=years, year=year, months=_months(year),
+                           official=g.engine.calendar.is_official(date(year, 1, 1)), today=today)
+
+
+def _months(year: int) -> list[dict]:
+    cal = g.engine.calendar
+    months = []
+    for month in range(1, 13):
+        first = date(year, month, 1)
+        days, day = [], first
+        while day.month == month:
+            days.append({"day": day, "work": cal.is_working_day(day), "name": cal.day_name(day),
+                         "weekend": day.weekday() >= 5})
+            day += timedelta(days=1)
+        months.append({"month": month, "lead": first.weekday(), "days": days})
+    return months
+
+
+@bp.post("/calendar")
+@role_required("admin")
+def calendar_import():
+    upload = request.files.get("file")
+    text = upload.read().decode("utf-8", errors="replace") if upload and upload.filename else request.form.get("text", "")
+    source = f"导入：{upload.filename}" if upload and upload.filename else "导入：页面粘贴"
+    try:
+        result = g.engine.management.import_calendar(text, source, g.user.id)
+    except LiandongError as err:
+        refuse()
+        flash(f"导入失败：{err.message}", "error")
+        return redirect(url_for("admin.calendar_page"))
+    flash(f"已导入 {result['year']} 年工作日历；重算期限：任务 {result['tasks']} 个，定时器 {result['timers']} 个", "success")
+    return redirect(url_for("admin.calendar_page", year=result["year"]))
