@@ -36,7 +36,7 @@ class Management:
         for instance in instances:
             try:
                 with self.db.begin_nested():
-                    workflow = self.ctx.runtime.load(instance)
+                    workflow = self.ctx.runtime.load(instance, reuse=True)
                     self.ctx.runtime.advance(instance, workflow, "system")
                 moved += 1
             except Exception as err:  # one broken matter must not stop the sweep

@@ -11,7 +11,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from . import directory, effects, storage
+from . import directory, effects, storage, workflow_cache
 from .clock import parse_local
 from .errors import InvalidState, NotCandidate, NotFound, ScriptError
 from .models import HumanTask, Instance, TaskCandidate, Timer
@@ -25,6 +25,7 @@ class Runtime:
     def __init__(self, ctx):
         self.ctx = ctx
         self.db = ctx.db
+        self.created: list[HumanTask] = []  # task rows created by steps of this unit of work
 
     # --- starting and loading ---
     def start(self, process_key: str, data: dict, user: str) -> Instance:
@@ -80,11 +81,18 @@ class Runtime:
             raise NotFound(f"事项 {instance_id} 不存在")
         return row
 
-    def load(self, instance: Instance) -> BpmnWorkflow:
-        spec, subprocess_specs = self.ctx.repository.specs(instance.bundle)
-        workflow = storage.load(instance.state, spec, subprocess_specs)
+    def load(self, instance: Instance, reuse: bool = False) -> BpmnWorkflow:
+        """The matter's workflow. `reuse`: a step under the row lock may take the committed workflow
+        object of this revision from the cache instead of deserializing it (it is saved again after)."""
+        workflow = workflow_cache.take(self._cache_key(instance), instance.revision) if reuse else None
+        if workflow is None:
+            spec, subprocess_specs = self.ctx.repository.specs(instance.bundle)
+            workflow = storage.load(instance.state, spec, subprocess_specs)
         self._attach(instance, workflow)
         return workflow
+
+    def _cache_key(self, instance: Instance):
+        return (str(self.db.get_bind().url), instance.id)
 
     def _attach(self, instance: Instance, workflow: BpmnWorkflow) -> None:
         """A deserialized workflow gets the default script engine: give it ours, bound to this matter."""
@@ -127,6 +135,7 @@ class Runtime:
         instance.serializer_version = storage.VERSION
         instance.revision += 1
         self.db.flush()
+        workflow_cache.put_after_commit(self.db, self._cache_key(instance), instance.revision, workflow)
 
     # --- keeping rows in line with the engine ---
     def sync(self, instance: Instance, workflow: BpmnWorkflow, actor: str) -> None:
@@ -196,13 +205,16 @@ class Runtime:
 
     def _sync_tasks(self, instance: Instance, workflow: BpmnWorkflow, outcomes: dict[str, str]) -> None:
         rows = {r.guid: r for r in self.db.execute(
-            select(HumanTask).where(HumanTask.instance_id == instance.id)).scalars()}
-        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
-            if str(task.id) not in rows:
-                self._create_task(instance, workflow, task)
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == OPEN)).scalars()}
+        ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+        unseen = [guid for guid in ready if guid not in rows]
+        if unseen:  # a ready task may already have a closed row (e.g. reopened): never two rows
+            known = set(self.db.execute(select(HumanTask.guid).where(
+                HumanTask.instance_id == instance.id, HumanTask.guid.in_(unseen))).scalars())
+            for guid in unseen:
+                if guid not in known:
+                    self.created.append(self._create_task(instance, workflow, ready[guid]))
         for guid, row in rows.items():
-            if row.state != OPEN:
-                continue
             task = find_task(workflow, guid)
             if task is not None and task.state == TaskState.READY:
                 continue

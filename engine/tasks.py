@@ -120,11 +120,11 @@ class Tasks:
         if not self.may_act(task, user):
             raise NotCandidate("您不是该任务的办理人，不能办理")
         values = forms.validate(self.form_schema(task), data)
-        workflow = self.ctx.runtime.load(instance)
+        workflow = self.ctx.runtime.load(instance, reuse=True)
         engine_task = find_task(workflow, task.guid)
         if engine_task is None or engine_task.state != TaskState.READY:
             raise StaleTask("该任务在流程中已不可办理，请刷新")
-        before = {t.id for t in self.of_instance(instance.id)}
+        first_new = len(self.ctx.runtime.created)
         engine_task.data.update(values)
         engine_task.run()
         task.state, task.assignee = "completed", task.assignee or user
@@ -133,7 +133,7 @@ class Tasks:
         self.ctx.history.record("task_completed", instance.id, user, task_id=task.id, spec_id=task.spec_id,
                                 name=task.name, data={"form": values, "department": task.department})
         self.ctx.runtime.advance(instance, workflow, user)
-        next_tasks = [t for t in self.of_instance(instance.id, open_only=True) if t.id not in before]
+        next_tasks = [t for t in self.ctx.runtime.created[first_new:] if t.state == OPEN]
         return Completion(task=task, next_tasks=next_tasks, instance_status=instance.status)
 
     def form_schema(self, task: HumanTask) -> dict:
