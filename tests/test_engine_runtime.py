@@ -127,3 +127,27 @@ def test_only_the_start_lanes_role_in_its_department_may_start(engine_scenario):
         engine_scenario.run(lambda e: e.runtime.start("t_two_steps", {"department": "emergency_bureau"}, "zhuling"))
     assert err.value.message == "只有市应急管理局的联络人可以发起该事项"
     assert engine_scenario.run(lambda e: e.db.scalar(select(func.count()).select_from(Instance))) == 0
+
+
+def test_a_failure_after_the_engine_step_leaves_the_matter_as_it_was(engine_scenario, monkeypatch):
+    """An exception after the engine has moved but before commit: storage, rows and the next load all
+    show the matter before the step (the cached workflow of the failed step is never reused)."""
+    matter = engine_scenario.start("t_two_steps", by="zhuling", data=START)
+    matter.complete("draft", by="zhuling", data={"note": "起草"})
+    confirm = matter.task("confirm")
+    from engine.runtime import Runtime
+    real_save = Runtime.save
+
+    def crash_after_saving(self, instance, workflow):
+        real_save(self, instance, workflow)
+        raise RuntimeError("power cut before commit")
+    monkeypatch.setattr(Runtime, "save", crash_after_saving)
+    with pytest.raises(RuntimeError):
+        engine_scenario.run(lambda e: e.tasks.complete(confirm.id, "zhuling", {"note": "确认"}, confirm.revision))
+    monkeypatch.setattr(Runtime, "save", real_save)
+    assert matter.status == "running"
+    assert matter.task("confirm").revision == confirm.revision
+    assert len(matter.events("task_completed")) == 1
+    matter.complete("confirm", by="zhuling", data={"note": "确认"})
+    assert matter.status == "completed"
+    assert matter.data["note"] == "确认"
