@@ -3,6 +3,8 @@
 Parsing never loads a DTD, resolves an entity or touches the network; a document type declaration
 is refused outright (XXE, billion laughs). Size and depth are capped before SpiffWorkflow sees it.
 """
+import json
+
 from lxml import etree
 
 from .directory import ROLES, STARTER
@@ -129,9 +131,16 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
             problems.append(XmlProblem("用户任务缺少 form 属性（表单文件）", info["line"], task_id))
         elif info["form"] not in known_forms:
             problems.append(XmlProblem(f"找不到表单文件 forms/{info['form']}", info["line"], task_id))
-        for key in ("due",):
+        for key in ("due", "copy_to"):
             if info.get(key):
                 problems += [XmlProblem(f"{key} 表达式：{p}", info["line"], task_id) for p in check_source(info[key], "eval")]
+        if info.get("timeout_action") and info["timeout_action"] not in ("remind", "escalate", "complete_default"):
+            problems.append(XmlProblem("timeout_action 只能是 remind、escalate 或 complete_default", info["line"], task_id))
+        if info.get("timeout_action") == "complete_default":
+            try:
+                json.loads(info.get("timeout_default") or "")
+            except ValueError:
+                problems.append(XmlProblem("complete_default 须有 JSON 格式的 timeout_default", info["line"], task_id))
     if meta.get("start_form") and meta["start_form"] not in known_forms:
         problems.append(XmlProblem(f"找不到发起表单 forms/{meta['start_form']}", None, meta["start_event"]))
     for lane in meta["lanes"].values():

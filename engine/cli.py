@@ -91,8 +91,9 @@ def cmd_timers(args):
             total += moved
             if moved == 0:
                 break
+        total += _run(lambda e: e.deadlines.sweep())  # warning lights and timeout actions
         if total:
-            print(f"已处理 {total} 个到期事项", flush=True)
+            print(f"已处理 {total} 项到期定时器、预警和超时处理", flush=True)
         if not args.loop:
             return
         time.sleep(args.interval)

@@ -115,6 +115,14 @@ class HumanTask(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    # Chinese office conventions (engine/office.py, engine/deadlines.py)
+    delegated_by: Mapped[str | None] = mapped_column(String(64), nullable=True)  # 委派: who gets it back
+    draft: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # saved, not yet submitted form data
+    held_by_signers: Mapped[bool] = mapped_column(Boolean, default=False)  # 后加签: submitted, awaiting signers
+    light: Mapped[str] = mapped_column(String(10), default="")  # last recorded warning light
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # 补正: clock stopped
+    days_left_at_pause: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    timeout_applied: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class TaskCandidate(Base):
@@ -228,3 +236,35 @@ class TargetEntry(Base):
     sector: Mapped[str] = mapped_column(String(100), default="")
     source_instance: Mapped[int | None] = mapped_column(Integer, nullable=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TaskSigner(Base):
+    """加签: a colleague whose opinion is required before (前) or after (后) the holder's own."""
+
+    __tablename__ = "task_signer"
+    __table_args__ = (Index("ix_task_signer_person", "person_id", "signed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"), index=True)
+    person_id: Mapped[str] = mapped_column(String(64))
+    position: Mapped[str] = mapped_column(String(10))  # before | after
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opinion: Mapped[str | None] = mapped_column(Text, nullable=True)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class MatterCopy(Base):
+    """抄送: a matter copied to a person for information; they read it, they do not act."""
+
+    __tablename__ = "matter_copy"
+    __table_args__ = (UniqueConstraint("instance_id", "person_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    copied_by: Mapped[str] = mapped_column(String(64))
+    copied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

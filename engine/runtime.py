@@ -9,7 +9,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from . import directory, effects, storage, workflow_cache
 from .clock import parse_local
@@ -158,19 +158,21 @@ class Runtime:
             select(Timer).where(Timer.instance_id == instance.id, Timer.status == "waiting")).scalars()}
         waiting = {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if is_timer(t.task_spec)}
         outcomes: dict[str, str] = {}
-        for guid, task in waiting.items():
-            if guid in rows:
-                continue
+        new = [guid for guid in waiting if guid not in rows]
+        earlier = {r.guid: r for r in self.db.execute(select(Timer).where(
+            Timer.instance_id == instance.id, Timer.guid.in_(new))).scalars()} if new else {}
+        for guid in new:
+            task = waiting[guid]
             value = task._get_internal_data("event_value")
             if not isinstance(value, str):
                 continue  # cycle timers keep a dict; they are refreshed by the sweep
             given = self.ctx.functions.given.get(value)
-            self.db.add(Timer(
-                instance_id=instance.id, guid=guid, spec_id=task.task_spec.bpmn_id or task.task_spec.name,
-                name=task.task_spec.bpmn_name or "", due_at=parse_local(value),
-                provisional=bool(given and given.provisional),
-                basis={"start": given.start, "days": given.days} if given else None,
-            ))
+            row = earlier.get(guid) or Timer(instance_id=instance.id, guid=guid)  # a reopened step waits again
+            row.spec_id, row.name = task.task_spec.bpmn_id or task.task_spec.name, task.task_spec.bpmn_name or ""
+            row.due_at, row.status, row.fired_at = parse_local(value), "waiting", None
+            row.provisional = bool(given and given.provisional)
+            row.basis = {"start": given.start, "days": given.days} if given else None
+            self.db.add(row)
         for guid, row in rows.items():
             if guid in waiting:
                 continue
@@ -236,6 +238,14 @@ class Runtime:
         self.db.flush()
 
     def _create_task(self, instance: Instance, workflow: BpmnWorkflow, task) -> HumanTask:
+        row = HumanTask(instance_id=instance.id, guid=str(task.id), state=OPEN, revision=0)
+        return self.assign(instance, workflow, task, row, "task_ready")
+
+    def assign(self, instance: Instance, workflow: BpmnWorkflow, task, row: HumanTask, event: str,
+               prefer: str | None = None) -> HumanTask:
+        """Decide who holds a ready task and by when, from its lane and properties, as of now.
+        Used when a task becomes ready and when a sent-back or taken-back step reopens (`prefer`:
+        the person who completed it, if they still hold the role)."""
         spec = task.task_spec
         metas = self.ctx.repository.metas(instance.bundle)
         owner = task.workflow
@@ -264,6 +274,8 @@ class Runtime:
                 if wanted not in candidates and role != directory.STARTER:
                     raise ScriptError(f"指定的办理人 {wanted} 不是该泳道角色的人员")
                 assignee, candidates = wanted, [wanted]
+        if prefer and prefer in candidates:
+            assignee = prefer
         due_at = provisional = basis = None
         if props.get("due"):
             value = engine.evaluate(task, props["due"])
@@ -272,18 +284,18 @@ class Runtime:
             provisional = bool(given and given.provisional)
             basis = {"start": given.start, "days": given.days} if given else None
         form_name = props.get("form", "")
-        row = HumanTask(
-            instance_id=instance.id, guid=str(task.id), spec_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-            lane=lane.get("name", ""), department=department, role=role, assignee=assignee, state=OPEN,
-            form_key=str(instance.bundle["forms"].get(form_name, "")), deemed_received=props.get("deemed_received") == "true",
-            created_at=self.ctx.clock.now(), due_at=due_at, due_provisional=bool(provisional), due_basis=basis,
-            revision=0,
-        )
-        self.db.add(row)
+        row.spec_id, row.name, row.lane = spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, lane.get("name", "")
+        row.department, row.role, row.assignee = department, role, assignee
+        row.form_key = str(instance.bundle["forms"].get(form_name, ""))
+        row.deemed_received = props.get("deemed_received") == "true"
+        row.created_at, row.due_at, row.due_provisional, row.due_basis = self.ctx.clock.now(), due_at, bool(provisional), basis
+        row.light, row.timeout_applied, row.paused_at, row.days_left_at_pause = "", False, None, None
+        self.db.add(row)  # only now: the queries above must not flush a half-filled row
         self.db.flush()
+        self.db.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))
         for person in candidates:
             self.db.add(TaskCandidate(task_id=row.id, person_id=person))
-        self.ctx.history.record("task_ready", instance.id, task_id=row.id, spec_id=row.spec_id, name=row.name,
+        self.ctx.history.record(event, instance.id, task_id=row.id, spec_id=row.spec_id, name=row.name,
                                 data={"department": department, "role": role, "assignee": assignee,
                                       "candidates": candidates, "due_at": due_at and due_at.isoformat()})
         return row

@@ -15,6 +15,9 @@ from .clock import SystemClock
 from .history import History
 from .management import Management
 from .monitoring import Monitoring
+from .office import Office
+from .signers import Signers
+from .deadlines import Deadlines
 from .repository import Repository
 from .runtime import Runtime
 from .scripting import CalendarFunctions, make_script_engine
@@ -34,6 +37,9 @@ class Liandong:
         self.tasks = Tasks(self)
         self.management = Management(self)
         self.monitoring = Monitoring(self)
+        self.office = Office(self)
+        self.signers = Signers(self)
+        self.deadlines = Deadlines(self)
 
     @property
     def calendar(self) -> calendar_module.WorkingCalendar:

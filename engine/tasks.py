@@ -119,7 +119,20 @@ class Tasks:
         task, instance = self._lock(task_id, revision, user)
         if not self.may_act(task, user):
             raise NotCandidate("您不是该任务的办理人，不能办理")
+        if task.delegated_by:
+            raise InvalidState("这是委派给您的任务：请填写后“交回委派人”，由委派人提交")
+        if task.paused_at is not None:
+            raise InvalidState("该任务处于补正状态（计时已暂停），请先登记材料补齐")
+        if task.held_by_signers:
+            raise InvalidState("已提交，正在等待后加签人签署意见")
         values = forms.validate(self.form_schema(task), data)
+        if self.ctx.signers.gate(task, values):
+            return Completion(task=task, next_tasks=[], instance_status=instance.status)
+        return self.finish(task, user, values)
+
+    def finish(self, task: HumanTask, user: str, values: dict) -> Completion:
+        """Run the engine past a task whose submission has been checked (under the row lock)."""
+        instance = self.ctx.runtime.instance(task.instance_id)
         workflow = self.ctx.runtime.load(instance, reuse=True)
         engine_task = find_task(workflow, task.guid)
         if engine_task is None or engine_task.state != TaskState.READY:
@@ -128,13 +141,26 @@ class Tasks:
         engine_task.data.update(values)
         engine_task.run()
         task.state, task.assignee = "completed", task.assignee or user
-        task.completed_by, task.completed_at = user, self.ctx.clock.now()
+        task.completed_by, task.completed_at, task.draft = user, self.ctx.clock.now(), None
         task.revision += 1
         self.ctx.history.record("task_completed", instance.id, user, task_id=task.id, spec_id=task.spec_id,
                                 name=task.name, data={"form": values, "department": task.department})
+        copy_to = engine_task.task_spec.extensions.get("properties", {}).get("copy_to")
+        if copy_to:  # 抄送 set in the diagram: people or role@department, read when the step completes
+            self.ctx.office.copy(instance.id, user, self._copy_targets(workflow, engine_task, copy_to), task.id)
         self.ctx.runtime.advance(instance, workflow, user)
         next_tasks = [t for t in self.ctx.runtime.created[first_new:] if t.state == OPEN]
         return Completion(task=task, next_tasks=next_tasks, instance_status=instance.status)
+
+    def _copy_targets(self, workflow, engine_task, expression: str) -> list[str]:
+        people = []
+        for item in workflow.script_engine.evaluate(engine_task, expression) or []:
+            if "@" in str(item):
+                role, department = str(item).split("@", 1)
+                people += directory.holders(self.db, department, role)
+            else:
+                people.append(str(item))
+        return people
 
     def form_schema(self, task: HumanTask) -> dict:
         if not task.form_key:

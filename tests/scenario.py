@@ -47,7 +47,9 @@ class Scenario:
             n = self.run(lambda e: e.management.fire_due_timers())
             moved += n
             if n == 0:
-                return moved
+                break
+        self.run(lambda e: e.deadlines.sweep())  # warning lights and timeout actions, as the worker does
+        return moved
 
     def start(self, process_key: str, by: str, data: dict) -> "Matter":
         instance_id = self.run(lambda e: e.runtime.start(process_key, data, by).id)
@@ -97,6 +99,16 @@ class Matter:
     @property
     def data(self) -> dict:
         return self.scenario.run(lambda e: e.runtime.data(e.runtime.instance(self.id)))
+
+    def documents(self) -> list[dict]:
+        """The official documents the matter issued, oldest first (engine/documents.py)."""
+        from engine import documents
+
+        return self.scenario.run(lambda e: [
+            {"id": d.id, "kind": d.kind, "number": d.number, "title": d.title, "department": d.department,
+             "issued_by": d.issued_by, "corrects_id": d.corrects_id, "pdf_sha256": d.pdf_sha256,
+             "docx_sha256": d.docx_sha256, "intact": documents.verify(d)}
+            for d in documents.of_instance(e.db, self.id)])
 
     def events(self, kind: str | None = None) -> list[dict]:
         return self.scenario.run(lambda e: [

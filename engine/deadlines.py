@@ -1,0 +1,182 @@
+"""Warning lights (电子监察), clock stop for 补正, extension (延期) and per-task timeout actions.
+
+A light is green, yellow (预警: `YELLOW_DAYS` working days or fewer left) or red (超期). The sweep
+records the moment a task turns yellow or red once, for its holder and their section head.
+"""
+import json
+import os
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from . import directory
+from .clock import local, parse_local
+from .errors import DirectoryError, InvalidState, NotCandidate
+from .models import HumanTask, Instance, Timer
+from .runtime import find_task
+
+GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
+YELLOW_DAYS = int(os.environ.get("LIANDONG_YELLOW_DAYS", "1"))  # the 预警 threshold, a setting
+TIMEOUT_ACTIONS = {"remind", "escalate", "complete_default"}
+PAUSED = datetime(9999, 12, 31, tzinfo=timezone.utc)  # where a stopped clock's timers wait
+
+
+def light(task: HumanTask, now: datetime, calendar, yellow_days: int = YELLOW_DAYS) -> str:
+    if task.due_at is None or task.paused_at is not None or task.state != "ready":
+        return NONE
+    if now > task.due_at:
+        return RED
+    return YELLOW if calendar.working_days_between(now, task.due_at) <= yellow_days else GREEN
+
+
+class Deadlines:
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.db = ctx.db
+
+    def light(self, task: HumanTask) -> str:
+        return light(task, self.ctx.clock.now(), self.ctx.calendar)
+
+    def _section_head(self, department: str) -> list[str]:
+        try:
+            return directory.holders(self.db, department, "responsible_person")
+        except DirectoryError:
+            return []
+
+    # --- the sweep (run by the timer worker) ---
+    def sweep(self) -> int:
+        """Record lights that turned yellow or red and apply timeout actions; returns how many changed."""
+        now, changed = self.ctx.clock.now(), 0
+        open_tasks = list(self.db.execute(select(HumanTask).join(Instance, Instance.id == HumanTask.instance_id).where(
+            HumanTask.state == "ready", HumanTask.due_at.is_not(None), HumanTask.paused_at.is_(None),
+            Instance.status.in_(("running", "waiting")))).scalars())
+        for task in open_tasks:
+            colour = light(task, now, self.ctx.calendar)
+            if colour != task.light:
+                if colour in (YELLOW, RED):
+                    holders = [task.assignee] if task.assignee else self.ctx.tasks.candidates(task.id)
+                    self.ctx.history.record(f"light_{colour}", task.instance_id, task_id=task.id, spec_id=task.spec_id,
+                                            name=task.name, data={"to": holders + self._section_head(task.department),
+                                                                  "due_at": task.due_at.isoformat()})
+                    changed += 1
+                task.light = colour
+            if colour == RED and not task.timeout_applied:
+                changed += self._timeout_action(task)
+        self.db.flush()
+        return changed
+
+    def _timeout_action(self, task: HumanTask) -> int:
+        instance = self.ctx.runtime.instance(task.instance_id)
+        props = self._properties(instance, task.spec_id)
+        action = props.get("timeout_action")
+        if action not in TIMEOUT_ACTIONS:
+            return 0
+        task.timeout_applied = True
+        if action == "remind":
+            holders = [task.assignee] if task.assignee else self.ctx.tasks.candidates(task.id)
+            self.ctx.history.record("reminded", instance.id, task_id=task.id, spec_id=task.spec_id, name=task.name,
+                                    data={"to": holders, "message": "已超过办理期限，系统自动催办"})
+        elif action == "escalate":
+            heads = self._section_head(task.department)
+            if heads:
+                self.ctx.management.reassign(task.id, heads[0], "system", "超过办理期限，自动上报责任人")
+                self.ctx.history.record("overdue_escalated", instance.id, task_id=task.id, spec_id=task.spec_id,
+                                        name=task.name, data={"to": heads[0]})
+        else:  # complete_default: only where the regulation says so, with the default in the diagram
+            values = json.loads(props.get("timeout_default") or "{}")
+            self.ctx.runtime.instance(instance.id, lock=True)
+            self.ctx.history.record("completed_by_default", instance.id, task_id=task.id, spec_id=task.spec_id,
+                                    name=task.name, data={"form": values})
+            self.ctx.tasks.finish(task, "system", values)
+        return 1
+
+    def _properties(self, instance: Instance, spec_id: str) -> dict:
+        for meta in self.ctx.repository.metas(instance.bundle).values():
+            if spec_id in meta.get("user_tasks", {}):
+                return meta["user_tasks"][spec_id]
+        return {}
+
+    # --- 补正: the clock stops while materials are awaited ---
+    def pause(self, task_id: int, user: str, reason: str) -> HumanTask:
+        task, instance = self.ctx.tasks._lock(task_id, None, user)
+        if task.assignee != user:
+            raise NotCandidate("只有当前办理人可以登记补正")
+        if task.due_at is None:
+            raise InvalidState("该任务没有办理期限，无需暂停计时")
+        if not reason or not reason.strip():
+            raise InvalidState("请填写需补正的材料")
+        now = self.ctx.clock.now()
+        task.days_left_at_pause = max(0, self.ctx.calendar.working_days_between(now, task.due_at))
+        task.paused_at = now
+        task.revision += 1
+        self._move_attached_timers(instance, task, task.due_at, PAUSED)  # they wait with the clock
+        self.ctx.history.record("clock_stopped", instance.id, user, task_id=task.id, spec_id=task.spec_id, name=task.name,
+                                data={"reason": reason.strip(), "days_left": task.days_left_at_pause})
+        return task
+
+    def resume(self, task_id: int, user: str, arrived_on: str) -> HumanTask:
+        """Materials arrived: the clock restarts from the day after, with the working days that were left."""
+        task, instance = self.ctx.tasks._lock(task_id, None, user)
+        if task.assignee != user or task.paused_at is None:
+            raise InvalidState("该任务未处于补正状态")
+        try:
+            arrived = parse_local(f"{arrived_on}T12:00:00")
+        except ValueError:
+            raise InvalidState("请填写有效的材料补齐日期") from None
+        if not local(task.paused_at).date() <= local(arrived).date() <= local(self.ctx.clock.now()).date():
+            raise InvalidState("材料补齐日期应在补正登记之后、今天或以前")
+        deadline = self.ctx.calendar.add_working_days(arrived, task.days_left_at_pause or 0)
+        old = task.due_at
+        task.due_at, task.due_provisional = deadline.at, deadline.provisional
+        task.due_basis = {"start": deadline.start, "days": deadline.days}
+        task.paused_at, task.days_left_at_pause, task.light = None, None, ""
+        task.revision += 1
+        self._move_attached_timers(instance, task, PAUSED, deadline.at)
+        self.ctx.history.record("clock_resumed", instance.id, user, task_id=task.id, spec_id=task.spec_id,
+                                name=task.name, data={"arrived_on": arrived_on, "old": old.isoformat(),
+                                                      "new": deadline.iso()})
+        return task
+
+    # --- 延期 ---
+    def request_extension(self, task_id: int, user: str, days: int, reason: str) -> None:
+        task = self.ctx.tasks.get(task_id)
+        if task.assignee != user or task.state != "ready":
+            raise NotCandidate("只有当前办理人可以申请延期")
+        if not reason or not reason.strip() or int(days) < 1:
+            raise InvalidState("申请延期须填写天数和理由")
+        self.ctx.history.record("extension_requested", task.instance_id, user, task_id=task.id, spec_id=task.spec_id,
+                                name=task.name, data={"days": int(days), "reason": reason.strip(),
+                                                      "to": self._section_head(task.department)})
+
+    def extend(self, task_id: int, user: str, days: int, reason: str) -> HumanTask:
+        """The section head approves an extension: the deadline moves by `days` working days."""
+        task, instance = self.ctx.tasks._lock(task_id, None, user)
+        if user not in self._section_head(task.department) and not self.ctx.office.is_admin(user):
+            raise NotCandidate("延期须由本科室负责人批准")
+        if task.due_at is None or int(days) < 1 or not reason or not reason.strip():
+            raise InvalidState("延期须填写天数和理由")
+        deadline = self.ctx.calendar.add_working_days(task.due_at, int(days))
+        old = task.due_at
+        task.due_at, task.due_provisional, task.light = deadline.at, deadline.provisional, ""
+        task.due_basis = {"start": local(old).isoformat(), "days": int(days)}
+        task.revision += 1
+        self._move_attached_timers(instance, task, old, deadline.at)
+        self.ctx.history.record("extended", instance.id, user, task_id=task.id, spec_id=task.spec_id, name=task.name,
+                                data={"days": int(days), "reason": reason.strip(), "old": old.isoformat(),
+                                      "new": deadline.iso()})
+        return task
+
+    def _move_attached_timers(self, instance: Instance, task: HumanTask, old: datetime, due: datetime) -> None:
+        """Timers on the task's boundary that fell due with the old deadline move with it."""
+        workflow = self.ctx.runtime.load(instance, reuse=True)
+        engine_task = find_task(workflow, task.guid)
+        siblings = {str(t.id) for t in engine_task.parent.children} if engine_task and engine_task.parent else set()
+        timers = list(self.db.execute(select(Timer).where(
+            Timer.instance_id == instance.id, Timer.status == "waiting", Timer.guid.in_(siblings),
+            Timer.due_at == old)).scalars())
+        if not timers:
+            return
+        for timer in timers:
+            find_task(workflow, timer.guid)._set_internal_data(event_value=local(due).isoformat())
+            timer.due_at = due
+        self.ctx.runtime.save(instance, workflow)

@@ -1,0 +1,243 @@
+"""What civil servants expect from an OA system (shared/office-conventions.md), on the engine:
+退回 send back, 撤回 take back, 撤销 cancel, 委派 delegate, 转办 transfer, 催办 remind, 抄送 copy,
+and who may suspend, resume or terminate a matter. Every action is in the event log with who and why.
+"""
+from sqlalchemy import select
+
+from . import directory
+from .errors import DirectoryError, InvalidState, NotCandidate, NotFound
+from .models import HumanTask, Instance, MatterCopy, Person, TaskCandidate
+from .runtime import find_task
+
+OPEN = "ready"
+
+
+def _reason(reason: str, what: str) -> str:
+    if not reason or not reason.strip():
+        raise InvalidState(f"{what}须填写原因")
+    return reason.strip()
+
+
+class Office:
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.db = ctx.db
+
+    # --- who may do what to a whole matter ---
+    def section_head(self, instance: Instance) -> list[str]:
+        """The starter's section head: the responsible person of the starter's department."""
+        if not instance.department:
+            return []
+        try:
+            return directory.holders(self.db, instance.department, "responsible_person")
+        except DirectoryError:  # a department without one simply has no section head
+            return []
+
+    def is_admin(self, user: str) -> bool:
+        person = self.db.get(Person, user)
+        return bool(person and "admin" in (person.system_roles or []))
+
+    def may_manage(self, instance: Instance, user: str) -> bool:
+        return self.is_admin(user) or user in self.section_head(instance)
+
+    def may_remind(self, instance: Instance, user: str) -> bool:
+        if user == instance.started_by or self.may_manage(instance, user):
+            return True
+        return any(r.role == "supervisor" for r in directory.roles_of(self.db, user))
+
+    def suspend(self, instance_id: int, user: str, reason: str) -> Instance:
+        self._require_manager(instance_id, user)
+        return self.ctx.management.suspend(instance_id, user, _reason(reason, "挂起"))
+
+    def resume(self, instance_id: int, user: str) -> Instance:
+        self._require_manager(instance_id, user)
+        return self.ctx.management.resume(instance_id, user)
+
+    def terminate(self, instance_id: int, user: str, reason: str) -> Instance:
+        self._require_manager(instance_id, user)
+        return self.ctx.management.terminate(instance_id, user, reason)
+
+    def _require_manager(self, instance_id: int, user: str) -> None:
+        if not self.may_manage(self.ctx.runtime.instance(instance_id), user):
+            raise NotCandidate("只有发起人所在科室负责人或管理员可以挂起、激活或终止事项")
+
+    def cancel(self, instance_id: int, user: str, reason: str) -> Instance:
+        """撤销: the starter withdraws the whole matter, with a reason."""
+        instance = self.ctx.runtime.instance(instance_id)
+        if instance.started_by != user:
+            raise NotCandidate("只有发起人可以撤销事项")
+        instance = self.ctx.management.terminate(instance_id, user, _reason(reason, "撤销"))
+        instance.status = "cancelled"
+        self.ctx.history.record("cancelled", instance.id, user, data={"reason": reason.strip()})
+        return instance
+
+    # --- 退回: back to a step already done on this path ---
+    def send_back_targets(self, task: HumanTask) -> list[HumanTask]:
+        """Completed steps on the path that led to this task (newest first): never forward, never
+        into a parallel sibling branch, never out of the sub-process the task is in."""
+        workflow = self.ctx.runtime.load(self.ctx.runtime.instance(task.instance_id))
+        return self._targets(task, workflow)
+
+    def _targets(self, task: HumanTask, workflow) -> list[HumanTask]:
+        engine_task = find_task(workflow, task.guid)
+        if engine_task is None:
+            return []
+        ancestors, node = [], engine_task.parent
+        while node is not None:
+            ancestors.append(str(node.id))
+            node = node.parent
+        rows = {r.guid: r for r in self.db.execute(select(HumanTask).where(
+            HumanTask.instance_id == task.instance_id, HumanTask.state == "completed",
+            HumanTask.guid.in_(ancestors))).scalars()}
+        return [rows[g] for g in ancestors if g in rows]
+
+    def send_back(self, task_id: int, user: str, target_id: int, reason: str, revision: int | None) -> HumanTask:
+        reason = _reason(reason, "退回")
+        task, instance = self.ctx.tasks._lock(task_id, revision, user)
+        if not self.ctx.tasks.may_act(task, user):
+            raise NotCandidate("您不是该任务的办理人，不能退回")
+        workflow = self.ctx.runtime.load(instance, reuse=True)
+        target = next((t for t in self._targets(task, workflow) if t.id == target_id), None)
+        if target is None:
+            raise InvalidState("只能退回到本路径上已办理的步骤（不能退回到后续步骤或并行分支）")
+        task.state, task.completed_at, task.completed_by = "sent_back", self.ctx.clock.now(), user
+        task.revision += 1
+        self._reopen(instance, workflow, target, "sent_back", user, {
+            "from_task": task.id, "from": task.name, "to": target.name, "reason": reason})
+        return target
+
+    # --- 撤回: take back what I just completed while the next holder has not acted ---
+    def take_back(self, task_id: int, user: str) -> HumanTask:
+        task = self.ctx.tasks.get(task_id)
+        instance = self.ctx.runtime.instance(task.instance_id, lock=True)
+        self.db.refresh(task)
+        if task.state != "completed" or task.completed_by != user:
+            raise NotCandidate("只能撤回自己刚办理完成的步骤")
+        if instance.status in ("completed", "terminated", "cancelled", "suspended"):
+            raise InvalidState("事项已结束或已挂起，不能撤回")
+        workflow = self.ctx.runtime.load(instance, reuse=True)
+        engine_task = find_task(workflow, task.guid)
+        if engine_task is None:
+            raise InvalidState("该步骤已不在流程中，不能撤回")
+        after = {str(t.id) for t in workflow.get_tasks(first_task=engine_task) if t is not engine_task}
+        followers = list(self.db.execute(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.guid.in_(after))).scalars())
+        if any(f.state != OPEN or f.revision > 0 or f.draft for f in followers):
+            raise InvalidState("下一步的办理人已经处理（认领、保存或办理），不能撤回")
+        self._reopen(instance, workflow, task, "taken_back", user, {"task": task.name})
+        return task
+
+    def _reopen(self, instance: Instance, workflow, row: HumanTask, event: str, user: str, data: dict) -> None:
+        """Reset the engine to a completed step and make it ready again; the data entered after it
+        stays in the event log but is not carried forward."""
+        workflow.reset_from_task_id(find_task(workflow, row.guid).id)
+        events = workflow.event_manager  # SpiffWorkflow leaves removed waiting events registered: drop them
+        for key, waiting in list(events.tasks.items()):
+            if find_task(workflow, str(waiting.id)) is not waiting:
+                events.tasks.pop(key)
+        engine_task = find_task(workflow, row.guid)
+        for sibling in engine_task.parent.children:  # its boundary timers count afresh from now
+            sibling.internal_data.pop("event_value", None)
+            sibling.internal_data.pop("event_fired", None)
+        prefer = row.completed_by
+        row.state, row.completed_at, row.completed_by, row.draft = OPEN, None, None, None
+        row.delegated_by, row.held_by_signers = None, False
+        row.revision += 1
+        self.ctx.history.record(event, instance.id, user, task_id=row.id, spec_id=row.spec_id, name=row.name, data=data)
+        self.ctx.runtime.assign(instance, workflow, engine_task, row, "task_reopened", prefer=prefer)
+        self.ctx.runtime.advance(instance, workflow, user)
+
+    # --- 保存, 委派 and 转办 ---
+    def save_draft(self, task_id: int, user: str, data: dict, revision: int | None) -> HumanTask:
+        task, _ = self.ctx.tasks._lock(task_id, revision, user)
+        if task.assignee != user:
+            raise NotCandidate("请先认领该任务再保存")
+        task.draft = dict(data)
+        task.revision += 1
+        return task
+
+    def delegate(self, task_id: int, user: str, to_user: str, note: str, revision: int | None) -> HumanTask:
+        """委派: a colleague of my department fills the form and gives it back; I decide."""
+        task, instance = self.ctx.tasks._lock(task_id, revision, user)
+        if task.assignee != user or task.delegated_by:
+            raise NotCandidate("只有当前办理人可以委派")
+        if to_user == user:
+            raise InvalidState("不能委派给自己")
+        mine = {r.department for r in directory.roles_of(self.db, user)}
+        theirs = {r.department for r in directory.roles_of(self.db, to_user)}
+        if not mine & theirs:
+            raise NotCandidate("只能委派给本部门的同事")
+        task.delegated_by, task.assignee = user, to_user
+        task.revision += 1
+        if to_user not in self.ctx.tasks.candidates(task.id):
+            self.db.add(TaskCandidate(task_id=task.id, person_id=to_user))
+        self.ctx.history.record("delegated", instance.id, user, task_id=task.id, spec_id=task.spec_id,
+                                name=task.name, data={"to": to_user, "note": (note or "").strip()})
+        return task
+
+    def return_delegation(self, task_id: int, user: str, data: dict, revision: int | None) -> HumanTask:
+        task, instance = self.ctx.tasks._lock(task_id, revision, user)
+        if not task.delegated_by or task.assignee != user:
+            raise NotCandidate("只有被委派人可以交回")
+        from . import forms
+        values = forms.validate(self.ctx.tasks.form_schema(task), data)
+        delegator = task.delegated_by
+        task.draft, task.assignee, task.delegated_by = values, delegator, None
+        task.revision += 1
+        self.ctx.history.record("delegation_returned", instance.id, user, task_id=task.id, spec_id=task.spec_id,
+                                name=task.name, data={"to": delegator, "form": values})
+        return task
+
+    def transfer(self, task_id: int, user: str, to_user: str, reason: str) -> HumanTask:
+        """转办 across roles: the starter's section head (or an administrator) hands the task over."""
+        task = self.ctx.tasks.get(task_id)
+        instance = self.ctx.runtime.instance(task.instance_id)
+        if not self.may_manage(instance, user):
+            raise NotCandidate("跨角色转办须由发起人所在科室负责人批准")
+        return self.ctx.management.reassign(task_id, to_user, user, _reason(reason, "转办"))
+
+    # --- 催办 and 抄送 ---
+    def remind(self, task_id: int, user: str, message: str) -> None:
+        task = self.ctx.tasks.get(task_id)
+        instance = self.ctx.runtime.instance(task.instance_id)
+        if task.state != OPEN:
+            raise InvalidState("只能催办尚未办理的任务")
+        if not self.may_remind(instance, user):
+            raise NotCandidate("只有发起人、科室负责人或督查人员可以催办")
+        holders = [task.assignee] if task.assignee else self.ctx.tasks.candidates(task.id)
+        self.ctx.history.record("reminded", instance.id, user, task_id=task.id, spec_id=task.spec_id, name=task.name,
+                                data={"to": holders, "message": (message or "请尽快办理").strip()})
+
+    def copy(self, instance_id: int, user: str, people: list[str], task_id: int | None = None) -> list[str]:
+        """抄送: give people a read-only view of the matter."""
+        instance = self.ctx.runtime.instance(instance_id)
+        added = []
+        for person in dict.fromkeys(p.strip() for p in people if p and p.strip()):
+            if self.db.get(Person, person) is None:
+                raise NotFound(f"目录中没有人员“{person}”")
+            exists = self.db.execute(select(MatterCopy.id).where(
+                MatterCopy.instance_id == instance.id, MatterCopy.person_id == person,
+                MatterCopy.task_id.is_(task_id) if task_id is None else MatterCopy.task_id == task_id)).first()
+            if exists:
+                continue
+            self.db.add(MatterCopy(instance_id=instance.id, task_id=task_id, person_id=person, copied_by=user,
+                                   copied_at=self.ctx.clock.now()))
+            added.append(person)
+        if added:
+            self.ctx.history.record("copied", instance.id, user, task_id=task_id, data={"to": added})
+        self.db.flush()
+        return added
+
+    def copies_for(self, user: str) -> list[tuple[MatterCopy, Instance]]:
+        return list(self.db.execute(select(MatterCopy, Instance).join(Instance, Instance.id == MatterCopy.instance_id)
+                                    .where(MatterCopy.person_id == user).order_by(MatterCopy.id.desc())).all())
+
+    def mark_read(self, instance_id: int, user: str) -> None:
+        for row in self.db.execute(select(MatterCopy).where(
+                MatterCopy.instance_id == instance_id, MatterCopy.person_id == user,
+                MatterCopy.read_at.is_(None))).scalars():
+            row.read_at = self.ctx.clock.now()
+
+    def copied_to(self, instance_id: int, user: str) -> bool:
+        return self.db.execute(select(MatterCopy.id).where(
+            MatterCopy.instance_id == instance_id, MatterCopy.person_id == user)).first() is not None

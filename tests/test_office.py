@@ -1,0 +1,255 @@
+"""Chinese office conventions on the real procedures (shared/office-conventions.md):
+退回, 撤回, 撤销, 委派, 转办, 加签/减签, 催办, 抄送, warning lights, 补正 and 延期, timeout actions.
+
+P3 (consultation request, 003 §2(3)): 孙丽 (approval section liaison) asks the market bureau; its
+liaison 朱玲 answers within 3 working days; 徐明 is the bureau's responsible person.
+"""
+from datetime import datetime
+
+import pytest
+
+from engine.clock import SHANGHAI
+from engine.errors import InvalidState, NotCandidate
+
+P3 = "p3_consultation_request"
+ANSWER = {"answer_content": "该企业近一年无处罚记录。", "cooperation_done": True}
+
+
+def request():
+    return {
+        "subject": "商请核实某公司食品经营许可现场核查情况", "enterprise_name": "鞍山市某餐饮管理有限公司",
+        "credit_code": "91210300MA0UB7CP9W", "requesting_side": "approval_bureau.market",
+        "answering_side": "market_bureau", "request_type": "information",
+        "request_content": "请提供该企业近一年食品安全监督检查记录及处罚情况。",
+    }
+
+
+def end_of(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T23:59:59").replace(tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def p3(scenario):
+    scenario.at("2026-09-30 10:00")
+    return scenario.start(P3, by="sunli", data=request())
+
+
+def act(scenario, fn):
+    return scenario.run(fn)
+
+
+# --- 退回 -----------------------------------------------------------------------------------------
+
+def test_send_back_reopens_the_earlier_step_for_who_did_it_and_resubmission_continues(scenario, p3):
+    p3.complete("answer_request", by="zhuling", data=ANSWER)
+    receive = p3.task("receive_answer")
+    answer_row = [t for t in p3.done_tasks() if t.spec_id == "answer_request"][0]
+    targets = act(scenario, lambda e: [t.spec_id for t in e.office.send_back_targets(e.tasks.get(receive.id))])
+    assert targets == ["answer_request"]  # only steps already done on this path
+    with pytest.raises(InvalidState):  # a reason is required
+        act(scenario, lambda e: e.office.send_back(receive.id, "sunli", answer_row.id, " ", receive.revision))
+    with pytest.raises(NotCandidate):  # only the holder sends back
+        act(scenario, lambda e: e.office.send_back(receive.id, "zhuling", answer_row.id, "x", receive.revision))
+    act(scenario, lambda e: e.office.send_back(receive.id, "sunli", answer_row.id, "请补充处罚文书编号", receive.revision))
+
+    again = p3.task("answer_request")
+    assert (again.id, again.assignee, again.state) == (answer_row.id, "zhuling", "ready")
+    assert [t.state for t in p3.done_tasks() if t.spec_id == "receive_answer"] == ["sent_back"]
+    [sent] = p3.events("sent_back")
+    assert sent["data"]["reason"] == "请补充处罚文书编号" and sent["actor"] == "sunli"
+    assert p3.events("task_completed")[0]["data"]["form"]["answer_content"] == ANSWER["answer_content"]
+    p3.complete("answer_request", by="zhuling", data={**ANSWER, "answer_content": "无处罚记录，文书编号另附。"})
+    p3.complete("receive_answer", by="sunli", data={"confirmed": True})
+    assert p3.status == "completed"
+    assert p3.data["answer_content"] == "无处罚记录，文书编号另附。"
+
+
+def test_send_back_never_goes_forward(scenario, p3):
+    answer = p3.task("answer_request")
+    assert act(scenario, lambda e: e.office.send_back_targets(e.tasks.get(answer.id))) == []
+    p3.complete("answer_request", by="zhuling", data=ANSWER)
+    receive = p3.task("receive_answer")
+    with pytest.raises(InvalidState):  # receive_answer is not behind answer_request... nor itself a target
+        act(scenario, lambda e: e.office.send_back(receive.id, "sunli", receive.id, "x", receive.revision))
+
+
+# --- 撤回 -----------------------------------------------------------------------------------------
+
+def test_take_back_while_the_next_holder_has_not_acted(scenario, p3):
+    p3.complete("answer_request", by="zhuling", data=ANSWER)
+    answer_row = [t for t in p3.done_tasks() if t.spec_id == "answer_request"][0]
+    with pytest.raises(NotCandidate):  # only who completed it
+        act(scenario, lambda e: e.office.take_back(answer_row.id, "sunli"))
+    act(scenario, lambda e: e.office.take_back(answer_row.id, "zhuling"))
+    assert p3.task("answer_request").assignee == "zhuling"
+    assert [t.state for t in p3.done_tasks() if t.spec_id == "receive_answer"] == ["cancelled"]
+    assert len(p3.events("taken_back")) == 1
+
+
+def test_take_back_is_refused_once_the_next_holder_saved(scenario, p3):
+    p3.complete("answer_request", by="zhuling", data=ANSWER)
+    receive = p3.task("receive_answer")
+    act(scenario, lambda e: e.office.save_draft(receive.id, "sunli", {"remarks": "已阅"}, receive.revision))
+    answer_row = [t for t in p3.done_tasks() if t.spec_id == "answer_request"][0]
+    with pytest.raises(InvalidState) as err:
+        act(scenario, lambda e: e.office.take_back(answer_row.id, "zhuling"))
+    assert "下一步的办理人已经处理" in err.value.message
+    assert p3.task("receive_answer").state == "ready"
+
+
+# --- 委派 and 转办 --------------------------------------------------------------------------------
+
+def test_delegate_fills_the_form_and_returns_it_to_the_delegator_who_decides(scenario, p3):
+    answer = p3.task("answer_request")
+    act(scenario, lambda e: e.office.delegate(answer.id, "zhuling", "linna", "请核对执法记录", answer.revision))
+    answer = p3.task("answer_request")
+    assert answer.assignee == "linna"
+    with pytest.raises(InvalidState):  # the delegate does not decide
+        act(scenario, lambda e: e.tasks.complete(answer.id, "linna", ANSWER, answer.revision))
+    act(scenario, lambda e: e.office.return_delegation(answer.id, "linna", ANSWER, answer.revision))
+    answer = p3.task("answer_request")
+    assert answer.assignee == "zhuling"
+    assert act(scenario, lambda e: e.tasks.get(answer.id).draft) == ANSWER
+    p3.complete("answer_request", by="zhuling", data=ANSWER)
+    assert [e["kind"] for e in p3.events() if e["kind"].startswith("delegat")] == ["delegated", "delegation_returned"]
+
+
+def test_delegate_only_within_the_department(scenario, p3):
+    answer = p3.task("answer_request")
+    with pytest.raises(NotCandidate):
+        act(scenario, lambda e: e.office.delegate(answer.id, "zhuling", "gaoyan", "", answer.revision))
+
+
+def test_transfer_across_roles_needs_the_starters_section_head(scenario, p3):
+    answer = p3.task("answer_request")
+    with pytest.raises(NotCandidate):
+        act(scenario, lambda e: e.office.transfer(answer.id, "sunli", "xuming", "联络人出差"))
+    act(scenario, lambda e: e.office.transfer(answer.id, "zhaomin", "xuming", "联络人出差"))
+    assert p3.task("answer_request").assignee == "xuming"
+
+
+# --- 加签 / 减签 ----------------------------------------------------------------------------------
+
+def test_before_signers_must_give_their_opinion_first(scenario, p3):
+    answer = p3.task("answer_request")
+    act(scenario, lambda e: e.signers.add(answer.id, "zhuling", ["xuming"], "before", answer.revision))
+    answer = p3.task("answer_request")
+    with pytest.raises(InvalidState):
+        act(scenario, lambda e: e.tasks.complete(answer.id, "zhuling", ANSWER, answer.revision))
+    [(signer, _)] = act(scenario, lambda e: [(s.id, t.id) for s, t in e.signers.waiting_for("xuming")])
+    with pytest.raises(NotCandidate):
+        act(scenario, lambda e: e.signers.sign(signer, "zhuling", "同意"))
+    act(scenario, lambda e: e.signers.sign(signer, "xuming", "同意答复"))
+    with pytest.raises(InvalidState):  # 减签 only until they act
+        act(scenario, lambda e: e.signers.remove(signer, "zhuling"))
+    p3.complete("answer_request", by="zhuling", data=ANSWER)
+    assert p3.task("receive_answer").assignee == "sunli"
+    assert p3.events("signed")[0]["data"]["opinion"] == "同意答复"
+
+
+def test_after_signers_hold_the_submission_and_the_last_one_releases_it(scenario, p3):
+    answer = p3.task("answer_request")
+    act(scenario, lambda e: e.signers.add(answer.id, "zhuling", ["xuming", "hujie"], "after", answer.revision))
+    hujie = act(scenario, lambda e: [s.id for s in e.signers.of_task(answer.id) if s.person_id == "hujie"][0])
+    act(scenario, lambda e: e.signers.remove(hujie, "zhuling"))  # 减签 before they act
+    assert act(scenario, lambda e: e.signers.waiting_for("xuming")) == []  # nothing to sign before submission
+    p3.complete("answer_request", by="zhuling", data=ANSWER)
+    assert p3.task("answer_request").state == "ready"  # held for the after-signer
+    [(signer, _)] = act(scenario, lambda e: [(s.id, t.id) for s, t in e.signers.waiting_for("xuming")])
+    act(scenario, lambda e: e.signers.sign(signer, "xuming", "已阅，同意"))
+    done = [t for t in p3.done_tasks() if t.spec_id == "answer_request"][0]
+    assert (done.state, done.completed_by) == ("completed", "zhuling")
+    assert p3.task("receive_answer").assignee == "sunli"
+
+
+# --- 催办 and 抄送 ---------------------------------------------------------------------------------
+
+def test_remind_by_starter_or_supervisor_but_not_by_others(scenario, p3):
+    answer = p3.task("answer_request")
+    act(scenario, lambda e: e.office.remind(answer.id, "sunli", "请于今日答复"))
+    act(scenario, lambda e: e.office.remind(answer.id, "duxin", ""))
+    with pytest.raises(NotCandidate):
+        act(scenario, lambda e: e.office.remind(answer.id, "gaoyan", "x"))
+    reminders = p3.events("reminded")
+    assert [(r["actor"], r["data"]["to"]) for r in reminders] == [("sunli", ["zhuling"]), ("duxin", ["zhuling"])]
+    [row] = act(scenario, lambda e: e.monitoring.compliance(P3))
+    assert row["reminders"] == 2
+
+
+def test_copy_gives_a_read_only_view_with_read_marks(scenario, p3):
+    answer = p3.task("answer_request")
+    act(scenario, lambda e: e.office.copy(p3.id, "zhuling", ["duxin", "duxin"], answer.id))
+    [(copy, instance)] = act(scenario, lambda e: [(c.read_at, i.id) for c, i in e.office.copies_for("duxin")])
+    assert copy is None and instance == p3.id
+    act(scenario, lambda e: e.office.mark_read(p3.id, "duxin"))
+    assert act(scenario, lambda e: e.office.copies_for("duxin")[0][0].read_at) is not None
+    assert act(scenario, lambda e: e.tasks.may_act(e.tasks.get(answer.id), "duxin")) is False
+
+
+# --- warning lights, 补正, 延期 -------------------------------------------------------------------
+
+def test_lights_turn_yellow_and_red_once_counting_the_make_up_saturday(scenario, p3):
+    """Sent Wed 30 Sep: due Sat 10 Oct, an official make-up working day. On Thu 8 Oct two working days
+    are left (9 and 10 Oct): green; on Fri 9 Oct one: yellow; from 11 Oct: red."""
+    assert p3.task("answer_request").due == end_of("2026-10-10")
+    scenario.advance_to("2026-10-08 09:00")
+    assert p3.events("light_yellow") == []
+    scenario.advance_to("2026-10-09 09:00")
+    scenario.advance_to("2026-10-09 15:00")
+    [yellow] = p3.events("light_yellow")
+    assert yellow["data"]["to"] == ["zhuling", "xuming"]  # the holder and their section head
+    scenario.advance_to("2026-10-11 00:00")
+    assert len(p3.events("light_red")) == 1
+
+
+def test_clock_stops_for_missing_materials_and_restarts_the_day_after_they_arrive(scenario, p3):
+    scenario.advance_to("2026-10-08 09:00")  # 2 working days left (9 and 10 Oct)
+    answer = p3.task("answer_request")
+    act(scenario, lambda e: e.deadlines.pause(answer.id, "zhuling", "待企业补充检查记录"))
+    with pytest.raises(InvalidState):
+        act(scenario, lambda e: e.tasks.complete(answer.id, "zhuling", ANSWER, p3.task("answer_request").revision))
+    scenario.advance_to("2026-10-12 10:00")  # the old deadline passes while paused: no escalation
+    assert p3.events("overdue_escalated") == []
+    act(scenario, lambda e: e.deadlines.resume(answer.id, "zhuling", "2026-10-12"))
+    assert p3.task("answer_request").due == end_of("2026-10-14")  # 13 and 14 Oct
+    scenario.advance_to("2026-10-15 00:00")
+    assert len(p3.events("overdue_escalated")) == 1
+
+
+def test_extension_needs_the_section_head_and_moves_the_deadline(scenario, p3):
+    answer = p3.task("answer_request")
+    act(scenario, lambda e: e.deadlines.request_extension(answer.id, "zhuling", 2, "需调取档案"))
+    with pytest.raises(NotCandidate):
+        act(scenario, lambda e: e.deadlines.extend(answer.id, "zhuling", 2, "需调取档案"))
+    act(scenario, lambda e: e.deadlines.extend(answer.id, "xuming", 2, "需调取档案"))
+    assert p3.task("answer_request").due == end_of("2026-10-13")  # 11 Oct is a Sunday
+    scenario.advance_to("2026-10-11 00:00")
+    assert p3.events("overdue_escalated") == []  # the timer moved with the deadline
+    assert [e["kind"] for e in p3.events() if "exten" in e["kind"]] == ["extension_requested", "extended"]
+
+
+# --- 撤销, 挂起, 终止 by those allowed -------------------------------------------------------------
+
+def test_cancel_by_the_starter_and_suspend_by_the_section_head(scenario, p3):
+    with pytest.raises(NotCandidate):
+        act(scenario, lambda e: e.office.suspend(p3.id, "zhuling", "x"))
+    act(scenario, lambda e: e.office.suspend(p3.id, "zhaomin", "等待上级意见"))
+    act(scenario, lambda e: e.office.resume(p3.id, "zhaomin"))
+    with pytest.raises(NotCandidate):
+        act(scenario, lambda e: e.office.cancel(p3.id, "zhuling", "x"))
+    act(scenario, lambda e: e.office.cancel(p3.id, "sunli", "企业撤回申请"))
+    assert p3.status == "cancelled" and p3.open_tasks() == []
+    assert p3.events("cancelled")[0]["data"]["reason"] == "企业撤回申请"
+
+
+# --- a timeout action set in the diagram ----------------------------------------------------------
+
+def test_overdue_draft_escalates_to_the_responsible_person(engine_scenario):
+    s = engine_scenario
+    m = s.start("t_two_steps", by="zhuling", data={"department": "market_bureau"})
+    assert m.task("draft").due == end_of("2026-09-29")
+    s.advance_to("2026-09-30 00:00:01")
+    assert m.task("draft").assignee == "xuming"
+    assert len(m.events("overdue_escalated")) == 1
+    s.advance_to("2026-10-09 00:00:01")
+    assert len(m.events("overdue_escalated")) == 1  # once
