@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from engine.errors import FormInvalid, NotCandidate
 from engine.models import HumanTask, Instance, Person
 
-from . import openapi, present, refuse, starting
+from . import openapi, operations, present, refuse, starting
 from .auth import check_credentials
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -145,3 +145,64 @@ def complete_task(task_id: int):
     done = g.engine.tasks.complete(task_id, g.user.id, data, revision)
     return jsonify({"task": task_json(done.task), "instance_status": done.instance_status,
                     "next_tasks": [task_json(t) | {"holder": present.holder_text(t)} for t in done.next_tasks]})
+
+
+# --- office operations (退回, 撤回, 委派, 加签, 催办, 抄送, 补正, 延期; 撤销, 挂起 …), one route each ---
+def _operation_view(op):
+    def view(target_id: int):
+        params = _body()
+        if op.on == "task":
+            target = g.engine.tasks.get(target_id)
+            if not present.may_view(target, g.user.id):
+                raise NotCandidate("该任务不在您的办理范围内")
+        else:
+            target = g.engine.runtime.instance(target_id)
+        if not op.shown(target, g.user.id):
+            raise NotCandidate(f"您不能对其执行“{op.label}”")
+        operations.run(op, target, g.user.id, params)
+        if op.on == "task":
+            return jsonify({"done": op.done, "task": task_json(g.engine.tasks.get(target_id))})
+        matter = g.engine.runtime.instance(target_id)
+        return jsonify({"done": op.done, "status": matter.status})
+    view.__name__ = f"op_{op.name}"
+    return token_required(view)
+
+
+for _op in operations.TASK_OPERATIONS:
+    bp.add_url_rule(f"/tasks/<int:target_id>/{_op.name}", view_func=_operation_view(_op), methods=["POST"])
+for _op in operations.MATTER_OPERATIONS:
+    bp.add_url_rule(f"/matters/<int:target_id>/{_op.name}", view_func=_operation_view(_op), methods=["POST"])
+
+
+@bp.post("/tasks/<int:task_id>/save")
+@token_required
+def save_task(task_id: int):
+    """暂存: keep what was filled in without submitting; a delegate's 交回 goes through /return."""
+    _visible(task_id)
+    body = _body()
+    task = g.engine.office.save_draft(task_id, g.user.id, body.get("data") or {}, body.get("revision"))
+    return jsonify({"task": task_json(task)})
+
+
+@bp.post("/tasks/<int:task_id>/return")
+@token_required
+def return_task(task_id: int):
+    _visible(task_id)
+    body = _body()
+    task = g.engine.office.return_delegation(task_id, g.user.id, body.get("data") or {}, body.get("revision"))
+    return jsonify({"task": task_json(task)})
+
+
+@bp.get("/signing")
+@token_required
+def signing_list():
+    return jsonify([{"signer_id": s.id, "position": s.position, "task": task_json(t)}
+                    for s, t in g.engine.signers.waiting_for(g.user.id)])
+
+
+@bp.get("/copies")
+@token_required
+def copies_list():
+    return jsonify([{"instance_id": m.id, "process_name": m.process_name, "subject": m.subject,
+                     "copied_by": c.copied_by, "read": c.read_at is not None}
+                    for c, m in g.engine.office.copies_for(g.user.id)])

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from engine.errors import FormInvalid, InvalidState, StaleTask
 from engine.models import HumanTask
 
-from . import actions, formview, present, refuse, starting
+from . import actions, formview, operations, present, refuse, starting
 from .auth import login_required
 
 bp = Blueprint("inbox", __name__)
@@ -55,6 +55,9 @@ def _task_page(task: HumanTask, status: int = 200, errors: dict | None = None, e
     instance = g.engine.runtime.instance(task.instance_id)
     allowed = actions.available(g.engine, task, g.user.id)
     schema = g.engine.tasks.form_schema(task)
+    if entered is None and task.draft and task.state == "ready":
+        entered = task.draft  # what was saved, or what a delegate filled in
+    ops = [(op, operations.form_fields(op, task, g.user.id)) for op in operations.available(task, g.user.id, "task")]
     return render_template(
         "inbox/task.html", task=task, instance=instance, allowed=allowed, message=message,
         deadline=present.deadline(task), holder=present.holder_text(task),
@@ -62,7 +65,8 @@ def _task_page(task: HumanTask, status: int = 200, errors: dict | None = None, e
         fields=formview.fields(schema, entered, errors), form_error=formview.form_error(errors),
         colleagues=present.colleagues(task, g.user.id) if "hand_over" in allowed else [],
         handover_error=handover_error, handover=handover_entered or {},
-        context=present.context(instance), history=present.history(instance.id),
+        context=present.context(instance), history=present.history(instance.id), ops=ops,
+        signers=g.engine.signers.of_task(task.id),
     ), status
 
 
@@ -131,8 +135,20 @@ def complete(task_id: int):
     task = _visible_task(task_id)
     schema = g.engine.tasks.form_schema(task)
     data = formview.submitted(schema, request.form)
+    action = request.form.get("action", "complete")
     try:
+        if action == "save":
+            g.engine.office.save_draft(task_id, g.user.id, data, _revision())
+            flash("已暂存，尚未提交", "success")
+            return redirect(url_for("inbox.task_page", task_id=task_id))
+        if action == "return":
+            g.engine.office.return_delegation(task_id, g.user.id, data, _revision())
+            flash("已交回委派人", "success")
+            return redirect(url_for("inbox.index"))
         done = g.engine.tasks.complete(task_id, g.user.id, data, _revision())
+        if done.task.held_by_signers:
+            flash("已提交，等待后加签人签署意见后办结", "success")
+            return redirect(url_for("inbox.task_page", task_id=task_id))
     except FormInvalid as err:
         refuse()
         return _task_page(g.engine.tasks.get(task_id), status=422, errors=err.errors, entered=request.form,

@@ -94,5 +94,41 @@ def document() -> dict:
                         "next_tasks": {"type": "array", "items": task}}}),
                     "401": _error("未登录"), "403": _error("不是该任务的办理人"), "404": _error("任务不存在"),
                     "409": _error("任务已被他人处理或版本号已过期"), "422": _error("表单填写有误")}}},
-        },
+        } | _operation_paths(task),
     }
+
+
+def _operation_paths(task: dict) -> dict:
+    """One path per office operation, its body drawn from the operation's declared parameters."""
+    from .operations import MATTER_OPERATIONS, TASK_OPERATIONS
+    kinds = {"integer": {"type": "integer"}, "date": {"type": "string", "format": "date"}}
+    paths = {}
+    for op in TASK_OPERATIONS + MATTER_OPERATIONS:
+        props = {p.name: {**kinds.get(p.widget, {"type": "string"}), "description": p.title} for p in op.params}
+        if op.name in ("add_signers", "copy"):
+            props["people"] = {"type": "array", "items": {"type": "string"}, "description": "人员账号"}
+        if op.on == "task":
+            props["revision"] = {"type": "integer", "description": "任务版本号（退回、委派、加签时校验）"}
+        required = [p.name for p in op.params if p.required]
+        base = "/tasks/{task_id}" if op.on == "task" else "/matters/{matter_id}"
+        param = TASK_ID if op.on == "task" else {"name": "matter_id", "in": "path", "required": True,
+                                                  "schema": {"type": "integer"}}
+        paths[f"{base}/{op.name}"] = {"post": {
+            "summary": f"{op.label}：{op.hint}", "parameters": [param],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": required, "properties": props}}}},
+            "responses": {"200": _json({"type": "object", "properties": {"done": {"type": "string"}, "task": task,
+                                                                         "status": {"type": "string"}}}),
+                          "401": _error("未登录"), "403": _error("无权执行"), "404": _error("不存在"),
+                          "409": _error("状态已变化"), "422": _error("参数有误")}}}
+    data_body = {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["data"], "properties": {"data": {"type": "object"},
+                                                               "revision": {"type": "integer"}}}}}}
+    paths["/tasks/{task_id}/save"] = {"post": {"summary": "暂存表单", "parameters": [TASK_ID], "requestBody": data_body,
+                                                "responses": {"200": _json({"type": "object"}), "403": _error("无权")}}}
+    paths["/tasks/{task_id}/return"] = {"post": {"summary": "被委派人填写后交回委派人", "parameters": [TASK_ID],
+                                                  "requestBody": data_body,
+                                                  "responses": {"200": _json({"type": "object"}), "403": _error("无权")}}}
+    paths["/signing"] = {"get": {"summary": "待我签署的加签意见", "responses": {"200": _json({"type": "array"})}}}
+    paths["/copies"] = {"get": {"summary": "抄送我的事项", "responses": {"200": _json({"type": "array"})}}}
+    return paths

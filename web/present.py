@@ -6,11 +6,11 @@ from datetime import datetime
 from flask import g, session
 from sqlalchemy import select
 
-from engine import directory
+from engine import deadlines, directory
 from engine.clock import local
 from engine.errors import DirectoryError
 from engine.history import KINDS
-from engine.models import Department, HumanTask, Instance, Person, TaskCandidate
+from engine.models import Department, Event, HumanTask, Instance, Person, TaskCandidate
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
 
@@ -47,18 +47,21 @@ class Deadline:
 
 
 def deadline(task: HumanTask, now: datetime | None = None) -> Deadline:
-    """Working days left with a light: yellow with one working day or less, red once overdue."""
+    """Working days left with the light engine.deadlines decides (yellow at the 预警 threshold)."""
     if task.due_at is None:
         return Deadline(NONE, "无时限", None, False, None)
+    if task.paused_at is not None:
+        return Deadline(NONE, "补正中，计时暂停", task.due_at, task.due_provisional, task.days_left_at_pause)
     now = now or g.engine.clock.now()
     calendar = g.engine.calendar
+    colour = deadlines.light(task, now, calendar) if task.state == "ready" else NONE
     if now > task.due_at:
         late = calendar.working_days_between(task.due_at, now)
         text = f"已超期 {late} 个工作日" if late > 0 else "已超期"
-        return Deadline(RED, text, task.due_at, task.due_provisional, -late)
+        return Deadline(colour, text, task.due_at, task.due_provisional, -late)
     left = calendar.working_days_between(now, task.due_at)
     text = "今日到期" if left <= 0 else f"剩 {left} 个工作日"
-    return Deadline(YELLOW if left <= 1 else GREEN, text, task.due_at, task.due_provisional, left)
+    return Deadline(colour, text, task.due_at, task.due_provisional, left)
 
 
 # --- inbox ---
@@ -104,13 +107,36 @@ def nav_counts(user: str) -> dict:
             "mine": len(g.engine.tasks.inbox(user, "mine")),
             "group": len(g.engine.tasks.inbox(user, "group")),
             "notes": sum(1 for n in notifications(user) if n.unread),
+            "sign": len(g.engine.signers.waiting_for(user)),
+            "copies": sum(1 for c, _ in g.engine.office.copies_for(user) if c.read_at is None),
         }
     return g.nav_counts
 
 
 # --- permissions on one task ---
 def may_view(task: HumanTask, user: str) -> bool:
-    return user in (task.assignee, task.completed_by) or user in g.engine.tasks.candidates(task.id)
+    """Holders, candidates, the completer, the delegator and signers of the task; and whoever may see
+    the whole matter (starter, section head, supervisors, copy recipients, administrators)."""
+    if user in (task.assignee, task.completed_by, task.delegated_by) or user in g.engine.tasks.candidates(task.id):
+        return True
+    if any(s.person_id == user for s in g.engine.signers.of_task(task.id)):
+        return True
+    return may_view_matter(g.engine.runtime.instance(task.instance_id), user, through_tasks=False)
+
+
+def may_view_matter(matter: Instance, user: str, through_tasks: bool = True) -> bool:
+    office = g.engine.office
+    if user == matter.started_by or office.may_manage(matter, user) or office.copied_to(matter.id, user):
+        return True
+    if any(r.role == "supervisor" for r in directory.roles_of(g.db, user)):
+        return True
+    if through_tasks:
+        held = g.db.execute(select(HumanTask.id).outerjoin(TaskCandidate, TaskCandidate.task_id == HumanTask.id).where(
+            HumanTask.instance_id == matter.id,
+            (HumanTask.assignee == user) | (HumanTask.completed_by == user) | (TaskCandidate.person_id == user)
+        ).limit(1)).first()
+        return held is not None
+    return False
 
 
 def colleagues(task: HumanTask, user: str) -> list[str]:
@@ -141,7 +167,10 @@ class Note:
     unread: bool = False
 
 
-NOTE_LABELS = {"ready": "新任务", "overdue": "已超期", "deemed": "超时默认接收"}
+EVENT_NOTES = {"reminded": "催办", "light_yellow": "预警", "light_red": "超期", "signers_added": "加签",
+               "copied": "抄送", "delegated": "委派", "extension_requested": "延期申请",
+               "delegation_returned": "委派交回"}
+NOTE_LABELS = {"ready": "新任务", "overdue": "已超期", "deemed": "超时默认接收", **EVENT_NOTES}
 
 
 def notifications(user: str, limit: int = 50) -> list[Note]:
@@ -159,12 +188,29 @@ def notifications(user: str, limit: int = 50) -> list[Note]:
             notes.append(Note("overdue", f"{task.name} 已超过办理期限", task.due_at, task, instance))
         if task.state == "deemed_received" and task.completed_at:
             notes.append(Note("deemed", f"{task.name} 超时未确认，视为已接收", task.completed_at, task, instance))
+    notes += _event_notes(user)
     seen = session.get("notes_seen")
     seen_at = datetime.fromisoformat(seen) if seen else None
     for note in notes:
         note.unread = seen_at is None or note.at > seen_at
     notes.sort(key=lambda n: (n.at, n.task.id), reverse=True)
     return notes[:limit]
+
+
+def _event_notes(user: str) -> list[Note]:
+    """Events addressed to me: reminders, warning lights, signer requests, copies, delegation."""
+    rows = g.db.execute(select(Event, Instance).join(Instance, Instance.id == Event.instance_id)
+                        .where(Event.kind.in_(list(EVENT_NOTES))).order_by(Event.id.desc()).limit(500)).all()
+    notes = []
+    for event, instance in rows:
+        to = event.data.get("to") or event.data.get("people") or []
+        if user not in (to if isinstance(to, list) else [to]):
+            continue
+        task = g.db.get(HumanTask, event.task_id) if event.task_id else None
+        what = event.data.get("message") or event.data.get("reason") or event.name
+        text = f"{EVENT_NOTES[event.kind]}：{event.name or instance.process_name}" + (f"——{what}" if what and what != event.name else "")
+        notes.append(Note(event.kind, text, event.at, task, instance))
+    return notes
 
 
 def mark_notes_seen() -> None:

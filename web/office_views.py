@@ -1,0 +1,84 @@
+"""Pages for the office operations: run one on a task or a matter, the read-only matter page (for
+the starter, section heads, copy recipients and supervisors), opinions asked of me, copies to me."""
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from engine.errors import LiandongError
+
+from . import operations, present, refuse
+from .auth import login_required
+
+bp = Blueprint("office", __name__)
+
+
+def _params() -> dict:
+    params = request.form.to_dict()
+    params["people"] = request.form.getlist("people")
+    try:
+        params["revision"] = int(params["revision"]) if "revision" in params else None
+    except ValueError:
+        params["revision"] = None
+    return params
+
+
+@bp.post("/tasks/<int:task_id>/ops/<name>")
+@login_required
+def task_operation(task_id: int, name: str):
+    task = g.engine.tasks.get(task_id)
+    op = operations.BY_NAME.get(name)
+    if op is None or op.on != "task" or not present.may_view(task, g.user.id) or not op.shown(task, g.user.id):
+        abort(403, description="您不能对该任务执行此操作。")
+    try:
+        operations.run(op, task, g.user.id, _params())
+        flash(op.done, "success")
+    except LiandongError as err:  # refused: nothing of it is kept
+        refuse()
+        flash(f"{op.label}失败：{err.message}", "error")
+    if present.may_view(g.engine.tasks.get(task_id), g.user.id):
+        return redirect(url_for("inbox.task_page", task_id=task_id))
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/matters/<int:instance_id>/ops/<name>")
+@login_required
+def matter_operation(instance_id: int, name: str):
+    matter = g.engine.runtime.instance(instance_id)
+    op = operations.BY_NAME.get(name)
+    if op is None or op.on != "matter" or not op.shown(matter, g.user.id):
+        abort(403, description="您不能对该事项执行此操作。")
+    try:
+        operations.run(op, matter, g.user.id, _params())
+        flash(op.done, "success")
+    except LiandongError as err:
+        refuse()
+        flash(f"{op.label}失败：{err.message}", "error")
+    return redirect(url_for("office.matter_page", instance_id=instance_id))
+
+
+@bp.get("/matters/<int:instance_id>")
+@login_required
+def matter_page(instance_id: int):
+    matter = g.engine.runtime.instance(instance_id)
+    if not present.may_view_matter(matter, g.user.id):
+        abort(403, description="该事项不在您的查看范围内。")
+    g.engine.office.mark_read(matter.id, g.user.id)
+    tasks = g.engine.tasks.of_instance(matter.id)
+    ops = [(op, operations.form_fields(op, matter, g.user.id))
+           for op in operations.available(matter, g.user.id, "matter")]
+    return render_template("office/matter.html", matter=matter, context=present.context(matter),
+                           history=present.history(matter.id), ops=ops,
+                           viewable={t.id for t in tasks if present.may_view(t, g.user.id)},
+                           tasks=[(t, present.deadline(t), present.holder_text(t)) for t in tasks])
+
+
+@bp.get("/signing")
+@login_required
+def signing():
+    rows = [(signer, task, g.engine.runtime.instance(task.instance_id))
+            for signer, task in g.engine.signers.waiting_for(g.user.id)]
+    return render_template("office/signing.html", rows=rows)
+
+
+@bp.get("/copies")
+@login_required
+def copies():
+    return render_template("office/copies.html", rows=g.engine.office.copies_for(g.user.id))

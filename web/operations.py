@@ -1,0 +1,202 @@
+"""The office operations (退回, 撤回, 委派, 加签, 催办, 抄送, 补正, 延期, 撤销, 挂起 …), declared once:
+label, the fields they ask for, who sees the button, and the engine call. The task page and the
+matter page draw their forms from this list; the page routes and the JSON API both run it, and the
+engine checks every permission again under the row lock."""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask import g
+from sqlalchemy import select
+
+from engine import directory
+from engine.errors import FormInvalid
+from engine.models import HumanTask, Instance, Person
+
+from .formview import Field
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    title: str
+    widget: str = "text"  # text textarea select checkboxes date integer
+    required: bool = True
+    options: Callable[[HumanTask | Instance, str], list[tuple[str, str]]] | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    label: str
+    hint: str
+    on: str  # "task" or "matter"
+    shown: Callable[[HumanTask | Instance, str], bool]
+    run: Callable[[HumanTask | Instance, str, dict], object]
+    params: list[Param] = field(default_factory=list)
+    done: str = "已完成"
+
+
+# --- choices offered in the forms ---
+def _targets(task, user):
+    return [(str(t.id), f"{t.name}（{t.completed_by and _name(t.completed_by)}）")
+            for t in g.engine.office.send_back_targets(task)]
+
+
+def _name(person_id: str) -> str:
+    person = g.db.get(Person, person_id)
+    return person.name if person else person_id
+
+
+def _department_colleagues(task, user):
+    mine = {r.department for r in directory.roles_of(g.db, user)}
+    people = sorted({r.person_id for d in mine for r in _assignments(d)} - {user})
+    return [(p, _name(p)) for p in people]
+
+
+def _assignments(department: str):
+    from engine.models import RoleAssignment
+    return g.db.execute(select(RoleAssignment).where(RoleAssignment.department == department,
+                                                     RoleAssignment.until.is_(None))).scalars()
+
+
+def _everyone(_task, user):
+    rows = g.db.execute(select(Person.id, Person.name, Person.title).where(Person.active.is_(True), Person.id != user)
+                        .order_by(Person.id)).all()
+    return [(pid, f"{name}（{title}）") for pid, name, title in rows]
+
+
+def _my_pending_signers(task, user):
+    return [(str(s.id), f"{_name(s.person_id)}（{'前' if s.position == 'before' else '后'}加签）")
+            for s in g.engine.signers.of_task(task.id) if s.signed_at is None]
+
+
+def _signer_row(task, user):
+    return next((s for s in g.engine.signers.of_task(task.id) if s.person_id == user and s.signed_at is None
+                 and (s.position == "before" or task.held_by_signers)), None)
+
+
+# --- who sees what ---
+def _open(task):
+    return task.state == "ready"
+
+
+def _holder(task, user):
+    return _open(task) and task.assignee == user
+
+
+def _may_act(task, user):
+    return _open(task) and g.engine.tasks.may_act(task, user) and not task.delegated_by
+
+
+def _section_head_or_admin(task, user):
+    return user in g.engine.deadlines._section_head(task.department) or g.engine.office.is_admin(user)
+
+
+def _instance(task) -> Instance:
+    return g.engine.runtime.instance(task.instance_id)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise FormInvalid({"_form": "参数无效"}) from None
+
+
+def _list(value) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [v for v in str(value or "").replace("，", ",").split(",") if v.strip()]
+
+
+TASK_OPERATIONS = [
+    Operation("send_back", "退回", "退回到本路径上已办理的步骤，由原办理人重新办理", "task",
+              lambda t, u: _may_act(t, u) and bool(g.engine.office.send_back_targets(t)),
+              lambda t, u, p: g.engine.office.send_back(t.id, u, _int(p.get("target")), p.get("reason", ""), p.get("revision")),
+              [Param("target", "退回到", "select", options=_targets), Param("reason", "退回原因", "textarea")],
+              "已退回"),
+    Operation("take_back", "撤回", "下一步办理人尚未处理时，撤回刚办理的步骤重新办理", "task",
+              lambda t, u: t.state == "completed" and t.completed_by == u and _instance(t).status in ("running", "waiting"),
+              lambda t, u, p: g.engine.office.take_back(t.id, u), [], "已撤回，请重新办理"),
+    Operation("delegate", "委派", "请同事代为填写，填写后交回由您决定", "task",
+              lambda t, u: _holder(t, u) and not t.delegated_by,
+              lambda t, u, p: g.engine.office.delegate(t.id, u, p.get("to_user", ""), p.get("note", ""), p.get("revision")),
+              [Param("to_user", "委派给", "select", options=_department_colleagues),
+               Param("note", "委派说明", "textarea", required=False)], "已委派"),
+    Operation("add_signers", "加签", "请同事先于您（前加签）或在您之后（后加签）签署意见", "task",
+              lambda t, u: _holder(t, u) and not t.held_by_signers,
+              lambda t, u, p: g.engine.signers.add(t.id, u, _list(p.get("people")), p.get("position", ""), p.get("revision")),
+              [Param("people", "加签人员", "select", options=_everyone),
+               Param("position", "加签方式", "select",
+                     options=lambda t, u: [("before", "前加签：先于我签署"), ("after", "后加签：我提交后签署")])],
+              "已加签"),
+    Operation("remove_signer", "减签", "移除尚未签署意见的加签人", "task",
+              lambda t, u: _holder(t, u) and bool(_my_pending_signers(t, u)),
+              lambda t, u, p: g.engine.signers.remove(_int(p.get("signer")), u),
+              [Param("signer", "加签人", "select", options=_my_pending_signers)], "已减签"),
+    Operation("sign", "签署意见", "您被加签：请签署意见", "task",
+              lambda t, u: _open(t) and _signer_row(t, u) is not None,
+              lambda t, u, p: g.engine.signers.sign(_signer_row(t, u).id if _signer_row(t, u) else 0, u, p.get("opinion", "")),
+              [Param("opinion", "意见", "textarea")], "已签署意见"),
+    Operation("remind", "催办", "提醒办理人尽快办理（记入考核）", "task",
+              lambda t, u: _open(t) and t.assignee != u and g.engine.office.may_remind(_instance(t), u),
+              lambda t, u, p: g.engine.office.remind(t.id, u, p.get("message", "")),
+              [Param("message", "催办内容", "textarea", required=False)], "已催办"),
+    Operation("copy", "抄送", "抄送给有关人员知悉（只读）", "task",
+              lambda t, u: g.engine.tasks.may_act(t, u) or t.completed_by == u,
+              lambda t, u, p: g.engine.office.copy(t.instance_id, u, _list(p.get("people")), t.id),
+              [Param("people", "抄送给", "select", options=_everyone)], "已抄送"),
+    Operation("pause", "补正（暂停计时）", "等待申请人补正材料：计时暂停，材料补齐次日起恢复", "task",
+              lambda t, u: _holder(t, u) and t.due_at is not None and t.paused_at is None,
+              lambda t, u, p: g.engine.deadlines.pause(t.id, u, p.get("reason", "")),
+              [Param("reason", "需补正的材料", "textarea")], "已暂停计时"),
+    Operation("resume_clock", "材料已补齐（恢复计时）", "登记材料补齐日期，从次日起恢复计时", "task",
+              lambda t, u: _open(t) and t.assignee == u and t.paused_at is not None,
+              lambda t, u, p: g.engine.deadlines.resume(t.id, u, p.get("arrived_on", "")),
+              [Param("arrived_on", "材料补齐日期", "date")], "已恢复计时"),
+    Operation("request_extension", "申请延期", "向科室负责人申请延长办理期限", "task",
+              lambda t, u: _holder(t, u) and t.due_at is not None,
+              lambda t, u, p: g.engine.deadlines.request_extension(t.id, u, _int(p.get("days")), p.get("reason", "")),
+              [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已提交延期申请"),
+    Operation("extend", "批准延期", "科室负责人批准延长办理期限", "task",
+              lambda t, u: _open(t) and t.due_at is not None and _section_head_or_admin(t, u),
+              lambda t, u, p: g.engine.deadlines.extend(t.id, u, _int(p.get("days")), p.get("reason", "")),
+              [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已延期"),
+]
+
+ACTIVE = ("running", "waiting")
+MATTER_OPERATIONS = [
+    Operation("cancel", "撤销事项", "发起人撤销整个事项", "matter",
+              lambda m, u: m.started_by == u and m.status in ACTIVE,
+              lambda m, u, p: g.engine.office.cancel(m.id, u, p.get("reason", "")),
+              [Param("reason", "撤销原因", "textarea")], "事项已撤销"),
+    Operation("suspend", "挂起", "暂停事项办理", "matter",
+              lambda m, u: m.status in ACTIVE and g.engine.office.may_manage(m, u),
+              lambda m, u, p: g.engine.office.suspend(m.id, u, p.get("reason", "")),
+              [Param("reason", "挂起原因", "textarea")], "事项已挂起"),
+    Operation("resume", "激活", "恢复事项办理", "matter",
+              lambda m, u: m.status == "suspended" and g.engine.office.may_manage(m, u),
+              lambda m, u, p: g.engine.office.resume(m.id, u), [], "事项已激活"),
+    Operation("terminate", "终止", "提前终止事项", "matter",
+              lambda m, u: m.status in (*ACTIVE, "suspended") and g.engine.office.may_manage(m, u),
+              lambda m, u, p: g.engine.office.terminate(m.id, u, p.get("reason", "")),
+              [Param("reason", "终止原因", "textarea")], "事项已终止"),
+]
+BY_NAME = {op.name: op for op in TASK_OPERATIONS + MATTER_OPERATIONS}
+
+
+def available(target: HumanTask | Instance, user: str, on: str) -> list[Operation]:
+    operations = TASK_OPERATIONS if on == "task" else MATTER_OPERATIONS
+    return [op for op in operations if op.shown(target, user)]
+
+
+def form_fields(op: Operation, target, user: str, entered: dict | None = None) -> list[Field]:
+    entered = entered or {}
+    return [Field(name=p.name, title=p.title, widget=p.widget, required=p.required,
+                  options=p.options(target, user) if p.options else [],
+                  values=[str(entered[p.name])] if entered.get(p.name) not in (None, "") else [])
+            for p in op.params]
+
+
+def run(op: Operation, target, user: str, params: dict):
+    return op.run(target, user, params)
