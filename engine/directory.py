@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from .errors import DirectoryError
-from .models import Department, Person, RoleAssignment
+from .models import Department, IssuingAuthority, Person, RoleAssignment
 
 ROLES = {
     "responsible_person": "责任人",
@@ -39,6 +39,11 @@ def load_file(session: Session, path: Path, password: str = DEMO_PASSWORD) -> di
         row = session.get(Department, dep["code"]) or Department(code=dep["code"])
         row.name, row.parent, row.kind = dep["name"], dep.get("parent"), dep.get("kind", "")
         session.merge(row)
+    session.flush()
+    for dep in data["departments"]:
+        if dep.get("issuer"):  # 发文机关: full name and document-number code (engine/documents.py)
+            session.merge(IssuingAuthority(department=dep["code"], full_name=dep["issuer"]["full_name"],
+                                           doc_code=dep["issuer"]["doc_code"]))
     session.flush()
     password_hash = None
     for item in data["people"]:

@@ -4,7 +4,7 @@ Each runs inside the caller's transaction, so it commits or rolls back with the 
 """
 from sqlalchemy import select
 
-from . import directory
+from . import complaints, credit, directory, documents, inspection, penalty
 from .errors import ScriptError
 from .forms import uscc_problem
 from .models import TargetEntry
@@ -39,7 +39,21 @@ def directory_change_role(ctx, department: str, role: str, new_person_id: str, o
 
 OPERATIONS = {
     "target_library.add": target_library_add,
+    "document.issue": documents.issue,  # official documents as PDF and .docx (engine/documents.py)
     "directory.change_role": directory_change_role,
+    "inspection.library": inspection.op_library,
+    "inspection.draw": inspection.op_draw,
+    "inspection.publish": inspection.op_publish,
+    "inspection.open_cases": inspection.op_open_cases,
+    "penalty.check_investigators": penalty.op_check_investigators,
+    "penalty.archive_deadline": penalty.op_archive_deadline,
+    "penalty.open_case": penalty.op_open_case,
+    "penalty.publish": penalty.op_publish,
+    "complaint.register_reporter": complaints.op_register_reporter,
+    "complaint.record_reward": complaints.op_record_reward,
+    "credit.record_violation": credit.op_record_violation,
+    "credit.add_to_blacklist": credit.op_add_to_blacklist,
+    "credit.remove_from_blacklist": credit.op_remove_from_blacklist,
 }
 
 

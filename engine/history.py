@@ -18,7 +18,7 @@ KINDS = {
     "deemed_received": "超时默认接收", "overdue_escalated": "超期上报", "service_called": "系统操作",
     "message": "消息", "error": "错误", "suspended": "挂起", "resumed": "激活", "terminated": "终止",
     "completed": "办结", "deadline_recomputed": "期限重算", "calendar_imported": "导入工作日历",
-    "directory_changed": "目录变更", "deployed": "部署", "task_reassigned": "改派", "data_edited": "修改数据",
+    "directory_changed": "目录变更", "deployed": "部署", "document_issued": "印发公文", "task_reassigned": "改派", "data_edited": "修改数据",
     "retried": "重试", "timer_forced": "立即触发定时器", "migrated": "迁移版本", "reminded": "催办",
 }
 

@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -236,6 +237,183 @@ class TargetEntry(Base):
     sector: Mapped[str] = mapped_column(String(100), default="")
     source_instance: Mapped[int | None] = mapped_column(Integer, nullable=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # P10 (004 §4(1)): the sampling ratio and frequency follow the credit grade and the risk level.
+    credit_grade: Mapped[str] = mapped_column(String(2), default="B")  # A good … D bad (违法失信)
+    risk_level: Mapped[str] = mapped_column(String(10), default="medium")  # low | medium | high
+
+
+# --- supervision procedures P10–P13 (migration 0003_supervision) ---
+
+class ConflictDeclaration(Base):
+    """An enforcement officer's declared conflict of interest with an enterprise: never drawn for it (P10)."""
+
+    __tablename__ = "conflict_declaration"
+    __table_args__ = (UniqueConstraint("person_id", "credit_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InspectionDraw(Base):
+    """One recorded double-random draw: everything needed to re-run it and get the same result (P10)."""
+
+    __tablename__ = "inspection_draw"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    plan_no: Mapped[str] = mapped_column(String(100), default="")
+    algorithm: Mapped[str] = mapped_column(String(40))
+    seed: Mapped[str] = mapped_column(String(128))
+    inputs: Mapped[dict] = mapped_column(JSON, default=dict)  # candidate targets, officers, conflicts, ratios
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the canonical inputs and result
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    drawn_by: Mapped[str] = mapped_column(String(64), default="system")
+
+
+class PublicNotice(Base):
+    """What the public pages show without sign-in: inspection results, penalty decisions, the blacklist."""
+
+    __tablename__ = "public_notice"
+    __table_args__ = (Index("ix_public_notice_kind_published", "kind", "published_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # inspection | penalty | blacklist
+    instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    department: Mapped[str] = mapped_column(String(100), default="")
+    enterprise_name: Mapped[str] = mapped_column(String(300))
+    credit_code: Mapped[str] = mapped_column(String(18), default="")
+    item: Mapped[str] = mapped_column(String(500), default="")
+    result: Mapped[str] = mapped_column(String(1000), default="")
+    on_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ReporterIdentity(Base):
+    """A reporter's identity (P12), kept outside workflow data and the event log (000 §3(5), 001 §4(4)4).
+
+    Sealed first (no matter yet), then bound to the matter by `complaint.register_reporter`; the
+    workflow keeps only the opaque `ref`. Read only through `complaints.reporter_identity`."""
+
+    __tablename__ = "reporter_identity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40), unique=True)
+    instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    id_number: Mapped[str] = mapped_column(String(30), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reward_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rewarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ViolationRecord(Base):
+    """The violation database (安全生产违法行为信息库, 000 §3(4)): one row per recorded violation."""
+
+    __tablename__ = "violation_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    enterprise_name: Mapped[str] = mapped_column(String(300))
+    department: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(50), default="")
+    severity: Mapped[str] = mapped_column(String(20), default="general")  # general | serious
+    description: Mapped[str] = mapped_column(Text, default="")
+    decision_no: Mapped[str] = mapped_column(String(100), default="")
+    occurred_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    source_instance: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BlacklistEntry(Base):
+    """A serious violator on the blacklist (黑名单, 000 §3(4), 001 §4(4)2) until its period ends or credit repair."""
+
+    __tablename__ = "blacklist_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    enterprise_name: Mapped[str] = mapped_column(String(300))
+    department: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decision_no: Mapped[str] = mapped_column(String(100), default="")
+    listed_on: Mapped[date] = mapped_column(Date)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    shared_with: Mapped[list] = mapped_column(JSON, default=list)
+    source_instance: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    removal_reason: Mapped[str] = mapped_column(String(40), default="")  # expired | credit_repair
+
+
+class IssuingAuthority(Base):
+    """A department that issues official documents in its own name (发文机关): its full name for the
+    issuer mark and signature, and its code for document numbers (发文机关代字, e.g. 鞍审批).
+    A section without a row issues through its nearest parent that has one."""
+
+    __tablename__ = "issuing_authority"
+
+    department: Mapped[str] = mapped_column(ForeignKey("department.code"), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    doc_code: Mapped[str] = mapped_column(String(40))
+
+
+class DocumentCounter(Base):
+    """The last number given in one numbering series (e.g. 函) of one issuer in one year.
+    Read FOR UPDATE and incremented in the issuing transaction: numbers never repeat or skip."""
+
+    __tablename__ = "document_counter"
+
+    department: Mapped[str] = mapped_column(String(100), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)  # the numbering series
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Document(Base):
+    """An issued official document (公文): the printable files as issued, never changed afterwards.
+    A correction is a new document with its own number whose `corrects_id` names the old one."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("number"), UniqueConstraint("department", "year", "series", "seq"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id"), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(100))  # template key, e.g. official_letter
+    number: Mapped[str] = mapped_column(String(100))  # 发文字号, e.g. 鞍审批函〔2026〕12号
+    department: Mapped[str] = mapped_column(String(100), index=True)  # issuing authority (numbering)
+    year: Mapped[int] = mapped_column(Integer)
+    series: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)  # what the template was filled with
+    templates: Mapped[dict] = mapped_column(JSON, default=dict)  # template file -> deployed version used
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    docx: Mapped[bytes] = mapped_column(LargeBinary)
+    docx_sha256: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_by: Mapped[str] = mapped_column(String(64), default="system")
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), nullable=True)
+
+
+# --- process-owner modeler (migration 0004_drafts) ---
+
+class Draft(Base):
+    """A diagram a process owner saved in the browser modeler without deploying it."""
+
+    __tablename__ = "draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(200), index=True)
+    base_definition_id: Mapped[int | None] = mapped_column(ForeignKey("definition.id"), nullable=True)
+    content: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class TaskSigner(Base):

@@ -10,7 +10,7 @@ from SpiffWorkflow.spiff.parser.process import BpmnValidator, SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import bpmn_xml, forms
+from . import bpmn_xml, documents, forms
 from .errors import DeploymentError, UnknownProcess
 from .models import Definition
 from .timers import use_engine_clock
@@ -29,10 +29,10 @@ def _hash(content: str) -> str:
 
 
 def _kind(filename: str) -> str:
-    for suffix, kind in ((".bpmn", "bpmn"), (".dmn", "dmn"), (".json", "form")):
+    for suffix, kind in ((".bpmn", "bpmn"), (".dmn", "dmn"), (".json", "form"), (".html", "template")):
         if filename.endswith(suffix):
             return kind
-    raise DeploymentError([{"file": filename, "reason": "只能部署 .bpmn、.dmn 和表单 .json 文件"}])
+    raise DeploymentError([{"file": filename, "reason": "只能部署 .bpmn、.dmn、表单 .json 和公文模板 .html 文件"}])
 
 
 class Repository:
@@ -80,6 +80,7 @@ class Repository:
         folder = Path(folder)
         files = [p for p in sorted(folder.glob("*.bpmn")) + sorted(folder.glob("*.dmn"))]
         files += sorted((folder / "forms").glob("*.json")) if (folder / "forms").is_dir() else []
+        files += sorted((folder / "templates").glob("*.html")) if (folder / "templates").is_dir() else []
         return self.deploy([(p.name, p.read_bytes()) for p in files], user)
 
     def deploy(self, files: list[tuple[str, bytes]], user: str = "system") -> list[Deployed]:
@@ -130,6 +131,12 @@ class Repository:
             except (ValueError, Exception) as err:  # jsonschema.SchemaError is not a ValueError
                 raise bpmn_xml.XmlProblem(f"表单无效：{err}") from None
             return kind, filename, schema.get("title", filename), text, filename, None, {}
+        if kind == "template":
+            try:
+                meta = documents.check_template(filename, text)
+            except ValueError as err:
+                raise bpmn_xml.XmlProblem(f"公文模板无效：{err}") from None
+            return kind, filename, meta.get("name", filename), text, filename, None, meta
         root = bpmn_xml.parse_safely(content)
         if kind == "dmn":
             ids = [d.get("id") for d in root.iter("{*}decision")]

@@ -54,7 +54,7 @@ MEETING_STEPS = {
     "confirm_attendance": {"attendance_confirmed": True},
     "record_meeting": {"meeting_held_at": "2026-10-09T15:00:00+08:00", "meeting_attendees": "刘红、赵敏、马平、何斌",
                        "meeting_record": "双方就处罚事实及审批事项处理交换意见。"},
-    "write_minutes": {"minutes_no": "会商纪要〔2026〕5号", "meeting_minutes": "同意撤销该企业危险化学品经营许可。",
+    "write_minutes": {"meeting_minutes": "同意撤销该企业危险化学品经营许可。",
                       "meeting_outcome": "settled"},
 }
 

@@ -82,7 +82,7 @@ def letter_round(m, settled=None, sender="zhaomin", leader="wangjianguo", receiv
     approve = m.task("approve_official_letter")
     assert (approve.assignee, approve.role) == (leader, "main_leader")
     m.complete("approve_official_letter", by=leader, data={
-        "letter_approved": True, "letter_approval_comment": "同意以局名义发函。", "letter_no": "鞍审批函〔2026〕31号"})
+        "letter_approved": True, "letter_approval_comment": "同意以局名义发函。"})
     answer = m.task("answer_official_letter")
     assert (answer.assignee, answer.role) == (receiver, "responsible_person")
     if settled is not None:
@@ -171,6 +171,15 @@ def test_matter_climbs_every_rung_and_the_consultation_meeting_settles_it(scenar
         "draft_oa_message", "approve_oa_message", "answer_oa_message",
         "draft_official_letter", "approve_official_letter", "answer_official_letter", "request_meeting"]
     assert "apply_arbitration" not in completed
+    # The letter went out under the bureau's number once its main leader approved; the meeting (P5,
+    # called) issued its minutes under the calling side's number; the log holds both files' hashes.
+    docs = m.documents()
+    assert [(d["kind"], d["number"], d["title"], d["issued_by"]) for d in docs] == [
+        ("official_letter", "鞍审批函〔2026〕1号", "关于新址监管责任的函", "wangjianguo"),
+        ("meeting_minutes", "鞍审批会纪〔2026〕1号", "关于新址监管责任划分的会商纪要", "zhaomin")]
+    assert all(d["intact"] for d in docs)
+    assert [(e["data"]["number"], e["data"]["pdf_sha256"], e["data"]["docx_sha256"])
+            for e in m.events("document_issued")] == [(d["number"], d["pdf_sha256"], d["docx_sha256"]) for d in docs]
 
 
 @pytest.mark.parametrize("rung,draft,approve,revise,answer,leader,field", [

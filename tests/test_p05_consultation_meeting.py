@@ -86,7 +86,6 @@ def test_supervision_department_calls_a_meeting_on_a_revocation_proposal_and_set
     with pytest.raises(FormInvalid):
         m.complete("write_minutes", by="xuming", data={"meeting_minutes": "纪要", "meeting_outcome": "maybe"})
     m.complete("write_minutes", by="xuming", data={
-        "minutes_no": "审管会商纪要〔2026〕7号",
         "meeting_minutes": "双方同意由市场准入审批科依法启动撤销程序。", "meeting_outcome": "settled"})
 
     assert m.status == "completed"
@@ -99,6 +98,11 @@ def test_supervision_department_calls_a_meeting_on_a_revocation_proposal_and_set
         ("prepare_meeting", "xuming"), ("confirm_attendance", "zhaomin"),
         ("ack_notice_calling_leader", "yangfan"), ("ack_notice_other_leader", "liuhong"),
         ("record_meeting", "xuming"), ("write_minutes", "xuming")]
+    # 003 §2(5) "会后形成会议纪要": issued under the calling side's number, in its name.
+    [doc] = m.documents()
+    assert (doc["kind"], doc["number"], doc["department"], doc["issued_by"]) == (
+        "meeting_minutes", "鞍市监会纪〔2026〕1号", "market_bureau", "xuming")
+    assert doc["title"] == "关于建议撤销某食品公司食品经营许可的会商纪要"
 
 
 def test_other_side_cannot_attend_meeting_rescheduled_notice_deemed_received_still_disputed(scenario):
@@ -157,6 +161,8 @@ def test_other_side_cannot_attend_meeting_rescheduled_notice_deemed_received_sti
     assert m.data["attendance_confirmed"] is True
     completed = [e["task_id"] for e in m.events("task_completed")]
     assert completed.count("prepare_meeting") == 2 and completed.count("confirm_attendance") == 2
+    # A section calls the meeting; the minutes go out in its bureau's name and number series.
+    assert [(d["number"], d["department"]) for d in m.documents()] == [("鞍审批会纪〔2026〕1号", "approval_bureau")]
 
 
 def test_calling_leader_notice_deemed_received(scenario):

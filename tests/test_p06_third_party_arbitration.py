@@ -98,6 +98,11 @@ def test_non_technical_one_opinion_per_matter_carried_out_once_both_sides_agree(
         ("implement_applicant", "xuming"), ("implement_other", "zhaomin"),
     ]
     assert "government_ruling" not in [t for t, _ in completed]
+    # The agreed opinion is issued jointly: 市编委办 leads (its number), 市政府法制办 countersigned.
+    [doc] = m.documents()
+    assert (doc["kind"], doc["number"], doc["department"], doc["issued_by"]) == (
+        "arbitration_opinion", "鞍编办裁〔2026〕1号", "establishment_office", "zhaomin")
+    assert doc["title"] == "关于食品经营许可现场核查职责划分争议的评判裁决意见"
 
 
 def test_non_technical_without_agreement_goes_to_the_same_level_government(scenario):
@@ -129,6 +134,9 @@ def test_non_technical_without_agreement_goes_to_the_same_level_government(scena
     assert m.data["arbitration_route"] == "government_ruling"
     assert m.data["arbitration_decision"] == "维持评判裁决意见，由市场准入审批科负责现场核查，自下月起执行。"
     assert m.data["other_agrees"] is False
+    [doc] = m.documents()  # the government's ruling, under the government's number
+    assert (doc["number"], doc["department"], doc["issued_by"]) == ("鞍政裁〔2026〕1号", "municipal_government", "fanyong")
+    assert doc["title"].endswith("的裁决")
 
 
 def test_technical_matter_institution_chosen_jointly_after_a_disagreement(scenario):
@@ -183,3 +191,5 @@ def test_technical_matter_institution_chosen_jointly_after_a_disagreement(scenar
     done = [t.spec_id for t in m.done_tasks()]
     assert done.count("propose_institution") == 2 and done.count("respond_institution") == 2
     assert not {"draft_arbitration_opinion", "countersign_opinion", "government_ruling"} & set(done)
+    # The jointly chosen institution's ruling is issued in its own name and number series.
+    assert [(d["number"], d["issued_by"]) for d in m.documents()] == [("鞍安技裁〔2026〕1号", "renhao")]

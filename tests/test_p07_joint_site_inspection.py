@@ -122,6 +122,10 @@ def test_invitation_one_working_day_ahead_across_national_day_several_department
     m.complete("consolidate_opinions", by="sunli", data={
         "opinions_summary": "采纳应急局整改意见，整改复查合格后发证", "approval_decision": "approve_after_rectification"})
     assert m.status == "running", "the departments' reports are still open"
+    # Consolidation issues the joint-inspection record under the approval bureau's number.
+    [doc] = m.documents()
+    assert (doc["kind"], doc["number"], doc["department"], doc["issued_by"]) == (
+        "inspection_record", "鞍审批勘〔2026〕1号", "approval_bureau", "sunli")
     m.complete("acknowledge_report", by="hebin", department="emergency_bureau",
                data={"report_acknowledged": True, "supervision_note": "纳入重点监管"})
     m.complete("acknowledge_report", by="xuming", department="market_bureau", data={"report_acknowledged": True})

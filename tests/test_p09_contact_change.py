@@ -194,6 +194,9 @@ def test_refused_letter_is_revised_and_then_approved(scenario):
     assert p9.status == "completed"
     assert p9.data["phone"] == "0412-5552111"
     assert p9.data["role_change"]["replaced"] == ["hebin"]
+    # Only the approved version went out: one letter, numbered once, after the second approval.
+    assert [(d["kind"], d["number"], d["issued_by"]) for d in p9.documents()] == [
+        ("contact_change_notice", "鞍应急函〔2026〕1号", "lidong")]
 
     # the next joint inspection's report goes to the new responsible person
     s.at("2026-10-09 09:00")
@@ -219,6 +222,7 @@ def test_refused_letter_withdrawn_changes_nothing(scenario):
     assert p9.status == "completed"
     assert p9.open_tasks() == []
     assert p9.events("directory_changed") == []
+    assert p9.documents() == [], "a withdrawn letter is never issued"
     assert "role_change" not in p9.data and "filings" not in p9.data
     done = [(t.spec_id, t.completed_by) for t in p9.done_tasks()]
     assert done == [("approve_letter", "huangtao"), ("revise_letter", "zhuling")]

@@ -1,0 +1,386 @@
+"""Official documents (公文): letters, minutes, opinions, records and decisions as printable files.
+
+A document is issued by a BPMN service task (`document.issue`) at the step that produces it:
+
+    <spiffworkflow:serviceTaskOperator id="document.issue" resultVariable="letter_document">
+      <spiffworkflow:parameter id="kind" value="'official_letter'" />        template processes/templates/<kind>.html
+      <spiffworkflow:parameter id="department" value="sending_department" /> issuer (a section issues through its parent)
+      <spiffworkflow:parameter id="title" value="letter_title" />
+      <spiffworkflow:parameter id="recipients" value="[receiving_department]" />
+      ... any further parameter is handed to the template as f.<name>
+
+Issuing takes the next number of the issuer's series for the year (a counter row read FOR UPDATE in the
+caller's transaction, so numbers never repeat or skip), fills the template (Jinja2, sandboxed, autoescaped)
+from the parameters, the matter and the directory, renders the HTML to PDF (WeasyPrint, fonts embedded)
+and to .docx (python-docx), stores both with their SHA-256 and records `document_issued`.
+
+An issued document never changes (the ORM refuses updates and deletes of `Document` rows). A mistake
+is put right by `correct()`: a new document with a new number that names the one it corrects.
+
+Templates are deployed and versioned like forms (kind "template"). Each starts with a header comment:
+
+    {#- liandong
+    name: 公函
+    number: "{code}函〔{year}〕{seq}号"
+    series: 函
+    -#}
+
+`number` is the document-number pattern ({code} = 发文机关代字, {year}, {seq}); `series` names the counter
+(templates sharing a pattern share a series). A template with `base: true` is a layout others extend.
+"""
+import hashlib
+import re
+from datetime import date, datetime
+
+import yaml
+from jinja2 import BaseLoader, TemplateNotFound, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import event, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .clock import local, parse_local
+from .errors import DirectoryError, InvalidState, NotFound, ScriptError
+from .models import (
+    Definition,
+    Department,
+    Document,
+    DocumentCounter,
+    HumanTask,
+    Instance,
+    IssuingAuthority,
+    Person,
+    TaskCandidate,
+)
+
+HEADER = re.compile(r"\A\s*\{#-?\s*liandong[ \t]*\n(?P<meta>.*?)-?#\}", re.S)
+CN_DIGITS = "〇一二三四五六七八九"
+
+
+# --- template files ---
+
+def check_template(filename: str, text: str) -> dict:
+    """Validate a template file at deployment; returns its header (stored as the definition's meta)."""
+    match = HEADER.match(text)
+    if not match:
+        raise ValueError("模板须以 {#- liandong … -#} 头注释开始（name、number、series）")
+    try:
+        meta = yaml.safe_load(match.group("meta")) or {}
+    except yaml.YAMLError as err:
+        raise ValueError(f"头注释不是有效的 YAML：{err}") from None
+    if not isinstance(meta, dict) or not meta.get("name"):
+        raise ValueError("头注释缺少 name（文种名称）")
+    if not meta.get("base"):
+        number = meta.get("number")
+        if not isinstance(number, str) or not meta.get("series"):
+            raise ValueError("头注释缺少 number（文号格式）或 series（编号系列）")
+        try:
+            sample = number.format(code="鞍审批", year=2026, seq=1)
+        except (KeyError, IndexError, ValueError) as err:
+            raise ValueError(f"文号格式只能使用 {{code}}、{{year}}、{{seq}}：{err}") from None
+        if "{seq}" not in number or "{year}" not in number or sample == number:
+            raise ValueError("文号格式须包含 {year} 和 {seq}")
+    try:
+        _environment(_NoLoader()).parse(text)
+    except TemplateSyntaxError as err:
+        raise ValueError(f"第{err.lineno}行：{err.message}") from None
+    return {k: meta[k] for k in ("name", "number", "series", "base") if k in meta}
+
+
+class _NoLoader(BaseLoader):
+    def get_source(self, environment, template):
+        raise TemplateNotFound(template)
+
+
+class _DeployedLoader(BaseLoader):
+    """Latest deployed version of each template; remembers which versions a rendering used."""
+
+    def __init__(self, db):
+        self.db = db
+        self.used: dict[str, int] = {}
+
+    def row(self, name: str) -> Definition:
+        row = self.db.execute(
+            select(Definition).where(Definition.kind == "template", Definition.key == name)
+            .order_by(Definition.version.desc()).limit(1)
+        ).scalar_one_or_none()
+        if row is None:
+            raise TemplateNotFound(name)
+        return row
+
+    def get_source(self, environment, template):
+        row = self.row(template)
+        self.used[template] = row.version
+        return row.content, template, lambda: False
+
+
+def _environment(loader) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["paragraphs"] = paragraphs
+    env.filters["cn_date"] = cn_date
+    env.globals["cn_date"] = cn_date
+    env.globals["signature_layout"] = signature_layout
+    env.globals["fit_pt"] = fit_pt
+    return env
+
+
+# --- formatting helpers (also available in templates) ---
+
+def cn_date(value) -> str:
+    """二〇二六年十一月二十三日 (the form the brief asks for; GB/T 9704-2012 §7.3.5.1 prints Arabic numerals)."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        value = parse_local(value if len(value) > 10 else value + "T12:00:00")
+    if isinstance(value, datetime):
+        value = local(value).date()
+    if not isinstance(value, date):
+        raise ValueError(f"不是日期：{value!r}")
+
+    def small(n: int) -> str:  # 1..31
+        tens, ones = divmod(n, 10)
+        return (("" if tens == 1 else CN_DIGITS[tens]) + "十" if tens else "") + (CN_DIGITS[ones] if ones else "")
+
+    year = "".join(CN_DIGITS[int(d)] for d in str(value.year))
+    return f"{year}年{small(value.month)}月{small(value.day)}日"
+
+
+def paragraphs(text) -> list[str]:
+    """A text field as paragraphs: one per non-empty line."""
+    return [line.strip() for line in str(text or "").splitlines() if line.strip()]
+
+
+def fit_pt(lines, largest: float, width_pt: float = 440) -> int:
+    """Font size (pt) at which the longest of `lines` fits the 156 mm text block on one line, at most
+    `largest`: an issuer mark such as 中共鞍山市委机构编制委员会办公室 must not wrap (GB/T 9704-2012 §7.2.2)."""
+    longest = max([len(str(x)) for x in lines] + [1])
+    return int(min(largest, width_pt / longest))
+
+
+def signature_layout(names, when: str) -> dict:
+    """Right indents (in characters) of the issuers' signatures and of the date, GB/T 9704-2012
+    §7.3.5.2 (no seal): signature right 2 characters, the date on the next line with its first
+    character 2 characters right of the signature's; a date too long for that is set right 2 and the
+    signature moves left. Joint issuers follow one another, aligned on their first character."""
+    names = [str(n) for n in names]
+    date_right = max([2] + [2 + len(n) - 2 - len(when) for n in names])
+    return {"signatures": [(n, date_right + len(when) + 2 - len(n)) for n in names], "date": date_right}
+
+
+# --- directory lookups ---
+
+def authority(db, code: str) -> tuple[Department, IssuingAuthority]:
+    """The issuing authority for a department: itself or its nearest parent that issues documents."""
+    current = code
+    while current:
+        dep = db.get(Department, current)
+        if dep is None:
+            raise DirectoryError(f"目录中没有部门“{current}”")
+        row = db.get(IssuingAuthority, current)
+        if row is not None:
+            return dep, row
+        current = dep.parent
+    raise DirectoryError(f"部门“{code}”及其上级都不是发文机关（目录中缺少 issuer）")
+
+
+def _directory_view(db):
+    """Read-only lookups for templates (plain values, never ORM objects, inside the sandbox)."""
+
+    def department(code):
+        dep = db.get(Department, str(code))
+        return dep.name if dep else str(code)
+
+    def organ(code):
+        """Short name of the authority a department belongs to (主送机关: 市行政审批局)."""
+        dep, _ = authority(db, str(code))
+        return dep.name
+
+    def organ_full(code):
+        return authority(db, str(code))[1].full_name
+
+    def person(person_id):
+        row = db.get(Person, str(person_id))
+        return {"id": str(person_id), "name": row.name if row else str(person_id),
+                "title": row.title if row else "", "phone": row.phone if row else ""}
+
+    return {"department": department, "organ": organ, "organ_full": organ_full, "person": person}
+
+
+# --- numbers ---
+
+def next_number(db, department: str, year: int, series: str) -> int:
+    """The next number of an issuer's series in a year, inside the caller's transaction. The counter
+    row is created if missing (ON CONFLICT DO NOTHING, so two first issuers do not collide), then read
+    FOR UPDATE: a concurrent issuer waits until this transaction ends. On SQLite the write lock taken
+    at BEGIN serialises issuers. A rollback takes the number back with everything else: no gaps."""
+    table = DocumentCounter.__table__
+    dialect = db.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.execute(insert(table).values(department=department, year=year, kind=series, last_number=0)
+               .on_conflict_do_nothing())
+    row = db.execute(
+        select(DocumentCounter).where(DocumentCounter.department == department, DocumentCounter.year == year,
+                                      DocumentCounter.kind == series)
+        .with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+    row.last_number += 1
+    db.flush()
+    return row.last_number
+
+
+# --- rendering ---
+
+def render_html(db, kind: str, context: dict) -> tuple[str, dict, dict[str, int]]:
+    """Fill the latest deployed template of `kind`; returns (html, template meta, versions used)."""
+    loader = _DeployedLoader(db)
+    name = f"{kind}.html"
+    try:
+        meta = loader.row(name).meta
+    except TemplateNotFound:
+        raise ScriptError(f"没有部署公文模板 templates/{name}") from None
+    if meta.get("base"):
+        raise ScriptError(f"模板 {name} 是版式模板，不能直接用于发文")
+    env = _environment(loader)
+    env.globals.update(_directory_view(db))
+    html = env.get_template(name).render(**context)
+    return html, meta, dict(loader.used)
+
+
+def to_pdf(html: str) -> bytes:
+    import weasyprint  # imported when first needed: it loads Pango
+
+    return weasyprint.HTML(string=html).write_pdf()
+
+
+def to_docx(html: str) -> bytes:
+    from .docx_writer import write_docx
+
+    return write_docx(html)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- issuing ---
+
+def issue(ctx, kind: str, department: str, title: str, recipients=None, joint=None, **fields) -> dict:
+    """Service task operation `document.issue`: number, render, store and log one document."""
+    params = {"title": str(title), "department": str(department), "recipients": list(recipients or []),
+              "joint": list(joint or []), **fields}
+    doc = _issue(ctx, kind, department, params, ctx.instance_id, corrects=None, user=ctx.actor)
+    return {"document_id": doc.id, "number": doc.number, "pdf_sha256": doc.pdf_sha256,
+            "docx_sha256": doc.docx_sha256}
+
+
+def correct(ctx, document_id: int, user: str, reason: str, changes: dict | None = None) -> Document:
+    """Issue a correction: a new document with a new number of the same series that names and
+    replaces the old one. The old document stays as it was issued."""
+    old = ctx.db.get(Document, document_id)
+    if old is None:
+        raise NotFound(f"公文 {document_id} 不存在")
+    if not str(reason or "").strip():
+        raise InvalidState("更正须说明理由")
+    params = {**old.fields, **(changes or {}), "correction_reason": str(reason).strip()}
+    return _issue(ctx, old.kind, params.get("department", old.department), params, old.instance_id,
+                  corrects=old, user=user)
+
+
+def _issue(ctx, kind, department, params, instance_id, corrects, user) -> Document:
+    db = ctx.db
+    dep, issuer = authority(db, department)
+    now = ctx.clock.now()
+    year = local(now).year
+    loader = _DeployedLoader(db)
+    try:
+        meta = loader.row(f"{kind}.html").meta
+    except TemplateNotFound:
+        raise ScriptError(f"没有部署公文模板 templates/{kind}.html") from None
+    seq = next_number(db, issuer.department, year, meta["series"])
+    number = meta["number"].format(code=issuer.doc_code, year=year, seq=seq)
+    joint = []
+    for code in params.get("joint") or []:
+        jdep, jissuer = authority(db, code)
+        joint.append({"code": jissuer.department, "name": jdep.name, "full_name": jissuer.full_name})
+    instance = db.get(Instance, instance_id) if instance_id else None
+    views = _directory_view(db)
+    context = {
+        "doc": {
+            "kind": kind, "kind_name": meta["name"], "number": number, "year": year, "seq": seq,
+            "title": params["title"], "date": local(now).date().isoformat(), "date_cn": cn_date(now),
+            "issuer": {"code": issuer.department, "name": dep.name, "full_name": issuer.full_name,
+                       "doc_code": issuer.doc_code},
+            "joint": joint,
+            "recipients": [views["organ"](code) for code in params.get("recipients") or []],
+            "corrects": {"number": corrects.number, "title": corrects.title,
+                         "date_cn": cn_date(corrects.issued_at)} if corrects else None,
+            "correction_reason": params.get("correction_reason", ""),
+        },
+        "f": {k: v for k, v in params.items() if k not in ("title", "recipients", "joint")},
+        "matter": {
+            "id": instance.id if instance else None, "subject": instance.subject if instance else "",
+            "enterprise_name": instance.enterprise_name if instance else "",
+            "credit_code": instance.credit_code if instance else "",
+            "process_name": instance.process_name if instance else "",
+        },
+    }
+    html, _, used = render_html(db, kind, context)
+    pdf, docx = to_pdf(html), to_docx(html)
+    row = Document(
+        instance_id=instance_id, kind=kind, number=number, department=issuer.department, year=year,
+        series=meta["series"], seq=seq, title=params["title"][:300], fields=params, templates=used,
+        pdf=pdf, pdf_sha256=_sha256(pdf), docx=docx, docx_sha256=_sha256(docx),
+        issued_at=now, issued_by=user or "system", corrects_id=corrects.id if corrects else None,
+    )
+    db.add(row)
+    db.flush()
+    ctx.history.record("document_issued", instance_id, user or "system", name=row.title, data={
+        "document_id": row.id, "kind": kind, "number": number, "department": issuer.department,
+        "pdf_sha256": row.pdf_sha256, "docx_sha256": row.docx_sha256, "templates": used,
+        "corrects": corrects.number if corrects else None,
+    })
+    return row
+
+
+# --- reading ---
+
+def of_instance(db, instance_id: int) -> list[Document]:
+    return list(db.execute(select(Document).where(Document.instance_id == instance_id)
+                           .order_by(Document.id)).scalars())
+
+
+def corrections_of(db, document_id: int) -> list[Document]:
+    return list(db.execute(select(Document).where(Document.corrects_id == document_id)
+                           .order_by(Document.id)).scalars())
+
+
+def may_read(db, document: Document, person_id: str) -> bool:
+    """People who held a task in the matter (assignee, candidate or completer), its starter, and admins."""
+    person = db.get(Person, person_id)
+    if person is None:
+        return False
+    if "admin" in (person.system_roles or []):
+        return True
+    if document.instance_id is None:
+        return False
+    instance = db.get(Instance, document.instance_id)
+    if instance is not None and instance.started_by == person_id:
+        return True
+    held = select(HumanTask.id).where(HumanTask.instance_id == document.instance_id).where(
+        (HumanTask.assignee == person_id) | (HumanTask.completed_by == person_id)
+        | HumanTask.id.in_(select(TaskCandidate.task_id).where(TaskCandidate.person_id == person_id)))
+    return db.execute(held.limit(1)).first() is not None
+
+
+def verify(document: Document) -> bool:
+    """The stored files are the ones issued (their SHA-256 match the row and the event log)."""
+    return _sha256(document.pdf) == document.pdf_sha256 and _sha256(document.docx) == document.docx_sha256
+
+
+@event.listens_for(Document, "before_update")
+def _issued_documents_never_change(mapper, connection, target):
+    raise InvalidState(f"公文 {target.number} 已印发，不能修改；请印发更正文件（documents.correct）")
+
+
+@event.listens_for(Document, "before_delete")
+def _issued_documents_are_kept(mapper, connection, target):
+    raise InvalidState(f"公文 {target.number} 已印发，不能删除")

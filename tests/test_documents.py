@@ -1,0 +1,241 @@
+"""Official documents (engine/documents.py): rendering every template from scenario data to PDF and .docx,
+document numbers under concurrency, corrections, and what deployment refuses.
+
+GB/T 9704-2012 (党政机关公文格式) governs letters and decisions; minutes and records follow the common
+government layout. The PDF is the record: fonts embedded, Chinese text extractable.
+"""
+import io
+import threading
+
+import pytest
+from docx import Document as WordDocument
+from pypdf import PdfReader
+
+from engine import Liandong, documents
+from engine.errors import DeploymentError, InvalidState
+from engine.models import Document, Event
+
+SCENARIO_DOCS = {
+    "official_letter": dict(
+        department="approval_bureau.market", title="关于新址监管责任的函", recipients=["market_bureau"],
+        body="我局于2026年9月28日核准某食品公司变更经营场所，新址位于铁东区。\n请贵局依职责开展事中事后监管，并于3个工作日内函复。\n特此函告。",
+        contact="zhaomin"),
+    "meeting_minutes": dict(
+        department="market_bureau", title="关于建议撤销某食品公司食品经营许可的会商纪要",
+        recipients=["market_bureau", "approval_bureau.market"], topic="建议撤销某食品公司食品经营许可",
+        place="市行政审批局三楼会议室", held_at="2026-10-14T09:00:00+08:00",
+        minutes="双方就撤销许可的事实和依据逐项核对。\n双方同意由市场准入审批科依法启动撤销程序。", outcome="settled",
+        attendees="杨帆、徐明；刘红、赵敏"),
+    "arbitration_opinion": dict(
+        department="establishment_office", joint=["legal_office"], title="关于食品经营许可现场核查职责划分争议的评判裁决意见",
+        recipients=["market_bureau", "approval_bureau.market"], route="opinion_agreed",
+        dispute="审批科认为许可现场核查属于事中监管，市场监管局认为属于审批要件核查，双方协商未果。",
+        decision="许可现场核查由市场准入审批科负责，核查中发现的违法线索移交市市场监督管理局。",
+        grounds="鞍政发〔2017〕32号相对集中行政许可权改革方案及《移交协议书》职责划分条款",
+        applicant="market_bureau", other="approval_bureau.market"),
+    "inspection_record": dict(
+        department="approval_bureau.market", title="鞍山市恒信化工有限公司危险化学品经营许可联合勘验记录",
+        section="approval_bureau.market", approval_item="危险化学品经营许可", site="铁西区工业园8号",
+        inspection_date="2026-10-08", urgency="normal", reason="储存设施需现场核查",
+        opinions=[{"department": "emergency_bureau", "staff": ["luoyi", "xiehua"], "conclusion": "agree_with_conditions",
+                   "opinion": "甲类仓库防火间距不足，需整改后复查"},
+                  {"department": "market_bureau", "staff": ["hujie"], "conclusion": "agree", "opinion": "经营场所与登记一致"}],
+        summary="采纳应急局整改意见，整改复查合格后发证", decision="approve_after_rectification"),
+    "contact_change_notice": dict(
+        department="market_bureau", title="关于变更审批与监管联动联络人的函", recipients=["approval_bureau.market"],
+        role="liaison", old_person_name="朱玲", new_person_name="钱宇", new_person_title="科员", section="登记注册科",
+        phone="0412-5553103", reason="朱玲同志岗位调整。"),
+}
+EXPECTED = {  # kind -> (number, text the PDF must contain)
+    "official_letter": ("鞍审批函〔2026〕1号", ["鞍山市行政审批局", "市市场监督管理局：", "特此函告。", "联系人：赵敏"]),
+    "meeting_minutes": ("鞍市监会纪〔2026〕1号", ["审批与监管工作会商会议纪要", "二〇二六年十月十四日", "出席："]),
+    "arbitration_opinion": ("鞍编办裁〔2026〕1号", ["中共鞍山市委机构编制委员会办公室", "鞍山市人民政府法制办公室",
+                                                "二、评判裁决意见", "市场准入审批科负责"]),
+    "inspection_record": ("鞍审批勘〔2026〕1号", ["勘验人员", "罗毅、谢华", "有条件同意", "整改后准予许可"]),
+    "contact_change_notice": ("鞍市监函〔2026〕1号", ["由朱玲同志变更为钱宇同志", "登记注册科科员", "请予备案。"]),
+}
+
+
+def issue(scenario, kind, by="wangjianguo", **params):
+    def act(e: Liandong):
+        e.actor = by
+        return documents.issue(e, kind=kind, **{**SCENARIO_DOCS[kind], **params})
+
+    return scenario.run(act)
+
+
+def stored(scenario, document_id) -> Document:
+    return scenario.run(lambda e: e.db.get(Document, document_id))
+
+
+def pdf_text(data: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def embedded_fonts(data: bytes) -> dict[str, bool]:
+    """Base font name -> whether its program is embedded, for every font the PDF uses."""
+    fonts = {}
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return fonts
+
+
+def test_cn_date_and_signature_layout():
+    assert documents.cn_date("2026-11-23") == "二〇二六年十一月二十三日"
+    assert documents.cn_date("2026-10-01T09:00:00+08:00") == "二〇二六年十月一日"
+    assert documents.cn_date("2030-12-10") == "二〇三〇年十二月十日"
+    assert documents.cn_date("2026-02-20") == "二〇二六年二月二十日"
+    # GB/T 9704-2012 §7.3.5.2: a date longer than the signature is set right 2 characters and the
+    # signature starts 2 characters left of the date's first character.
+    assert documents.signature_layout(["鞍山市行政审批局"], "二〇二六年十一月二十三日") == {
+        "signatures": [("鞍山市行政审批局", 8)], "date": 2}
+    assert documents.signature_layout(["中共鞍山市委机构编制委员会办公室"], "二〇二六年十月一日") == {
+        "signatures": [("中共鞍山市委机构编制委员会办公室", 2)], "date": 7}
+
+
+@pytest.mark.parametrize("kind", sorted(SCENARIO_DOCS))
+def test_each_kind_renders_to_pdf_and_docx(scenario, kind):
+    """Every template, filled from a scenario's data and the directory, gives a PDF that opens, embeds
+    its fonts, carries the number, the Chinese date and extractable Chinese text, and a .docx that
+    python-docx opens with the title in it."""
+    scenario.at("2026-11-23 10:00")
+    result = issue(scenario, kind)
+    number, phrases = EXPECTED[kind]
+    assert result["number"] == number
+    doc = stored(scenario, result["document_id"])
+    assert (doc.kind, doc.number, doc.year, doc.seq, doc.issued_by) == (kind, number, 2026, 1, "wangjianguo")
+    assert documents.verify(doc)
+
+    assert doc.pdf.startswith(b"%PDF")
+    fonts = embedded_fonts(doc.pdf)
+    assert fonts and all(fonts.values()), fonts
+    assert any("Noto-Serif-CJK-SC" in name for name in fonts)
+    text = "".join(pdf_text(doc.pdf).split())  # lines and table cells wrap where the layout wraps them
+    assert number in text
+    assert doc.title in text or doc.title[:12] in text
+    for phrase in phrases:
+        assert phrase in text, phrase
+    if kind != "meeting_minutes":
+        assert "二〇二六年十一月二十三日" in text
+
+    word = WordDocument(io.BytesIO(doc.docx))
+    paragraphs = [p.text for p in word.paragraphs]
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    assert doc.title in paragraphs
+    assert number in paragraphs + cells
+    section = word.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(x.mm) for x in (section.top_margin, section.bottom_margin, section.left_margin,
+                                  section.right_margin)] == [37, 35, 28, 26]
+
+
+def test_numbers_count_per_issuer_series_and_year(scenario):
+    """Letters of one bureau share a series whatever template (公函, 变更函) they use; a section issues
+    in its bureau's series; another bureau and another series count separately; a new year restarts."""
+    scenario.at("2026-12-31 16:00")
+    assert issue(scenario, "official_letter")["number"] == "鞍审批函〔2026〕1号"
+    assert issue(scenario, "contact_change_notice", department="approval_bureau.social")["number"] == "鞍审批函〔2026〕2号"
+    assert issue(scenario, "inspection_record")["number"] == "鞍审批勘〔2026〕1号"
+    assert issue(scenario, "contact_change_notice")["number"] == "鞍市监函〔2026〕1号"
+    scenario.at("2027-01-04 09:00")
+    assert issue(scenario, "official_letter")["number"] == "鞍审批函〔2027〕1号"
+
+
+def test_two_issuers_at_once_never_repeat_or_skip_a_number(session_factory, clock):
+    """Two threads, each taking 8 numbers of one series in its own transactions at the same moment, on
+    SQLite and PostgreSQL: together they get exactly 1..16."""
+    per_thread, taken, errors = 8, [], []
+    barrier = threading.Barrier(2)
+
+    def worker():
+        try:
+            barrier.wait(timeout=10)
+            for _ in range(per_thread):
+                with session_factory() as session, session.begin():
+                    taken.append(documents.next_number(session, "approval_bureau", 2026, "函"))
+        except Exception as err:  # pragma: no cover - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert sorted(taken) == list(range(1, 2 * per_thread + 1))
+
+
+def test_a_rolled_back_issue_gives_its_number_back(session_factory):
+    with session_factory() as session, session.begin():
+        assert documents.next_number(session, "market_bureau", 2026, "函") == 1
+    with session_factory() as session:
+        with session.begin():
+            assert documents.next_number(session, "market_bureau", 2026, "函") == 2
+            session.rollback()
+    with session_factory() as session, session.begin():
+        assert documents.next_number(session, "market_bureau", 2026, "函") == 2
+
+
+def test_correction_is_a_new_number_that_names_the_old_document(scenario):
+    scenario.at("2026-11-23 10:00")
+    first = issue(scenario, "contact_change_notice", phone="0412-555310")
+    old = stored(scenario, first["document_id"])
+
+    # An issued document cannot be changed or removed, only corrected.
+    def tamper(e):
+        e.db.get(Document, old.id).title = "改过的标题"
+        e.db.flush()
+
+    with pytest.raises(InvalidState):
+        scenario.run(tamper)
+    with pytest.raises(InvalidState):
+        scenario.run(lambda e: e.db.delete(e.db.get(Document, old.id)) or e.db.flush())
+    with pytest.raises(InvalidState):
+        scenario.run(lambda e: documents.correct(e, old.id, user="huangtao", reason=" ", changes={}))
+
+    scenario.at("2026-11-24 09:00")
+    fixed_id = scenario.run(lambda e: documents.correct(
+        e, old.id, user="huangtao", reason="联系电话少一位", changes={"phone": "0412-5553103"}).id)
+    fixed = stored(scenario, fixed_id)
+    assert (fixed.number, fixed.corrects_id, fixed.kind, fixed.issued_by) == (
+        "鞍市监函〔2026〕2号", old.id, "contact_change_notice", "huangtao")
+    assert fixed.fields["phone"] == "0412-5553103" and fixed.title == old.title
+    text = pdf_text(fixed.pdf).replace("\n", "")
+    assert "0412-5553103" in text and "鞍市监函〔2026〕1号" in text and "二〇二六年十一月二十四日" in text
+    again = stored(scenario, old.id)  # the old one is kept exactly as issued
+    assert (again.pdf_sha256, again.number, again.fields["phone"]) == (old.pdf_sha256, old.number, "0412-555310")
+    assert documents.verify(again)
+    assert [d.id for d in scenario.run(lambda e: documents.corrections_of(e.db, old.id))] == [fixed.id]
+    logged = scenario.run(lambda e: [ev.data for ev in e.db.query(Event).filter(Event.kind == "document_issued")
+                                     .order_by(Event.id)])
+    assert [(d["number"], d["corrects"], d["pdf_sha256"]) for d in logged] == [
+        (old.number, None, old.pdf_sha256), (fixed.number, old.number, fixed.pdf_sha256)]
+
+
+def test_deployment_checks_templates_and_the_sandbox_holds(scenario):
+    header = '{#- liandong\nname: 测试\nnumber: "{code}测〔{year}〕{seq}号"\nseries: 测试\n-#}\n'
+    with pytest.raises(DeploymentError) as err:
+        scenario.run(lambda e: e.repository.deploy([("bad.html", b"<p>{{ doc.number </p>")]))
+    assert "公文模板无效" in str(err.value.problems)
+    with pytest.raises(DeploymentError) as err:
+        scenario.run(lambda e: e.repository.deploy([("bad.html", (header + "{% if %}").encode())]))
+    assert "第" in err.value.problems[0]["reason"]
+    with pytest.raises(DeploymentError):
+        scenario.run(lambda e: e.repository.deploy([("bad.html", header.replace("{seq}", "").encode())]))
+
+    # A template that reaches for Python internals is stopped by the sandbox when it renders.
+    evil = header + '{% extends "_gbt9704.html" %}{% block body %}{{ doc.__class__.__mro__ }}{{ cn_date.__globals__ }}{% endblock %}'
+    scenario.run(lambda e: e.repository.deploy([("evil.html", evil.encode())]))
+    from jinja2.exceptions import SecurityError
+
+    def attempt(e):
+        e.actor = "admin"
+        return documents.issue(e, kind="evil", department="market_bureau", title="测试")
+
+    with pytest.raises(SecurityError):
+        scenario.run(attempt)
+    assert scenario.run(lambda e: e.db.query(Document).count()) == 0
