@@ -1,0 +1,153 @@
+"""In a real browser: the process owner opens P3 in the bpmn-js modeler, edits a task's name and its
+deadline in the properties panel, sees a bad lane role refused with a message that selects the lane,
+validates, deploys, and the definitions page shows version 2. Screenshots go to test-artifacts/."""
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from engine.clock import FrozenClock
+from engine.directory import DEMO_PASSWORD
+from web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+BPMN_JS = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-js" / "dist"
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+    pytest.mark.skipif(not BPMN_JS.is_dir(), reason="bpmn-js is not installed (make install runs npm ci)"),
+]
+
+
+@pytest.fixture
+def live_server(tmp_path, processes_template):
+    target = tmp_path / "browser.sqlite3"
+    shutil.copy(processes_template, target)
+    app = create_app({"DATABASE_URL": f"sqlite:///{target}", "SECRET_KEY": "browser-test",
+                      "CLOCK": FrozenClock("2026-11-23 09:30"), "SANDBOX_DIR": str(tmp_path / "sandboxes")})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    app.extensions["liandong_engine"].dispose()
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def select_element(page, element_id):
+    page.evaluate("""id => { const m = window.liandongModeler;
+        m.get('selection').select(m.get('elementRegistry').get(id)); }""", element_id)
+    page.wait_for_selector(f"#props[data-element='{element_id}']")
+
+
+def test_owner_edits_validates_and_deploys_p3(page, live_server):
+    base = live_server
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("console", lambda msg: errors.append(f"{msg.text} {msg.location.get('url', '')}")
+            if msg.type == "error" and "favicon" not in msg.location.get("url", "") else None)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{base}/login")
+    page.fill("[name=person_id]", "owner")
+    page.fill("[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+
+    page.goto(f"{base}/modeler/processes/p3_consultation_request/edit")
+    page.wait_for_selector("body[data-modeler-ready='1']", timeout=15000)
+    assert page.locator("#canvas .djs-element[data-element-id='answer_request']").count() == 1
+
+    # rename the task through bpmn-js's modeling API
+    page.evaluate("""() => { const m = window.liandongModeler;
+        m.get('modeling').updateLabel(m.get('elementRegistry').get('answer_request'), '答复商请（限时）'); }""")
+    # the properties panel shows the project's properties and writes them back
+    select_element(page, "answer_request")
+    assert page.input_value("#props select[name=form]") == "p03_answer_request.json"
+    assert page.input_value("#props input[name=due]") == "working_days_after(3, sent_at)"
+    page.fill("#props input[name=due]", "working_days_after(2, sent_at)")
+    page.press("#props input[name=due]", "Tab")
+
+    select_element(page, "overdue_timer")
+    assert page.input_value("#props select[name=outcome]") == "overdue_escalated"
+    assert page.input_value("#props input[name=timer]") == "working_days_after(3, sent_at)"
+    select_element(page, "start_request")
+    assert page.input_value("#props select[name=form]") == "p03_start.json"
+
+    # a bad lane role is refused with a message that selects the lane when clicked
+    select_element(page, "lane_answerer_liaison")
+    previous_role = page.input_value("#props select[name=role]")
+    page.select_option("#props select[name=role]", "starter")
+    page.evaluate("""() => { const m = window.liandongModeler; const lane = m.get('elementRegistry').get('lane_answerer_liaison');
+        const props = lane.businessObject.extensionElements.values[0];
+        const role = props.properties.find(p => p.name === 'role');
+        m.get('modeling').updateModdleProperties(lane, role, { value: 'janitor' }); }""")
+    page.evaluate("() => window.liandongModeler.get('selection').select([])")
+    page.click("#btn-validate")
+    page.wait_for_selector("#modeler-problems li.problem[data-element='lane_answerer_liaison']")
+    assert "janitor" in page.inner_text("#modeler-problems")
+    page.click("#modeler-problems li.problem[data-element='lane_answerer_liaison']")
+    page.wait_for_selector("#props[data-element='lane_answerer_liaison']")
+    shot(page, "modeler_problem")
+    page.select_option("#props select[name=role]", previous_role)
+
+    page.click("#btn-validate")
+    page.wait_for_function("document.getElementById('modeler-status').textContent.includes('校验通过')")
+    page.click("#btn-deploy")
+    page.wait_for_selector("#deployed-link", timeout=15000)
+    assert "版本 2" in page.inner_text("#modeler-status")
+    shot(page, "modeler_deployed")
+
+    xml = page.evaluate("() => window.liandongModeler.saveXML().then(r => r.xml)")
+    assert "答复商请（限时）" in xml and 'name="role" value="liaison"' in xml
+    assert 'name="due" value="working_days_after(2, sent_at)"' in xml
+
+    page.goto(f"{base}/modeler/")
+    row = page.locator("tr[data-key='p3_consultation_request']")
+    assert "版本 2" in row.inner_text()
+    shot(page, "modeler_definitions")
+
+    page.goto(f"{base}/modeler/processes/p3_consultation_request/diff?a=1&b=2")
+    changed = page.inner_text("#diff-changed")
+    assert "answer_request" in changed and "答复商请（限时）" in changed and "working_days_after(2, sent_at)" in changed
+    shot(page, "modeler_diff")
+    assert not errors, errors
+
+
+def test_owner_tries_an_edited_p3_in_a_trial_run(page, live_server):
+    from engine.forms import uscc_with_check
+
+    base = live_server
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{base}/login")
+    page.fill("[name=person_id]", "owner")
+    page.fill("[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{base}/modeler/processes/p3_consultation_request/edit")
+    page.wait_for_selector("body[data-modeler-ready='1']", timeout=15000)
+    page.evaluate("""() => { const m = window.liandongModeler;
+        m.get('modeling').updateLabel(m.get('elementRegistry').get('answer_request'), '答复商请（试运行）'); }""")
+    page.click("#btn-sandbox")  # saves a draft, then opens a trial run of it
+    page.wait_for_selector("#sandbox-start", timeout=15000)
+    page.select_option("select[name=as_user]", "sunli")
+    page.fill("[name=subject]", "食品经营许可现场核查商请")
+    page.fill("[name=enterprise_name]", "鞍山市示例餐饮有限公司")
+    page.fill("[name=credit_code]", uscc_with_check("91210300MA0Q12345"))
+    page.select_option("select[name=requesting_side]", "approval_bureau.market")
+    page.select_option("select[name=answering_side]", "market_bureau")
+    page.check("input[name=request_type][value=opinion]")
+    page.fill("[name=request_content]", "请提供该企业近三年的监管记录。")
+    page.click("#sandbox-start button[type=submit]")
+    page.wait_for_selector(".sandbox-task[data-spec='answer_request']")
+    page.wait_for_selector("#viewer[data-ready='1']")
+    assert "答复商请（试运行）" in page.inner_text("#sandbox-tasks")
+    page.click("#clock-form button[type=submit]")  # one day on: nothing due yet
+    assert "时钟已向后拨 1 天" in page.content()
+    shot(page, "modeler_sandbox")
+    page.goto(f"{base}/modeler/processes/p3_consultation_request")
+    assert page.locator("#drafts").count() == 1
+    assert page.locator("tr[data-version='2']").count() == 0  # a trial run deploys nothing for real

@@ -1,0 +1,371 @@
+"""The process owner's pages: versions and counts, XML, version comparison, validation without
+storing, upload, deployment of a changed diagram, drafts, and a trial run in a throw-away database."""
+import io
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.models import Definition, Draft, Event, Instance
+from web import bpmn_diff
+
+pytest_plugins = ["tests.web_fixtures"]
+WEB_DATA = Path(__file__).parent / "data" / "web"
+
+W_REVIEW = (WEB_DATA / "w_review.bpmn").read_text("utf-8")
+TWO_STEPS = (WEB_DATA.parent / "two_steps.bpmn").read_text("utf-8")
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture(autouse=True)
+def sandbox_dir(app, tmp_path):
+    app.config["SANDBOX_DIR"] = str(tmp_path / "sandboxes")
+
+
+@pytest.fixture
+def owner(web):
+    return web("owner")
+
+
+def count(backdoor, model, *where) -> int:
+    return backdoor.run(lambda e: e.db.execute(select(func.count()).select_from(model).where(*where)).scalar_one())
+
+
+def definition_id(backdoor, key: str, version: int) -> int:
+    return backdoor.run(lambda e: e.db.execute(select(Definition.id).where(
+        Definition.kind == "bpmn", Definition.key == key, Definition.version == version)).scalar_one())
+
+
+def renamed(xml: str, old: str = 'name="现场核查"', new: str = 'name="现场核查（新）"') -> str:
+    assert old in xml
+    return xml.replace(old, new, 1)
+
+
+def deploy_directly(backdoor, content: str, filename: str = "w_review.bpmn") -> int:
+    return backdoor.run(lambda e: e.repository.deploy([(filename, content.encode())], "owner")[0].version)
+
+
+# --- access ---
+def test_staff_get_403_on_every_route(web, backdoor):
+    def_id = definition_id(backdoor, "w_review", 1)
+    draft = backdoor.run(lambda e: _add_draft(e, W_REVIEW))
+    staff = web("zhuling")
+    gets = ["/modeler/", "/modeler/processes/w_review", f"/modeler/definitions/{def_id}",
+            f"/modeler/definitions/{def_id}/xml", "/modeler/processes/w_review/diff?a=1&b=1",
+            "/modeler/processes/w_review/edit", f"/modeler/drafts/{draft}/xml", "/modeler/upload",
+            "/modeler/sandbox/abc123", "/modeler/sandbox/abc123/xml"]
+    posts = ["/modeler/validate", "/modeler/deploy", "/modeler/processes/w_review/drafts",
+             f"/modeler/drafts/{draft}/delete", f"/modeler/drafts/{draft}/sandbox", "/modeler/upload",
+             "/modeler/sandbox/abc123/start", "/modeler/sandbox/abc123/tasks/1/complete",
+             "/modeler/sandbox/abc123/clock", "/modeler/sandbox/abc123/delete"]
+    for url in gets:
+        assert staff.get(url).status_code == 403, url
+    for url in posts:
+        assert staff.post(url, {"xml": W_REVIEW}).status_code == 403, url
+    assert "仅限流程管理员" in text(staff.get("/modeler/"))
+    assert count(backdoor, Definition, Definition.key == "w_review") == 1  # nothing deployed by staff
+    assert count(backdoor, Draft) == 1  # nor deleted
+    signed_out = web()
+    assert signed_out.get("/modeler/").status_code == 302
+
+
+def _add_draft(e, content: str, key: str = "w_review") -> int:
+    draft = Draft(process_key=key, content=content, saved_by="owner", saved_at=e.clock.now())
+    e.db.add(draft)
+    e.db.flush()
+    return draft.id
+
+
+# --- definitions and versions ---
+def test_definitions_list_versions_and_matter_counts(owner, backdoor):
+    backdoor.start()
+    backdoor.start()
+    deploy_directly(backdoor, renamed(W_REVIEW))
+    backdoor.start()
+    page = text(owner.get("/modeler/"))
+    row = re.search(r'<tr data-key="w_review">(.*?)</tr>', page, re.S).group(1)
+    assert "网页测试流程" in row and "版本 2" in row and "3 / 3" in row
+    assert 'data-key="t_two_steps"' in page
+
+    detail = text(owner.get("/modeler/processes/w_review"))
+    v1 = re.search(r'<tr data-version="1">(.*?)</tr>', detail, re.S).group(1)
+    v2 = re.search(r'<tr data-version="2">(.*?)</tr>', detail, re.S).group(1)
+    assert re.search(r'class="total-count">2<', v1) and re.search(r'class="total-count">1<', v2)
+    assert "流程管理员" in v2 and "最新" in v2  # deployed by owner (name from the directory)
+    assert "系统" in v1 and "2026-01-05" in v1
+
+
+def test_diagram_page_uses_the_navigated_viewer(owner, backdoor):
+    page = text(owner.get(f"/modeler/definitions/{definition_id(backdoor, 'w_review', 1)}"))
+    assert "/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js" in page and 'id="viewer"' in page
+
+
+def test_xml_download(owner, backdoor):
+    response = owner.get(f"/modeler/definitions/{definition_id(backdoor, 'w_review', 1)}/xml")
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    assert 'attachment; filename="w_review.v1.bpmn"' in response.headers["Content-Disposition"]
+    assert text(response) == W_REVIEW
+    inline = owner.get(f"/modeler/definitions/{definition_id(backdoor, 'w_review', 1)}/xml?inline=1")
+    assert inline.mimetype == "text/plain" and "sandbox" in inline.headers["Content-Security-Policy"]
+    assert text(inline) == W_REVIEW
+
+
+# --- comparing versions ---
+def changed_review() -> str:
+    xml = renamed(W_REVIEW)
+    xml = xml.replace('<spiffworkflow:property name="due" value="working_days_after(3)" />',
+                      '<spiffworkflow:property name="due" value="working_days_after(5)" />', 1)
+    xml = xml.replace('<spiffworkflow:property name="role" value="inspection_staff" />',
+                      '<spiffworkflow:property name="role" value="enforcement_officer" />', 1)
+    # acknowledge -> end becomes acknowledge -> archive -> end
+    xml = xml.replace('<bpmn:flowNodeRef>end</bpmn:flowNodeRef>',
+                      '<bpmn:flowNodeRef>archive</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef>')
+    xml = xml.replace('<bpmn:endEvent id="end" name="办结"><bpmn:incoming>flow_4</bpmn:incoming></bpmn:endEvent>',
+                      '<bpmn:task id="archive" name="归档"><bpmn:incoming>flow_4</bpmn:incoming>'
+                      '<bpmn:outgoing>flow_5</bpmn:outgoing></bpmn:task>'
+                      '<bpmn:endEvent id="end" name="办结"><bpmn:incoming>flow_5</bpmn:incoming></bpmn:endEvent>')
+    xml = xml.replace('<bpmn:sequenceFlow id="flow_4" sourceRef="acknowledge" targetRef="end" />',
+                      '<bpmn:sequenceFlow id="flow_4" sourceRef="acknowledge" targetRef="archive" />'
+                      '<bpmn:sequenceFlow id="flow_5" sourceRef="archive" targetRef="end" />')
+    xml = xml.replace('<bpmndi:BPMNEdge id="flow_4_di" bpmnElement="flow_4"><di:waypoint x="670" y="135" /><di:waypoint x="752" y="135" /></bpmndi:BPMNEdge>',
+                      '<bpmndi:BPMNShape id="archive_di" bpmnElement="archive"><dc:Bounds x="690" y="95" width="50" height="80" /></bpmndi:BPMNShape>'
+                      '<bpmndi:BPMNEdge id="flow_4_di" bpmnElement="flow_4"><di:waypoint x="670" y="135" /><di:waypoint x="690" y="135" /></bpmndi:BPMNEdge>'
+                      '<bpmndi:BPMNEdge id="flow_5_di" bpmnElement="flow_5"><di:waypoint x="740" y="135" /><di:waypoint x="752" y="135" /></bpmndi:BPMNEdge>')
+    assert "archive_di" in xml and "flow_5_di" in xml
+    return xml
+
+
+def test_bpmn_diff_by_element_id():
+    old = W_REVIEW.replace('<bpmn:flowNodeRef>acknowledge</bpmn:flowNodeRef>', '')
+    old = old.replace('<bpmn:flowNodeRef>inspect</bpmn:flowNodeRef>',
+                      '<bpmn:flowNodeRef>inspect</bpmn:flowNodeRef><bpmn:flowNodeRef>acknowledge</bpmn:flowNodeRef>')
+    result = bpmn_diff.compare(old, changed_review())
+    assert {c.id for c in result.added} == {"archive", "flow_5"}
+    assert result.removed == []
+    changes = {c.id: {label: (a, b) for label, a, b in c.fields} for c in result.changed}
+    assert changes["inspect"]["名称"] == ("现场核查", "现场核查（新）")
+    assert changes["inspect"]["属性 due"] == ("working_days_after(3)", "working_days_after(5)")
+    assert changes["lane_inspection"]["属性 role"] == ("inspection_staff", "enforcement_officer")
+    assert changes["acknowledge"]["泳道"] == ("lane_inspection", "lane_liaison")
+    assert changes["flow_4"]["终点"] == ("end", "archive")
+    assert "prepare" not in changes and "start" not in changes
+    back = bpmn_diff.compare(changed_review(), W_REVIEW)
+    assert {c.id for c in back.removed} == {"archive", "flow_5"} and back.added == []
+    assert bpmn_diff.compare(W_REVIEW, W_REVIEW).empty
+
+
+def test_diff_page_of_two_versions(owner, backdoor):
+    assert deploy_directly(backdoor, changed_review()) == 2
+    page = text(owner.get("/modeler/processes/w_review/diff?a=1&b=2"))
+    added = re.search(r'id="diff-added">(.*?)</ul>', page, re.S).group(1)
+    assert "archive" in added and "flow_5" in added and "归档" in added
+    changed = re.search(r'id="diff-changed">(.*?)</table>', page, re.S).group(1)
+    assert "inspect" in changed and "现场核查（新）" in changed and "working_days_after(5)" in changed
+    assert "enforcement_officer" in changed
+    assert 'id="diff-removed"' not in page
+    assert owner.get("/modeler/processes/w_review/diff?a=1&b=9").status_code == 404
+
+
+# --- validation without storing ---
+def validate(owner, xml: str) -> dict:
+    response = owner.post("/modeler/validate", {"xml": xml})
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_validate_good_xml_stores_nothing(owner, backdoor):
+    before = count(backdoor, Definition)
+    result = validate(owner, renamed(W_REVIEW))
+    assert result == {"ok": True, "problems": []}
+    assert count(backdoor, Definition) == before
+
+
+def test_validate_refuses_xxe(owner, backdoor):
+    before = count(backdoor, Definition)
+    xxe = ('<?xml version="1.0"?>\n<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+           + W_REVIEW.split("\n", 1)[1].replace('name="现场核查"', 'name="&xxe;"'))
+    result = validate(owner, xxe)
+    assert not result["ok"] and "DOCTYPE" in result["problems"][0]["reason"]
+    assert "root:" not in str(result)
+    assert count(backdoor, Definition) == before
+
+
+def test_validate_missing_di_names_the_element(owner, backdoor):
+    xml = re.sub(r'<bpmndi:BPMNShape id="inspect_di".*?</bpmndi:BPMNShape>', "", renamed(W_REVIEW), flags=re.S)
+    result = validate(owner, xml)
+    assert not result["ok"]
+    problem = next(p for p in result["problems"] if p["element"] == "inspect")
+    assert "BPMNDI" in problem["reason"] and problem["element_name"] == "现场核查（新）" and problem["line"]
+    assert count(backdoor, Definition, Definition.key == "w_review") == 1
+
+
+def test_validate_bad_lane_role_names_the_lane(owner, backdoor):
+    xml = W_REVIEW.replace('value="inspection_staff"', 'value="janitor"')
+    result = validate(owner, xml)
+    assert [p["element"] for p in result["problems"]] == ["lane_inspection"]
+    assert "janitor" in result["problems"][0]["reason"] and result["problems"][0]["element_name"] == "联合勘验人员"
+    assert count(backdoor, Definition, Definition.key == "w_review") == 1
+
+
+# --- upload ---
+def upload(owner, content: str, name: str = "w_review_camunda.bpmn"):
+    return owner.post("/modeler/upload", {"file": (io.BytesIO(content.encode()), name)},
+                      content_type="multipart/form-data")
+
+
+def test_upload_deploys_a_new_version(owner, backdoor):
+    assert owner.get("/modeler/upload").status_code == 200
+    response = upload(owner, renamed(W_REVIEW))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/modeler/processes/w_review")
+    assert count(backdoor, Definition, Definition.key == "w_review") == 2
+    row = backdoor.run(lambda e: e.repository.process("w_review"))
+    assert row.version == 2 and row.filename == "w_review.bpmn" and row.deployed_by == "owner"
+    assert "已上传并部署" in text(owner.get("/modeler/processes/w_review"))
+
+
+def test_upload_with_errors_shows_them_per_element_and_stores_nothing(owner, backdoor):
+    before, events = count(backdoor, Definition), backdoor.event_count()
+    xml = W_REVIEW.replace('value="inspection_staff"', 'value="janitor"')
+    xml = xml.replace('<spiffworkflow:property name="form" value="w_ack.json" />',
+                      '<spiffworkflow:property name="form" value="missing.json" />')
+    response = upload(owner, xml)
+    assert response.status_code == 422
+    page = text(response)
+    table = re.search(r'id="problems">(.*?)</table>', page, re.S).group(1)
+    assert "lane_inspection" in table and "acknowledge" in table and "missing.json" in table
+    assert count(backdoor, Definition) == before and backdoor.event_count() == events
+    assert upload(owner, "not xml", "notes.txt").status_code == 400
+
+
+def test_upload_of_a_new_process_names_the_file_after_it(owner, backdoor):
+    xml = W_REVIEW.replace('id="w_review"', 'id="w_copy"').replace('processRef="w_review"', 'processRef="w_copy"')
+    response = upload(owner, xml, "copy.bpmn")
+    assert response.status_code == 302
+    row = backdoor.run(lambda e: e.repository.process("w_copy"))
+    assert row.version == 1 and row.filename == "w_copy.bpmn"
+
+
+# --- deploying from the modeler ---
+def test_deploy_changed_diagram_new_matters_use_version_2(owner, backdoor):
+    old = backdoor.start()
+    assert owner.get("/modeler/processes/w_review/edit").status_code == 200
+    response = owner.post("/modeler/deploy", {"xml": renamed(W_REVIEW)})
+    body = response.get_json()
+    assert response.status_code == 200 and body["ok"] and body["version"] == 2 and body["changed"]
+    new = backdoor.start()
+    versions = backdoor.run(lambda e: {i.id: i.version for i in e.db.execute(select(Instance)).scalars()})
+    assert versions[old] == 1 and versions[new] == 2
+    # the old matter goes on under version 1: its task still has the old name
+    prepare = backdoor.open_task(old, "prepare")
+    backdoor.complete(prepare["id"], "zhuling", {"summary": "材料齐全", "site_date": "2026-09-30",
+                                                 "materials": ["license"], "staff_count": 2})
+    assert backdoor.run(lambda e: e.tasks.of_instance(old, open_only=True)[0].name) == "现场核查"
+    again = owner.post("/modeler/deploy", {"xml": renamed(W_REVIEW)}).get_json()
+    assert again["ok"] and again["version"] == 2 and not again["changed"]
+
+
+def test_deploy_refused_returns_problems_and_stores_nothing(owner, backdoor):
+    response = owner.post("/modeler/deploy", {"xml": W_REVIEW.replace('value="inspection_staff"', 'value="x"')})
+    assert response.status_code == 422
+    assert [p["element"] for p in response.get_json()["problems"]] == ["lane_inspection"]
+    assert count(backdoor, Definition, Definition.key == "w_review") == 1
+
+
+# --- drafts ---
+def test_draft_save_and_load(owner, backdoor):
+    base = definition_id(backdoor, "w_review", 1)
+    saved = owner.post("/modeler/processes/w_review/drafts", {"xml": renamed(W_REVIEW), "base_definition_id": base})
+    body = saved.get_json()
+    assert saved.status_code == 200 and body["ok"]
+    draft_id = body["draft_id"]
+    assert text(owner.get(f"/modeler/drafts/{draft_id}/xml")) == renamed(W_REVIEW)
+    again = owner.post("/modeler/processes/w_review/drafts", {"xml": W_REVIEW, "draft_id": draft_id}).get_json()
+    assert again["draft_id"] == draft_id
+    assert text(owner.get(f"/modeler/drafts/{draft_id}/xml")) == W_REVIEW
+    draft = backdoor.run(lambda e: e.db.get(Draft, draft_id))
+    assert draft.saved_by == "owner" and draft.base_definition_id == base and draft.process_key == "w_review"
+    page = owner.get(f"/modeler/processes/w_review/edit?draft={draft_id}")
+    assert page.status_code == 200 and f"/modeler/drafts/{draft_id}/xml" in text(page)
+    assert "bpmn-modeler.production.min.js" in text(page) and "spiffworkflow-moddle.js" in text(page)
+    assert f"#{draft_id}" in text(owner.get("/modeler/processes/w_review"))
+    assert count(backdoor, Definition, Definition.key == "w_review") == 1  # a draft is not a version
+    assert owner.post(f"/modeler/drafts/{draft_id}/delete").status_code == 302
+    assert count(backdoor, Draft) == 0
+    # a diagram whose process id is new becomes a draft of that (not yet deployed) procedure
+    new = W_REVIEW.replace('id="w_review"', 'id="w_new"').replace('processRef="w_review"', 'processRef="w_new"')
+    body = owner.post("/modeler/processes/w_review/drafts", {"xml": new}).get_json()
+    assert "/modeler/processes/w_new/edit" in body["edit_url"]
+    listing = text(owner.get("/modeler/"))
+    assert 'id="orphan-drafts"' in listing and "w_new" in listing
+
+
+def test_edit_page_offers_roles_and_deployed_forms(owner):
+    page = text(owner.get("/modeler/processes/w_review/edit"))
+    config = re.search(r'<script type="application/json" id="modeler-config">(.*?)</script>', page, re.S).group(1)
+    assert "w_ack.json" in config and "inspection_staff" in config and "starter" in config
+    assert "deemed_received" in config
+
+
+# --- trial run ---
+def test_sandbox_walks_a_draft_to_completion_with_a_timer(owner, backdoor):
+    draft_xml = TWO_STEPS.replace('name="确认"', 'name="确认（试）"')
+    draft_id = backdoor.run(lambda e: _add_draft(e, draft_xml, "t_two_steps"))
+    events, instances, definitions = backdoor.event_count(), count(backdoor, Instance), count(backdoor, Definition)
+
+    created = owner.post(f"/modeler/drafts/{draft_id}/sandbox")
+    assert created.status_code == 302
+    url = created.headers["Location"]
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    page = text(owner.get(url))
+    assert "试运行" in page and "版本 2" in page and 'id="sandbox-start"' in page
+
+    started = owner.post(f"{url}/start", {"as_user": "zhuling", "extra_json": '{"department": "market_bureau"}'})
+    assert started.status_code == 302
+    page = text(owner.get(url))
+    assert 'data-spec="draft"' in page and "朱玲" in page, page
+
+    task_id = int(re.search(r'/tasks/(\d+)/complete', page).group(1))
+    owner.post(f"{url}/tasks/{task_id}/complete", {"as_user": "zhuling", "note": "起草完毕"})
+    page = text(owner.get(url))
+    assert 'data-spec="confirm"' in page and "确认（试）" in page and "超时默认确认" in page
+
+    owner.post(f"{url}/clock", {"days": "7", "hours": "0"})  # 10-01..10-07 is the National Day holiday
+    page = text(owner.get(url))
+    assert 'data-status="running"' in page and "2026-10-08 23:59" in page  # due after 3 working days
+    owner.post(f"{url}/clock", {"days": "4", "hours": "0"})
+    page = text(owner.get(url))
+    assert 'data-status="completed"' in page, page
+    log = re.search(r'id="sandbox-log">(.*?)</section>', page, re.S).group(1)
+    assert "发起" in log and "任务办结" in log and "办结" in log and "超时视为接收" in page
+    assert "2026-10-09 09:00" in page  # the trial clock moved 11 days on from 2026-09-28
+
+    # nothing of it reached the real database
+    assert backdoor.event_count() == events and count(backdoor, Instance) == instances
+    assert count(backdoor, Definition) == definitions
+
+    assert owner.post(f"{url}/delete").status_code == 302
+    assert owner.get(url).status_code == 404
+    assert token.isalnum()
+
+
+def test_sandbox_refuses_a_broken_draft(owner, backdoor):
+    draft_id = backdoor.run(lambda e: _add_draft(e, TWO_STEPS.replace('value="liaison"', 'value="nobody"'),
+                                                 "t_two_steps"))
+    response = owner.post(f"/modeler/drafts/{draft_id}/sandbox")
+    assert response.status_code == 422 and "lane_liaison" in text(response)
+
+
+def test_sandbox_refusals_are_shown(owner, backdoor):
+    draft_id = backdoor.run(lambda e: _add_draft(e, TWO_STEPS, "t_two_steps"))
+    url = owner.post(f"/modeler/drafts/{draft_id}/sandbox").headers["Location"]
+    # gaoyan is a liaison, but not of market_bureau
+    response = owner.post(f"{url}/start", {"as_user": "gaoyan", "extra_json": '{"department": "market_bureau"}'},
+                          follow_redirects=True)
+    assert "只有" in text(response) and 'id="sandbox-start"' in text(response)
+    response = owner.post(f"{url}/start", {"as_user": "zhuling", "extra_json": "[1"}, follow_redirects=True)
+    assert "JSON" in text(response)
+    assert count(backdoor, Event, Event.kind == "started") == 0
