@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from . import directory, effects, storage, workflow_cache
 from .clock import parse_local
-from .errors import InvalidState, NotCandidate, NotFound, ScriptError
+from .errors import InvalidState, LiandongError, NotCandidate, NotFound, ScriptError
 from .models import HumanTask, Instance, TaskCandidate, Timer
 from .timers import is_timer
 
@@ -124,7 +124,14 @@ class Runtime:
         try:
             workflow.refresh_timers()
             workflow.do_engine_steps()
+        except LiandongError:
+            raise  # a service task's own refusal (e.g. too few certified investigators): say it as is
         except SpiffWorkflowException as err:
+            cause = err.__context__
+            while cause is not None and not isinstance(cause, LiandongError):
+                cause = cause.__context__
+            if cause is not None:
+                raise cause from err
             raise ScriptError(f"流程执行出错：{err}", task=getattr(getattr(err, "task", None), "task_spec", None)
                               and err.task.task_spec.bpmn_id) from err
         self.sync(instance, workflow, actor)

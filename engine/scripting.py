@@ -12,11 +12,12 @@ from functools import lru_cache
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from .calendar import WorkingCalendar
 from .clock import local, parse_local
-from .errors import ScriptError
+from .errors import LiandongError, ScriptError
 
 MAX_ITERATIONS = 100_000
 
@@ -185,7 +186,20 @@ class CalendarFunctions:
         return {name: getattr(self, name) for name in ALLOWED_FUNCTIONS}
 
 
+class LiandongScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow 3.2's call_service hides every failure behind `NameError: script`: let the
+    engine's own refusals through, and wrap anything else with the task it happened in."""
+
+    def call_service(self, task, **kwargs):
+        try:
+            return self.environment.call_service(task.data, **kwargs)
+        except LiandongError:
+            raise
+        except Exception as err:
+            raise WorkflowTaskException(f"服务操作失败：{err}", task=task, exception=err) from err
+
+
 def make_script_engine(functions: CalendarFunctions, call_service) -> PythonScriptEngine:
-    engine = PythonScriptEngine(environment=SandboxEnvironment(functions.as_dict(), call_service))
+    engine = LiandongScriptEngine(environment=SandboxEnvironment(functions.as_dict(), call_service))
     engine.clock = functions.clock  # read by the clock-aware timers (engine.timers)
     return engine

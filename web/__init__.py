@@ -46,11 +46,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     _register_transaction(app)  # before the blueprints: their hooks use g.db
 
-    from . import admin, api, auth, filters, inbox, office_views, vendor
+    from . import admin, api, auth, filters, inbox, modeler, office_views, public, vendor
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(public.bp)  # published results and the report form: no sign-in
     app.register_blueprint(vendor.bp)
+    app.register_blueprint(modeler.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(office_views.bp)
     csrf.exempt(api.bp)

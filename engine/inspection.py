@@ -1,0 +1,248 @@
+"""P10 double random, one public (双随机、一公开): the two libraries, a checkable draw, its replay, publication.
+
+Sources: 001 §4(3)1 (random checks, results published), 001 §4(3)2 (only certified officers enforce),
+004 §1(2)3 ("两库": enforcement-target library and enforcement-officer library; joint draws across
+departments), 004 §1(3)2 (city-county shared items sampled at no less than one third), 004 §4(1)
+(ratio and frequency follow credit grade and risk level; hazardous chemicals, non-coal mines and metal
+smelting are under key supervision, not random sampling), 002 (results published).
+
+The draw (algorithm ``ld-sha256-rank/1``) is a pure function of recorded inputs and a seed, so anyone
+holding the record can re-run it and must get the same targets and officers:
+
+1. Candidate targets: the union of the departments' target libraries, one entry per credit code, sorted
+   by credit code; enterprises of high-risk sectors are set aside for key supervision. Each target keeps
+   the worst credit grade and the highest risk level any department gave it.
+2. Strata: targets are grouped by (credit grade, risk level). The stratum's ratio comes from the DMN
+   table p10_sampling_ratio (recorded in the inputs); for city-county shared items the ratio is raised to
+   at least 1/3. The stratum draws k = ceil(n × ratio) targets (at least 1 when n > 0 and ratio > 0).
+3. Ranking: every candidate gets the key SHA-256(seed | "target" | credit code) (hex); the k lowest keys
+   are drawn. Ranking by a hash of the seed, not by the order of a list, makes the result independent of
+   database order and of the Python version.
+4. Officers: for each drawn target (in credit-code order) and each department of the plan (in plan
+   order), the eligible officers are that department's enforcement officers who hold a certificate and
+   have not declared a conflict of interest with the target; they are ranked by
+   SHA-256(seed | "officer" | credit code | person id) and the lowest ones taken: two from a single
+   department, one from each department in a joint draw (so never fewer than two per target). A target
+   that cannot be staffed that way is listed as unstaffed, never given an ineligible officer.
+"""
+import hashlib
+import json
+import math
+import secrets
+from fractions import Fraction
+
+from sqlalchemy import select
+
+from . import directory
+from .errors import ScriptError
+from .models import ConflictDeclaration, InspectionDraw, Person, PublicNotice, RoleAssignment, TargetEntry
+
+ALGORITHM = "ld-sha256-rank/1"
+OFFICERS_PER_TARGET = 2
+SHARED_ITEM_MIN_RATIO = Fraction(1, 3)  # 004 §1(3)2
+# 004 §4(1): key supervision, not random sampling. Codes and the Chinese names both match.
+HIGH_RISK_SECTORS = {
+    "hazardous_chemicals": "危险化学品", "non_coal_mine": "非煤矿山", "metal_smelting": "金属冶炼",
+}
+GRADES = ["A", "B", "C", "D"]  # A: good credit … D: violating, untrustworthy (违法失信)
+RISKS = ["low", "medium", "high"]
+ITEMS = {
+    "safety_responsibility": "安全生产主体责任落实情况",
+    "licence_conditions": "安全生产许可条件保持情况",
+    "hazardous_operations": "危险作业管理情况",
+    "emergency_plan": "应急预案及演练情况",
+    "safety_training": "从业人员安全培训情况",
+}
+RESULTS = {"compliant": "未发现问题", "rectification": "发现问题，责令限期整改",
+           "penalty_case": "发现违法行为，已立案查处", "not_found": "查无下落"}
+
+
+def is_high_risk(sector: str) -> bool:
+    return bool(sector) and (sector in HIGH_RISK_SECTORS or sector in HIGH_RISK_SECTORS.values())
+
+
+def _rank(seed: str, *parts: str) -> str:
+    return hashlib.sha256("|".join([seed, *parts]).encode("utf-8")).hexdigest()
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def digest(inputs: dict, seed: str, result: dict) -> str:
+    return hashlib.sha256(_canonical({"algorithm": ALGORITHM, "inputs": inputs, "seed": seed,
+                                      "result": result}).encode("utf-8")).hexdigest()
+
+
+# --- the two libraries ---
+def certified_officers(db, department: str) -> list[dict]:
+    """Enforcement officers of the department who hold a certificate (001 §4(3)2), sorted by id."""
+    rows = db.execute(
+        select(RoleAssignment.person_id, RoleAssignment.certificate)
+        .join(Person, Person.id == RoleAssignment.person_id)
+        .where(RoleAssignment.department == department, RoleAssignment.role == "enforcement_officer",
+               RoleAssignment.until.is_(None), Person.active.is_(True))
+        .order_by(RoleAssignment.person_id)
+    ).all()
+    return [{"id": pid, "certificate": cert} for pid, cert in rows if cert and cert.strip()]
+
+
+def library(db, departments: list[str]) -> dict:
+    """Snapshot of both libraries for a plan: candidate targets, key-supervision targets, officers, conflicts."""
+    merged: dict[str, dict] = {}
+    for dept in departments:
+        directory.department(db, dept)
+        for row in db.execute(select(TargetEntry).where(TargetEntry.department == dept)).scalars():
+            entry = merged.setdefault(row.credit_code, {
+                "credit_code": row.credit_code, "enterprise_name": row.enterprise_name, "departments": [],
+                "sector": row.sector or "", "credit_grade": row.credit_grade, "risk_level": row.risk_level})
+            entry["departments"].append(dept)
+            entry["sector"] = entry["sector"] or row.sector or ""
+            entry["credit_grade"] = max(entry["credit_grade"], row.credit_grade, key=GRADES.index)
+            entry["risk_level"] = max(entry["risk_level"], row.risk_level, key=RISKS.index)
+    targets, key_supervision = [], []
+    for code in sorted(merged):
+        (key_supervision if is_high_risk(merged[code]["sector"]) else targets).append(merged[code])
+    officers = {dept: certified_officers(db, dept) for dept in departments}
+    people = sorted({o["id"] for group in officers.values() for o in group})
+    conflicts = sorted([p, c] for p, c in db.execute(
+        select(ConflictDeclaration.person_id, ConflictDeclaration.credit_code)
+        .where(ConflictDeclaration.person_id.in_(people))).all()) if people else []
+    strata = sorted({(t["credit_grade"], t["risk_level"]) for t in targets},
+                    key=lambda s: (GRADES.index(s[0]), RISKS.index(s[1])))
+    return {"targets": targets, "key_supervision": key_supervision, "officers": officers,
+            "conflicts": conflicts, "strata": [{"credit_grade": g, "risk_level": r} for g, r in strata]}
+
+
+# --- the draw: a pure function of (inputs, seed) ---
+def stratum_key(credit_grade: str, risk_level: str) -> str:
+    return f"{credit_grade}|{risk_level}"
+
+
+def draw(inputs: dict, seed: str) -> dict:
+    """Draw targets and officers. `inputs`: departments, targets, officers, conflicts, ratios
+    ({"B|medium": {"sampling_ratio": 0.1, "frequency_per_year": 1}, ...}), shared_item."""
+    departments = list(inputs["departments"])
+    conflicts = {(p, c) for p, c in inputs.get("conflicts", [])}
+    strata: dict[str, list[dict]] = {}
+    for target in sorted(inputs["targets"], key=lambda t: t["credit_code"]):
+        strata.setdefault(stratum_key(target["credit_grade"], target["risk_level"]), []).append(target)
+    chosen, summary = [], []
+    for key in sorted(strata):
+        rule = inputs["ratios"].get(key)
+        if rule is None or rule.get("sampling_ratio") is None:
+            raise ScriptError(f"抽查比例表没有“{key}”档的比例，请流程管理员补充 p10_sampling_ratio 决策表")
+        ratio = Fraction(str(rule["sampling_ratio"]))
+        if inputs.get("shared_item"):
+            ratio = max(ratio, SHARED_ITEM_MIN_RATIO)
+        members = strata[key]
+        k = min(len(members), math.ceil(len(members) * ratio)) if ratio > 0 else 0
+        ranked = sorted(members, key=lambda t: _rank(seed, "target", t["credit_code"]))
+        chosen += ranked[:k]
+        summary.append({"stratum": key, "candidates": len(members), "ratio": str(ratio), "drawn": k,
+                        "frequency_per_year": rule.get("frequency_per_year")})
+    per_department = max(1, math.ceil(int(inputs.get("officers_per_target", OFFICERS_PER_TARGET)) / len(departments)))
+    selected, unstaffed = [], []
+    for target in sorted(chosen, key=lambda t: t["credit_code"]):
+        team: list[str] = []
+        lead: list[str] = []
+        for dept in departments:
+            eligible = [o["id"] for o in inputs["officers"].get(dept, [])
+                        if o.get("certificate") and (o["id"], target["credit_code"]) not in conflicts
+                        and o["id"] not in team]
+            ranked = sorted(eligible, key=lambda pid: _rank(seed, "officer", target["credit_code"], pid))
+            if len(ranked) < per_department:
+                team = []
+                break
+            team += ranked[:per_department]
+            lead = lead or ranked[:per_department]
+        if len(team) < int(inputs.get("officers_per_target", OFFICERS_PER_TARGET)):
+            unstaffed.append(target["credit_code"])
+            continue
+        selected.append({"credit_code": target["credit_code"], "enterprise_name": target["enterprise_name"],
+                         "department": departments[0], "officers": team, "lead_officers": lead,
+                         "credit_grade": target["credit_grade"], "risk_level": target["risk_level"]})
+    return {"selected": selected, "unstaffed": unstaffed, "strata": summary}
+
+
+def replay(db, draw_id: int) -> dict:
+    """Re-run a recorded draw from its stored inputs and seed; `same` says whether it matches the record."""
+    row = db.get(InspectionDraw, draw_id)
+    if row is None:
+        raise ScriptError(f"抽取记录 {draw_id} 不存在")
+    if row.algorithm != ALGORITHM:
+        raise ScriptError(f"抽取记录使用算法 {row.algorithm}，本系统为 {ALGORITHM}")
+    again = draw(row.inputs, row.seed)
+    return {"draw_id": row.id, "same": again == row.result and digest(row.inputs, row.seed, again) == row.digest,
+            "result": again, "recorded": row.result}
+
+
+def declare_conflict(db, now, person_id: str, credit_code: str, reason: str = "") -> ConflictDeclaration:
+    row = db.execute(select(ConflictDeclaration).where(ConflictDeclaration.person_id == person_id,
+                                                       ConflictDeclaration.credit_code == credit_code)).scalar_one_or_none()
+    if row is None:
+        row = ConflictDeclaration(person_id=person_id, credit_code=credit_code, reason=reason, declared_at=now)
+        db.add(row)
+        db.flush()
+    return row
+
+
+# --- operations for service tasks ---
+def op_library(ctx, departments: list) -> dict:
+    """What the plan may draw from: the strata present (for the ratio table) and the key-supervision list."""
+    snap = library(ctx.db, list(departments))
+    return {"candidates": len(snap["targets"]), "strata": snap["strata"],
+            "key_supervision": [{"credit_code": t["credit_code"], "enterprise_name": t["enterprise_name"],
+                                 "sector": t["sector"]} for t in snap["key_supervision"]],
+            "officers": {d: [o["id"] for o in group] for d, group in snap["officers"].items()}}
+
+
+def op_draw(ctx, plan_no: str, departments: list, ratios: dict, shared_item: bool = False,
+            seed: str = "", drawn_by: str = "system") -> dict:
+    """Take a fresh snapshot of both libraries, draw, and record everything needed to re-run it."""
+    snap = library(ctx.db, list(departments))
+    inputs = {"departments": list(departments), "targets": snap["targets"], "officers": snap["officers"],
+              "conflicts": snap["conflicts"], "ratios": ratios, "shared_item": bool(shared_item),
+              "officers_per_target": OFFICERS_PER_TARGET}
+    seed = (seed or "").strip() or secrets.token_hex(16)
+    result = draw(inputs, seed)
+    row = InspectionDraw(instance_id=ctx.instance_id, plan_no=plan_no or "", algorithm=ALGORITHM, seed=seed,
+                         inputs=inputs, result=result, digest=digest(inputs, seed, result),
+                         drawn_at=ctx.clock.now(), drawn_by=drawn_by or "system")
+    ctx.db.add(row)
+    ctx.db.flush()
+    return {"draw_id": row.id, "algorithm": ALGORITHM, "seed": seed, "digest": row.digest,
+            "drawn": len(result["selected"]), "unstaffed": result["unstaffed"], "strata": result["strata"],
+            "inspections": {t["credit_code"]: t for t in result["selected"]}}
+
+
+def op_publish(ctx, department: str, results: dict, items: list) -> dict:
+    """002, 001 §4(3)1: publish each inspected enterprise's result (enterprise, items, result, date)."""
+    from datetime import date
+
+    item_text = "、".join(ITEMS.get(i, i) for i in items)
+    now = ctx.clock.now()
+    count = 0
+    for code in sorted(results):
+        r = results[code]
+        ctx.db.add(PublicNotice(kind="inspection", instance_id=ctx.instance_id, department=department,
+                                enterprise_name=r["enterprise_name"], credit_code=code, item=item_text,
+                                result=RESULTS.get(r["result"], r["result"]),
+                                on_date=date.fromisoformat(r["inspected_on"]), published_at=now))
+        count += 1
+    ctx.db.flush()
+    return {"published": count}
+
+
+def op_open_cases(ctx, department: str, findings: dict, plan_no: str = "") -> dict:
+    """001 §4(3)2 "有案必查": one P11 penalty case per target whose inspection found a violation."""
+    from .penalty import op_open_case
+
+    opened = {}
+    for code in sorted(findings):
+        r = findings[code]
+        opened[code] = op_open_case(
+            ctx, opened_by=r["officers"][0], department=department,
+            subject=f"{r['enterprise_name']}“双随机”抽查发现违法行为（{plan_no}）", enterprise_name=r["enterprise_name"],
+            credit_code=code, case_source="double_random", facts=r.get("findings") or "")["case_instance"]
+    return {"cases": opened}

@@ -1,0 +1,112 @@
+"""Public pages (web/public.py): results published without sign-in (001 §4(3)1, 001 §4(3)5, 000 §4(1)5),
+website reports with the reporter's identity sealed (000 §3(5)), and the identity page for the handling
+officer only."""
+import json
+import re
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from engine import db
+from engine.clock import FrozenClock
+from engine.directory import DEMO_PASSWORD
+from engine.models import Event, Instance
+from tests.scenario import Scenario
+from tests.supervision_helpers import add_targets, uscc
+from web import create_app
+
+
+
+class WebUser:
+    """A browser session: signs in if given a person, posts forms with the CSRF token."""
+
+    def __init__(self, app, person_id: str | None = None):
+        self.client = app.test_client()
+        if person_id:
+            self.post("/login", {"person_id": person_id, "password": DEMO_PASSWORD})
+
+    def get(self, url: str):
+        return self.client.get(url)
+
+    def post(self, url: str, data: dict):
+        page = self.client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        return self.client.post(url, data={**data, "csrf_token": token})
+
+
+@pytest.fixture
+def site(tmp_path, processes_template):
+    target = tmp_path / "public.sqlite3"
+    shutil.copy(processes_template, target)
+    url = f"sqlite:///{target}"
+    clock = FrozenClock("2026-10-09 09:00")
+    eng = db.make_engine(url)
+    scenario = Scenario(db.session_factory(eng), clock)
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret", "CLOCK": clock})
+    yield scenario, app
+    app.extensions["liandong_engine"].dispose()
+    eng.dispose()
+
+
+def test_inspection_results_are_public_without_sign_in(site):
+    s, app = site
+    add_targets(s, "emergency_bureau", [(n, f"鞍山市公示{n}号有限公司", "machinery", "D", "high") for n in (1, 2)])
+    m = s.start("p10_double_random_inspection", by="hebin", data={
+        "subject": "2026年第四季度抽查", "plan_no": "鞍应急随机〔2026〕5号", "department": "emergency_bureau",
+        "partner_departments": [], "items": ["licence_conditions"], "shared_item": False, "period_start": "2026-10-12",
+        "period_end": "2026-11-30", "publish_within_days": 20, "seed_source": "system"})
+    for task in [t for t in m.open_tasks() if t.spec_id == "inspect_target"]:
+        s.run(lambda e, t=task: e.tasks.complete(t.id, t.candidates[0], {
+            "result": "compliant", "inspected_on": "2026-10-15", "findings": "", "co_inspectors_present": True}, t.revision))
+    m.complete("publish_results", by="hebin", data={"reviewed": True})
+
+    visitor = WebUser(app)  # nobody signed in
+    page = visitor.get("/public/results?kind=inspection")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for n in (1, 2):
+        assert f"鞍山市公示{n}号有限公司" in html and uscc(n) in html
+    assert "安全生产许可条件保持情况" in html and "未发现问题" in html and "2026-10-15" in html
+    assert visitor.get("/public/results?kind=secret").status_code == 404
+    assert "暂无公示信息" in visitor.get("/public/results?kind=blacklist").get_data(as_text=True)
+
+
+def test_website_report_seals_the_identity_and_only_the_handling_officer_sees_it(site):
+    s, app = site
+    visitor = WebUser(app)
+    answer = visitor.post("/public/report", {"subject": "举报某企业违规储存危险化学品", "enterprise_name": "鞍山市丙化工有限公司",
+                                             "department": "emergency_bureau", "content": "仓库内堆放大量油漆桶",
+                                             "name": "王秀兰", "phone": "13804120099"})
+    assert answer.status_code == 200 and "举报已提交" in answer.get_data(as_text=True)
+    instance = s.run(lambda e: e.db.execute(select(Instance).where(
+        Instance.process_key == "p12_complaint_report")).scalar_one())
+    m = s.matter(instance.id)
+    assert m.data["channel"] == "website" and m.data["reporter_ref"].startswith("RPT-")
+    m.complete("accept_report", by="fengxue", data={"decision": "accept", "decided_on": "2026-10-09", "reason": "属本局职责",
+                                                    "handling_officer": "tangjun", "handling_days": 10})
+
+    url = f"/public/reporter/{instance.id}"
+    assert WebUser(app).get(url).status_code == 302  # sign in first
+    officer = WebUser(app, "tangjun")
+    page = officer.get(url)
+    assert page.status_code == 200 and "王秀兰" in page.get_data(as_text=True)
+    for other in ("fengxue", "hebin", "luoyi"):
+        refused = WebUser(app, other).get(url)
+        assert refused.status_code == 403 and "王秀兰" not in refused.get_data(as_text=True)
+
+    # Not in the staff pages, the API, the event log or the workflow state.
+    staff = WebUser(app, "fengxue")
+    for path in ["/", f"/api/instances/{instance.id}", f"/instances/{instance.id}"]:
+        body = staff.get(path).get_data(as_text=True)
+        assert "王秀兰" not in body and "13804120099" not in body
+    stored = s.run(lambda e: [e.runtime.instance(instance.id).state] + [
+        json.dumps(ev.data, ensure_ascii=False) for ev in e.db.execute(select(Event)).scalars()])
+    assert not any("王秀兰" in text or "13804120099" in text for text in stored)
+
+
+def test_a_named_website_report_needs_a_contact(site):
+    _, app = site
+    refused = WebUser(app).post("/public/report", {"subject": "举报", "enterprise_name": "某公司",
+                                                   "department": "emergency_bureau", "content": "内容"})
+    assert refused.status_code == 422 and "实名举报请填写姓名和联系电话" in refused.get_data(as_text=True)

@@ -1,0 +1,91 @@
+"""Public pages (no sign-in): published supervision results, and reporting a violation (P10–P13).
+
+- `/public/results`: "一公开" — inspection results (P10), penalty decisions (双公示, P11) and the blacklist
+  (P13) as published; withdrawn notices (e.g. an enterprise removed from the blacklist) are not shown.
+  Nothing here comes from workflow data: only the `public_notice` rows the publishing steps wrote.
+- `/public/report`: a member of the public reports a violation through the website (000 §3(5)). The
+  reporter's name and contact are sealed (engine/complaints.py) before the matter starts; the matter,
+  its event log and every staff page hold only the sealed reference.
+- `/public/reporter/<instance_id>`: the reporter's identity, for the handling officer only (signed in).
+"""
+from flask import Blueprint, abort, g, render_template, request
+from sqlalchemy import select
+
+from engine import complaints
+from engine.errors import FormInvalid, LiandongError, NotCandidate
+from engine.forms import uscc_problem
+from engine.models import Department, PublicNotice
+
+from .auth import login_required
+
+bp = Blueprint("public", __name__, url_prefix="/public")
+KINDS = {"inspection": "“双随机”抽查结果", "penalty": "行政处罚决定", "blacklist": "失信联合惩戒黑名单"}
+PUBLIC_STARTER = "public"  # the website: no staff account starts these matters
+DEPARTMENTS = ["emergency_bureau", "market_bureau", "housing_bureau", "ecology_bureau", "health_commission"]
+
+
+@bp.route("/results")
+def results():
+    kind = request.args.get("kind", "inspection")
+    if kind not in KINDS:
+        abort(404)
+    query = (select(PublicNotice).where(PublicNotice.kind == kind, PublicNotice.withdrawn_at.is_(None))
+             .order_by(PublicNotice.on_date.desc(), PublicNotice.id.desc()).limit(500))
+    text = request.args.get("q", "").strip()
+    if text:
+        query = query.where(PublicNotice.enterprise_name.contains(text) | (PublicNotice.credit_code == text.upper()))
+    notices = list(g.db.execute(query).scalars())
+    names = dict(g.db.execute(select(Department.code, Department.name)).all())
+    return render_template("public/results.html", notices=notices, kind=kind, kinds=KINDS, names=names, q=text)
+
+
+@bp.route("/report", methods=("GET", "POST"))
+def report():
+    names = dict(g.db.execute(select(Department.code, Department.name)).all())
+    values, errors, done = dict(request.form), {}, None
+    if request.method == "POST":
+        anonymous = request.form.get("anonymous") == "on"
+        for field, title in (("subject", "举报事项"), ("enterprise_name", "被举报企业"), ("content", "举报内容")):
+            if not request.form.get(field, "").strip():
+                errors[field] = f"请填写{title}"
+        if request.form.get("department") not in DEPARTMENTS:
+            errors["department"] = "请选择承办部门"
+        code = request.form.get("credit_code", "").strip().upper()
+        if code and uscc_problem(code):
+            errors["credit_code"] = uscc_problem(code)
+        if not anonymous and not (request.form.get("name", "").strip() and request.form.get("phone", "").strip()):
+            errors["name"] = "实名举报请填写姓名和联系电话，或选择匿名举报"
+        if not errors:
+            engine = g.engine
+            data = {"subject": request.form["subject"].strip()[:100], "enterprise_name": request.form["enterprise_name"].strip()[:100],
+                    "department": request.form["department"], "channel": "website",
+                    "received_at": engine.functions.now(), "content": request.form["content"].strip()[:3000],
+                    "anonymous": anonymous}
+            if code:
+                data["credit_code"] = code
+            try:
+                if not anonymous:
+                    data["reporter_ref"] = complaints.seal_identity(
+                        g.db, engine.clock.now(), request.form["name"], request.form["phone"])
+                matter = engine.runtime.start("p12_complaint_report", data, PUBLIC_STARTER)
+                done = matter.id
+            except FormInvalid as err:
+                g.db.rollback()
+                errors = dict(err.errors)
+            except LiandongError as err:
+                g.db.rollback()
+                errors = {"_form": err.message}
+        values.pop("name", None), values.pop("phone", None)  # never echoed back
+    status = 422 if errors else 200
+    return render_template("public/report.html", departments=[(d, names.get(d, d)) for d in DEPARTMENTS],
+                           values=values, errors=errors, done=done), status
+
+
+@bp.route("/reporter/<int:instance_id>")
+@login_required
+def reporter(instance_id: int):
+    try:
+        identity = complaints.reporter_identity(g.db, instance_id, g.user.id)
+    except NotCandidate:
+        abort(403, "举报人信息仅承办该举报的执法人员可以查看。")
+    return render_template("public/reporter.html", identity=identity, instance_id=instance_id)
