@@ -36,6 +36,7 @@ import yaml
 from jinja2 import BaseLoader, TemplateNotFound, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import event, select
+from sqlalchemy.orm import defer
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .clock import local, parse_local
@@ -343,9 +344,11 @@ def _issue(ctx, kind, department, params, instance_id, corrects, user) -> Docume
 
 # --- reading ---
 
-def of_instance(db, instance_id: int) -> list[Document]:
-    return list(db.execute(select(Document).where(Document.instance_id == instance_id)
-                           .order_by(Document.id)).scalars())
+def of_instance(db, instance_id: int, with_files: bool = True) -> list[Document]:
+    query = select(Document).where(Document.instance_id == instance_id).order_by(Document.id)
+    if not with_files:  # a list on a page needs the numbers, not the files
+        query = query.options(defer(Document.pdf), defer(Document.docx))
+    return list(db.execute(query).scalars())
 
 
 def corrections_of(db, document_id: int) -> list[Document]:

@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     _register_transaction(app)  # before the blueprints: their hooks use g.db
 
-    from . import admin, api, auth, filters, inbox, modeler, office_views, public, vendor
+    from . import admin, api, auth, documents_views, filters, inbox, modeler, office_views, public, vendor
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(api.bp)
@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(modeler.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(office_views.bp)
+    app.register_blueprint(documents_views.bp)
     csrf.exempt(api.bp)
     filters.register(app)
     _register_errors(app)

@@ -14,7 +14,7 @@ from engine.history import KINDS
 from engine.models import CalendarYear, Department
 from engine.monitoring import STATUSES, InstanceFilter
 
-from . import present, refuse
+from . import documents_views, present, refuse
 from .auth import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -68,6 +68,7 @@ def instance(instance_id: int):
         data_json=json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str),
         events=events, kinds=KINDS, timers=g.engine.monitoring.pending_timers(matter.id),
         open_tasks=g.engine.monitoring.open_tasks(matter.id), versions=versions,
+        documents=documents_views.listed(matter.id),
         diagram={"xml": definition.content, "completed": state.completed, "active": state.active,
                  "errored": state.errored, "counts": state.counts})
 

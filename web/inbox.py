@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from engine.errors import FormInvalid, InvalidState, StaleTask
 from engine.models import HumanTask
 
-from . import actions, formview, operations, present, refuse, starting
+from . import actions, documents_views, formview, operations, present, refuse, starting
 from .auth import login_required
 
 bp = Blueprint("inbox", __name__)
@@ -66,7 +66,7 @@ def _task_page(task: HumanTask, status: int = 200, errors: dict | None = None, e
         colleagues=present.colleagues(task, g.user.id) if "hand_over" in allowed else [],
         handover_error=handover_error, handover=handover_entered or {},
         context=present.context(instance), history=present.history(instance.id), ops=ops,
-        signers=g.engine.signers.of_task(task.id),
+        signers=g.engine.signers.of_task(task.id), documents=documents_views.listed(instance.id),
     ), status
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from engine.errors import LiandongError
 
-from . import operations, present, refuse
+from . import documents_views, operations, present, refuse
 from .auth import login_required
 
 bp = Blueprint("office", __name__)
@@ -65,7 +65,7 @@ def matter_page(instance_id: int):
     ops = [(op, operations.form_fields(op, matter, g.user.id))
            for op in operations.available(matter, g.user.id, "matter")]
     return render_template("office/matter.html", matter=matter, context=present.context(matter),
-                           history=present.history(matter.id), ops=ops,
+                           history=present.history(matter.id), ops=ops, documents=documents_views.listed(matter.id),
                            viewable={t.id for t in tasks if present.may_view(t, g.user.id)},
                            tasks=[(t, present.deadline(t), present.holder_text(t)) for t in tasks])
 
