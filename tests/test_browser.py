@@ -1,42 +1,18 @@
 """In a real browser (Playwright driving Debian's chromium): an approval section's liaison starts P1,
 a supervision department's liaison finds the push in the inbox and acknowledges it, and a person from
 another department who opens that task's address is refused. Screenshots go to test-artifacts/."""
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
-from engine.clock import FrozenClock
-from engine.directory import DEMO_PASSWORD
 from engine.forms import uscc_with_check
-from web import create_app
+from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def live_server(tmp_path, processes_template):
-    target = tmp_path / "browser.sqlite3"
-    shutil.copy(processes_template, target)
-    app = create_app({"DATABASE_URL": f"sqlite:///{target}", "SECRET_KEY": "browser-test",
-                      "CLOCK": FrozenClock("2026-11-23 09:30")})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    app.extensions["liandong_engine"].dispose()
-
-
-def sign_in(page, base, person):
-    page.goto(f"{base}/login")
-    page.fill("[name=person_id]", person)
-    page.fill("[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    with serving(make_app(tmp_path, processes_template)) as base:
+        yield base
 
 
 def choose(page, name, value):
@@ -45,11 +21,6 @@ def choose(page, name, value):
         page.select_option(f"select[name={name}]", value)
     else:
         page.check(f"input[name={name}][value='{value}']")
-
-
-def shot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def test_liaison_starts_p1_and_the_department_liaison_acknowledges_it(page, live_server):

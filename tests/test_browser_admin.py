@@ -1,38 +1,26 @@
 """In a real browser: an administrator opens a running P4 escalation matter and sees the active rung
 highlighted on the diagram, with the completed steps marked done."""
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
 from engine import Liandong
 from engine.clock import FrozenClock
-from tests.test_browser import ARTIFACTS, CHROMIUM, sign_in
-from web import create_app
+from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def p4_server(tmp_path, processes_template):
-    target = tmp_path / "admin.sqlite3"
-    shutil.copy(processes_template, target)
     clock = FrozenClock("2026-11-23 09:30")
-    app = create_app({"DATABASE_URL": f"sqlite:///{target}", "SECRET_KEY": "browser-admin", "CLOCK": clock})
+    app = make_app(tmp_path, processes_template, clock)
     with app.extensions["liandong_sessions"]() as session, session.begin():
-        engine = Liandong(session, clock)
-        matter = engine.runtime.start("p4_communication_ladder", {
+        matter = Liandong(session, clock).runtime.start("p4_communication_ladder", {
             "subject": "危化品经营许可变更后的监管衔接", "sending_department": "approval_bureau.market",
             "receiving_department": "market_bureau", "start_rung": "phone",
             "matter_description": "许可变更后经营场所迁址，需明确新址的日常监管责任。"}, "sunli")
         matter_id = matter.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", matter_id
-    server.shutdown()
-    app.extensions["liandong_engine"].dispose()
+    with serving(app) as base:
+        yield base, matter_id
 
 
 def test_admin_sees_the_active_rung_highlighted(page, p4_server):
@@ -50,5 +38,4 @@ def test_admin_sees_the_active_rung_highlighted(page, p4_server):
     assert any(a.startswith(("phone", "call", "record", "make")) or "phone" in a for a in active), active
     assert done, "nothing marked done before the phone rung"
     assert open_task
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(Path(ARTIFACTS) / "admin_p4_instance.png"), full_page=True)
+    shot(page, "admin_p4_instance")

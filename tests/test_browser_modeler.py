@@ -1,43 +1,23 @@
 """In a real browser: the process owner opens P3 in the bpmn-js modeler, edits a task's name and its
 deadline in the properties panel, sees a bad lane role refused with a message that selects the lane,
 validates, deploys, and the definitions page shows version 2. Screenshots go to test-artifacts/."""
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from engine.clock import FrozenClock
-from engine.directory import DEMO_PASSWORD
-from web import create_app
+from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 BPMN_JS = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-js" / "dist"
 pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+    needs_chromium,
     pytest.mark.skipif(not BPMN_JS.is_dir(), reason="bpmn-js is not installed (make install runs npm ci)"),
 ]
 
 
 @pytest.fixture
 def live_server(tmp_path, processes_template):
-    target = tmp_path / "browser.sqlite3"
-    shutil.copy(processes_template, target)
-    app = create_app({"DATABASE_URL": f"sqlite:///{target}", "SECRET_KEY": "browser-test",
-                      "CLOCK": FrozenClock("2026-11-23 09:30"), "SANDBOX_DIR": str(tmp_path / "sandboxes")})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    app.extensions["liandong_engine"].dispose()
-
-
-def shot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    with serving(make_app(tmp_path, processes_template, SANDBOX_DIR=str(tmp_path / "sandboxes"))) as base:
+        yield base
 
 
 def select_element(page, element_id):
@@ -53,10 +33,7 @@ def test_owner_edits_validates_and_deploys_p3(page, live_server):
     page.on("console", lambda msg: errors.append(f"{msg.text} {msg.location.get('url', '')}")
             if msg.type == "error" and "favicon" not in msg.location.get("url", "") else None)
     page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(f"{base}/login")
-    page.fill("[name=person_id]", "owner")
-    page.fill("[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, base, "owner")
 
     page.goto(f"{base}/modeler/processes/p3_consultation_request/edit")
     page.wait_for_selector("body[data-modeler-ready='1']", timeout=15000)
@@ -123,10 +100,7 @@ def test_owner_tries_an_edited_p3_in_a_trial_run(page, live_server):
 
     base = live_server
     page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(f"{base}/login")
-    page.fill("[name=person_id]", "owner")
-    page.fill("[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, base, "owner")
     page.goto(f"{base}/modeler/processes/p3_consultation_request/edit")
     page.wait_for_selector("body[data-modeler-ready='1']", timeout=15000)
     page.evaluate("""() => { const m = window.liandongModeler;

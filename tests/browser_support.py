@@ -1,0 +1,49 @@
+"""Shared pieces of the browser tests: a real server over a copy of a template database, sign-in,
+screenshots. Playwright drives Debian's chromium (conftest's browser_type_launch_args)."""
+import contextlib
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from engine.clock import FrozenClock
+from engine.directory import DEMO_PASSWORD
+from web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
+                                    reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+def make_app(tmp_path: Path, template: Path, clock: FrozenClock | None = None, **config):
+    target = tmp_path / "browser.sqlite3"
+    shutil.copy(template, target)
+    return create_app({"DATABASE_URL": f"sqlite:///{target}", "SECRET_KEY": "browser-test",
+                       "CLOCK": clock or FrozenClock("2026-11-23 09:30"), **config})
+
+
+@contextlib.contextmanager
+def serving(app):
+    """The app on a free loopback port, for as long as the block runs."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        app.extensions["liandong_engine"].dispose()
+
+
+def sign_in(page, base, person):
+    page.goto(f"{base}/login")
+    page.fill("[name=person_id]", person)
+    page.fill("[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
