@@ -148,7 +148,36 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
             if lane.get(key):
                 problems += [XmlProblem(f"泳道 {key} 表达式：{p}", None, lane["id"]) for p in check_source(lane[key], "eval")]
     problems += _expression_problems(process)
+    problems += _reference_problems(process)
     problems += _diagram_problems(root, process)
+    return problems
+
+
+def _reference_problems(process) -> list[XmlProblem]:
+    """References SpiffWorkflow's parser lets through: a boundary event attached to nothing, a lane
+    naming a missing element, a gateway default that is not one of its outgoing flows."""
+    problems = []
+    ids = {e.get("id") for e in process.iter() if e.get("id")}
+    activities = {e.get("id") for e in process.xpath(
+        ".//bpmn:task|.//bpmn:userTask|.//bpmn:manualTask|.//bpmn:scriptTask|.//bpmn:serviceTask|.//bpmn:sendTask"
+        "|.//bpmn:receiveTask|.//bpmn:businessRuleTask|.//bpmn:callActivity|.//bpmn:subProcess", namespaces=NS)}
+    for event in process.xpath(".//bpmn:boundaryEvent", namespaces=NS):
+        if event.get("attachedToRef") not in activities:
+            problems.append(XmlProblem(f"边界事件附着的活动不存在：{event.get('attachedToRef')!r}",
+                                       event.sourceline, event.get("id")))
+    for flow in process.xpath(".//bpmn:sequenceFlow", namespaces=NS):  # (a missing target the parser reports)
+        if flow.get("sourceRef") not in ids:
+            problems.append(XmlProblem(f"顺序流的起点不存在：{flow.get('sourceRef')!r}", flow.sourceline, flow.get("id")))
+    for ref in process.xpath(".//bpmn:lane/bpmn:flowNodeRef", namespaces=NS):
+        if (ref.text or "").strip() not in ids:
+            problems.append(XmlProblem(f"泳道引用的元素不存在：{(ref.text or '').strip()!r}", ref.sourceline,
+                                       ref.getparent().get("id")))
+    for gateway in process.xpath(".//*[@default]", namespaces=NS):
+        outgoing = {f.get("id") for f in process.xpath(
+            ".//bpmn:sequenceFlow[@sourceRef=$id]", namespaces=NS, id=gateway.get("id"))}
+        if gateway.get("default") not in outgoing:
+            problems.append(XmlProblem(f"默认流 {gateway.get('default')!r} 不是该元素的出口", gateway.sourceline,
+                                       gateway.get("id")))
     return problems
 
 

@@ -7,10 +7,12 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from .models import Event
+
+CHAIN_LOCK = 0x4C44_4556  # "LDEV": the PostgreSQL advisory lock that serialises appends to the chain
 
 KINDS = {
     "started": "发起", "task_ready": "任务到达", "task_claimed": "认领", "task_unclaimed": "退回待认领",
@@ -39,11 +41,13 @@ class History:
 
     def record(self, kind: str, instance_id: int | None = None, actor: str = "system", task_id=None,
                spec_id: str = "", name: str = "", data: dict | None = None, at: datetime | None = None) -> Event:
-        # The chain head is read under the caller's transaction; on PostgreSQL a row lock on the last
-        # entry serialises writers so two entries never share a predecessor.
-        last = self.db.execute(
-            select(Event).order_by(Event.id.desc()).limit(1).with_for_update()
-        ).scalar_one_or_none()
+        # Writers append one at a time so two entries never share a predecessor. On PostgreSQL a
+        # transaction-scoped advisory lock, taken before the head is read, does it: a row lock on the
+        # last entry would not (a waiter gets that same row once the holder commits, not the new head).
+        # SQLite writers are serialised by BEGIN IMMEDIATE (engine/db.py).
+        if self.db.get_bind().dialect.name == "postgresql":
+            self.db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+        last = self.db.execute(select(Event).order_by(Event.id.desc()).limit(1)).scalar_one_or_none()
         event = Event(
             instance_id=instance_id, at=(at or self.clock.now()).astimezone(UTC), actor=actor, kind=kind, task_id=task_id,
             spec_id=spec_id, name=name, data=json.loads(json.dumps(data or {}, ensure_ascii=False, default=str)),

@@ -2,7 +2,7 @@
 from datetime import datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from engine.clock import SHANGHAI
 from engine.errors import FormInvalid, NotCandidate, StaleTask, UnknownProcess
@@ -108,6 +108,8 @@ def test_event_log_is_hash_chained(engine_scenario):
     assert engine_scenario.run(lambda e: e.history.verify()) == []
 
     def tamper(e):
+        if e.db.get_bind().dialect.name == "postgresql":  # the append-only trigger (migration 0006) is in the way
+            e.db.execute(text("ALTER TABLE event DISABLE TRIGGER event_append_only"))
         row = e.db.scalars(select(Event).where(Event.kind == "task_completed")).first()
         row.data = {"form": {"note": "篡改"}}
     engine_scenario.run(tamper)

@@ -10,6 +10,7 @@ import secrets
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter
 
 from engine import Liandong, db
 from engine.clock import SystemClock
@@ -19,19 +20,31 @@ csrf = CSRFProtect()
 log = logging.getLogger(__name__)
 
 ERROR_TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "未找到", 405: "不支持的操作",
-                409: "任务已变更", 422: "填写有误", 500: "系统出错"}
+                409: "任务已变更", 413: "内容过大", 422: "填写有误", 429: "请稍后再试", 500: "系统出错"}
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: ids fit the database's INTEGER columns; a larger number is a 404, not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.url_map.converters["int"] = IdConverter
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         DATABASE_URL=db.database_url(),
         CLOCK=SystemClock(),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # behind HTTPS (production): SESSION_COOKIE_SECURE=1 sends the session cookie over HTTPS only
+        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed-in session
         JSON_AS_ASCII=False,
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # larger requests get 413 before any view reads them
     )
     if test_config:
         app.config.from_mapping(test_config)

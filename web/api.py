@@ -13,7 +13,7 @@ from engine.errors import FormInvalid, NotCandidate
 from engine.models import HumanTask, Instance, Person
 
 from . import openapi, operations, present, refuse, starting
-from .auth import check_credentials
+from .auth import LOCKED_MESSAGE, attempt_sign_in
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -77,10 +77,9 @@ def task_json(task: HumanTask, instance: Instance | None = None, schema: bool = 
 @bp.post("/token")
 def token():
     body = _body()
-    person = check_credentials(str(body.get("id", "")), str(body.get("password", "")))
+    person, error = attempt_sign_in(str(body.get("id", "")).strip(), str(body.get("password", "")))
     if person is None:
-        refuse()
-        return jsonify({"error": "账号或密码不正确"}), 401
+        return jsonify({"error": error}), 429 if error == LOCKED_MESSAGE else 401
     return jsonify({"token": make_token(person.id), "token_type": "Bearer", "person": person.id})
 
 

@@ -13,7 +13,25 @@ def _json(schema: dict, description: str = "成功") -> dict:
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
+# Refusals any operation on the engine may answer with (web/__init__.py maps LiandongError subclasses).
+COMMON_ERRORS = {"401": "缺少或无效的访问令牌", "403": "无权执行", "404": "不存在", "409": "状态已变化，请刷新后重试",
+                 "422": "请求或表单有误"}
+
+
 def document() -> dict:
+    doc = _document()
+    for path, item in doc["paths"].items():
+        for operation in item.values():
+            for code, description in COMMON_ERRORS.items():
+                if code == "401" and operation.get("security") == []:
+                    continue
+                if code in ("404", "409") and "{" not in path and path != "/matters":
+                    continue
+                operation["responses"].setdefault(code, _error(description))
+    return doc
+
+
+def _document() -> dict:
     task = {"$ref": "#/components/schemas/Task"}
     return {
         "openapi": "3.0.3",
@@ -59,7 +77,8 @@ def document() -> dict:
                     "properties": {"id": {"type": "string"}, "password": {"type": "string"}}}}}},
                 "responses": {"200": _json({"type": "object", "properties": {
                     "token": {"type": "string"}, "token_type": {"type": "string"}, "person": {"type": "string"}}}),
-                    "401": _error("账号或密码不正确")}}},
+                    "401": _error("账号或密码不正确"), "422": _error("请求体不是 JSON 对象"),
+                    "429": _error("登录失败次数过多，15分钟内不再受理")}}},
             "/processes": {"get": {
                 "summary": "我可以发起的流程及其发起表单",
                 "responses": {"200": _json({"type": "array", "items": {"type": "object", "properties": {
