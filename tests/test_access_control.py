@@ -13,7 +13,8 @@ from web import create_app
 
 pytest_plugins = ["tests.web_fixtures"]
 
-PUBLIC = {"static", "vendor.asset", "auth.login", "auth.logout", "api.token", "api.openapi_document"}
+PUBLIC = {"static", "vendor.asset", "auth.login", "auth.logout", "api.token", "api.openapi_document",
+          "public.results", "public.report"}  # published results and the report form need no sign-in
 
 
 def routes(app):
@@ -28,7 +29,8 @@ def fill(rule, task_id: int, matter_id: int) -> str:
     on_matter = "/matters/" in rule.rule
     values = {"task_id": task_id, "instance_id": matter_id, "target_id": matter_id if on_matter else task_id,
               "scope": "mine", "process_key": "w_review", "action": "suspend",
-              "name": "cancel" if on_matter else "remind", "package": "bpmn-js", "filename": "x.js"}
+              "name": "cancel" if on_matter else "remind", "package": "bpmn-js", "filename": "x.js",
+              "document_id": 1, "fmt": "pdf", "definition_id": 1, "draft_id": 1, "key": "w_review", "token": "x"}
     url = rule.rule
     for argument in rule.arguments:
         url = re.sub(r"<(?:[a-z]+:)?" + argument + ">", str(values[argument]), url)
@@ -78,22 +80,24 @@ def test_every_route_needs_sign_in(no_csrf, backdoor):
     assert snapshot(backdoor, matter, task) == before
 
 
-@pytest.mark.parametrize("person", ["zhuling", "gaoyan", "owner"])
-def test_admin_pages_are_forbidden_to_everyone_but_administrators(no_csrf, web, backdoor, person):
+@pytest.mark.parametrize("person", ["zhuling", "gaoyan", "owner", "admin"])
+def test_console_pages_are_forbidden_to_everyone_but_their_audience(no_csrf, web, backdoor, person):
+    """/admin is for administrators only, /modeler for process owners only."""
     matter = backdoor.start()
     task = backdoor.open_task(matter, "prepare")["id"]
     before = snapshot(backdoor, matter, task)
     user = web(person)
-    admin_routes = [(rule, method) for endpoint, rule, method in routes(no_csrf) if rule.rule.startswith(("/admin",
-                                                                                                          "/modeler"))]
-    assert admin_routes
-    for rule, method in admin_routes:
+    own = {"admin": "/admin", "owner": "/modeler"}.get(person)
+    forbidden = [(rule, method) for endpoint, rule, method in routes(no_csrf)
+                 if rule.rule.startswith(("/admin", "/modeler")) and not (own and rule.rule.startswith(own))]
+    assert forbidden
+    for rule, method in forbidden:
         url = fill(rule, task, matter)
         response = call(user.client, method, url)
         assert response.status_code == 403, (person, method, url, response.status_code)
     assert snapshot(backdoor, matter, task) == before
-    admin = web("admin")
-    assert admin.get("/admin/").status_code == 200
+    assert web("admin").get("/admin/").status_code == 200
+    assert web("owner").get("/modeler/").status_code == 200
 
 
 def test_staff_of_another_department_cannot_read_or_act_on_a_task(no_csrf, web, backdoor):

@@ -136,6 +136,10 @@ def complete(task_id: int):
     schema = g.engine.tasks.form_schema(task)
     data = formview.submitted(schema, request.form)
     action = request.form.get("action", "complete")
+    if not g.engine.tasks.may_act(task, g.user.id):
+        abort(403, description="您不是该任务的办理人，不能办理。")
+    if _revision() is None:  # every form carries the revision the user saw; without it, nothing is done
+        return _refused(task_id, StaleTask("页面已过期，请刷新后重新提交"), "提交失败：")
     try:
         if action == "save":
             g.engine.office.save_draft(task_id, g.user.id, data, _revision())
