@@ -136,6 +136,15 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
                 problems += [XmlProblem(f"{key} 表达式：{p}", info["line"], task_id) for p in check_source(info[key], "eval")]
         if info.get("timeout_action") and info["timeout_action"] not in ("remind", "escalate", "complete_default"):
             problems.append(XmlProblem("timeout_action 只能是 remind、escalate 或 complete_default", info["line"], task_id))
+        if info.get("sign_mode") and info["sign_mode"] not in ("all", "any", "share"):
+            problems.append(XmlProblem("sign_mode 只能是 all（会签）、any（或签）或 share（票签）", info["line"], task_id))
+        if info.get("sign_mode") == "share":
+            try:
+                share = float(info.get("sign_share", ""))
+            except ValueError:
+                share = 0.0
+            if not 0 < share <= 1:
+                problems.append(XmlProblem("票签须有 0 到 1 之间的 sign_share（通过所需票数比例）", info["line"], task_id))
         if info.get("timeout_action") == "complete_default":
             try:
                 json.loads(info.get("timeout_default") or "")

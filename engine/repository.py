@@ -10,7 +10,7 @@ from SpiffWorkflow.spiff.parser.process import BpmnValidator, SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import bpmn_xml, documents, forms
+from . import bpmn_xml, countersign, documents, forms
 from .errors import DeploymentError, UnknownProcess
 from .models import Definition
 from .timers import use_engine_clock
@@ -237,6 +237,7 @@ class Repository:
             spec = parser.get_spec(bundle["process"])
             subprocess_specs = parser.get_subprocess_specs(bundle["process"])
             use_engine_clock(spec, *subprocess_specs.values())
+            countersign.apply_conditions(spec, *subprocess_specs.values())
             if len(_SPEC_CACHE) > 256:
                 _SPEC_CACHE.clear()
             _SPEC_CACHE[key] = (spec, subprocess_specs)

@@ -11,7 +11,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
-from . import directory, effects, storage, workflow_cache
+from . import countersign, directory, effects, storage, workflow_cache
 from .clock import parse_local
 from .errors import InvalidState, LiandongError, NotCandidate, NotFound, ScriptError
 from .models import HumanTask, Instance, TaskCandidate, Timer
@@ -245,6 +245,8 @@ class Runtime:
         self.db.flush()
 
     def _create_task(self, instance: Instance, workflow: BpmnWorkflow, task) -> HumanTask:
+        if countersign.properties(task.task_spec).get("sign_mode"):
+            task.data.setdefault("sign_tally", {"decided": False})  # read by the step's completion condition
         row = HumanTask(instance_id=instance.id, guid=str(task.id), state=OPEN, revision=0)
         return self.assign(instance, workflow, task, row, "task_ready")
 

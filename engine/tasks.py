@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select
 
-from . import directory, forms
+from . import countersign, directory, forms
 from .errors import InvalidState, NotCandidate, NotFound, StaleTask
 from .runtime import find_task
 from .models import HumanTask, Instance, TaskCandidate
@@ -139,6 +139,9 @@ class Tasks:
             raise StaleTask("该任务在流程中已不可办理，请刷新")
         first_new = len(self.ctx.runtime.created)
         engine_task.data.update(values)
+        counted = countersign.tally(engine_task, values)  # 会签 / 或签 / 票签
+        if counted:
+            countersign.record(self.ctx, engine_task, task, counted)
         engine_task.run()
         task.state, task.assignee = "completed", task.assignee or user
         task.completed_by, task.completed_at, task.draft = user, self.ctx.clock.now(), None
