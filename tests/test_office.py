@@ -253,3 +253,44 @@ def test_overdue_draft_escalates_to_the_responsible_person(engine_scenario):
     assert len(m.events("overdue_escalated")) == 1
     s.advance_to("2026-10-09 00:00:01")
     assert len(m.events("overdue_escalated")) == 1  # once
+
+
+# --- 退回 on a parallel branch (P7, 003 §2(6)) --------------------------------------------------------
+
+def test_send_back_from_a_parallel_branch_leaves_the_other_branches_consistent(scenario):
+    """After the joint inspection the section consolidates while each department's responsible person
+    acknowledges its staff's report, in parallel. The section sends the matter back to its invitation:
+    the acknowledgement already given on the sibling branch is no target, the open one is withdrawn,
+    and the whole inspection runs again from the corrected invitation."""
+    from tests.test_p07_joint_site_inspection import PROCESS, START, invitation, opinion
+    s = scenario
+    s.at("2026-09-28 09:00")
+    m = s.start(PROCESS, by="sunli", data=START)
+    m.complete("send_invitation", by="sunli", data=invitation(["ecology_bureau", "market_bureau"], "2026-09-30"))
+    m.complete("name_staff", by="yuanyuan", department="ecology_bureau", data={"staff": ["panlei"],
+                                                                               "contact_phone": "0412-5555188"})
+    m.complete("name_staff", by="zhuling", department="market_bureau", data={"staff": ["hujie"],
+                                                                             "contact_phone": "0412-5553188"})
+    m.complete("give_opinion", by="panlei", department="ecology_bureau", data=opinion("储罐区防渗措施到位"))
+    m.complete("give_opinion", by="hujie", department="market_bureau", data=opinion("经营场所与登记一致"))
+    m.complete("acknowledge_report", by="dongqing", department="ecology_bureau", data={"report_acknowledged": True})
+    consolidate = m.task("consolidate_opinions")
+    acknowledged = [t for t in m.done_tasks() if t.spec_id == "acknowledge_report"][0]
+    targets = act(s, lambda e: [t.spec_id for t in e.office.send_back_targets(e.tasks.get(consolidate.id))])
+    assert targets == ["send_invitation"]  # never the sibling branch's acknowledgement
+    with pytest.raises(InvalidState):
+        act(s, lambda e: e.office.send_back(consolidate.id, "sunli", acknowledged.id, "x", consolidate.revision))
+    invitation_row = [t for t in m.done_tasks() if t.spec_id == "send_invitation"][0]
+    act(s, lambda e: e.office.send_back(consolidate.id, "sunli", invitation_row.id, "勘验地址有误，重新邀请",
+                                        consolidate.revision))
+    assert [t.spec_id for t in m.open_tasks()] == ["send_invitation"]
+    withdrawn = [t for t in m.done_tasks() if t.spec_id == "acknowledge_report" and t.department == "market_bureau"]
+    assert [t.state for t in withdrawn] == ["cancelled"]
+    m.complete("send_invitation", by="sunli", data=invitation(["ecology_bureau"], "2026-09-30"))
+    m.complete("name_staff", by="yuanyuan", department="ecology_bureau", data={"staff": ["panlei"],
+                                                                               "contact_phone": "0412-5555188"})
+    m.complete("give_opinion", by="panlei", department="ecology_bureau", data=opinion("复核后无异议"))
+    m.complete("acknowledge_report", by="dongqing", department="ecology_bureau", data={"report_acknowledged": True})
+    m.complete("consolidate_opinions", by="sunli", data={"opinions_summary": "采纳生态环境局意见", "approval_decision": "approve"})
+    assert m.status == "completed"
+    assert m.data["opinions"] == {"ecology_bureau": m.data["opinions"]["ecology_bureau"]}

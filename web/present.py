@@ -303,6 +303,12 @@ def history(instance_id: int) -> list[HistoryItem]:
             holders = event.data.get("assignee") or event.data.get("candidates") or []
             holders = [holders] if isinstance(holders, str) else holders
             detail = f"{dept} {'、'.join(person_name(p) for p in holders)}".strip()
+        elif event.data.get("reason"):  # 退回, 撤销, 延期 …: the record keeps why
+            detail = f"原因：{event.data['reason']}"
+        elif event.data.get("opinion"):
+            detail = f"意见：{event.data['opinion']}"
+        elif event.data.get("message"):
+            detail = event.data["message"]
         who = "系统" if event.actor == "system" else person_name(event.actor)
         items.append(HistoryItem(event.at, who, f"{KINDS.get(event.kind, event.kind)}：{event.name}"
                                  if event.name else KINDS.get(event.kind, event.kind), detail))

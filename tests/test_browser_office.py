@@ -1,0 +1,60 @@
+"""In a real browser: 退回 and 加签 from the task page (P3, 003 §2(3)). 孙丽 sends 朱玲's answer back with a
+reason; 朱玲 finds the step in her inbox again, asks her section head 徐明 for an opinion first (前加签),
+and 徐明 signs it from 待我签署. Screenshots go to test-artifacts/."""
+import pytest
+
+from engine import Liandong
+from engine.clock import FrozenClock
+from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
+from tests.test_office import ANSWER, request
+
+pytestmark = needs_chromium
+
+
+@pytest.fixture
+def p3_answered(tmp_path, processes_template):
+    clock = FrozenClock("2026-11-23 09:30")
+    app = make_app(tmp_path, processes_template, clock)
+    with app.extensions["liandong_sessions"]() as session, session.begin():
+        engine = Liandong(session, clock)
+        matter = engine.runtime.start("p3_consultation_request", request(), "sunli")
+        answer = engine.tasks.of_instance(matter.id, open_only=True)[0]
+        engine.tasks.complete(answer.id, "zhuling", ANSWER, answer.revision)
+        receive = [t for t in engine.tasks.of_instance(matter.id, open_only=True)][0]
+        ids = {"answer": answer.id, "receive": receive.id}
+    with serving(app) as base:
+        yield base, ids
+
+
+def test_send_back_and_add_a_signer_from_the_task_page(page, p3_answered):
+    base, ids = p3_answered
+    sign_in(page, base, "sunli")
+    page.goto(f"{base}/tasks/{ids['receive']}")
+    page.click("#op-send_back summary")
+    page.select_option("#op-send_back select[name=target]", str(ids["answer"]))
+    page.fill("#op-send_back textarea[name=reason]", "请补充近一年的处罚文书编号")
+    shot(page, "office_send_back")
+    page.click("#op-send_back button[type=submit]")
+    assert "已退回" in page.content()
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "zhuling")
+    assert "答复商请" in page.content()  # back in her inbox
+    page.goto(f"{base}/tasks/{ids['answer']}")
+    assert "退回" in page.content() and "请补充近一年的处罚文书编号" in page.content()
+    page.click("#op-add_signers summary")
+    page.select_option("#op-add_signers select[name=people]", "xuming")
+    page.select_option("#op-add_signers select[name=position]", "before")
+    page.click("#op-add_signers button[type=submit]")
+    assert "已加签" in page.content() and "（待签署）" in page.content()
+    shot(page, "office_add_signer")
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "xuming")
+    page.goto(f"{base}/signing")
+    page.click("a.button:has-text('签署意见')")
+    page.click("#op-sign summary")
+    page.fill("#op-sign textarea[name=opinion]", "同意答复，处罚文书编号已核对")
+    page.click("#op-sign button[type=submit]")
+    assert "已签署意见" in page.content()
+    assert "同意答复，处罚文书编号已核对" in page.content()
