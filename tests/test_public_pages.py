@@ -4,6 +4,7 @@ officer only."""
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -110,3 +111,24 @@ def test_a_named_website_report_needs_a_contact(site):
     refused = WebUser(app).post("/public/report", {"subject": "举报", "enterprise_name": "某公司",
                                                    "department": "emergency_bureau", "content": "内容"})
     assert refused.status_code == 422 and "实名举报请填写姓名和联系电话" in refused.get_data(as_text=True)
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
+def test_public_results_page_in_a_browser(site, page):
+    """A citizen opens the published results in a browser, without signing in (双随机、一公开)."""
+    from tests.browser_support import serving, shot
+    s, app = site
+    add_targets(s, "emergency_bureau", [(n, f"鞍山市公示{n}号有限公司", "machinery", "D", "high") for n in (3,)])
+    m = s.start("p10_double_random_inspection", by="hebin", data={
+        "subject": "2026年第四季度抽查", "plan_no": "鞍应急随机〔2026〕6号", "department": "emergency_bureau",
+        "partner_departments": [], "items": ["licence_conditions"], "shared_item": False, "period_start": "2026-10-12",
+        "period_end": "2026-11-30", "publish_within_days": 20, "seed_source": "system"})
+    for task in [t for t in m.open_tasks() if t.spec_id == "inspect_target"]:
+        s.run(lambda e, t=task: e.tasks.complete(t.id, t.candidates[0], {
+            "result": "compliant", "inspected_on": "2026-10-15", "findings": "", "co_inspectors_present": True}, t.revision))
+    m.complete("publish_results", by="hebin", data={"reviewed": True})
+    with serving(app) as base:
+        page.goto(f"{base}/public/results?kind=inspection")
+        assert "鞍山市公示3号有限公司" in page.content() and uscc(3) in page.content()
+        assert "/login" not in page.url
+        shot(page, "public_results")
