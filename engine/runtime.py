@@ -6,6 +6,8 @@ rolls back and storage is exactly as it was.
 """
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import ThrowingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
@@ -123,7 +125,7 @@ class Runtime:
         self.ctx.actor = actor  # whoever's step this is: service tasks it runs act on their behalf
         try:
             workflow.refresh_timers()
-            workflow.do_engine_steps()
+            workflow.do_engine_steps(did_complete_task=lambda task: self._log_message(instance, task))
         except LiandongError:
             raise  # a service task's own refusal (e.g. too few certified investigators): say it as is
         except SpiffWorkflowException as err:
@@ -136,6 +138,16 @@ class Runtime:
                               and err.task.task_spec.bpmn_id) from err
         self.sync(instance, workflow, actor)
         self.save(instance, workflow)
+
+    def _log_message(self, instance: Instance, task) -> None:
+        """Message events sent or received by the matter go into the event log."""
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not isinstance(definition, MessageEventDefinition):
+            return
+        direction = "sent" if isinstance(task.task_spec, ThrowingEvent) else "received"
+        self.ctx.history.record("message", instance.id, spec_id=task.task_spec.bpmn_id or "",
+                                name=task.task_spec.bpmn_name or definition.name,
+                                data={"direction": direction, "message": definition.name})
 
     def save(self, instance: Instance, workflow: BpmnWorkflow) -> None:
         instance.state = storage.dump(workflow)

@@ -153,3 +153,11 @@ def test_a_failure_after_the_engine_step_leaves_the_matter_as_it_was(engine_scen
     matter.complete("confirm", by="zhuling", data={"note": "确认"})
     assert matter.status == "completed"
     assert matter.data["note"] == "确认"
+
+
+def test_messages_sent_by_a_matter_are_in_the_event_log(engine_scenario):
+    matter = engine_scenario.start("t_message_notice", by="zhuling", data={})
+    assert matter.status == "completed"
+    [message] = matter.events("message")
+    assert (message["task_id"], message["name"], message["data"]) == (
+        "send_notice", "发出平台消息", {"direction": "sent", "message": "notice_sent"})
