@@ -34,6 +34,7 @@ from fractions import Fraction
 from sqlalchemy import select
 
 from . import directory
+from .clock import local
 from .errors import ScriptError
 from .models import ConflictDeclaration, InspectionDraw, Person, PublicNotice, RoleAssignment, TargetEntry
 
@@ -212,7 +213,8 @@ def op_draw(ctx, plan_no: str, departments: list, ratios: dict, shared_item: boo
     ctx.db.add(row)
     ctx.db.flush()
     return {"draw_id": row.id, "algorithm": ALGORITHM, "seed": seed, "digest": row.digest,
-            "drawn": len(result["selected"]), "unstaffed": result["unstaffed"], "strata": result["strata"],
+            "drawn_at": local(row.drawn_at).isoformat(timespec="seconds"), "drawn": len(result["selected"]),
+            "unstaffed": result["unstaffed"], "strata": result["strata"],
             "inspections": {t["credit_code"]: t for t in result["selected"]}}
 
 

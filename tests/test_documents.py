@@ -5,6 +5,7 @@ GB/T 9704-2012 (党政机关公文格式) governs letters and decisions; minutes
 government layout. The PDF is the record: fonts embedded, Chinese text extractable.
 """
 import io
+import re
 import threading
 
 import pytest
@@ -14,6 +15,9 @@ from pypdf import PdfReader
 from engine import Liandong, documents
 from engine.errors import DeploymentError, InvalidState
 from engine.models import Document, Event
+from tests.supervision_helpers import uscc
+
+DRAW_DIGEST = "3f6c2a9e0b7d41c8a5e2f90d6b1c7a34e8d5f2b09c6a1e7d3b4f8c2a5e9d0b61"
 
 SCENARIO_DOCS = {
     "official_letter": dict(
@@ -45,6 +49,30 @@ SCENARIO_DOCS = {
         department="market_bureau", title="关于变更审批与监管联动联络人的函", recipients=["approval_bureau.market"],
         role="liaison", old_person_name="朱玲", new_person_name="钱宇", new_person_title="科员", section="登记注册科",
         phone="0412-5553103", reason="朱玲同志岗位调整。"),
+    "penalty_decision": dict(  # P11, a heavy penalty after a hearing, legal review and collective discussion
+        department="emergency_bureau", title="行政处罚决定书", case_subject="鞍山市丙化工有限公司未按规定进行危险作业审批",
+        party="鞍山市丙化工有限公司", credit_code=uscc(3),
+        address="鞍山市铁西区工业园8号",
+        findings="你单位于2026年10月9日在甲类仓库区域实施动火作业，未办理动火作业审批，未安排专门人员进行现场安全管理。\n"
+                 "上述行为违反了《中华人民共和国安全生产法》第四十三条的规定。",
+        evidence="1.现场检查笔录；\n2.执法记录仪视频2段、照片12张；\n3.询问笔录2份。",
+        notice_no="鞍应急告〔2026〕58号", notice_served_on="2026-10-16", hearing_right=True, defence_status="stated",
+        statement="要求听证", hearing_on="2026-10-20", major_decision=True, discussed_on="2026-10-23",
+        penalty_kind="suspend_business", penalty_content="依据《中华人民共和国安全生产法》第一百零一条第（四）项的规定，"
+        "责令你单位停产停业整顿一个月。", decided_on="2026-11-23", reconsideration_organ="municipal_government"),
+    "draw_result": dict(  # P10, a joint draw of two departments on a city-county shared item
+        department="emergency_bureau", joint=["market_bureau"], title="2026年第四季度安全生产“双随机”抽查结果公告",
+        plan_name="2026年第四季度安全生产“双随机”抽查",
+        plan_no="鞍应急随机〔2026〕4号", items=["safety_responsibility", "emergency_plan"], period_start="2026-10-12",
+        period_end="2026-11-30", shared_item=True,
+        draw={"draw_id": 7, "algorithm": "ld-sha256-rank/1", "seed": "鞍山公证处摇号-2026-10-09-0417",
+              "digest": DRAW_DIGEST, "drawn_at": "2026-10-09T09:00:00+08:00", "drawn": 2, "unstaffed": [],
+              "strata": [{"stratum": "A|low", "candidates": 2, "ratio": "1/3", "drawn": 1, "frequency_per_year": 1},
+                         {"stratum": "B|medium", "candidates": 3, "ratio": "1/3", "drawn": 1, "frequency_per_year": 1}]},
+        results={uscc(1): {"credit_code": uscc(1), "enterprise_name": "鞍山市甲机械有限公司", "officers": ["luoyi", "hujie"],
+                           "result": "compliant", "inspected_on": "2026-10-20", "findings": "现场检查记录"},
+                 uscc(4): {"credit_code": uscc(4), "enterprise_name": "鞍山市丁食品有限公司", "officers": ["hebin", "linna"],
+                           "result": "rectification", "inspected_on": "2026-10-21", "findings": "应急预案未演练"}}),
 }
 EXPECTED = {  # kind -> (number, text the PDF must contain)
     "official_letter": ("鞍审批函〔2026〕1号", ["鞍山市行政审批局", "市市场监督管理局：", "特此函告。", "联系人：赵敏"]),
@@ -53,6 +81,18 @@ EXPECTED = {  # kind -> (number, text the PDF must contain)
                                                 "二、评判裁决意见", "市场准入审批科负责"]),
     "inspection_record": ("鞍审批勘〔2026〕1号", ["勘验人员", "罗毅、谢华", "有条件同意", "整改后准予许可"]),
     "contact_change_notice": ("鞍市监函〔2026〕1号", ["由朱玲同志变更为钱宇同志", "登记注册科科员", "请予备案。"]),
+    "penalty_decision": ("鞍应急罚决〔2026〕1号", [
+        "鞍山市应急管理局", "当事人：鞍山市丙化工有限公司", "本机关依法对“鞍山市丙化工有限公司未按规定进行危险作业审批”一案", f"统一社会信用代码：{uscc(3)}", "住所：鞍山市铁西区工业园8号",
+        "一、违法事实和证据", "未办理动火作业审批", "以上事实有下列证据证明：", "执法记录仪视频2段",
+        "《行政处罚告知书》（鞍应急告〔2026〕58号）", "和要求听证的权利", "于二〇二六年十月二十日依法举行了听证",
+        "你单位提出了陈述、申辩意见：要求听证。", "于二〇二六年十月二十三日经本机关负责人集体讨论", "三、行政处罚的内容和依据", "第一百零一条第（四）项",
+        "四、履行方式和期限", "申请人民法院强制执行", "六十日内向鞍山市人民政府申请行政复议", "六个月内依法向人民法院提起行政诉讼",
+        "本决定不停止执行"]),
+    "draw_result": ("鞍应急抽查〔2026〕1号", [
+        "鞍山市应急管理局", "鞍山市市场监督管理局", "联合开展了2026年第四季度安全生产“双随机”抽查（抽查计划编号：鞍应急随机〔2026〕4号）", "二〇二六年十月十二日至二〇二六年十一月三十日",
+        "安全生产主体责任落实情况、应急预案及演练情况", "市县同权事项", "ld-sha256-rank/1", "鞍山公证处摇号-2026-10-09-0417",
+        DRAW_DIGEST, "二〇二六年十月九日", "鞍山市甲机械有限公司", uscc(1), "罗毅、胡杰", "何斌、林娜", "2026年10月21日", "未发现问题",
+        "发现问题，责令限期整改", "对发现问题的企业，已责令限期整改", "特此公告。"]),
 }
 
 
@@ -70,6 +110,12 @@ def stored(scenario, document_id) -> Document:
 
 def pdf_text(data: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def flat_text(data: bytes) -> str:
+    """The PDF's text without the line breaks of the layout and the page numbers (— 1 —) that the
+    extraction puts wherever a page ends, mid-sentence included."""
+    return re.sub(r"—\d+—", "", "".join(pdf_text(data).split()))
 
 
 def embedded_fonts(data: bytes) -> dict[str, bool]:
@@ -114,7 +160,7 @@ def test_each_kind_renders_to_pdf_and_docx(scenario, kind):
     fonts = embedded_fonts(doc.pdf)
     assert fonts and all(fonts.values()), fonts
     assert any("Noto-Serif-CJK-SC" in name for name in fonts)
-    text = "".join(pdf_text(doc.pdf).split())  # lines and table cells wrap where the layout wraps them
+    text = flat_text(doc.pdf)  # lines and table cells wrap where the layout wraps them
     assert number in text
     assert doc.title in text or doc.title[:12] in text
     for phrase in phrases:

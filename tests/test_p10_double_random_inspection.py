@@ -5,10 +5,13 @@
 ……将随机抽查的比例频次、被抽查概率与抽查对象的信用等级、风险程度挂钩"。
 004 §1(3)2: "以不低于三分之一的比例对市县同权事项开展执法抽查"。001 §4(3)2: "未通过执法资格考试者，不得从事执法活动"。
 """
+import io
 import math
 
+from pypdf import PdfReader
+
 from engine import inspection
-from engine.models import InspectionDraw, Instance, PublicNotice
+from engine.models import Document, InspectionDraw, Instance, PublicNotice
 from tests.supervision_helpers import add_targets, declare, end_of, rows, uscc
 
 PROCESS = "p10_double_random_inspection"
@@ -127,6 +130,26 @@ def test_joint_draw_excludes_high_risk_sectors_staffs_two_certified_officers_and
     assert by_code[violator].item == "安全生产主体责任落实情况、应急预案及演练情况"
     assert str(by_code[violator].on_date) == "2026-10-20"
 
+    # 004 §4(1), 002: the results are also issued as a numbered announcement of both departments, with the
+    # seed, algorithm and record digest anyone can re-run the draw against, the targets, officers and results.
+    [doc] = m.documents()
+    assert (doc["kind"], doc["number"], doc["title"], doc["department"], doc["issued_by"], doc["intact"]) == (
+        "draw_result", "鞍应急抽查〔2026〕1号", "2026年第四季度安全生产“双随机”抽查结果公告", "emergency_bureau",
+        "hebin", True)
+    pdf = s.run(lambda e: e.db.get(Document, doc["id"]).pdf)
+    text = "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert m.data["draw"]["digest"] == recorded.digest
+    for phrase in ("鞍山市应急管理局", "鞍山市市场监督管理局", "鞍应急随机〔2026〕4号", "安全生产主体责任落实情况",
+                   "市县同权事项", inspection.ALGORITHM, "鞍山公证处摇号-2026-10-09-0417", recorded.digest,
+                   "特此公告。", "二〇二六年十一月二日"):
+        assert phrase in text, phrase
+    officer_names = {"hebin": "何斌", "luoyi": "罗毅", "tangjun": "唐军", "xiehua": "谢华", "hujie": "胡杰", "linna": "林娜"}
+    for code, a in inspections.items():
+        assert a["enterprise_name"] in text and code in text
+        assert all(officer_names[p] in text for p in a["officers"])
+    assert "发现违法行为，已立案查处" in text and "发现问题，责令限期整改" in text
+    assert "鞍山市丙化工有限公司" not in text  # key supervision, not drawn
+
 
 def test_ratio_follows_credit_and_risk_and_publication_overdue_is_escalated(scenario):
     """Without the shared-item floor the DMN ratios apply (B|medium 10%, D|medium 50%); a plan may set
@@ -166,3 +189,4 @@ def test_empty_library_draws_nothing_but_the_draw_is_still_recorded(scenario):
     recorded = rows(s, InspectionDraw, instance_id=m.id)
     assert len(recorded) == 1 and recorded[0].inputs["targets"] == []
     assert rows(s, Instance, process_key="p11_penalty_case") == []
+    assert m.documents() == []  # nothing drawn, nothing to announce

@@ -5,13 +5,15 @@
 （特殊情况不得超过3个工作日）将音像记录原始资料储存至行政执法监察信息专用服务器，并整理归档"。
 001 §4(3)2: "将法制审核作为作出重大执法决定的必经程序……加强行政执法与刑事司法衔接配合工作"。
 """
+import io
 from datetime import datetime
 
 import pytest
+from pypdf import PdfReader
 
 from engine.clock import SHANGHAI
 from engine.errors import FormInvalid, InvalidState
-from engine.models import PublicNotice, ViolationRecord
+from engine.models import Document, PublicNotice, ViolationRecord
 from tests.supervision_helpers import end_of, rows, uscc
 
 PROCESS = "p11_penalty_case"
@@ -41,8 +43,15 @@ def file_and_investigate(s, m, **investigate):
     m.complete("investigate", by="luoyi", data=investigation(**investigate))
 
 
-DECISION = {"decision": "penalize", "decision_no": "鞍应急罚〔2026〕57号", "penalty_content": "罚款人民币三万元",
-            "decided_on": "2026-10-26", "approval_section": "none"}
+DECISION = {"decision": "penalize", "penalty_content": "罚款人民币三万元", "decided_on": "2026-10-26",
+            "approval_section": "none"}
+
+
+def decision_document(s, m) -> tuple[dict, str]:
+    """The one document the case issued, and its PDF's text (without the line breaks of the layout)."""
+    [doc] = m.documents()
+    pdf = s.run(lambda e: e.db.get(Document, doc["id"]).pdf)
+    return doc, "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
 
 
 def serve(m):
@@ -113,15 +122,29 @@ def test_ordinary_case_archived_within_24_hours_defence_waived_decided_served_ex
     assert (decide.assignee, decide.role) == ("lidong", "main_leader")
     s.at("2026-10-26 10:00")
     m.complete("decide_penalty", by="lidong", data=DECISION)
+    # 002 "作出处罚决定""送达": the decision is issued under the bureau's number before it is served; that
+    # number is the decision's number everywhere after (publication, violation database).
+    doc, text = decision_document(s, m)
+    assert (doc["kind"], doc["number"], doc["title"], doc["department"], doc["issued_by"], doc["intact"]) == (
+        "penalty_decision", "鞍应急罚决〔2026〕1号", "行政处罚决定书", "emergency_bureau", "lidong", True)
+    assert m.data["decision_no"] == "鞍应急罚决〔2026〕1号"
+    assert [t.spec_id for t in m.open_tasks()] == ["serve_decision"]
+    for phrase in ("鞍山市应急管理局", "当事人：鞍山市丙化工有限公司", f"统一社会信用代码：{uscc(3)}",
+                   "经查：2026年10月9日未经审批实施动火作业", "现场检查笔录、执法记录仪视频2段、照片12张",
+                   "《行政处罚告知书》（鞍应急告〔2026〕57号）", "未提出陈述、申辩意见", "本机关决定：罚款人民币三万元",
+                   "十五日内", "六十日内向鞍山市人民政府申请行政复议", "六个月内", "二〇二六年十月二十六日"):
+        assert phrase in text, phrase
+    assert "听证" not in text and "集体讨论" not in text  # nothing the case did not do
     serve(m)
     finish_after_decision(s, m)
     assert m.status == "completed"
     steps = [e["task_id"] for e in m.events("task_completed")]
     assert "legal_review" not in steps and "hold_hearing" not in steps
     notice = rows(s, PublicNotice, kind="penalty", instance_id=m.id)[0]
-    assert (notice.item, notice.result, str(notice.on_date)) == ("鞍应急罚〔2026〕57号", "罚款人民币三万元", "2026-10-26")
+    assert (notice.item, notice.result, str(notice.on_date)) == ("鞍应急罚决〔2026〕1号", "罚款人民币三万元", "2026-10-26")
     violation = rows(s, ViolationRecord, source_instance=m.id)[0]
-    assert (violation.credit_code, violation.severity, violation.kind) == (uscc(3), "general", "fine")
+    assert (violation.credit_code, violation.severity, violation.kind, violation.decision_no) == (
+        uscc(3), "general", "fine", "鞍应急罚决〔2026〕1号")
 
 
 def test_major_case_hearing_legal_review_collective_discussion_and_push_to_approval_bureau(scenario):
@@ -158,15 +181,20 @@ def test_major_case_hearing_legal_review_collective_discussion_and_push_to_appro
     m.complete("collective_discussion", by="lidong", data={"discussed_on": "2026-10-23", "participants": "李东、马平、何斌",
                                                            "conclusion": "同意责令停产停业整顿一个月"})
     s.at("2026-10-26 10:00")
-    m.complete("decide_penalty", by="lidong", data={**DECISION, "decision_no": "鞍应急罚〔2026〕58号",
-                                                    "penalty_content": "责令停产停业整顿一个月",
+    m.complete("decide_penalty", by="lidong", data={**DECISION, "penalty_content": "责令停产停业整顿一个月",
                                                     "approval_section": "approval_bureau.market"})
+    doc, text = decision_document(s, m)
+    assert (doc["number"], doc["title"], doc["issued_by"]) == ("鞍应急罚决〔2026〕1号", "行政处罚决定书", "lidong")
+    for phrase in ("你单位提出了陈述、申辩意见：要求听证", "于二〇二六年十月二十日依法举行了听证", "法制审核",
+                   "于二〇二六年十月二十三日经本机关负责人集体讨论", "本机关决定：责令停产停业整顿一个月",
+                   "自收到本决定书之日起履行本决定", "申请人民法院强制执行"):
+        assert phrase in text, phrase
     serve(m)
     # P2: the department's liaison pushes the decision to the approval section, which decides and feeds back.
     push = m.task("push_penalty_decision")
     assert push.assignee == "gaoyan"
     m.complete("push_penalty_decision", by="gaoyan", data={
-        "decision_no": "鞍应急罚〔2026〕58号", "penalty_content": "责令停产停业整顿一个月", "major_penalty": False,
+        "decision_no": m.data["decision_no"], "penalty_content": "责令停产停业整顿一个月", "major_penalty": False,
         "proposes_revocation": False, "legal_basis": "《安全生产法》第九十九条"})
     m.complete("receive_supervision_info", by="sunli", data={"confirmed": True})
     m.complete("decide_handling", by="zhaomin", data={"handling": "suspend", "handling_opinion": "暂停其许可证使用",
@@ -206,4 +234,5 @@ def test_decision_not_to_penalize_ends_the_case(scenario):
                                                       "defence_status": "stated"})
     m.complete("decide_penalty", by="lidong", data={"decision": "no_penalty", "decided_on": "2026-10-20"})
     assert m.status == "completed"
+    assert m.documents() == []  # no decision is issued when there is no penalty
     assert rows(s, PublicNotice, kind="penalty", instance_id=m.id) == []
