@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, exists, func, select
 from SpiffWorkflow.util.task import TaskState
 
+from . import deadlines
 from .clock import local
 from .models import Event, HumanTask, Instance, TaskCandidate, Timer
 
@@ -67,11 +68,21 @@ class Monitoring:
         return list(self.db.execute(query.order_by(Instance.id.desc()).limit(f.limit)).scalars())
 
     def overdue_ids(self, instance_ids: list[int]) -> set[int]:
+        return {i for i, colour in self.lights(instance_ids).items() if colour == deadlines.RED}
+
+    def lights(self, instance_ids: list[int]) -> dict[int, str]:
+        """Each matter's light: the worst of its open tasks' (red, yellow, green)."""
         if not instance_ids:
-            return set()
-        return set(self.db.execute(select(HumanTask.instance_id).where(
-            HumanTask.instance_id.in_(instance_ids), HumanTask.state == "ready",
-            HumanTask.due_at < self.ctx.clock.now())).scalars())
+            return {}
+        now, cal, rank = self.ctx.clock.now(), self.ctx.calendar, [deadlines.GREEN, deadlines.YELLOW, deadlines.RED]
+        worst: dict[int, str] = {}
+        for task in self.db.execute(select(HumanTask).where(
+                HumanTask.instance_id.in_(instance_ids), HumanTask.state == "ready",
+                HumanTask.due_at.is_not(None))).scalars():
+            colour = deadlines.light(task, now, cal)
+            if colour in rank and rank.index(colour) >= rank.index(worst.get(task.instance_id, deadlines.GREEN)):
+                worst[task.instance_id] = colour
+        return worst
 
     def diagram_state(self, instance: Instance) -> DiagramState:
         """Which elements of the matter's own diagram are done, active or in error."""
@@ -125,7 +136,7 @@ class Monitoring:
         for task, key, name in self.db.execute(query):
             row = rows.setdefault((task.department, key), {
                 "department": task.department, "process_key": key, "process_name": name, "on_time": 0,
-                "late": 0, "open_overdue": 0, "open": 0, "deemed_received": 0, "days": []})
+                "late": 0, "open_overdue": 0, "open": 0, "open_yellow": 0, "deemed_received": 0, "days": []})
             if task.state == "deemed_received":
                 row["deemed_received"] += 1
             elif task.state == "completed":
@@ -135,6 +146,7 @@ class Monitoring:
             elif task.state == "ready":
                 overdue = task.due_at is not None and task.due_at < now
                 row["open_overdue" if overdue else "open"] += 1
+                row["open_yellow"] += deadlines.light(task, now, cal) == deadlines.YELLOW
         reminders = dict(self.db.execute(
             select(HumanTask.department, func.count()).join(Event, Event.task_id == HumanTask.id)
             .where(Event.kind == "reminded").group_by(HumanTask.department)).all())
@@ -143,6 +155,8 @@ class Monitoring:
             days = row.pop("days")
             row["mean_working_days"] = round(sum(days) / len(days), 1) if days else None
             row["reminders"] = reminders.get(row["department"], 0)
+            row["light"] = (deadlines.RED if row["open_overdue"] else
+                            deadlines.YELLOW if row["open_yellow"] else deadlines.GREEN)
             result.append(row)
         return result
 

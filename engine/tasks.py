@@ -61,6 +61,12 @@ class Tasks:
                 TaskCandidate.person_id == user, HumanTask.assignee.is_(None))
         return list(self.db.execute(query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)).all())
 
+    def delegated_out(self, user: str) -> list[tuple[HumanTask, Instance]]:
+        """Tasks I delegated (委派) that my colleague has not given back yet."""
+        return list(self.db.execute(select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id)
+                                    .where(HumanTask.state == OPEN, HumanTask.delegated_by == user)
+                                    .order_by(HumanTask.id)).all())
+
     # --- acting ---
     def _lock(self, task_id: int, revision: int | None, user: str) -> tuple[HumanTask, Instance]:
         task = self.get(task_id)

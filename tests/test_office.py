@@ -5,6 +5,7 @@ P3 (consultation request, 003 §2(3)): 孙丽 (approval section liaison) asks th
 liaison 朱玲 answers within 3 working days; 徐明 is the bureau's responsible person.
 """
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -294,3 +295,45 @@ def test_send_back_from_a_parallel_branch_leaves_the_other_branches_consistent(s
     m.complete("consolidate_opinions", by="sunli", data={"opinions_summary": "采纳生态环境局意见", "approval_decision": "approve"})
     assert m.status == "completed"
     assert m.data["opinions"] == {"ecology_bureau": m.data["opinions"]["ecology_bureau"]}
+
+
+# --- timeout actions and 抄送 set in the diagram (t_two_steps variants) ----------------------------
+
+TWO_STEPS = (Path(__file__).parent / "data" / "two_steps.bpmn").read_text(encoding="utf-8")
+
+
+def two_steps_with(engine_scenario, old: str, new: str):
+    assert old in TWO_STEPS
+    engine_scenario.run(lambda e: e.repository.deploy([("two_steps.bpmn", TWO_STEPS.replace(old, new).encode())]))
+    return engine_scenario.start("t_two_steps", by="zhuling", data={"department": "market_bureau"})
+
+
+def test_timeout_action_remind(engine_scenario):
+    m = two_steps_with(engine_scenario, 'value="escalate"', 'value="remind"')
+    engine_scenario.advance_to("2026-09-30 00:00:01")
+    [reminder] = m.events("reminded")
+    assert (reminder["actor"], reminder["data"]["to"]) == ("system", ["zhuling"])
+    assert m.task("draft").assignee == "zhuling"
+
+
+def test_timeout_action_complete_default_where_the_diagram_says_so(engine_scenario):
+    m = two_steps_with(engine_scenario, '<spiffworkflow:property name="timeout_action" value="escalate" />',
+                       '<spiffworkflow:property name="timeout_action" value="complete_default" />'
+                       '<spiffworkflow:property name="timeout_default" value=\'{"note": "超时未起草，按默认意见办理"}\' />')
+    engine_scenario.advance_to("2026-09-30 00:00:01")
+    [done] = [t for t in m.done_tasks() if t.spec_id == "draft"]
+    assert (done.state, done.completed_by) == ("completed", "system")
+    assert m.data["note"] == "超时未起草，按默认意见办理"
+    assert m.task("confirm").assignee == "zhuling"
+    assert len(m.events("completed_by_default")) == 1
+
+
+def test_copy_to_set_in_the_diagram(engine_scenario):
+    m = two_steps_with(engine_scenario, '<spiffworkflow:property name="due" value="working_days_after(3)" />',
+                       '<spiffworkflow:property name="due" value="working_days_after(3)" />'
+                       '<spiffworkflow:property name="copy_to" value="[\'supervisor@supervision_office\', \'gaoyan\']" />')
+    m.complete("draft", by="zhuling", data={"note": "起草"})
+    m.complete("confirm", by="zhuling", data={"note": "确认"})
+    [copied] = m.events("copied")
+    assert copied["data"]["to"] == ["duxin", "gaoyan"]
+    assert [i.id for _, i in engine_scenario.run(lambda e: e.office.copies_for("gaoyan"))] == [m.id]

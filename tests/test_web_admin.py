@@ -102,3 +102,16 @@ def test_calendar_page_and_import(web, backdoor):
     ok = admin.post("/admin/calendar", {"text": "2027-01-01 休 元旦"}, follow_redirects=True)
     assert "已导入 2027 年工作日历" in ok.get_data(as_text=True)
     assert backdoor.run(lambda e: e.calendar.is_official(__import__("datetime").date(2027, 1, 1))) is True
+
+
+def test_lights_in_the_instance_list_and_the_compliance_report(web, backdoor, clock):
+    matter = start_two_steps(backdoor)  # confirm due in 3 working days: green
+    admin = web("admin")
+    assert "正常" in admin.get("/admin/").get_data(as_text=True)
+    clock.set("2026-10-08 09:00")  # the last working day before the deadline: yellow
+    assert "预警" in admin.get("/admin/").get_data(as_text=True)
+    assert 'light-yellow' in admin.get("/admin/compliance").get_data(as_text=True)
+    clock.set("2026-10-09 09:00")  # past it: red
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert f">#{matter}<" in page and "超期" in page
+    assert "light-red" in admin.get("/admin/compliance").get_data(as_text=True)

@@ -50,6 +50,8 @@ def test_delegate_and_return_through_the_pages(web, backdoor):
     linna = web("linna")
     page = text(linna.get(f"/tasks/{confirm['id']}"))
     assert "交回委派人" in page
+    assert "确认" in text(linna.get("/inbox/mine"))  # in the delegate's inbox …
+    assert "委派给 林娜" in text(web("zhuling").get("/inbox/mine"))  # … and in the delegator's
     task = backdoor.task(confirm["id"])
     linna.post(f"/tasks/{confirm['id']}/complete", {"note": "已核对无误", "action": "return", "revision": task.revision})
     task = backdoor.task(confirm["id"])

@@ -45,11 +45,11 @@ def instances():
     rows = g.engine.monitoring.instances(filters)
     more = len(rows) > PAGE
     rows = rows[:PAGE]
-    overdue = g.engine.monitoring.overdue_ids([r.id for r in rows])
+    lights = g.engine.monitoring.lights([r.id for r in rows])
     query = {k: v for k, v in args.items() if k != "before" and v}
     next_url = url_for("admin.instances", **query, before=rows[-1].id) if more else None
     return render_template(
-        "admin/instances.html", rows=rows, overdue=overdue, statuses=STATUSES, next_url=next_url,
+        "admin/instances.html", rows=rows, lights=lights, statuses=STATUSES, next_url=next_url,
         procedures=[(d.key, d.name) for d in g.engine.repository.processes()], args=args,
         departments=g.db.execute(select(Department.code, Department.name).order_by(Department.code)).all())
 

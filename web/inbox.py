@@ -31,8 +31,9 @@ def listing(scope: str):
                "q": args.get("q", "").strip(), "sort": args.get("sort", "due")}
     rows = present.inbox_rows(g.user.id, scope, filters["procedure"], filters["overdue"], filters["q"],
                               filters["sort"])
+    delegated = g.engine.tasks.delegated_out(g.user.id) if scope == "mine" else []
     return render_template("inbox/list.html", scope=scope, title=SCOPES[scope], rows=rows, filters=filters,
-                           procedures=present.procedures_in(g.user.id))
+                           procedures=present.procedures_in(g.user.id), delegated=delegated)
 
 
 # --- one task ---
