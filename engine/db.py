@@ -16,11 +16,15 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_URL
 
 
+def _ensure_sqlite_folder(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _ensure_sqlite_folder(url)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         # Take the write lock at BEGIN so a read-then-write cannot interleave with another writer.
@@ -44,7 +48,9 @@ def session_factory(engine: Engine) -> sessionmaker:
 
 def upgrade(url: str | None = None) -> None:
     """Create or upgrade the schema to the newest migration."""
+    url = url or database_url()
+    _ensure_sqlite_folder(url)  # a fresh clone has no instance/ folder yet
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url or database_url())
+    cfg.set_main_option("sqlalchemy.url", url)
     command.upgrade(cfg, "heads")  # parallel branches of migrations are allowed

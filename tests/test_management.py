@@ -138,3 +138,13 @@ def test_diagram_state_and_compliance(engine_scenario):
     [row] = s.run(lambda e: e.monitoring.compliance())
     assert (row["department"], row["on_time"], row["late"], row["deemed_received"]) == ("market_bureau", 3, 0, 1)
     assert row["mean_working_days"] == 0.0
+
+
+def test_init_creates_the_database_folder_on_a_fresh_clone(tmp_path):
+    """`make run` on a fresh clone: `liandong init` makes instance/ and the SQLite file itself."""
+    url = f"sqlite:///{tmp_path}/fresh/instance/liandong.sqlite3"
+    done = subprocess.run([sys.executable, "-m", "engine.cli", "init"], capture_output=True, text=True,
+                          env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"}, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "fresh" / "instance" / "liandong.sqlite3").exists()
+    assert "已部署 bpmn p1_approval_result_push 版本 1" in done.stdout
