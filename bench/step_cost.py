@@ -1,11 +1,18 @@
-"""Step cost: ms per completed user task, raw SpiffWorkflow in memory vs. Liandong on SQLite and
-PostgreSQL, side by side in one process so the ratios hold on a noisy machine.
+"""Step cost: ms per completed user task, raw SpiffWorkflow in memory vs. Liandong persisted on SQLite
+and PostgreSQL and through the HTTP API (Flask test client, token auth, POST /api/v1/tasks/<id>/complete),
+side by side in one process so the ratios hold on a noisy machine.
 
-    .venv/bin/python bench/step_cost.py [--sizes 12,50,200] [--runs 3]
+Workloads: a linear process of N user tasks (N = 12, 50, 200), the P4 escalation ladder climbed rung
+by rung to the consultation meeting (P5 called), and P1 pushed to 30 departments (25 of them made up
+in the benchmark databases only). Raw = the same specs, data and script engine, `task.run()` +
+`refresh_timers()` + `do_engine_steps()` per step, no storage.
+
+    .venv/bin/python bench/step_cost.py [--sizes 12,50,200] [--runs 3] [--no-procedures]
+
+Targets: persisted ≤ 3× raw and flat (ratio at N=200 no worse than at N=12); HTTP ≤ 5× raw.
 """
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -13,95 +20,210 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lxml import etree  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
+from bench import common  # noqa: E402
 from bench.linear import FORM, linear_bpmn  # noqa: E402
 from engine import Liandong, db  # noqa: E402
 from engine.bootstrap import bootstrap  # noqa: E402
 from engine.clock import FrozenClock  # noqa: E402
 
-PG_URL = os.environ.get("LIANDONG_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TARGET_PERSISTED = 3.0
+TARGET_HTTP = 5.0
+EXTRA_DEPARTMENTS = 25
+CLOCK = FrozenClock("2026-10-08 09:00")  # no timer falls due while a matter is driven
 
 
-def raw_ms_per_task(pid: str, xml: str) -> float:
-    parser = SpiffBpmnParser()
-    parser.add_bpmn_xml(etree.fromstring(xml.encode()), filename="bench.bpmn")
-    spec = parser.get_spec(pid)
-    workflow = BpmnWorkflow(spec)
-    workflow.do_engine_steps()
-    count, started = 0, time.perf_counter()
-    while not workflow.completed:
-        task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
-        task.data.update({"note": "ok"})
-        task.run()
-        workflow.do_engine_steps()
-        count += 1
-    return (time.perf_counter() - started) * 1000 / count
+class Workload:
+    def __init__(self, label: str, start: tuple, steps: list[tuple]):
+        self.label, (self.process, self.starter, self.data), self.steps = label, start, steps
 
 
-def engine_ms_per_task(url: str, pid: str, xml: str) -> float:
-    clock = FrozenClock("2026-09-28 09:00")
+def linear_workload(n: int) -> tuple[Workload, tuple[str, bytes]]:
+    pid, xml = linear_bpmn(n)
+    steps = [(f"step_{i}", None, "zhuling", {"note": "ok"}) for i in range(n)]
+    return Workload(f"linear N={n}", (pid, "zhuling", {"department": "market_bureau"}), steps), ("bench.bpmn", xml.encode())
+
+
+def prepare(url: str, linear_files: list[tuple[str, bytes]]) -> list[str]:
+    """Bootstrap the database, add the made-up departments, widen P1's start form, deploy the linear
+    processes. Returns the extra department codes."""
+    bootstrap(url, clock=CLOCK)
     eng = db.make_engine(url)
     factory = db.session_factory(eng)
     with factory() as s, s.begin():
-        Liandong(s, clock).repository.deploy([("bench_step.json", FORM.encode()), ("bench.bpmn", xml.encode())])
-    with factory() as s, s.begin():
-        instance_id = Liandong(s, clock).runtime.start(pid, {"department": "market_bureau"}, "zhuling").id
-    count, started = 0, time.perf_counter()
-    while True:
-        with factory() as s, s.begin():
-            engine = Liandong(s, clock)
-            open_tasks = engine.tasks.of_instance(instance_id, open_only=True)
-            if not open_tasks:
-                break
-            task = open_tasks[0]
-            engine.tasks.complete(task.id, "zhuling", {"note": "ok"}, task.revision)
-        count += 1
+        codes = common.add_departments(s, EXTRA_DEPARTMENTS)
+        engine = Liandong(s, CLOCK)
+        engine.repository.deploy([common.widened_p1_start_form(codes)])
+        for name, content in linear_files:
+            engine.repository.deploy([("bench_step.json", FORM.encode()), (name, content)])
     eng.dispose()
-    return (time.perf_counter() - started) * 1000 / count
+    return codes
 
 
-def fresh_pg() -> str | None:
-    try:
-        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 2})
-        name = f"liandong_bench_{os.getpid()}"
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
-        bootstrap(url)
-        return url
-    except Exception as err:  # no server: say so and go on with SQLite
-        print(f"(PostgreSQL skipped: {type(err).__name__})")
-        return None
+def _find(open_tasks, spec_id: str, department: str | None):
+    for task in open_tasks:
+        if task[0] == spec_id and (department is None or task[1] == department):
+            return task
+    raise AssertionError(f"no open task {spec_id} ({department}); open: {[t[:2] for t in open_tasks]}")
+
+
+# --- raw SpiffWorkflow in memory ---
+def raw_ms(factory, w: Workload) -> float:
+    with factory() as s, s.begin():
+        ctx = Liandong(s, CLOCK)
+        spec, subprocess_specs = ctx.repository.specs(ctx.repository.bundle(w.process))
+        script_engine = ctx.script_engine(lambda operation, params, data: None)
+    workflow = BpmnWorkflow(spec, subprocess_specs)
+    workflow.script_engine = script_engine
+    workflow.get_tasks(state=TaskState.READY)[0].data.update(w.data, started_by=w.starter)
+    workflow.do_engine_steps()
+    started = time.perf_counter()
+    for spec_id, department, _user, values in w.steps:
+        ready = [(t.task_spec.bpmn_id, t.data.get("department"), t)
+                 for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
+        task = _find(ready, spec_id, department)[2]
+        task.data.update(values)
+        task.run()
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+    elapsed = time.perf_counter() - started
+    assert workflow.completed, f"{w.label}: raw workflow did not complete"
+    return elapsed * 1000 / len(w.steps)
+
+
+# --- Liandong, one transaction per step ---
+def _start(factory, w: Workload) -> int:
+    with factory() as s, s.begin():
+        return Liandong(s, CLOCK).runtime.start(w.process, w.data, w.starter).id
+
+
+def engine_ms(factory, w: Workload) -> float:
+    instance_id = _start(factory, w)
+    started = time.perf_counter()
+    for spec_id, department, user, values in w.steps:
+        with factory() as s, s.begin():
+            engine = Liandong(s, CLOCK)
+            rows = [(t.spec_id, t.department, t) for t in engine.tasks.of_instance(instance_id, open_only=True)]
+            task = _find(rows, spec_id, department)[2]
+            engine.tasks.complete(task.id, user, values, task.revision)
+    elapsed = time.perf_counter() - started
+    with factory() as s:
+        status = Liandong(s, CLOCK).runtime.instance(instance_id).status
+    assert status == "completed", f"{w.label}: matter {instance_id} is {status}"
+    return elapsed * 1000 / len(w.steps)
+
+
+# --- the JSON API through the Flask test client ---
+def http_ms(app, factory, w: Workload) -> float:
+    from web.api import make_token
+
+    instance_id = _start(factory, w)
+    with factory() as s:
+        open_tasks = {t.id: (t.spec_id, t.department, t.id, t.revision)
+                      for t in Liandong(s, CLOCK).tasks.of_instance(instance_id, open_only=True)}
+    with app.app_context():
+        tokens = {user: f"Bearer {make_token(user)}" for user in {step[2] for step in w.steps}}
+    client = app.test_client()
+    started = time.perf_counter()
+    for spec_id, department, user, values in w.steps:
+        _, _, task_id, revision = _find(open_tasks.values(), spec_id, department)
+        response = client.post(f"/api/v1/tasks/{task_id}/complete", json={"revision": revision, "data": values},
+                               headers={"Authorization": tokens[user]})
+        assert response.status_code == 200, (w.label, spec_id, response.status_code, response.get_json())
+        body = response.get_json()
+        del open_tasks[task_id]
+        for t in body["next_tasks"]:
+            open_tasks[t["id"]] = (t["spec_id"], t["department"], t["id"], t["revision"])
+    elapsed = time.perf_counter() - started
+    assert body["instance_status"] == "completed", f"{w.label}: HTTP matter ended {body['instance_status']}"
+    return elapsed * 1000 / len(w.steps)
+
+
+class Backend:
+    def __init__(self, name: str, url: str):
+        from web import create_app
+
+        self.name, self.url = name, url
+        self.engine = db.make_engine(url)
+        self.factory = db.session_factory(self.engine)
+        self.statements = 0
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        self.app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench-secret", "CLOCK": CLOCK})
+
+    def _count(self, *_args):
+        self.statements += 1
+
+    def close(self):
+        self.engine.dispose()
+        self.app.extensions["liandong_engine"].dispose()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="12,50,200")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-procedures", action="store_true")
     args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    linear = [linear_workload(n) for n in sizes]
+
     tmp = tempfile.mkdtemp()
     sqlite_url = f"sqlite:///{tmp}/bench.sqlite3"
-    bootstrap(sqlite_url)
-    pg_url = fresh_pg()
-    print(f"{'N':>5} {'raw ms':>8} {'sqlite ms':>10} {'ratio':>6} {'pg ms':>8} {'ratio':>6}  target ≤{TARGET_PERSISTED}×")
-    for n in [int(x) for x in args.sizes.split(",")]:
-        pid, xml = linear_bpmn(n)
-        raw = statistics.median(raw_ms_per_task(pid, xml) for _ in range(args.runs))
-        lite = statistics.median(engine_ms_per_task(sqlite_url, pid, xml) for _ in range(args.runs))
-        line = f"{n:>5} {raw:>8.2f} {lite:>10.2f} {lite / raw:>5.1f}×"
-        verdicts = [lite / raw <= TARGET_PERSISTED]
-        if pg_url:
-            pg = statistics.median(engine_ms_per_task(pg_url, pid, xml) for _ in range(args.runs))
-            line += f" {pg:>8.2f} {pg / raw:>5.1f}×"
-            verdicts.append(pg / raw <= TARGET_PERSISTED)
-        print(line + ("  PASS" if all(verdicts) else "  SHORT"))
+    codes = prepare(sqlite_url, [f for _, f in linear])
+    pg_url = common.create_pg(f"liandong_bench_step_{os.getpid()}")
+    if pg_url:
+        prepare(pg_url, [f for _, f in linear])
+    workloads = [w for w, _ in linear]
+    if not args.no_procedures:
+        departments = common.SUPERVISION + codes
+        liaisons = dict(common.DEMO_LIAISONS, **{c: f"{c}_liaison" for c in codes})
+        workloads.append(Workload("P4 ladder", common.P4_START, common.P4_STEPS))
+        workloads.append(Workload(f"P1 ×{len(departments)} depts", common.p1_start(departments),
+                                  common.p1_steps(departments, liaisons)))
+
+    lite = Backend("sqlite", sqlite_url)
+    pg = Backend("pg", pg_url) if pg_url else None
+    http = pg or lite  # the API over the production database where there is one
+    print(f"Step cost, ms per completed user task (median of {args.runs} runs); HTTP on {http.name}; "
+          f"targets: persisted ≤ {TARGET_PERSISTED:g}× raw and flat, HTTP ≤ {TARGET_HTTP:g}× raw")
+    head = f"{'workload':<18} {'steps':>5} {'raw':>7} {'sqlite':>8} {'×':>6} "
+    head += f"{'pg':>8} {'×':>6} {'SQL/step':>8} " if pg else ""
+    head += f"{'http':>8} {'×':>6}  persisted  http"
+    print(head)
+    ratios: dict[str, dict[str, float]] = {"sqlite": {}, "pg": {}, "http": {}}
+    try:
+        for w in workloads:
+            raw = common.median(raw_ms(lite.factory, w) for _ in range(args.runs))
+            line = f"{w.label:<18} {len(w.steps):>5} {raw:>7.2f} "
+            lt = common.median(engine_ms(lite.factory, w) for _ in range(args.runs))
+            ratios["sqlite"][w.label] = lt / raw
+            line += f"{lt:>8.2f} {lt / raw:>5.1f}× "
+            persisted_ok = lt / raw <= TARGET_PERSISTED
+            if pg:
+                before = pg.statements
+                p = common.median(engine_ms(pg.factory, w) for _ in range(args.runs))
+                per_step = (pg.statements - before) / (args.runs * len(w.steps))
+                ratios["pg"][w.label] = p / raw
+                line += f"{p:>8.2f} {p / raw:>5.1f}× {per_step:>8.0f} "
+                persisted_ok = persisted_ok and p / raw <= TARGET_PERSISTED
+            h = common.median(http_ms(http.app, http.factory, w) for _ in range(args.runs))
+            ratios["http"][w.label] = h / raw
+            line += f"{h:>8.2f} {h / raw:>5.1f}×  {common.verdict(persisted_ok):<9}  {common.verdict(h / raw <= TARGET_HTTP)}"
+            print(line, flush=True)
+        if len(sizes) > 1:
+            first, last = f"linear N={sizes[0]}", f"linear N={sizes[-1]}"
+            for name, r in ratios.items():
+                if r:
+                    print(f"flat ({name}): ratio at N={sizes[-1]} {r[last]:.1f}× vs N={sizes[0]} {r[first]:.1f}×  "
+                          f"{common.verdict(r[last] <= r[first])}")
+    finally:
+        lite.close()
+        if pg:
+            pg.close()
+        common.drop_pg(pg_url)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Lists read the projection rows only (instance, human_task, timer); only a single
 workflow state, to mark the diagram.
 """
 from collections import Counter
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -126,27 +127,35 @@ class Monitoring:
         """Per department and procedure: done on time, done late, open overdue, deemed received by
         timeout, reminders, and mean working days taken — the figures 003 §3(3) holds departments to."""
         now, cal = self.ctx.clock.now(), self.ctx.calendar
-        query = select(HumanTask, Instance.process_key, Instance.process_name).join(
+        query = select(HumanTask.department, HumanTask.state, HumanTask.created_at, HumanTask.due_at,
+                       HumanTask.completed_at, HumanTask.paused_at, Instance.process_key, Instance.process_name).join(
             Instance, Instance.id == HumanTask.instance_id).where(HumanTask.state != "cancelled")
         if process_key:
             query = query.where(Instance.process_key == process_key)
         if since:
             query = query.where(HumanTask.created_at >= since)
         rows: dict[tuple, dict] = {}
-        for task, key, name in self.db.execute(query):
-            row = rows.setdefault((task.department, key), {
-                "department": task.department, "process_key": key, "process_name": name, "on_time": 0,
-                "late": 0, "open_overdue": 0, "open": 0, "open_yellow": 0, "deemed_received": 0, "days": []})
-            if task.state == "deemed_received":
+        taken: dict[tuple, int] = {}  # working days by (created day, completed day): few distinct pairs
+        for department, state, created_at, due_at, completed_at, paused_at, key, name in self.db.execute(query):
+            row = rows.get((department, key))
+            if row is None:
+                row = rows[(department, key)] = {
+                    "department": department, "process_key": key, "process_name": name, "on_time": 0,
+                    "late": 0, "open_overdue": 0, "open": 0, "open_yellow": 0, "deemed_received": 0, "days": []}
+            if state == "deemed_received":
                 row["deemed_received"] += 1
-            elif task.state == "completed":
-                late = task.due_at is not None and task.completed_at > task.due_at
+            elif state == "completed":
+                late = due_at is not None and completed_at > due_at
                 row["late" if late else "on_time"] += 1
-                row["days"].append(cal.working_days_between(task.created_at, task.completed_at))
-            elif task.state == "ready":
-                overdue = task.due_at is not None and task.due_at < now
+                pair = (local(created_at).date(), local(completed_at).date())
+                if pair not in taken:
+                    taken[pair] = cal.working_days_between(created_at, completed_at)
+                row["days"].append(taken[pair])
+            elif state == "ready":
+                overdue = due_at is not None and due_at < now
                 row["open_overdue" if overdue else "open"] += 1
-                row["open_yellow"] += deadlines.light(task, now, cal) == deadlines.YELLOW
+                open_task = SimpleNamespace(state=state, due_at=due_at, paused_at=paused_at)
+                row["open_yellow"] += deadlines.light(open_task, now, cal) == deadlines.YELLOW
         reminders = dict(self.db.execute(
             select(HumanTask.department, func.count()).join(Event, Event.task_id == HumanTask.id)
             .where(Event.kind == "reminded").group_by(HumanTask.department)).all())

@@ -31,6 +31,7 @@ class Liandong:
         self.instance_id = None  # the matter a service task is running for
         self.actor = "system"  # the person whose step runs the service task (set by Runtime.advance)
         self._functions = None
+        self._calendar = None
         self.repository = Repository(session, self.clock)
         self.history = History(session, self.clock)
         self.runtime = Runtime(self)
@@ -43,7 +44,9 @@ class Liandong:
 
     @property
     def calendar(self) -> calendar_module.WorkingCalendar:
-        return calendar_module.load(self.db)
+        if self._calendar is None:  # once per unit of work, not once per deadline shown
+            self._calendar = calendar_module.load(self.db)
+        return self._calendar
 
     @property
     def functions(self) -> CalendarFunctions:
@@ -57,3 +60,4 @@ class Liandong:
 
     def calendar_changed(self) -> None:
         self._functions = None
+        self._calendar = None
