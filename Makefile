@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test timers lint clean
+.PHONY: install run test timers bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -31,6 +31,14 @@ run: install
 test: install
 	$(VENV)/bin/ruff check engine web tests
 	LIANDONG_PATH_COVERAGE=1 $(VENV)/bin/pytest
+
+# Benchmarks print figures beside their targets (PASS/SHORT); they assert nothing. PostgreSQL is used
+# where it answers at 127.0.0.1:5432. inbox_scale and memory take a few minutes each.
+bench: install
+	$(PY) bench/step_cost.py
+	$(PY) bench/timers.py
+	$(PY) bench/inbox_scale.py --keep
+	$(PY) bench/memory.py
 
 timers: install
 	$(VENV)/bin/liandong timers --loop

@@ -115,7 +115,7 @@ P4_STEPS = [  # tests/test_p04_communication_ladder.py: every rung answered "not
     ("answer_oa_message", None, "xuming", {"oa_answer": "仍有不同意见。", "settled": False}),
     ("draft_official_letter", None, "zhaomin", {"letter_title": "关于新址监管责任的函", "letter_content": "正文"}),
     ("approve_official_letter", None, "wangjianguo", {
-        "letter_approved": True, "letter_approval_comment": "同意以局名义发函。", "letter_no": "鞍审批函〔2026〕31号"}),
+        "letter_approved": True, "letter_approval_comment": "同意以局名义发函。"}),
     ("answer_official_letter", None, "xuming", {"letter_answer": "复函：不同意。", "settled": False}),
     ("request_meeting", None, "zhaomin", {"topic_category": 1, "topic": "新址监管责任划分"}),
     ("prepare_meeting", None, "zhaomin", {
