@@ -50,17 +50,23 @@ def site(tmp_path, processes_template):
     eng.dispose()
 
 
-def test_inspection_results_are_public_without_sign_in(site):
-    s, app = site
-    add_targets(s, "emergency_bureau", [(n, f"鞍山市公示{n}号有限公司", "machinery", "D", "high") for n in (1, 2)])
+def publish_inspection(s, numbers, plan_no):
+    """A P10 draw over these enterprises, every target found compliant, the results published."""
+    add_targets(s, "emergency_bureau", [(n, f"鞍山市公示{n}号有限公司", "machinery", "D", "high") for n in numbers])
     m = s.start("p10_double_random_inspection", by="hebin", data={
-        "subject": "2026年第四季度抽查", "plan_no": "鞍应急随机〔2026〕5号", "department": "emergency_bureau",
+        "subject": "2026年第四季度抽查", "plan_no": plan_no, "department": "emergency_bureau",
         "partner_departments": [], "items": ["licence_conditions"], "shared_item": False, "period_start": "2026-10-12",
         "period_end": "2026-11-30", "publish_within_days": 20, "seed_source": "system"})
     for task in [t for t in m.open_tasks() if t.spec_id == "inspect_target"]:
         s.run(lambda e, t=task: e.tasks.complete(t.id, t.candidates[0], {
             "result": "compliant", "inspected_on": "2026-10-15", "findings": "", "co_inspectors_present": True}, t.revision))
     m.complete("publish_results", by="hebin", data={"reviewed": True})
+    return m
+
+
+def test_inspection_results_are_public_without_sign_in(site):
+    s, app = site
+    publish_inspection(s, (1, 2), "鞍应急随机〔2026〕5号")
 
     visitor = WebUser(app)  # nobody signed in
     page = visitor.get("/public/results?kind=inspection")
@@ -118,15 +124,7 @@ def test_public_results_page_in_a_browser(site, page):
     """A citizen opens the published results in a browser, without signing in (双随机、一公开)."""
     from tests.browser_support import serving, shot
     s, app = site
-    add_targets(s, "emergency_bureau", [(n, f"鞍山市公示{n}号有限公司", "machinery", "D", "high") for n in (3,)])
-    m = s.start("p10_double_random_inspection", by="hebin", data={
-        "subject": "2026年第四季度抽查", "plan_no": "鞍应急随机〔2026〕6号", "department": "emergency_bureau",
-        "partner_departments": [], "items": ["licence_conditions"], "shared_item": False, "period_start": "2026-10-12",
-        "period_end": "2026-11-30", "publish_within_days": 20, "seed_source": "system"})
-    for task in [t for t in m.open_tasks() if t.spec_id == "inspect_target"]:
-        s.run(lambda e, t=task: e.tasks.complete(t.id, t.candidates[0], {
-            "result": "compliant", "inspected_on": "2026-10-15", "findings": "", "co_inspectors_present": True}, t.revision))
-    m.complete("publish_results", by="hebin", data={"reviewed": True})
+    publish_inspection(s, (3,), "鞍应急随机〔2026〕6号")
     with serving(app) as base:
         page.goto(f"{base}/public/results?kind=inspection")
         assert "鞍山市公示3号有限公司" in page.content() and uscc(3) in page.content()
