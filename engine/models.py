@@ -124,6 +124,7 @@ class HumanTask(Base):
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # 补正: clock stopped
     days_left_at_pause: Mapped[int | None] = mapped_column(Integer, nullable=True)
     timeout_applied: Mapped[bool] = mapped_column(Boolean, default=False)
+    working_days_taken: Mapped[int | None] = mapped_column(Integer, nullable=True)  # set on completion
 
 
 class TaskCandidate(Base):

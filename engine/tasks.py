@@ -151,6 +151,7 @@ class Tasks:
         engine_task.run()
         task.state, task.assignee = "completed", task.assignee or user
         task.completed_by, task.completed_at, task.draft = user, self.ctx.clock.now(), None
+        task.working_days_taken = self.ctx.calendar.working_days_between(task.created_at, task.completed_at)
         task.revision += 1
         self.ctx.history.record("task_completed", instance.id, user, task_id=task.id, spec_id=task.spec_id,
                                 name=task.name, data={"form": values, "department": task.department})

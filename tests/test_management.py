@@ -148,3 +148,21 @@ def test_init_creates_the_database_folder_on_a_fresh_clone(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "fresh" / "instance" / "liandong.sqlite3").exists()
     assert "已部署 bpmn p1_approval_result_push 版本 1" in done.stdout
+
+
+def test_compliance_counts_late_completions_and_working_days_taken(engine_scenario):
+    """Done on the third working day after the task arrived, across National Day: 3 working days taken;
+    done after the deadline: late. A completion stored before the column existed is counted the same."""
+    from sqlalchemy import update
+
+    from engine.models import HumanTask
+    s = engine_scenario
+    matter = s.start("t_two_steps", by="zhuling", data=START)
+    s.at("2026-10-08 10:00")  # draft was due 2026-09-29: late; 3 working days after 09-28
+    matter.complete("draft", by="zhuling", data={"note": "迟交"})
+    [row] = s.run(lambda e: e.monitoring.compliance())
+    assert (row["on_time"], row["late"], row["open"], row["mean_working_days"]) == (0, 1, 1, 3.0)
+    s.run(lambda e: e.db.execute(update(HumanTask).values(working_days_taken=None)))
+    [again] = s.run(lambda e: e.monitoring.compliance())
+    assert again["mean_working_days"] == 3.0
+    assert again["light"] == "green"  # the open confirm task is due in 3 working days
