@@ -5,13 +5,15 @@ transaction that saved it commits, and taken out (never shared) by the next step
 revision under the matter's row lock. A rolled-back step leaves nothing behind; a worker that
 missed a newer revision sees the revision differ and deserializes as usual.
 """
+import os
 import threading
 from collections import OrderedDict
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-MAX_ENTRIES = 512
+# A deserialized matter of a real procedure takes about a megabyte: keep the hot ones only.
+MAX_ENTRIES = int(os.environ.get("LIANDONG_WORKFLOW_CACHE", "64"))
 _entries: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
@@ -37,6 +39,10 @@ def put_after_commit(session: Session, key, revision: int, workflow) -> None:
 
 def _publish(session: Session) -> None:
     pending = session.info.pop("workflow_cache_pending", {})
+    for _revision, workflow in pending.values():
+        # The script engine holds the finished request's services and session: let them go. The next
+        # step that takes the workflow attaches its own.
+        workflow.script_engine = None
     with _lock:
         for key, entry in pending.items():
             _entries[key] = entry
