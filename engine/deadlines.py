@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from . import directory
 from .clock import local, parse_local
-from .errors import DirectoryError, InvalidState, NotCandidate
+from .errors import InvalidState, NotCandidate
 from .models import HumanTask, Instance, Timer
 from .runtime import find_task
 
@@ -37,12 +37,6 @@ class Deadlines:
     def light(self, task: HumanTask) -> str:
         return light(task, self.ctx.clock.now(), self.ctx.calendar)
 
-    def _section_head(self, department: str) -> list[str]:
-        try:
-            return directory.holders(self.db, department, "responsible_person")
-        except DirectoryError:
-            return []
-
     # --- the sweep (run by the timer worker) ---
     def sweep(self) -> int:
         """Record lights that turned yellow or red and apply timeout actions; returns how many changed."""
@@ -54,9 +48,9 @@ class Deadlines:
             colour = light(task, now, self.ctx.calendar)
             if colour != task.light:
                 if colour in (YELLOW, RED):
-                    holders = [task.assignee] if task.assignee else self.ctx.tasks.candidates(task.id)
+                    holders = self.ctx.tasks.holders(task)
                     self.ctx.history.record(f"light_{colour}", task.instance_id, task_id=task.id, spec_id=task.spec_id,
-                                            name=task.name, data={"to": holders + self._section_head(task.department),
+                                            name=task.name, data={"to": holders + directory.section_head(self.db, task.department),
                                                                   "due_at": task.due_at.isoformat()})
                     changed += 1
                 task.light = colour
@@ -73,11 +67,10 @@ class Deadlines:
             return 0
         task.timeout_applied = True
         if action == "remind":
-            holders = [task.assignee] if task.assignee else self.ctx.tasks.candidates(task.id)
             self.ctx.history.record("reminded", instance.id, task_id=task.id, spec_id=task.spec_id, name=task.name,
-                                    data={"to": holders, "message": "已超过办理期限，系统自动催办"})
+                                    data={"to": self.ctx.tasks.holders(task), "message": "已超过办理期限，系统自动催办"})
         elif action == "escalate":
-            heads = self._section_head(task.department)
+            heads = directory.section_head(self.db, task.department)
             if heads:
                 self.ctx.management.reassign(task.id, heads[0], "system", "超过办理期限，自动上报责任人")
                 self.ctx.history.record("overdue_escalated", instance.id, task_id=task.id, spec_id=task.spec_id,
@@ -146,12 +139,16 @@ class Deadlines:
             raise InvalidState("申请延期须填写天数和理由")
         self.ctx.history.record("extension_requested", task.instance_id, user, task_id=task.id, spec_id=task.spec_id,
                                 name=task.name, data={"days": int(days), "reason": reason.strip(),
-                                                      "to": self._section_head(task.department)})
+                                                      "to": directory.section_head(self.db, task.department)})
+
+    def may_extend(self, task: HumanTask, user: str) -> bool:
+        """Extensions are approved by the section head of the task's department, or an administrator."""
+        return user in directory.section_head(self.db, task.department) or directory.is_admin(self.db, user)
 
     def extend(self, task_id: int, user: str, days: int, reason: str) -> HumanTask:
         """The section head approves an extension: the deadline moves by `days` working days."""
         task, instance = self.ctx.tasks._lock(task_id, None, user)
-        if user not in self._section_head(task.department) and not self.ctx.office.is_admin(user):
+        if not self.may_extend(task, user):
             raise NotCandidate("延期须由本科室负责人批准")
         if task.due_at is None or int(days) < 1 or not reason or not reason.strip():
             raise InvalidState("延期须填写天数和理由")

@@ -115,6 +115,21 @@ def holds(session: Session, person_id: str, dept_code: str, role: str) -> bool:
         return False
 
 
+def section_head(session: Session, department_code: str) -> list[str]:
+    """The responsible person of a department (normally the section head, 003 §2(2)); none if unnamed."""
+    if not department_code:
+        return []
+    try:
+        return holders(session, department_code, "responsible_person")
+    except DirectoryError:
+        return []
+
+
+def is_admin(session: Session, person_id: str) -> bool:
+    person = session.get(Person, person_id)
+    return bool(person and "admin" in (person.system_roles or []))
+
+
 def roles_of(session: Session, person_id: str) -> list[RoleAssignment]:
     return list(
         session.execute(

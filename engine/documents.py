@@ -39,6 +39,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import defer
 from sqlalchemy.dialects import postgresql, sqlite
 
+from . import directory
 from .clock import local, parse_local
 from .errors import DirectoryError, InvalidState, NotFound, ScriptError
 from .models import (
@@ -358,10 +359,7 @@ def corrections_of(db, document_id: int) -> list[Document]:
 
 def may_read(db, document: Document, person_id: str) -> bool:
     """People who held a task in the matter (assignee, candidate or completer), its starter, and admins."""
-    person = db.get(Person, person_id)
-    if person is None:
-        return False
-    if "admin" in (person.system_roles or []):
+    if directory.is_admin(db, person_id):
         return True
     if document.instance_id is None:
         return False

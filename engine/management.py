@@ -7,7 +7,7 @@ from sqlalchemy import select
 from . import calendar as calendar_module
 from .clock import parse_local
 from .errors import InvalidState, LiandongError, NotFound
-from .runtime import find_task
+from .runtime import ENDED, find_task
 from .models import HumanTask, Instance, Person, TaskCandidate, Timer
 
 log = logging.getLogger(__name__)
@@ -109,12 +109,13 @@ class Management:
         self.ctx.runtime.advance(instance, workflow, user)  # timers that fell due meanwhile fire now
         return instance
 
-    def terminate(self, instance_id: int, user: str, reason: str) -> Instance:
+    def terminate(self, instance_id: int, user: str, reason: str, as_status: str = "terminated") -> Instance:
+        """终止 (or, as_status="cancelled", the starter's 撤销): close every open task and timer."""
         if not reason or not reason.strip():
             raise InvalidState("终止事项须填写原因")
         instance = self.ctx.runtime.instance(instance_id, lock=True)
-        if instance.status in ("completed", "terminated", "cancelled"):
-            raise InvalidState(f"事项已{instance.status}，不能终止")
+        if instance.status in ENDED:
+            raise InvalidState("事项已结束，不能终止或撤销")
         workflow = self.ctx.runtime.load(instance)
         workflow.cancel()
         now = self.ctx.clock.now()
@@ -125,8 +126,8 @@ class Management:
         for timer in self.db.execute(select(Timer).where(
                 Timer.instance_id == instance.id, Timer.status == "waiting")).scalars():
             timer.status = "cancelled"
-        instance.status, instance.ended_at = "terminated", now
-        self.ctx.history.record("terminated", instance.id, user, data={"reason": reason.strip()})
+        instance.status, instance.ended_at = as_status, now
+        self.ctx.history.record(as_status, instance.id, user, data={"reason": reason.strip()})
         self.ctx.runtime.save(instance, workflow)
         return instance
 
@@ -202,7 +203,7 @@ class Management:
         """Move a running matter to another version of its process when every step it has taken or
         holds open exists, of the same kind, in that version; otherwise refuse and say which do not."""
         instance = self.ctx.runtime.instance(instance_id, lock=True)
-        if instance.status in ("completed", "terminated"):
+        if instance.status in ENDED:
             raise InvalidState("已结束的事项不能迁移版本")
         target = next((d for d in self.ctx.repository.versions("bpmn", instance.process_key)
                        if d.version == to_version), None)

@@ -5,9 +5,9 @@ and who may suspend, resume or terminate a matter. Every action is in the event 
 from sqlalchemy import select
 
 from . import directory
-from .errors import DirectoryError, InvalidState, NotCandidate, NotFound
+from .errors import InvalidState, NotCandidate, NotFound
 from .models import HumanTask, Instance, MatterCopy, Person, TaskCandidate
-from .runtime import find_task
+from .runtime import ENDED, find_task
 
 OPEN = "ready"
 
@@ -24,21 +24,9 @@ class Office:
         self.db = ctx.db
 
     # --- who may do what to a whole matter ---
-    def section_head(self, instance: Instance) -> list[str]:
-        """The starter's section head: the responsible person of the starter's department."""
-        if not instance.department:
-            return []
-        try:
-            return directory.holders(self.db, instance.department, "responsible_person")
-        except DirectoryError:  # a department without one simply has no section head
-            return []
-
-    def is_admin(self, user: str) -> bool:
-        person = self.db.get(Person, user)
-        return bool(person and "admin" in (person.system_roles or []))
-
     def may_manage(self, instance: Instance, user: str) -> bool:
-        return self.is_admin(user) or user in self.section_head(instance)
+        """Administrators and the starter's section head."""
+        return directory.is_admin(self.db, user) or user in directory.section_head(self.db, instance.department)
 
     def may_remind(self, instance: Instance, user: str) -> bool:
         if user == instance.started_by or self.may_manage(instance, user):
@@ -66,10 +54,7 @@ class Office:
         instance = self.ctx.runtime.instance(instance_id)
         if instance.started_by != user:
             raise NotCandidate("只有发起人可以撤销事项")
-        instance = self.ctx.management.terminate(instance_id, user, _reason(reason, "撤销"))
-        instance.status = "cancelled"
-        self.ctx.history.record("cancelled", instance.id, user, data={"reason": reason.strip()})
-        return instance
+        return self.ctx.management.terminate(instance_id, user, _reason(reason, "撤销"), as_status="cancelled")
 
     # --- 退回: back to a step already done on this path ---
     def send_back_targets(self, task: HumanTask) -> list[HumanTask]:
@@ -113,7 +98,7 @@ class Office:
         self.db.refresh(task)
         if task.state != "completed" or task.completed_by != user:
             raise NotCandidate("只能撤回自己刚办理完成的步骤")
-        if instance.status in ("completed", "terminated", "cancelled", "suspended"):
+        if instance.status in ENDED or instance.status == "suspended":
             raise InvalidState("事项已结束或已挂起，不能撤回")
         workflow = self.ctx.runtime.load(instance, reuse=True)
         engine_task = find_task(workflow, task.guid)
@@ -204,7 +189,7 @@ class Office:
             raise InvalidState("只能催办尚未办理的任务")
         if not self.may_remind(instance, user):
             raise NotCandidate("只有发起人、科室负责人或督查人员可以催办")
-        holders = [task.assignee] if task.assignee else self.ctx.tasks.candidates(task.id)
+        holders = self.ctx.tasks.holders(task)
         self.ctx.history.record("reminded", instance.id, user, task_id=task.id, spec_id=task.spec_id, name=task.name,
                                 data={"to": holders, "message": (message or "请尽快办理").strip()})
 

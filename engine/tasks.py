@@ -39,6 +39,10 @@ class Tasks:
             select(TaskCandidate.person_id).where(TaskCandidate.task_id == task_id).order_by(TaskCandidate.person_id)
         ).scalars())
 
+    def holders(self, task: HumanTask) -> list[str]:
+        """Who has the task on their desk: its assignee, or else all its candidates."""
+        return [task.assignee] if task.assignee else self.candidates(task.id)
+
     def may_act(self, task: HumanTask, user: str) -> bool:
         if task.assignee:
             return task.assignee == user

@@ -88,8 +88,6 @@ def _may_act(task, user):
     return _open(task) and g.engine.tasks.may_act(task, user) and not task.delegated_by
 
 
-def _section_head_or_admin(task, user):
-    return user in g.engine.deadlines._section_head(task.department) or g.engine.office.is_admin(user)
 
 
 def _instance(task) -> Instance:
@@ -159,7 +157,7 @@ TASK_OPERATIONS = [
               lambda t, u, p: g.engine.deadlines.request_extension(t.id, u, _int(p.get("days")), p.get("reason", "")),
               [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已提交延期申请"),
     Operation("extend", "批准延期", "科室负责人批准延长办理期限", "task",
-              lambda t, u: _open(t) and t.due_at is not None and _section_head_or_admin(t, u),
+              lambda t, u: _open(t) and t.due_at is not None and g.engine.deadlines.may_extend(t, u),
               lambda t, u, p: g.engine.deadlines.extend(t.id, u, _int(p.get("days")), p.get("reason", "")),
               [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已延期"),
 ]
