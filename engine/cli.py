@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import db
+from . import db, worker
 from .bootstrap import PROCESSES, bootstrap
 from .clock import local
 from .errors import DeploymentError, LiandongError
@@ -84,19 +84,17 @@ def cmd_complete(args):
 
 
 def cmd_timers(args):
-    while True:
-        total = 0
+    engine = db.make_engine()  # one connection pool for the worker's whole life
+    try:
         while True:
-            moved = _run(lambda e: e.management.fire_due_timers(args.batch))
-            total += moved
-            if moved == 0:
-                break
-        total += _run(lambda e: e.deadlines.sweep())  # warning lights and timeout actions
-        if total:
-            print(f"已处理 {total} 项到期定时器、预警和超时处理", flush=True)
-        if not args.loop:
-            return
-        time.sleep(args.interval)
+            fired, swept = worker.run_due(db.session_factory(engine), batch=args.batch)
+            if fired or swept:
+                print(f"已处理：{fired} 个事项的到期定时器，{swept} 项预警和超时处理", flush=True)
+            if not args.loop:
+                return
+            time.sleep(args.interval)
+    finally:
+        engine.dispose()
 
 
 def cmd_import_calendar(args):

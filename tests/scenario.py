@@ -3,7 +3,7 @@ with the clock under the test's control. Scenario tests read like the regulation
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine import Liandong
+from engine import Liandong, worker
 from engine.clock import FrozenClock, local
 from engine.models import HumanTask
 
@@ -42,14 +42,8 @@ class Scenario:
         target = FrozenClock(when).now()
         assert target >= self.clock.now(), "time only moves forward in a scenario"
         self.clock.set(target)
-        moved = 0
-        while True:
-            n = self.run(lambda e: e.management.fire_due_timers())
-            moved += n
-            if n == 0:
-                break
-        self.run(lambda e: e.deadlines.sweep())  # warning lights and timeout actions, as the worker does
-        return moved
+        fired, _ = worker.run_due(self.session_factory, self.clock)  # what `liandong timers` does
+        return fired
 
     def start(self, process_key: str, by: str, data: dict) -> "Matter":
         instance_id = self.run(lambda e: e.runtime.start(process_key, data, by).id)
