@@ -1,7 +1,9 @@
-"""The event log: append-only, each entry chained to the previous one by SHA-256.
+"""The event log: append-only, each matter's entries chained to the previous one by SHA-256.
 
 It is the evidence trail the seeds ask for (002: full-process record). Nothing in the product edits
-or deletes it; `verify` recomputes the chain so an auditor can see any tampering.
+or deletes it; `verify` recomputes the chains so an auditor can see any tampering. One chain per
+matter (not one for the whole log) lets the timer workers and the web write to different matters at
+the same time.
 """
 import hashlib
 import json
@@ -10,9 +12,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from .models import Event
+from . import matter_lock
+from .models import Event, Instance
 
-CHAIN_LOCK = 0x4C44_4556  # "LDEV": the PostgreSQL advisory lock that serialises appends to the chain
+CHAIN_LOCK = 0x4C44_4556  # "LDEV": the PostgreSQL advisory lock that serialises appends to the shared chain
 
 KINDS = {
     "started": "发起", "task_ready": "任务到达", "task_claimed": "认领", "task_unclaimed": "退回待认领",
@@ -47,22 +50,51 @@ class History:
 
     def record(self, kind: str, instance_id: int | None = None, actor: str = "system", task_id=None,
                spec_id: str = "", name: str = "", data: dict | None = None, at: datetime | None = None) -> Event:
-        # Writers append one at a time so two entries never share a predecessor. On PostgreSQL a
-        # transaction-scoped advisory lock, taken before the head is read, does it: a row lock on the
-        # last entry would not (a waiter gets that same row once the holder commits, not the new head).
-        # SQLite writers are serialised by BEGIN IMMEDIATE (engine/db.py).
-        if self.db.get_bind().dialect.name == "postgresql":
-            self.db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-        last = self.db.execute(select(Event).order_by(Event.id.desc()).limit(1)).scalar_one_or_none()
         event = Event(
             instance_id=instance_id, at=(at or self.clock.now()).astimezone(UTC), actor=actor, kind=kind, task_id=task_id,
             spec_id=spec_id, name=name, data=json.loads(json.dumps(data or {}, ensure_ascii=False, default=str)),
+            per_matter=True,
         )
-        event.prev_hash = last.hash if last else ""
+        # Each matter has its own chain, its head kept on the matter's row: writers to different
+        # matters never wait for each other, and appending needs no query when the step already holds
+        # the matter. Entries without a matter (deployments, calendar imports) share one chain.
+        matter = None
+        if instance_id is not None:
+            matter = matter_lock.lock(self.db, instance_id)
+            if matter is None:
+                raise ValueError(f"no matter {instance_id} to log {kind!r} for")
+            event.prev_hash = matter.event_head or ""
+        else:
+            event.prev_hash = self._shared_head()
         event.hash = _digest(event.prev_hash, event)
-        self.db.add(event)
-        self.db.flush()
+        self.db.add(event)  # flushed with the rest of the unit of work
+        if matter is not None:
+            matter.event_head = event.hash
+        else:
+            self._shared_heads()[None] = event
         return event
+
+    def _shared_heads(self) -> dict:
+        # the shared chain's newest entry as appended by this outermost transaction (its lock is held)
+        transaction = self.db.get_transaction()
+        cached = self.db.info.get("event_shared_head")
+        if cached is None or cached[0] is not transaction:
+            cached = self.db.info["event_shared_head"] = (transaction, {})
+        return cached[1]
+
+    def _shared_head(self) -> str:
+        """The hash the next entry of the shared chain links to, with that chain locked until commit:
+        on PostgreSQL a transaction-scoped advisory lock taken before the head is read (a row lock on
+        the last entry would not do: a waiter gets that same row once the holder commits); SQLite
+        writers are serialised by BEGIN IMMEDIATE (engine/db.py)."""
+        known = self._shared_heads().get(None)
+        if known is not None and known in self.db:  # not undone by a rolled-back savepoint
+            return known.hash
+        if self.db.get_bind().dialect.name == "postgresql":
+            self.db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+        last = self.db.execute(select(Event.hash).where(Event.instance_id.is_(None), Event.per_matter.is_(True))
+                               .order_by(Event.id.desc()).limit(1)).scalar_one_or_none()
+        return last or ""
 
     def events(self, instance_id: int, kind: str | None = None) -> list[Event]:
         query = select(Event).where(Event.instance_id == instance_id)
@@ -71,12 +103,19 @@ class History:
         return list(self.db.execute(query.order_by(Event.id)).scalars())
 
     def verify(self) -> list[str]:
-        """Problems in the chain (empty when intact)."""
-        problems, prev = [], ""
+        """Problems in the chains (empty when intact): each matter's entries, and the entries without a
+        matter, link in order of id, and each matter's chain ends where its row says (so entries cut
+        off the end show too). Entries written before per-matter chains (migration 0010) form one
+        chain of their own and are checked as such."""
+        problems, heads = [], {}
         for event in self.db.execute(select(Event).order_by(Event.id)).scalars():
-            if event.prev_hash != prev:
+            chain = ("matter", event.instance_id) if event.per_matter else ("log", None)
+            if event.prev_hash != heads.get(chain, ""):
                 problems.append(f"事件 {event.id}：前序哈希不符（记录被删除或插入）")
             if _digest(event.prev_hash, event) != event.hash:
                 problems.append(f"事件 {event.id}：内容与哈希不符（记录被修改）")
-            prev = event.hash
+            heads[chain] = event.hash
+        for instance_id, head in self.db.execute(select(Instance.id, Instance.event_head).order_by(Instance.id)):
+            if (head or "") != heads.get(("matter", instance_id), ""):
+                problems.append(f"事项 {instance_id}：事件链末端与事项记录不符（末尾记录被删除）")
         return problems

@@ -5,6 +5,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from . import calendar as calendar_module
+from . import matter_lock
 from .clock import parse_local
 from .errors import InvalidState, LiandongError, NotFound
 from .runtime import ENDED, find_task
@@ -32,6 +33,7 @@ class Management:
             select(Instance).where(Instance.id.in_(due), Instance.status.in_(SWEEPABLE))
             .order_by(Instance.id).limit(limit).with_for_update(skip_locked=True)
         ).scalars())
+        matter_lock.remember(self.db, instances)
         moved = 0
         for instance in instances:
             try:

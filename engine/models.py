@@ -80,6 +80,7 @@ class Instance(Base):
     started_by: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    event_head: Mapped[str] = mapped_column(String(64), default="")  # hash of its newest event-log entry
     bundle: Mapped[dict] = mapped_column(JSON, default=dict)  # definition ids bound at start
     state: Mapped[str] = mapped_column(Text, default="")  # SpiffWorkflow serializer text, specs stripped
     serializer_version: Mapped[str] = mapped_column(String(20), default="")
@@ -153,9 +154,10 @@ class Timer(Base):
 
 
 class Event(Base):
-    """Append-only event log; each entry is chained to the previous by hash."""
+    """Append-only event log; each entry is chained by hash to the previous entry of its matter."""
 
     __tablename__ = "event"
+    __table_args__ = (Index("ix_event_chain", "instance_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id"), nullable=True, index=True)
@@ -168,6 +170,8 @@ class Event(Base):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64), default="")
+    # NULL on entries written before per-matter chains (migration 0010): they form one chain of their own
+    per_matter: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class Department(Base):

@@ -222,10 +222,15 @@ class Repository:
         form_names = {t["form"] for m in metas for t in m["user_tasks"].values() if t.get("form")}
         form_names |= {m.get("start_form") for m in metas if m.get("start_form")}
         forms_ = {name: self.latest("form", name).id for name in sorted(form_names) if self.latest("form", name)}
-        return {"process": main.key, "bpmn": bpmn, "dmn": dmn, "forms": forms_}
+        ids = [*bpmn.values(), *dmn.values()]
+        hashes = dict(self.db.execute(select(Definition.id, Definition.content_hash).where(Definition.id.in_(ids))).all())
+        # the content hashes ride along so loading the matter needs no query to find its parsed specs
+        return {"process": main.key, "bpmn": bpmn, "dmn": dmn, "forms": forms_,
+                "hashes": {str(i): h for i, h in hashes.items()}}
 
     def specs(self, bundle: dict):
-        key = bundle["process"] + "|" + self._cache_key(list(bundle["bpmn"].values()) + list(bundle["dmn"].values()))
+        key = bundle["process"] + "|" + self._cache_key([*bundle["bpmn"].values(), *bundle["dmn"].values()],
+                                                        bundle.get("hashes", {}))
         if key not in _SPEC_CACHE:
             parser = SpiffBpmnParser()
             for definition_id in bundle["bpmn"].values():
@@ -243,17 +248,20 @@ class Repository:
             _SPEC_CACHE[key] = (spec, subprocess_specs)
         return _SPEC_CACHE[key]
 
-    def _cache_key(self, definition_ids) -> str:
-        # By content, not id: two databases may give one id to different files. Hashes only, in one
-        # query: loading whole definitions here cost milliseconds on every step.
+    def _cache_key(self, definition_ids, known: dict[str, str]) -> str:
+        # By content, not id: two databases may give one id to different files. A matter's bundle
+        # carries its hashes (ids of one database never change content); others take one query.
         ids = list(definition_ids)
-        hashes = dict(self.db.execute(select(Definition.id, Definition.content_hash)
-                                      .where(Definition.id.in_(ids))).all())
+        hashes = {i: known[str(i)] for i in ids if str(i) in known}
+        missing = [i for i in ids if i not in hashes]
+        if missing:
+            hashes.update(self.db.execute(select(Definition.id, Definition.content_hash)
+                                          .where(Definition.id.in_(missing))).all())
         return "|".join(hashes[i] for i in ids)
 
     def metas(self, bundle: dict) -> dict[str, dict]:
         """Process id -> deployment meta (lanes, user task properties), for every process in the bundle."""
-        key = self._cache_key(bundle["bpmn"].values())
+        key = self._cache_key(bundle["bpmn"].values(), bundle.get("hashes", {}))
         if key not in _META_CACHE:
             _META_CACHE[key] = {k: self.get(i).meta for k, i in bundle["bpmn"].items()}
         return _META_CACHE[key]

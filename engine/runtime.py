@@ -13,7 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
-from . import countersign, directory, effects, storage, workflow_cache
+from . import countersign, directory, effects, matter_lock, storage, workflow_cache
 from .clock import parse_local
 from .errors import InvalidState, LiandongError, NotCandidate, NotFound, ScriptError
 from .models import HumanTask, Instance, TaskCandidate, Timer
@@ -52,6 +52,7 @@ class Runtime:
         )
         self.db.add(instance)
         self.db.flush()
+        matter_lock.remember(self.db, [instance])  # a row this transaction inserted is its own until commit
         spec, subprocess_specs = repo.specs(bundle)
         workflow = BpmnWorkflow(spec, subprocess_specs)
         self._attach(instance, workflow)
@@ -75,10 +76,10 @@ class Runtime:
             raise NotCandidate(f"只有{name}的{directory.ROLES.get(role, role)}可以发起该事项")
 
     def instance(self, instance_id: int, lock: bool = False) -> Instance:
-        query = select(Instance).where(Instance.id == instance_id)
         if lock:
-            query = query.with_for_update()
-        row = self.db.execute(query).scalar_one_or_none()
+            row = matter_lock.lock(self.db, instance_id)
+        else:
+            row = self.db.execute(select(Instance).where(Instance.id == instance_id)).scalar_one_or_none()
         if row is None:
             raise NotFound(f"事项 {instance_id} 不存在")
         return row
@@ -158,23 +159,24 @@ class Runtime:
 
     # --- keeping rows in line with the engine ---
     def sync(self, instance: Instance, workflow: BpmnWorkflow, actor: str) -> None:
-        outcomes = self._sync_timers(instance, workflow)
-        self._sync_tasks(instance, workflow, outcomes)
+        # Both sets of open rows are read before anything changes, so the changes go out in one flush.
+        timer_rows = {r.guid: r for r in self.db.execute(
+            select(Timer).where(Timer.instance_id == instance.id, Timer.status == "waiting")).scalars()}
+        task_rows = {r.guid: r for r in self.db.execute(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == OPEN)).scalars()}
+        outcomes = self._sync_timers(instance, workflow, timer_rows, task_rows)
+        still_open = self._sync_tasks(instance, workflow, outcomes, task_rows)
         if workflow.completed and instance.status not in ENDED:
             instance.status = "completed"
             instance.ended_at = self.ctx.clock.now()
             self.ctx.history.record("completed", instance.id, actor, name=instance.process_name)
         elif instance.status not in ENDED and instance.status != "suspended":
-            has_tasks = self.db.execute(
-                select(HumanTask.id).where(HumanTask.instance_id == instance.id, HumanTask.state == OPEN).limit(1)
-            ).first()
-            instance.status = "running" if has_tasks else "waiting"
+            instance.status = "running" if still_open else "waiting"
 
-    def _sync_timers(self, instance: Instance, workflow: BpmnWorkflow) -> dict[str, str]:
+    def _sync_timers(self, instance: Instance, workflow: BpmnWorkflow, rows: dict[str, Timer],
+                     task_rows: dict[str, HumanTask]) -> dict[str, str]:
         """Store waiting timers; log the ones that fired. Returns guid -> outcome for the tasks a
         fired boundary timer with an `outcome` property cancelled."""
-        rows = {r.guid: r for r in self.db.execute(
-            select(Timer).where(Timer.instance_id == instance.id, Timer.status == "waiting")).scalars()}
         waiting = {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if is_timer(t.task_spec)}
         outcomes: dict[str, str] = {}
         new = [guid for guid in waiting if guid not in rows]
@@ -214,19 +216,18 @@ class Runtime:
                 outcomes.update({str(t.id): outcome for t in attached})
                 continue
             # A non-interrupting timer leaves its activity open (still answerable, visibly overdue).
-            for still_open in self.db.execute(select(HumanTask).where(
-                    HumanTask.instance_id == instance.id, HumanTask.state == OPEN,
-                    HumanTask.guid.in_([str(t.id) for t in attached]))).scalars():
+            for still_open in [task_rows[str(t.id)] for t in attached if str(t.id) in task_rows]:
                 self.ctx.history.record(outcome, instance.id, task_id=still_open.id, spec_id=still_open.spec_id,
                                         name=still_open.name, data={
                                             "department": still_open.department,
                                             "due_at": still_open.due_at and still_open.due_at.isoformat()})
-        self.db.flush()
         return outcomes
 
-    def _sync_tasks(self, instance: Instance, workflow: BpmnWorkflow, outcomes: dict[str, str]) -> None:
-        rows = {r.guid: r for r in self.db.execute(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == OPEN)).scalars()}
+    def _sync_tasks(self, instance: Instance, workflow: BpmnWorkflow, outcomes: dict[str, str],
+                    rows: dict[str, HumanTask]) -> bool:
+        """Open rows for newly ready tasks, close the rows of tasks no longer ready. Returns whether
+        the matter still has an open task."""
+        created = 0
         ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
         unseen = [guid for guid in ready if guid not in rows]
         if unseen:  # a ready task may already have a closed row (e.g. reopened): never two rows
@@ -235,6 +236,7 @@ class Runtime:
             for guid in unseen:
                 if guid not in known:
                     self.created.append(self._create_task(instance, workflow, ready[guid]))
+                    created += 1
         for guid, row in rows.items():
             task = find_task(workflow, guid)
             if task is not None and task.state == TaskState.READY:
@@ -254,7 +256,7 @@ class Runtime:
                     self.ctx.history.record(outcome, instance.id, task_id=row.id, spec_id=row.spec_id, name=row.name,
                                             data={"department": row.department})
             row.revision += 1
-        self.db.flush()
+        return created > 0 or any(row.state == OPEN for row in rows.values())
 
     def _create_task(self, instance: Instance, workflow: BpmnWorkflow, task) -> HumanTask:
         if countersign.properties(task.task_spec).get("sign_mode"):
@@ -311,9 +313,11 @@ class Runtime:
         row.deemed_received = props.get("deemed_received") == "true"
         row.created_at, row.due_at, row.due_provisional, row.due_basis = self.ctx.clock.now(), due_at, bool(provisional), basis
         row.light, row.timeout_applied, row.paused_at, row.days_left_at_pause = "", False, None, None
+        reopened = row.id is not None
         self.db.add(row)  # only now: the queries above must not flush a half-filled row
         self.db.flush()
-        self.db.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))
+        if reopened:
+            self.db.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))
         for person in candidates:
             self.db.add(TaskCandidate(task_id=row.id, person_id=person))
         self.ctx.history.record(event, instance.id, task_id=row.id, spec_id=row.spec_id, name=row.name,

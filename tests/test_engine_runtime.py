@@ -117,6 +117,26 @@ def test_event_log_is_hash_chained(engine_scenario):
     assert problems and "被修改" in problems[0]
 
 
+def test_each_matter_has_its_own_chain_and_a_cut_off_end_shows(engine_scenario):
+    first = engine_scenario.start("t_two_steps", by="zhuling", data=START)
+    second = engine_scenario.start("t_two_steps", by="zhuling", data=START)
+    first.complete("draft", by="zhuling", data={"note": "已起草"})
+
+    def chain_of(e, matter_id):
+        return [(ev.prev_hash, ev.hash) for ev in e.history.events(matter_id)]
+    for matter in (first, second):
+        links = engine_scenario.run(lambda e: chain_of(e, matter.id))
+        assert links[0][0] == "" and all(prev == links[k][1] for k, (prev, _) in enumerate(links[1:]))
+
+    def cut_the_end(e):
+        if e.db.get_bind().dialect.name == "postgresql":
+            e.db.execute(text("ALTER TABLE event DISABLE TRIGGER event_append_only"))
+        last = e.db.scalars(select(Event).where(Event.instance_id == first.id).order_by(Event.id.desc())).first()
+        e.db.delete(last)
+    engine_scenario.run(cut_the_end)
+    assert engine_scenario.run(lambda e: e.history.verify()) == [f"事项 {first.id}：事件链末端与事项记录不符（末尾记录被删除）"]
+
+
 def test_task_rows_are_queryable_without_loading_workflows(engine_scenario):
     engine_scenario.start("t_two_steps", by="zhuling", data=START)
     rows = engine_scenario.run(lambda e: [(t.spec_id, i.subject) for t, i in e.tasks.inbox("zhuling")])
