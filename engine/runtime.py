@@ -119,8 +119,9 @@ class Runtime:
         return merged
 
     # --- stepping ---
-    def advance(self, instance: Instance, workflow: BpmnWorkflow, actor: str) -> None:
-        """Run the engine as far as it goes, then bring rows and storage in line."""
+    def advance(self, instance: Instance, workflow: BpmnWorkflow, actor: str, open_rows=None) -> None:
+        """Run the engine as far as it goes, then bring rows and storage in line. `open_rows`: the
+        matter's open rows if the caller read them already (see `open_rows`)."""
         if instance.status in ENDED or instance.status == "suspended":
             raise InvalidState(f"事项当前状态为“{instance.status}”，不能继续办理")
         self.ctx.actor = actor  # whoever's step this is: service tasks it runs act on their behalf
@@ -137,7 +138,7 @@ class Runtime:
                 raise cause from err
             raise ScriptError(f"流程执行出错：{err}", task=getattr(getattr(err, "task", None), "task_spec", None)
                               and err.task.task_spec.bpmn_id) from err
-        self.sync(instance, workflow, actor)
+        self.sync(instance, workflow, actor, open_rows)
         self.save(instance, workflow)
 
     def _log_message(self, instance: Instance, task) -> None:
@@ -153,17 +154,24 @@ class Runtime:
     def save(self, instance: Instance, workflow: BpmnWorkflow) -> None:
         instance.state = storage.dump(workflow)
         instance.serializer_version = storage.VERSION
-        instance.revision += 1
-        self.db.flush()
+        instance.revision += 1  # written with the rest of the unit of work
         workflow_cache.put_after_commit(self.db, self._cache_key(instance), instance.revision, workflow)
 
     # --- keeping rows in line with the engine ---
-    def sync(self, instance: Instance, workflow: BpmnWorkflow, actor: str) -> None:
-        # Both sets of open rows are read before anything changes, so the changes go out in one flush.
-        timer_rows = {r.guid: r for r in self.db.execute(
-            select(Timer).where(Timer.instance_id == instance.id, Timer.status == "waiting")).scalars()}
-        task_rows = {r.guid: r for r in self.db.execute(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == OPEN)).scalars()}
+    def open_rows(self, instance_ids: list[int]) -> dict[int, tuple[dict, dict]]:
+        """Matter id -> (waiting timer rows, open task rows), each by engine task id, in two queries."""
+        rows = {i: ({}, {}) for i in instance_ids}
+        for timer in self.db.execute(select(Timer).where(Timer.instance_id.in_(instance_ids),
+                                                         Timer.status == "waiting")).scalars():
+            rows[timer.instance_id][0][timer.guid] = timer
+        for task in self.db.execute(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
+                                                            HumanTask.state == OPEN)).scalars():
+            rows[task.instance_id][1][task.guid] = task
+        return rows
+
+    def sync(self, instance: Instance, workflow: BpmnWorkflow, actor: str, open_rows=None) -> None:
+        # The open rows are read before anything changes, so the changes go out in one flush.
+        timer_rows, task_rows = open_rows or self.open_rows([instance.id])[instance.id]
         outcomes = self._sync_timers(instance, workflow, timer_rows, task_rows)
         still_open = self._sync_tasks(instance, workflow, outcomes, task_rows)
         if workflow.completed and instance.status not in ENDED:

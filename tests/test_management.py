@@ -166,3 +166,29 @@ def test_compliance_counts_late_completions_and_working_days_taken(engine_scenar
     [again] = s.run(lambda e: e.monitoring.compliance())
     assert again["mean_working_days"] == 3.0
     assert again["light"] == "green"  # the open confirm task is due in 3 working days
+
+
+def test_a_matter_that_fails_in_the_timer_sweep_is_set_aside_and_the_rest_of_its_batch_fires(engine_scenario, monkeypatch):
+    """The sweep fires a batch in one go; when one matter fails, the batch is fired again one matter at
+    a time, so only that matter is marked as in error (its timer waits) and the others move on."""
+    s = engine_scenario
+    matters = [s.start("t_two_steps", by="zhuling", data=START) for _ in range(3)]
+    for m in matters:
+        m.complete("draft", by="zhuling", data={"note": "x"})
+    broken = matters[1]
+    from engine.runtime import Runtime
+    real_save = Runtime.save
+
+    def save_fails_for_the_broken_matter(self, instance, workflow):
+        if instance.id == broken.id:
+            raise RuntimeError("磁盘已满")
+        real_save(self, instance, workflow)
+    monkeypatch.setattr(Runtime, "save", save_fails_for_the_broken_matter)
+    assert s.advance_to("2026-10-09 00:00:01") == 2
+    monkeypatch.setattr(Runtime, "save", real_save)
+    for m in (matters[0], matters[2]):
+        assert m.status == "completed" and len(m.events("timer_fired")) == 1
+    assert broken.status == "error" and broken.events("timer_fired") == []
+    assert [e["data"]["message"] for e in broken.events("error")] == ["RuntimeError: 磁盘已满"]
+    assert broken.task("confirm").state == "ready"
+    assert s.run(lambda e: e.history.verify()) == []
