@@ -18,6 +18,14 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "SHORT"
 
 
+def rss_mb() -> tuple[float, float]:
+    """(current, peak) resident set size of this process in MB, from /proc. Not getrusage's ru_maxrss:
+    that survives exec, so a worker started by a big parent would report the parent's peak."""
+    with open("/proc/self/status") as f:
+        fields = dict(line.split(":", 1) for line in f)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
 def pct(values: list[float], p: float) -> float:
     """The p-th percentile (nearest rank) of the values."""
     ordered = sorted(values)

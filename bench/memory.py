@@ -3,10 +3,13 @@
 Web worker: a process running the Flask app that serves, through the test client, the inbox benchmark's
 queries — both inbox pages and the JSON task list for many people, the admin matter list with filters
 and keyset pages, the compliance report — against a generated database (bench/inbox_scale.py's
-generator; 100 000 matters by default, or --reuse an existing one). Timer worker: one of the worker
-processes of bench/timers.py while it fires its share of the due timers.
+generator; 100 000 matters by default, or --reuse an existing one). Timer workers: two processes
+running the timer worker's round (engine/worker.py, as `liandong timers` does) over the same
+database, firing the due timers of the generated mix of procedures and recording warning lights.
 
-    .venv/bin/python bench/memory.py [--instances 100000] [--reuse DBNAME] [--timers 10000]
+    .venv/bin/python bench/memory.py [--instances 100000] [--reuse DBNAME]
+
+Peaks are the kernel's high-water mark of each worker process (VmHWM).
 
 Target: ≤ 300 MB each.
 """
@@ -14,22 +17,15 @@ import argparse
 import multiprocessing
 import os
 import random
-import resource
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import common, inbox_scale, timers  # noqa: E402
+from bench import common, inbox_scale  # noqa: E402
 
 TARGET_MB = 300.0
-
-
-def _rss_mb() -> tuple[float, float]:
-    """(current, peak) resident set size of this process in MB."""
-    with open("/proc/self/status") as f:
-        fields = dict(line.split(":", 1) for line in f)
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
 def web_worker(url: str, requests: int, results) -> None:
@@ -45,7 +41,7 @@ def web_worker(url: str, requests: int, results) -> None:
     with eng.connect() as conn:
         people = [r[0] for r in conn.exec_driver_sql("SELECT DISTINCT person_id FROM task_candidate LIMIT 3000")]
         departments = [r[0] for r in conn.exec_driver_sql("SELECT code FROM department")]
-    baseline = _rss_mb()[0]
+    baseline = common.rss_mb()[0]
     admin = app.test_client()
     admin.post("/login", data={"person_id": "admin", "password": DEMO_PASSWORD})
     staff = app.test_client()
@@ -69,9 +65,22 @@ def web_worker(url: str, requests: int, results) -> None:
             r = admin.get("/admin/compliance") if k % 30 == 5 else admin.get("/admin/")
         statuses.append(r.status_code)
     eng.dispose()
-    current, peak = _rss_mb()
+    current, peak = common.rss_mb()
     results.put({"baseline": baseline, "current": current, "peak": peak, "requests": requests,
-                 "errors": sum(1 for s in statuses if s >= 400), "ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+                 "errors": sum(1 for s in statuses if s >= 400)})
+
+
+def timer_worker(url: str, results) -> None:
+    from engine import db, worker
+
+    eng = db.make_engine(url)
+    baseline = common.rss_mb()[0]
+    started = time.perf_counter()
+    fired, swept = worker.run_due(db.session_factory(eng), inbox_scale.NOW)
+    eng.dispose()
+    current, peak = common.rss_mb()
+    results.put({"fired": fired, "swept": swept, "seconds": time.perf_counter() - started, "baseline": baseline,
+                 "current": current, "peak": peak})
 
 
 def main() -> None:
@@ -79,7 +88,6 @@ def main() -> None:
     ap.add_argument("--instances", type=int, default=100_000)
     ap.add_argument("--reuse", help="an existing generated database (bench/inbox_scale.py --keep)")
     ap.add_argument("--requests", type=int, default=600)
-    ap.add_argument("--timers", type=int, default=10_000)
     args = ap.parse_args()
     ctx = multiprocessing.get_context("spawn")
     url = common.PG_URL.rsplit("/", 1)[0] + f"/{args.reuse}" if args.reuse else None
@@ -97,17 +105,22 @@ def main() -> None:
         proc.start()
         web = results.get()
         proc.join()
+        print(f"web worker: {web['requests']} requests ({web['errors']} refused), RSS after start {web['baseline']:.0f} MB, "
+              f"at end {web['current']:.0f} MB, peak {web['peak']:.0f} MB; target ≤ {TARGET_MB:g} MB  "
+              f"{common.verdict(web['peak'] <= TARGET_MB)}", flush=True)
+        procs = [ctx.Process(target=timer_worker, args=(url, results)) for _ in range(2)]
+        for p in procs:
+            p.start()
+        timer = [results.get() for _ in procs]
+        for p in procs:
+            p.join()
     finally:
         if not args.reuse:
             common.drop_pg(url)
-    print(f"web worker: {web['requests']} requests ({web['errors']} refused), RSS after start {web['baseline']:.0f} MB, "
-          f"at end {web['current']:.0f} MB, peak {web['peak']:.0f} MB; target ≤ {TARGET_MB:g} MB  "
-          f"{common.verdict(web['peak'] <= TARGET_MB)}")
-    seconds, out, checked = timers.run(args.timers, 2, 50, label="memory_timers")
-    peak = max(r["peak_rss_mb"] for r in out)
-    shares = ", ".join(f"{r['moved']} matters, peak {r['peak_rss_mb']:.0f} MB" for r in out)
-    print(f"timer workers: {shares} "
-          f"({seconds:.1f} s, exactly once: {checked['exactly once']}); target ≤ {TARGET_MB:g} MB  "
+    peak = max(r["peak"] for r in timer)
+    shares = "; ".join(f"fired {r['fired']} matters and recorded {r['swept']} lights in {r['seconds']:.0f} s, "
+                       f"RSS after start {r['baseline']:.0f} MB, peak {r['peak']:.0f} MB" for r in timer)
+    print(f"timer workers (the generated mix of procedures): {shares}; target ≤ {TARGET_MB:g} MB  "
           f"{common.verdict(peak <= TARGET_MB)}")
 
 

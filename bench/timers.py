@@ -13,7 +13,6 @@ Target: ≤ 30 s for 10 000 timers.
 import argparse
 import multiprocessing
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -91,7 +90,7 @@ def worker(url: str, batch: int, results) -> None:
         moved += n
         batches += 1
     eng.dispose()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = common.rss_mb()[1]
     results.put({"pid": os.getpid(), "moved": moved, "batches": batches, "seconds": time.perf_counter() - started,
                  "peak_rss_mb": peak_mb})
 

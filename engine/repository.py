@@ -72,8 +72,14 @@ class Repository:
             select(Definition).where(Definition.kind == kind, Definition.key == key).order_by(Definition.version)
         ).scalars())
 
-    def form_schema(self, definition_id: int) -> dict:
-        return json.loads(self.get(definition_id).content)
+    def form_schema(self, definition_id: int, known: dict[str, str] | None = None) -> dict:
+        """A form's JSON Schema. `known`: a matter bundle's content hashes, which let a step find the
+        form in this process's cache instead of reading its definition row."""
+        text = _FORM_CACHE.get((known or {}).get(str(definition_id), ""))
+        if text is None:
+            row = self.get(definition_id)
+            text = _FORM_CACHE[row.content_hash] = row.content
+        return json.loads(text)
 
     # --- deploying ---
     def deploy_directory(self, folder: Path, user: str = "system") -> list[Deployed]:
@@ -222,7 +228,7 @@ class Repository:
         form_names = {t["form"] for m in metas for t in m["user_tasks"].values() if t.get("form")}
         form_names |= {m.get("start_form") for m in metas if m.get("start_form")}
         forms_ = {name: self.latest("form", name).id for name in sorted(form_names) if self.latest("form", name)}
-        ids = [*bpmn.values(), *dmn.values()]
+        ids = [*bpmn.values(), *dmn.values(), *forms_.values()]
         hashes = dict(self.db.execute(select(Definition.id, Definition.content_hash).where(Definition.id.in_(ids))).all())
         # the content hashes ride along so loading the matter needs no query to find its parsed specs
         return {"process": main.key, "bpmn": bpmn, "dmn": dmn, "forms": forms_,
@@ -271,3 +277,4 @@ class Repository:
 # matter and request in this process.
 _SPEC_CACHE: dict[str, tuple] = {}
 _META_CACHE: dict[str, dict] = {}
+_FORM_CACHE: dict[str, str] = {}  # content hash -> form text (a few KB each, one per form version)

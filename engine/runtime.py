@@ -246,6 +246,8 @@ class Runtime:
                     self.created.append(self._create_task(instance, workflow, ready[guid]))
                     created += 1
         for guid, row in rows.items():
+            if row.state != OPEN:
+                continue  # closed by the caller since the rows were read (the step being completed)
             task = find_task(workflow, guid)
             if task is not None and task.state == TaskState.READY:
                 continue

@@ -99,9 +99,10 @@ class Signers:
     def gate(self, task: HumanTask, values: dict) -> bool:
         """Called when the holder submits. Refuses while before-signers are pending; holds the
         submission while after-signers are pending (returns True if held)."""
-        if self.pending(task.id, "before"):
+        pending = {s.position for s in self.of_task(task.id) if s.signed_at is None}  # one query for both
+        if "before" in pending:
             raise InvalidState("前加签人尚未全部签署意见，暂不能提交")
-        if self.pending(task.id, "after"):
+        if "after" in pending:
             task.draft, task.held_by_signers = values, True
             task.revision += 1
             self.ctx.history.record("held_for_signers", task.instance_id, task.assignee, task_id=task.id,

@@ -6,6 +6,7 @@ action is refused (optimistic concurrency) while the instance row lock serialise
 from dataclasses import dataclass
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select
+from sqlalchemy.orm.util import identity_key
 
 from . import countersign, directory, forms
 from .errors import InvalidState, NotCandidate, NotFound, StaleTask
@@ -142,12 +143,13 @@ class Tasks:
 
     def finish(self, task: HumanTask, user: str, values: dict) -> Completion:
         """Run the engine past a task whose submission has been checked (under the row lock)."""
-        instance = self.ctx.runtime.instance(task.instance_id)
+        instance = self.ctx.runtime.instance(task.instance_id, lock=True)  # held already: no query
         workflow = self.ctx.runtime.load(instance, reuse=True)
         engine_task = find_task(workflow, task.guid)
         if engine_task is None or engine_task.state != TaskState.READY:
             raise StaleTask("该任务在流程中已不可办理，请刷新")
         first_new = len(self.ctx.runtime.created)
+        open_rows = self.ctx.runtime.open_rows([instance.id])[instance.id]  # read before this task's row changes
         engine_task.data.update(values)
         counted = countersign.tally(engine_task, values)  # 会签 / 或签 / 票签
         if counted:
@@ -162,7 +164,7 @@ class Tasks:
         copy_to = engine_task.task_spec.extensions.get("properties", {}).get("copy_to")
         if copy_to:  # 抄送 set in the diagram: people or role@department, read when the step completes
             self.ctx.office.copy(instance.id, user, self._copy_targets(workflow, engine_task, copy_to), task.id)
-        self.ctx.runtime.advance(instance, workflow, user)
+        self.ctx.runtime.advance(instance, workflow, user, open_rows)
         next_tasks = [t for t in self.ctx.runtime.created[first_new:] if t.state == OPEN]
         return Completion(task=task, next_tasks=next_tasks, instance_status=instance.status)
 
@@ -179,7 +181,9 @@ class Tasks:
     def form_schema(self, task: HumanTask) -> dict:
         if not task.form_key:
             return {"type": "object", "properties": {}}
-        return self.ctx.repository.form_schema(int(task.form_key))
+        # during a step the matter is loaded already: its bundle knows the form's content hash
+        matter = self.db.identity_map.get(identity_key(Instance, task.instance_id))
+        return self.ctx.repository.form_schema(int(task.form_key), matter.bundle.get("hashes") if matter else None)
 
     def search_filter(self, text: str):
         like = f"%{text.strip()}%"
