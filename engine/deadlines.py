@@ -4,12 +4,13 @@ A light is green, yellow (预警: `YELLOW_DAYS` working days or fewer left) or r
 records the moment a task turns yellow or red once, for its holder and their section head.
 """
 import json
+import logging
 import os
 from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from . import directory
+from . import directory, matter_lock
 from .clock import local, parse_local
 from .errors import InvalidState, NotCandidate
 from .models import HumanTask, Instance, Timer
@@ -19,6 +20,8 @@ GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
 YELLOW_DAYS = int(os.environ.get("LIANDONG_YELLOW_DAYS", "1"))  # the 预警 threshold, a setting
 TIMEOUT_ACTIONS = {"remind", "escalate", "complete_default"}
 PAUSED = datetime(9999, 12, 31, tzinfo=timezone.utc)  # where a stopped clock's timers wait
+SWEPT = ("running", "waiting")  # matters whose deadlines run (not suspended, in error or ended)
+log = logging.getLogger(__name__)
 
 
 def light(task: HumanTask, now: datetime, calendar, yellow_days: int = YELLOW_DAYS) -> str:
@@ -38,13 +41,54 @@ class Deadlines:
         return light(task, self.ctx.clock.now(), self.ctx.calendar)
 
     # --- the sweep (run by the timer worker) ---
-    def sweep(self) -> int:
-        """Record lights that turned yellow or red and apply timeout actions; returns how many changed."""
-        now, changed = self.ctx.clock.now(), 0
-        open_tasks = list(self.db.execute(select(HumanTask).join(Instance, Instance.id == HumanTask.instance_id).where(
+    def needing_attention(self) -> list[int]:
+        """Matters with an open task whose light has changed or whose timeout action is due. Read
+        without locks (the sweep re-reads each matter under its lock)."""
+        now = self.ctx.clock.now()
+        rows = self.db.execute(select(
+            HumanTask.instance_id, HumanTask.due_at, HumanTask.paused_at, HumanTask.state, HumanTask.light,
+            HumanTask.timeout_applied,
+        ).join(Instance, Instance.id == HumanTask.instance_id).where(
             HumanTask.state == "ready", HumanTask.due_at.is_not(None), HumanTask.paused_at.is_(None),
-            Instance.status.in_(("running", "waiting")))).scalars())
-        for task in open_tasks:
+            Instance.status.in_(SWEPT)))
+        ids = set()
+        for row in rows:
+            colour = light(row, now, self.ctx.calendar)
+            if colour != row.light or (colour == RED and not row.timeout_applied):
+                ids.add(row.instance_id)
+        return sorted(ids)
+
+    def sweep(self, instance_ids: list[int] | None = None) -> int:
+        """Record lights that turned yellow or red and apply timeout actions, for these matters (all
+        that need it if None); returns how many changed. Each matter is handled under its row lock;
+        one that another worker or a step holds now is skipped and taken at the next round."""
+        ids = self.needing_attention() if instance_ids is None else instance_ids
+        if not ids:
+            return 0
+        locked = list(self.db.execute(select(Instance).where(Instance.id.in_(ids), Instance.status.in_(SWEPT))
+                                      .order_by(Instance.id).with_for_update(skip_locked=True)).scalars())
+        matter_lock.remember(self.db, locked)
+        tasks: dict[int, list[HumanTask]] = {}
+        for task in self.db.execute(select(HumanTask).where(
+                HumanTask.instance_id.in_([i.id for i in locked]), HumanTask.state == "ready",
+                HumanTask.due_at.is_not(None), HumanTask.paused_at.is_(None)).order_by(HumanTask.id)
+                .execution_options(populate_existing=True)).scalars():
+            tasks.setdefault(task.instance_id, []).append(task)
+        changed = 0
+        for instance in locked:
+            try:
+                with self.db.begin_nested():  # a timeout action runs the engine: it may fail alone
+                    changed += self._sweep_matter(tasks.get(instance.id, []))
+            except Exception as err:  # noqa: BLE001 — one broken matter must not stop the sweep
+                log.exception("deadline sweep failed for instance %s", instance.id)
+                self.ctx.management.mark_error(instance, err)
+        return changed
+
+    def _sweep_matter(self, tasks: list[HumanTask]) -> int:
+        now, changed = self.ctx.clock.now(), 0
+        for task in tasks:
+            if task.state != "ready":
+                continue  # closed by an earlier timeout action of this matter
             colour = light(task, now, self.ctx.calendar)
             if colour != task.light:
                 if colour in (YELLOW, RED):
@@ -56,7 +100,6 @@ class Deadlines:
                 task.light = colour
             if colour == RED and not task.timeout_applied:
                 changed += self._timeout_action(task)
-        self.db.flush()
         return changed
 
     def _timeout_action(self, task: HumanTask) -> int:

@@ -60,3 +60,20 @@ def test_two_people_complete_the_same_task_at_once_one_wins(engine_scenario):
     assert len(errors) == 1 and isinstance(errors[0], StaleTask)
     assert len(m.events("task_completed")) == 1
     assert m.task("confirm").state == "ready"
+
+
+def test_two_timer_workers_record_each_warning_light_and_timeout_action_once(engine_scenario):
+    """Both workers find the same overdue tasks; each matter is handled under its row lock and re-read
+    there, so every overdue step turns red once and is escalated to the section head once."""
+    from engine import worker
+
+    s = engine_scenario
+    matters = [s.start("t_two_steps", by="zhuling", data=START) for _ in range(8)]
+    s.at("2026-10-20 09:00")  # long past every draft's deadline
+    results, errors = _in_threads(2, lambda _: worker.run_due(s.session_factory, s.clock, batch=3))
+    assert errors == []
+    assert sum(swept for _, swept in results) == 16  # 8 red lights + 8 escalations, between the two
+    for m in matters:
+        assert len(m.events("light_red")) == 1
+        assert len(m.events("overdue_escalated")) == 1
+    assert worker.run_due(s.session_factory, s.clock) == (0, 0)  # nothing left for the next round
