@@ -2,6 +2,7 @@
 staff of another department; CSRF on every form post; cookie flags; login rate limiting; password
 hashes. A refusal changes nothing."""
 import re
+import shutil
 from datetime import timedelta
 
 import pytest
@@ -214,3 +215,25 @@ def test_a_refused_sign_in_changes_nothing_but_the_failure_count(app, backdoor):
     _login(app.test_client(), "zhuling", "wrong")
     assert backdoor.event_count() == before
     assert backdoor.run(lambda e: len(list(e.db.execute(select(Instance.id)).scalars()))) == matters
+
+
+def test_behind_a_proxy_sign_in_failures_count_per_client_not_per_proxy(tmp_path, web_template, clock):
+    """With LIANDONG_PROXY_HOPS=1 the address is the client's (X-Forwarded-For set by the proxy): one
+    client's failures do not lock out another client coming through the same proxy."""
+    target = tmp_path / "proxied.sqlite3"
+    shutil.copy(web_template, target)
+    proxied = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{target}", "SECRET_KEY": "test-secret",
+                          "CLOCK": clock, "PROXY_HOPS": 1})
+    via_proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    try:
+        guesser = proxied.test_client()
+        for _ in range(5):
+            assert guesser.post("/api/v1/token", json={"id": "zhuling", "password": "wrong"}, environ_base=via_proxy,
+                                headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 401
+        assert guesser.post("/api/v1/token", json={"id": "zhuling", "password": DEMO_PASSWORD}, environ_base=via_proxy,
+                            headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 429
+        colleague = proxied.test_client()
+        assert colleague.post("/api/v1/token", json={"id": "zhuling", "password": DEMO_PASSWORD}, environ_base=via_proxy,
+                              headers={"X-Forwarded-For": "198.51.100.20"}).status_code == 200
+    finally:
+        proxied.extensions["liandong_engine"].dispose()

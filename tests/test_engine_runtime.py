@@ -122,10 +122,10 @@ def test_each_matter_has_its_own_chain_and_a_cut_off_end_shows(engine_scenario):
     second = engine_scenario.start("t_two_steps", by="zhuling", data=START)
     first.complete("draft", by="zhuling", data={"note": "已起草"})
 
-    def chain_of(e, matter_id):
-        return [(ev.prev_hash, ev.hash) for ev in e.history.events(matter_id)]
+    def chain_of(matter_id):
+        return engine_scenario.run(lambda e: [(ev.prev_hash, ev.hash) for ev in e.history.events(matter_id)])
     for matter in (first, second):
-        links = engine_scenario.run(lambda e: chain_of(e, matter.id))
+        links = chain_of(matter.id)
         assert links[0][0] == "" and all(prev == links[k][1] for k, (prev, _) in enumerate(links[1:]))
 
     def cut_the_end(e):

@@ -10,6 +10,7 @@ import secrets
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.orm import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from engine import Liandong, db
@@ -45,9 +46,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed-in session
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # larger requests get 413 before any view reads them
+        # behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none)
+        PROXY_HOPS=int(os.environ.get("LIANDONG_PROXY_HOPS", "0")),
     )
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["PROXY_HOPS"]:
+        # the client's own address for login rate limiting and the log, HTTPS as the client used it
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     if not app.config["SECRET_KEY"]:
         log.warning("SECRET_KEY 未设置：使用随机密钥，重启后登录状态和接口令牌失效")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
