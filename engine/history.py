@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from . import matter_lock
-from .models import Event, Instance
+from .models import Event, EventRecipient, Instance
 
 CHAIN_LOCK = 0x4C44_4556  # "LDEV": the PostgreSQL advisory lock that serialises appends to the shared chain
 
@@ -32,6 +32,15 @@ KINDS = {
     "extension_requested": "申请延期", "extended": "批准延期", "completed_by_default": "超时默认办结",
     "votes_counted": "计票",
 }
+
+# Entries addressed to people (their notifications): the recipients are in data "to" or "people".
+ADDRESSED = {"reminded", "light_yellow", "light_red", "signers_added", "copied", "delegated",
+             "extension_requested", "delegation_returned"}
+
+
+def recipients(data: dict) -> list[str]:
+    to = data.get("to") or data.get("people") or []
+    return sorted({str(p) for p in (to if isinstance(to, list) else [to])})
 
 
 def _digest(prev_hash: str, event: Event) -> str:
@@ -67,6 +76,8 @@ class History:
         else:
             event.prev_hash = self._shared_head()
         event.hash = _digest(event.prev_hash, event)
+        if kind in ADDRESSED:
+            event.recipients = [EventRecipient(person_id=p) for p in recipients(event.data)]
         self.db.add(event)  # flushed with the rest of the unit of work
         if matter is not None:
             matter.event_head = event.hash

@@ -15,7 +15,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class UTCDateTime(TypeDecorator):
@@ -172,6 +172,18 @@ class Event(Base):
     hash: Mapped[str] = mapped_column(String(64), default="")
     # NULL on entries written before per-matter chains (migration 0010): they form one chain of their own
     per_matter: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    recipients: Mapped[list["EventRecipient"]] = relationship(cascade="save-update", lazy="raise")
+
+
+class EventRecipient(Base):
+    """Who an event-log entry is addressed to (a reminder, a warning light, a copy…): each person's
+    notifications are one indexed query, however busy the rest of the log is."""
+
+    __tablename__ = "event_recipient"
+    __table_args__ = (Index("ix_event_recipient_person", "person_id", "event_id"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class Department(Base):
@@ -193,6 +205,7 @@ class Person(Base):
     password_hash: Mapped[str] = mapped_column(String(300), default="")
     system_roles: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    notes_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # notifications read up to
 
 
 class RoleAssignment(Base):

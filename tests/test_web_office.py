@@ -79,6 +79,30 @@ def test_supervisor_reminds_and_the_holder_is_notified(web, backdoor):
     assert "催办" in notes and "请今日办结" in notes
 
 
+def test_a_reminder_stays_in_the_holders_notifications_however_busy_the_log_is(web, backdoor):
+    """Notifications are indexed per person: 600 newer entries addressed to someone else do not push
+    zhuling's reminder out, and having read it on one browser counts on every other."""
+    matter, draft, confirm = at_confirm(backdoor)
+    web("duxin").post(f"/tasks/{confirm['id']}/ops/remind", {"message": "请今日办结"})
+
+    def busy_log(e):
+        for k in range(600):
+            e.history.record("copied", matter, "zhuling", data={"people": ["gaoyan"], "note": f"第{k}份"})
+    backdoor.run(busy_log)
+    first_browser = web("zhuling")
+    assert 'class="count alert"' in text(first_browser.get("/inbox/mine"))
+    notes = text(first_browser.get("/notifications"))
+    assert "请今日办结" in notes and "第599份" not in notes
+    assert 'class="count alert"' not in text(web("zhuling").get("/inbox/mine"))  # a second browser: read
+    assert "抄送" in text(web("gaoyan").get("/notifications"))
+
+
+def test_every_addressed_kind_of_log_entry_has_a_notification_label():
+    from engine.history import ADDRESSED
+    from web.present import EVENT_NOTES
+    assert set(EVENT_NOTES) == ADDRESSED
+
+
 def test_copy_shows_in_copies_to_me_until_read(web, backdoor):
     matter, draft, confirm = at_confirm(backdoor)
     web("zhuling").post(f"/tasks/{confirm['id']}/ops/copy", {"people": "gaoyan"})

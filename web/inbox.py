@@ -224,6 +224,6 @@ def started(instance_id: int):
 @login_required
 def notifications():
     notes = present.notifications(g.user.id)
-    present.mark_notes_seen()
+    present.mark_notes_seen(g.user.id)
     g.pop("nav_counts", None)
     return render_template("inbox/notifications.html", notes=notes, labels=present.NOTE_LABELS)

@@ -3,14 +3,14 @@ navigation counts, notifications, a matter's context and history."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import g, session
+from flask import g
 from sqlalchemy import select
 
 from engine import deadlines, directory
 from engine.clock import local
 from engine.errors import DirectoryError
 from engine.history import KINDS
-from engine.models import Department, Event, HumanTask, Instance, Person, TaskCandidate
+from engine.models import Department, Event, EventRecipient, HumanTask, Instance, Person, TaskCandidate
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
 
@@ -169,12 +169,13 @@ class Note:
 
 EVENT_NOTES = {"reminded": "催办", "light_yellow": "预警", "light_red": "超期", "signers_added": "加签",
                "copied": "抄送", "delegated": "委派", "extension_requested": "延期申请",
-               "delegation_returned": "委派交回"}
+               "delegation_returned": "委派交回"}  # the event log's addressed kinds (history.ADDRESSED)
 NOTE_LABELS = {"ready": "新任务", "overdue": "已超期", "deemed": "超时默认接收", **EVENT_NOTES}
 
 
 def notifications(user: str, limit: int = 50) -> list[Note]:
-    """Tasks that reached me, became overdue, or were deemed received, newest first."""
+    """Tasks that reached me, became overdue, or were deemed received, and the log entries addressed
+    to me, newest first. Unread: newer than when I last opened the list (kept with my account)."""
     now = g.engine.clock.now()
     rows = g.db.execute(
         select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id)
@@ -188,33 +189,33 @@ def notifications(user: str, limit: int = 50) -> list[Note]:
             notes.append(Note("overdue", f"{task.name} 已超过办理期限", task.due_at, task, instance))
         if task.state == "deemed_received" and task.completed_at:
             notes.append(Note("deemed", f"{task.name} 超时未确认，视为已接收", task.completed_at, task, instance))
-    notes += _event_notes(user)
-    seen = session.get("notes_seen")
-    seen_at = datetime.fromisoformat(seen) if seen else None
+    notes += _event_notes(user, limit)
+    person = g.db.get(Person, user)
+    seen_at = person.notes_seen_at if person else None
     for note in notes:
         note.unread = seen_at is None or note.at > seen_at
-    notes.sort(key=lambda n: (n.at, n.task.id), reverse=True)
+    notes.sort(key=lambda n: (n.at, n.task.id if n.task else 0), reverse=True)
     return notes[:limit]
 
 
-def _event_notes(user: str) -> list[Note]:
-    """Events addressed to me: reminders, warning lights, signer requests, copies, delegation."""
-    rows = g.db.execute(select(Event, Instance).join(Instance, Instance.id == Event.instance_id)
-                        .where(Event.kind.in_(list(EVENT_NOTES))).order_by(Event.id.desc()).limit(500)).all()
+def _event_notes(user: str, limit: int) -> list[Note]:
+    """Log entries addressed to me: reminders, warning lights, signer requests, copies, delegation."""
+    rows = g.db.execute(
+        select(Event, Instance, HumanTask).join(EventRecipient, EventRecipient.event_id == Event.id)
+        .join(Instance, Instance.id == Event.instance_id).outerjoin(HumanTask, HumanTask.id == Event.task_id)
+        .where(EventRecipient.person_id == user).order_by(Event.id.desc()).limit(limit)).all()
     notes = []
-    for event, instance in rows:
-        to = event.data.get("to") or event.data.get("people") or []
-        if user not in (to if isinstance(to, list) else [to]):
-            continue
-        task = g.db.get(HumanTask, event.task_id) if event.task_id else None
+    for event, instance, task in rows:
         what = event.data.get("message") or event.data.get("reason") or event.name
         text = f"{EVENT_NOTES[event.kind]}：{event.name or instance.process_name}" + (f"——{what}" if what and what != event.name else "")
         notes.append(Note(event.kind, text, event.at, task, instance))
     return notes
 
 
-def mark_notes_seen() -> None:
-    session["notes_seen"] = g.engine.clock.now().isoformat()
+def mark_notes_seen(user: str) -> None:
+    person = g.db.get(Person, user)
+    if person is not None:
+        person.notes_seen_at = g.engine.clock.now()
 
 
 # --- a matter's context ---
