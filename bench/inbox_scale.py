@@ -439,7 +439,10 @@ def main() -> None:
         targets = {"inbox mine": TARGET_INBOX_MS, "inbox group": TARGET_INBOX_MS,
                    "admin list (all filters, pages 1–2)": TARGET_ADMIN_MS}
         for label, values in results.items():
-            report(label, values, targets.get(label, TARGET_ADMIN_MS))
+            # the admin list's target holds for each of its filters; the compliance report reads every
+            # matter of the year and has none (the issue sets none for it)
+            target = targets.get(label, TARGET_ADMIN_MS if label.startswith("  admin list") else None)
+            report(label, values, target)
         web_statements(url)
         if args.explain:
             explain(url, info)
