@@ -79,6 +79,7 @@ class Management:
         tasks = timers = 0
         for task in self.db.execute(
             select(HumanTask).where(HumanTask.state == "ready", HumanTask.due_provisional.is_(True))
+            .order_by(HumanTask.instance_id, HumanTask.id)  # matters locked in id order, as the workers do
         ).scalars():
             if not task.due_basis:
                 continue
