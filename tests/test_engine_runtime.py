@@ -181,3 +181,34 @@ def test_messages_sent_by_a_matter_are_in_the_event_log(engine_scenario):
     [message] = matter.events("message")
     assert (message["task_id"], message["name"], message["data"]) == (
         "send_notice", "发出平台消息", {"direction": "sent", "message": "notice_sent"})
+
+
+def test_a_steps_database_work_does_not_grow_with_the_matter(engine_scenario):
+    """The storage design in one line: the 40th step of a matter issues exactly the statements the 1st
+    did (only open rows are read, the state is one row), and no more than about twenty."""
+    from sqlalchemy import event
+
+    from bench.linear import FORM, linear_bpmn
+
+    pid, xml = linear_bpmn(40)
+    engine_scenario.run(lambda e: e.repository.deploy([("bench_step.json", FORM.encode()), ("linear.bpmn", xml.encode())]))
+    matter = engine_scenario.start(pid, by="zhuling", data={"department": "market_bureau"})
+    bind = engine_scenario.session_factory.kw["bind"]
+    counted = {"on": False, "n": 0}
+
+    def count(*_):
+        counted["n"] += counted["on"]
+    event.listen(bind, "before_cursor_execute", count)
+    try:
+        per_step = []
+        for k in range(40):
+            task = matter.task(f"step_{k}")
+            counted.update(on=True, n=0)
+            engine_scenario.run(lambda e, task=task: e.tasks.complete(task.id, "zhuling", {"note": "ok"}, task.revision))
+            counted["on"] = False
+            per_step.append(counted["n"])
+    finally:
+        event.remove(bind, "before_cursor_execute", count)
+    assert matter.status == "completed"
+    assert per_step[1] == per_step[20] == per_step[38], per_step
+    assert per_step[1] <= 20, per_step
