@@ -119,7 +119,8 @@ class History:
         off the end show too). Entries written before per-matter chains (migration 0010) form one
         chain of their own and are checked as such."""
         problems, heads = [], {}
-        for event in self.db.execute(select(Event).order_by(Event.id)).scalars():
+        # streamed: the whole log never sits in memory at once
+        for event in self.db.execute(select(Event).order_by(Event.id).execution_options(yield_per=2000)).scalars():
             chain = ("matter", event.instance_id) if event.per_matter else ("log", None)
             if event.prev_hash != heads.get(chain, ""):
                 problems.append(f"事件 {event.id}：前序哈希不符（记录被删除或插入）")
