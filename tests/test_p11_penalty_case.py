@@ -28,7 +28,8 @@ def start(s, **overrides):
 
 
 def investigation(**overrides):
-    data = {"findings": "2026年10月9日未经审批实施动火作业", "evidence": "现场检查笔录、执法记录仪视频2段、照片12张",
+    data = {"party_address": "鞍山市铁西区工业园8号", "legal_representative": "丙某某",
+            "findings": "2026年10月9日未经审批实施动火作业", "evidence": "现场检查笔录、执法记录仪视频2段、照片12张",
             "returned_at": "2026-10-13T17:30:00+08:00", "archive_delayed": False, "penalty_kind": "fine",
             "proposed_penalty": "罚款人民币三万元", "major_decision": False, "suspected_crime": False}
     data.update(overrides)
@@ -129,7 +130,9 @@ def test_ordinary_case_archived_within_24_hours_defence_waived_decided_served_ex
         "penalty_decision", "鞍应急罚决〔2026〕1号", "行政处罚决定书", "emergency_bureau", "lidong", True)
     assert m.data["decision_no"] == "鞍应急罚决〔2026〕1号"
     assert [t.spec_id for t in m.open_tasks()] == ["serve_decision"]
+    # 行政处罚法第五十九条: the party's name and address, as verified during the investigation
     for phrase in ("鞍山市应急管理局", "当事人：鞍山市丙化工有限公司", f"统一社会信用代码：{uscc(3)}",
+                   "住所：鞍山市铁西区工业园8号", "法定代表人（负责人）：丙某某",
                    "经查：2026年10月9日未经审批实施动火作业", "现场检查笔录、执法记录仪视频2段、照片12张",
                    "《行政处罚告知书》（鞍应急告〔2026〕57号）", "未提出陈述、申辩意见", "本机关决定：罚款人民币三万元",
                    "十五日内", "六十日内向鞍山市人民政府申请行政复议", "六个月内", "二〇二六年十月二十六日"):
