@@ -3,8 +3,9 @@
 000 §3(5) and 001 §4(4)4: "依法为举报人保密，落实有奖举报制度". The identity never enters workflow data,
 forms, the event log or any page other than the handling officer's:
 
-1. `seal_identity` stores name and contact in the `reporter_identity` table and returns an opaque
-   reference (`RPT-…`, 128 random bits). Only the reference goes into the matter's start data.
+1. `seal_identity` stores name and contact, encrypted (`engine/sealing.py`), in the `reporter_identity`
+   table and returns an opaque reference (`RPT-…`, 128 random bits). Only the reference goes into the
+   matter's start data.
 2. The service task `complaint.register_reporter` binds the sealed record to the matter (keyed by
    instance id). Its logged parameters and result carry the reference only.
 3. `reporter_identity(db, instance_id, user)` returns the identity only to the officer assigned to the
@@ -16,6 +17,7 @@ import secrets
 
 from sqlalchemy import select
 
+from . import sealing
 from .errors import NotCandidate, NotFound, ScriptError
 from .models import HumanTask, ReporterIdentity
 
@@ -26,9 +28,9 @@ def seal_identity(db, now, name: str, phone: str = "", id_number: str = "", addr
     if not (name or "").strip() and not (phone or "").strip():
         raise ScriptError("实名举报须填写姓名或联系方式")
     ref = "RPT-" + secrets.token_hex(16)
-    db.add(ReporterIdentity(ref=ref, name=(name or "").strip()[:100], phone=(phone or "").strip()[:50],
-                            id_number=(id_number or "").strip()[:30], address=(address or "").strip()[:300],
-                            sealed_at=now))
+    identity = {"name": (name or "").strip()[:100], "phone": (phone or "").strip()[:50],
+                "id_number": (id_number or "").strip()[:30], "address": (address or "").strip()[:300]}
+    db.add(ReporterIdentity(ref=ref, sealed=sealing.seal(identity), sealed_at=now))
     db.flush()
     return ref
 
@@ -45,8 +47,7 @@ def reporter_identity(db, instance_id: int, user: str) -> dict:
     row = db.execute(select(ReporterIdentity).where(ReporterIdentity.instance_id == instance_id)).scalar_one_or_none()
     if row is None:
         raise NotFound("该举报为匿名举报，没有举报人信息")
-    return {"name": row.name, "phone": row.phone, "id_number": row.id_number, "address": row.address,
-            "reward_amount": row.reward_amount}
+    return {**sealing.unseal(row.sealed), "reward_amount": row.reward_amount}
 
 
 def op_register_reporter(ctx, reporter_ref: str) -> dict:

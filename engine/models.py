@@ -315,17 +315,15 @@ class ReporterIdentity(Base):
     """A reporter's identity (P12), kept outside workflow data and the event log (000 §3(5), 001 §4(4)4).
 
     Sealed first (no matter yet), then bound to the matter by `complaint.register_reporter`; the
-    workflow keeps only the opaque `ref`. Read only through `complaints.reporter_identity`."""
+    workflow keeps only the opaque `ref`. Name, phone, ID number and address are stored encrypted
+    (`engine/sealing.py`). Read only through `complaints.reporter_identity`."""
 
     __tablename__ = "reporter_identity"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(40), unique=True)
     instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
-    name: Mapped[str] = mapped_column(String(100), default="")
-    phone: Mapped[str] = mapped_column(String(50), default="")
-    id_number: Mapped[str] = mapped_column(String(30), default="")
-    address: Mapped[str] = mapped_column(String(300), default="")
+    sealed: Mapped[str] = mapped_column(Text)  # {name, phone, id_number, address}, encrypted
     sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reward_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rewarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

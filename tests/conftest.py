@@ -16,6 +16,9 @@ from tests.scenario import Scenario
 
 TEST_DATA = Path(__file__).parent / "data"
 PG_ADMIN_URL = os.environ.get("LIANDONG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# The tests' own identity key (engine/sealing.py), inherited by the worker processes some tests start:
+# nothing is written to instance/identity.key of the checkout.
+os.environ.setdefault("LIANDONG_IDENTITY_KEY", "bGlhbmRvbmctdGVzdHMtaWRlbnRpdHkta2V5LTMyYnk=")
 
 
 def _sqlite_template(tmp_path_factory, name: str, processes: Path) -> Path:
