@@ -177,18 +177,20 @@ for _op in operations.MATTER_OPERATIONS:
 @token_required
 def save_task(task_id: int):
     """暂存: keep what was filled in without submitting; a delegate's 交回 goes through /return."""
-    _visible(task_id)
-    body = _body()
-    task = g.engine.office.save_draft(task_id, g.user.id, body.get("data") or {}, body.get("revision"))
-    return jsonify({"task": task_json(task)})
+    return _with_form_data(task_id, g.engine.office.save_draft)
 
 
 @bp.post("/tasks/<int:task_id>/return")
 @token_required
 def return_task(task_id: int):
+    return _with_form_data(task_id, g.engine.office.return_delegation)
+
+
+def _with_form_data(task_id: int, action):
+    """An action that takes the task's form data and the revision the client saw."""
     _visible(task_id)
     body = _body()
-    task = g.engine.office.return_delegation(task_id, g.user.id, body.get("data") or {}, body.get("revision"))
+    task = action(task_id, g.user.id, body.get("data") or {}, body.get("revision"))
     return jsonify({"task": task_json(task)})
 
 

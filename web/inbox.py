@@ -92,25 +92,25 @@ def task_page(task_id: int):
 @bp.post("/tasks/<int:task_id>/claim")
 @login_required
 def claim(task_id: int):
-    _visible_task(task_id)
-    try:
-        g.engine.tasks.claim(task_id, g.user.id, _revision())
-    except (StaleTask, InvalidState) as err:
-        return _refused(task_id, err, "认领失败：")
-    flash("已认领，该任务已移入“我的待办”", "success")
-    return redirect(url_for("inbox.task_page", task_id=task_id))
+    return _claim_or_unclaim(task_id, g.engine.tasks.claim, "认领失败：", "已认领，该任务已移入“我的待办”",
+                             url_for("inbox.task_page", task_id=task_id))
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")
 @login_required
 def unclaim(task_id: int):
+    return _claim_or_unclaim(task_id, g.engine.tasks.unclaim, "放回失败：", "已放回待认领，同岗位同事可以认领",
+                             url_for("inbox.listing", scope="group"))
+
+
+def _claim_or_unclaim(task_id: int, action, refused_prefix: str, done: str, then: str):
     _visible_task(task_id)
     try:
-        g.engine.tasks.unclaim(task_id, g.user.id, _revision())
+        action(task_id, g.user.id, _revision())
     except (StaleTask, InvalidState) as err:
-        return _refused(task_id, err, "放回失败：")
-    flash("已放回待认领，同岗位同事可以认领", "success")
-    return redirect(url_for("inbox.listing", scope="group"))
+        return _refused(task_id, err, refused_prefix)
+    flash(done, "success")
+    return redirect(then)
 
 
 @bp.post("/tasks/<int:task_id>/hand_over")
