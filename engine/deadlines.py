@@ -4,7 +4,6 @@ A light is green, yellow (预警: `YELLOW_DAYS` working days or fewer left) or r
 records the moment a task turns yellow or red once, for its holder and their section head.
 """
 import json
-import logging
 import os
 from datetime import datetime, timezone
 
@@ -21,7 +20,6 @@ YELLOW_DAYS = int(os.environ.get("LIANDONG_YELLOW_DAYS", "1"))  # the 预警 thr
 TIMEOUT_ACTIONS = {"remind", "escalate", "complete_default"}
 PAUSED = datetime(9999, 12, 31, tzinfo=timezone.utc)  # where a stopped clock's timers wait
 SWEPT = ("running", "waiting")  # matters whose deadlines run (not suspended, in error or ended)
-log = logging.getLogger(__name__)
 
 
 def light(task: HumanTask, now: datetime, calendar, yellow_days: int = YELLOW_DAYS) -> str:
@@ -30,6 +28,11 @@ def light(task: HumanTask, now: datetime, calendar, yellow_days: int = YELLOW_DA
     if now > task.due_at:
         return RED
     return YELLOW if calendar.working_days_between(now, task.due_at) <= yellow_days else GREEN
+
+
+def _due_actions(task, colour: str) -> tuple[bool, bool]:
+    """(its light changed, its timeout action is due) for an open task now showing `colour`."""
+    return colour != task.light, colour == RED and not task.timeout_applied
 
 
 class Deadlines:
@@ -51,38 +54,22 @@ class Deadlines:
         ).join(Instance, Instance.id == HumanTask.instance_id).where(
             HumanTask.state == "ready", HumanTask.due_at.is_not(None), HumanTask.paused_at.is_(None),
             Instance.status.in_(SWEPT)))
-        ids = set()
-        for row in rows:
-            colour = light(row, now, self.ctx.calendar)
-            if colour != row.light or (colour == RED and not row.timeout_applied):
-                ids.add(row.instance_id)
-        return sorted(ids)
+        return sorted({row.instance_id for row in rows if any(_due_actions(row, light(row, now, self.ctx.calendar)))})
 
-    def sweep(self, instance_ids: list[int] | None = None) -> int:
-        """Record lights that turned yellow or red and apply timeout actions, for these matters (all
-        that need it if None); returns how many changed. Each matter is handled under its row lock;
-        one that another worker or a step holds now is skipped and taken at the next round."""
-        ids = self.needing_attention() if instance_ids is None else instance_ids
-        if not ids:
-            return 0
-        locked = list(self.db.execute(select(Instance).where(Instance.id.in_(ids), Instance.status.in_(SWEPT))
-                                      .order_by(Instance.id).with_for_update(skip_locked=True)).scalars())
-        matter_lock.remember(self.db, locked)
+    def sweep(self, instance_ids: list[int]) -> int:
+        """Record lights that turned yellow or red and apply timeout actions for these matters;
+        returns how many changed. Each matter is handled under its row lock; one that another worker
+        or a step holds now is skipped and taken at the next round."""
+        locked = matter_lock.lock_free(self.db, Instance.id.in_(instance_ids), Instance.status.in_(SWEPT))
         tasks: dict[int, list[HumanTask]] = {}
         for task in self.db.execute(select(HumanTask).where(
                 HumanTask.instance_id.in_([i.id for i in locked]), HumanTask.state == "ready",
                 HumanTask.due_at.is_not(None), HumanTask.paused_at.is_(None)).order_by(HumanTask.id)
                 .execution_options(populate_existing=True)).scalars():
             tasks.setdefault(task.instance_id, []).append(task)
-        changed = 0
-        for instance in locked:
-            try:
-                with self.db.begin_nested():  # a timeout action runs the engine: it may fail alone
-                    changed += self._sweep_matter(tasks.get(instance.id, []))
-            except Exception as err:  # noqa: BLE001 — one broken matter must not stop the sweep
-                log.exception("deadline sweep failed for instance %s", instance.id)
-                self.ctx.management.mark_error(instance, err)
-        return changed
+        # a timeout action runs the engine: it may fail, and then only its matter is set aside
+        return sum(self.ctx.management.each_apart(
+            locked, lambda instance: self._sweep_matter(tasks.get(instance.id, [])), "deadline sweep"))
 
     def _sweep_matter(self, tasks: list[HumanTask]) -> int:
         now, changed = self.ctx.clock.now(), 0
@@ -90,7 +77,8 @@ class Deadlines:
             if task.state != "ready":
                 continue  # closed by an earlier timeout action of this matter
             colour = light(task, now, self.ctx.calendar)
-            if colour != task.light:
+            new_light, timeout_due = _due_actions(task, colour)
+            if new_light:
                 if colour in (YELLOW, RED):
                     holders = self.ctx.tasks.holders(task)
                     self.ctx.history.record(f"light_{colour}", task.instance_id, task_id=task.id, spec_id=task.spec_id,
@@ -98,7 +86,7 @@ class Deadlines:
                                                                   "due_at": task.due_at.isoformat()})
                     changed += 1
                 task.light = colour
-            if colour == RED and not task.timeout_applied:
+            if timeout_due:
                 changed += self._timeout_action(task)
         return changed
 

@@ -81,25 +81,17 @@ class History:
         self.db.add(event)  # flushed with the rest of the unit of work
         if matter is not None:
             matter.event_head = event.hash
-        else:
-            self._shared_heads()[None] = event
+        else:  # the shared chain's newest entry, for this outermost transaction (which holds its lock)
+            self.db.info["event_shared_head"] = (self.db.get_transaction(), event)
         return event
-
-    def _shared_heads(self) -> dict:
-        # the shared chain's newest entry as appended by this outermost transaction (its lock is held)
-        transaction = self.db.get_transaction()
-        cached = self.db.info.get("event_shared_head")
-        if cached is None or cached[0] is not transaction:
-            cached = self.db.info["event_shared_head"] = (transaction, {})
-        return cached[1]
 
     def _shared_head(self) -> str:
         """The hash the next entry of the shared chain links to, with that chain locked until commit:
         on PostgreSQL a transaction-scoped advisory lock taken before the head is read (a row lock on
         the last entry would not do: a waiter gets that same row once the holder commits); SQLite
         writers are serialised by BEGIN IMMEDIATE (engine/db.py)."""
-        known = self._shared_heads().get(None)
-        if known is not None and known in self.db:  # not undone by a rolled-back savepoint
+        transaction, known = self.db.info.get("event_shared_head", (None, None))
+        if known is not None and transaction is self.db.get_transaction() and known in self.db:  # not rolled back
             return known.hash
         if self.db.get_bind().dialect.name == "postgresql":
             self.db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})

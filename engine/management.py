@@ -27,15 +27,10 @@ class Management:
         once: firing is a state change of the matter itself, made under its row lock. A matter that
         fails is marked as in error and logged; the sweep goes on with the rest.
         """
-        now = self.ctx.clock.now()
-        due = select(Timer.instance_id).where(Timer.status == "waiting", Timer.due_at < now)
-        instances = list(self.db.execute(
-            select(Instance).where(Instance.id.in_(due), Instance.status.in_(SWEEPABLE))
-            .order_by(Instance.id).limit(limit).with_for_update(skip_locked=True)
-        ).scalars())
+        due = select(Timer.instance_id).where(Timer.status == "waiting", Timer.due_at < self.ctx.clock.now())
+        instances = matter_lock.lock_free(self.db, Instance.id.in_(due), Instance.status.in_(SWEEPABLE), limit=limit)
         if not instances:
             return 0
-        matter_lock.remember(self.db, instances)
         try:
             # Usually nothing fails: fire the whole batch under one savepoint, reading every matter's
             # open rows in two queries and writing all changes in one flush.
@@ -46,20 +41,24 @@ class Management:
             return len(instances)
         except Exception:  # noqa: BLE001 — find the broken matter below, one savepoint each
             log.info("a timer batch failed; firing its %d matters one at a time", len(instances))
-        moved = 0
-        for instance in instances:
-            try:
-                with self.db.begin_nested():
-                    self._fire(instance)
-                moved += 1
-            except Exception as err:  # one broken matter must not stop the sweep
-                log.exception("timer sweep failed for instance %s", instance.id)
-                self.mark_error(instance, err)
-        return moved
+        return sum(1 for _ in self.each_apart(instances, self._fire, "timer sweep"))
 
     def _fire(self, instance: Instance, open_rows=None) -> None:
         workflow = self.ctx.runtime.load(instance, reuse=True)
         self.ctx.runtime.advance(instance, workflow, "system", open_rows)
+
+    def each_apart(self, instances: list[Instance], action, what: str):
+        """`action(instance)` for each matter under its own savepoint, yielding what it returns. A matter
+        whose action fails is marked as in error and logged, and the rest go on."""
+        for instance in instances:
+            try:
+                with self.db.begin_nested():
+                    result = action(instance)
+            except Exception as err:  # noqa: BLE001 — one broken matter must not stop the others
+                log.exception("%s failed for instance %s", what, instance.id)
+                self.mark_error(instance, err)
+                continue
+            yield result
 
     def mark_error(self, instance: Instance, err: Exception) -> None:
         message = err.message if isinstance(err, LiandongError) else f"{type(err).__name__}: {err}"

@@ -38,3 +38,12 @@ def lock(session: Session, instance_id: int) -> Instance | None:
     if row is not None:
         remember(session, [row])
     return row
+
+
+def lock_free(session: Session, *conditions, limit: int | None = None) -> list[Instance]:
+    """The matters meeting `conditions` that no one else holds, locked in id order (`SKIP LOCKED`:
+    several workers share the matters instead of waiting for each other)."""
+    query = select(Instance).where(*conditions).order_by(Instance.id).with_for_update(skip_locked=True)
+    rows = list(session.execute(query.limit(limit) if limit else query).scalars())
+    remember(session, rows)
+    return rows
