@@ -53,4 +53,4 @@ def upgrade(url: str | None = None) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url)
-    command.upgrade(cfg, "heads")  # parallel branches of migrations are allowed
+    command.upgrade(cfg, "head")  # one line of revisions (0013 merged the early branches)
