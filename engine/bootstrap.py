@@ -3,7 +3,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from . import calendar, db, directory
+from . import calendar, db, directory, worker
 from .services import Liandong
 
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
@@ -20,6 +20,7 @@ def bootstrap(url: str | None = None, processes: Path = PROCESSES, clock=None,
             years = calendar.seed_from_package(session, service.clock.now())
             people = directory.load_file(session, directory_file)
             deployed = service.repository.deploy_directory(processes)
+        worker.unstall_all(db.session_factory(engine), clock)  # matters an earlier version left stuck
         return {"calendar_years": years, "directory": people,
                 "deployed": [d for d in deployed if d.changed]}
     finally:

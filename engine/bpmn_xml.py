@@ -3,10 +3,12 @@
 Parsing never loads a DTD, resolves an entity or touches the network; a document type declaration
 is refused outright (XXE, billion laughs). Size and depth are capped before SpiffWorkflow sees it.
 """
+import ast
 import json
 
 from lxml import etree
 
+from . import timers
 from .directory import ROLES, STARTER
 from .scripting import check_source
 
@@ -156,6 +158,9 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
         for key in ("department", "assignee", "candidates"):
             if lane.get(key):
                 problems += [XmlProblem(f"泳道 {key} 表达式：{p}", None, lane["id"]) for p in check_source(lane[key], "eval")]
+    for task in process.xpath(".//bpmn:task", namespaces=NS):
+        problems.append(XmlProblem("未设置类型的任务（bpmn:task）没有办理人和表单，会无人办理：请把任务类型设为用户任务"
+                                   "（userTask，放入泳道并设置 form），或脚本任务、服务任务", task.sourceline, task.get("id")))
     problems += _expression_problems(process)
     problems += _reference_problems(process)
     problems += _diagram_problems(root, process)
@@ -190,8 +195,32 @@ def _reference_problems(process) -> list[XmlProblem]:
     return problems
 
 
+def _constant_timer_problem(node) -> str | None:
+    """A timer given as a constant (e.g. 'P3D') is checked now, not when a matter first waits on it."""
+    try:
+        value = ast.literal_eval((node.text or "").strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None  # an expression: evaluated, and checked, when the timer starts
+    kind = etree.QName(node).localname
+    try:
+        if kind == "timeDate":
+            timers.date_value(value)
+        elif kind == "timeDuration":
+            timers.duration(value, timers.parse_local("2026-01-01T00:00:00+08:00"))
+        else:
+            timers.cycle(value, timers.parse_local("2026-01-01T00:00:00+08:00"))
+    except timers.TimerValueError as err:
+        return err.message
+    return None
+
+
 def _expression_problems(process) -> list[XmlProblem]:
     problems = []
+    for node in process.xpath(".//bpmn:timeDate|.//bpmn:timeDuration|.//bpmn:timeCycle", namespaces=NS):
+        reason = _constant_timer_problem(node)
+        if reason:
+            owner = node.getparent().getparent()
+            problems.append(XmlProblem(reason, node.sourceline, owner.get("id")))
     checks = [
         (".//bpmn:conditionExpression", "eval"),
         (".//bpmn:timeDate|.//bpmn:timeDuration|.//bpmn:timeCycle", "eval"),

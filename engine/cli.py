@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import db, worker
 from .bootstrap import PROCESSES, bootstrap
-from .clock import local
+from .clock import from_environment, local
 from .errors import DeploymentError, LiandongError
 from .services import Liandong
 
@@ -26,14 +26,14 @@ def _run(action):
     engine, session = _session()
     try:
         with session.begin():
-            return action(Liandong(session))
+            return action(Liandong(session, from_environment()))
     finally:
         session.close()
         engine.dispose()
 
 
 def cmd_init(args):
-    result = bootstrap(processes=Path(args.processes))
+    result = bootstrap(processes=Path(args.processes), clock=from_environment())
     print(f"数据库：{db.database_url()}")
     print(f"工作日历年度：{len(result['calendar_years'])} 个新年度；目录：{result['directory']}")
     for d in result["deployed"]:
@@ -87,7 +87,7 @@ def cmd_timers(args):
     engine = db.make_engine()  # one connection pool for the worker's whole life
     try:
         while True:
-            fired, swept = worker.run_due(db.session_factory(engine), batch=args.batch)
+            fired, swept = worker.run_due(db.session_factory(engine), from_environment(), batch=args.batch)
             if fired or swept:
                 print(f"已处理：{fired} 个事项的到期定时器，{swept} 项预警和超时处理", flush=True)
             if not args.loop:
@@ -114,6 +114,7 @@ def cmd_verify_log(args):
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="liandong", description="审管联动 命令行")
+    p.add_argument("--json", action="store_true", help="出错时以 JSON 输出原因（供脚本使用）")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("init", help="建库、导入工作日历和目录、部署流程")
     s.add_argument("--processes", default=str(PROCESSES))
@@ -153,22 +154,35 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _refuse(args, err: Exception, kind: str, message: str, **details) -> None:
+    """Say why the command was refused and exit 2; `--json` says it as one JSON object for scripts."""
+    if args.json:
+        print(json.dumps({"error": {"kind": kind, "message": message, **details}}, ensure_ascii=False),
+              file=sys.stderr)
+    else:
+        print(f"错误：{message}", file=sys.stderr)
+        for where, reason in details.get("errors", {}).items():
+            print(f"  {where}：{reason}", file=sys.stderr)
+    sys.exit(2)
+
+
 def main(argv=None) -> None:
     logging.basicConfig(level=logging.WARNING)
     args = parser().parse_args(argv)
     try:
         args.func(args)
     except DeploymentError as err:
+        if args.json:
+            _refuse(args, err, "DeploymentError", err.message, problems=err.problems)
         for problem in err.problems:
             where = " ".join(str(problem.get(k)) for k in ("file", "line", "element") if problem.get(k))
             print(f"错误：{where}：{problem['reason']}", file=sys.stderr)
         sys.exit(2)
     except LiandongError as err:
-        print(f"错误：{err.message}", file=sys.stderr)
-        sys.exit(2)
+        _refuse(args, err, type(err).__name__, err.message, **({"errors": err.errors} if getattr(err, "errors", None)
+                                                               else {}))
     except (json.JSONDecodeError, FileNotFoundError) as err:
-        print(f"错误：输入无效：{err}", file=sys.stderr)
-        sys.exit(2)
+        _refuse(args, err, "InvalidInput", f"输入无效：{err}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """The clock the engine reads. Production uses the system clock; tests move a frozen one."""
+import os
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -38,3 +39,10 @@ def parse_local(when: datetime | str) -> datetime:
 def local(when: datetime) -> datetime:
     """The same instant as Asia/Shanghai wall time."""
     return when.astimezone(SHANGHAI)
+
+
+def from_environment():
+    """The system clock, or one frozen at LIANDONG_NOW (ISO datetime, naive = Beijing time): a command
+    run as of a given moment, e.g. a rehearsal of a procedure or a test that drives the real CLI."""
+    at = os.environ.get("LIANDONG_NOW")
+    return FrozenClock(at) if at else SystemClock()

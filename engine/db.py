@@ -6,10 +6,16 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
+
+from .errors import Busy
 
 DEFAULT_URL = "sqlite:///instance/liandong.sqlite3"
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Seconds a statement waits for a lock another transaction holds (a matter's row, SQLite's write
+# lock) before it gives up with 事项正在被他人办理: a hung step must not stall every web worker.
+LOCK_TIMEOUT = float(os.environ.get("LIANDONG_LOCK_TIMEOUT", "10"))
 
 
 def database_url() -> str:
@@ -21,16 +27,33 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, lock_timeout: float | None = None) -> Engine:
     url = url or database_url()
+    lock_timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
     if url.startswith("sqlite:///"):
         _ensure_sqlite_folder(url)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": lock_timeout})
         event.listen(engine, "connect", _sqlite_pragmas)
         # Take the write lock at BEGIN so a read-then-write cannot interleave with another writer.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True,
+                         connect_args={"options": f"-c lock_timeout={int(lock_timeout * 1000)}"})
+
+
+def is_lock_timeout(err: Exception) -> bool:
+    """A statement that gave up waiting for a lock (PostgreSQL lock_timeout, SQLite busy timeout)."""
+    original = getattr(err, "orig", err)
+    return getattr(original, "sqlstate", None) == "55P03" or "database is locked" in str(original)
+
+
+def _begin_immediate(conn) -> None:
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as err:
+        if is_lock_timeout(err):
+            raise Busy() from err
+        raise
 
 
 def _sqlite_pragmas(dbapi_conn, _record):

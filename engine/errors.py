@@ -40,6 +40,15 @@ class InvalidState(LiandongError):
     status = 409
 
 
+class Busy(LiandongError):
+    """Someone else's step holds the matter longer than a request may wait for it."""
+
+    status = 503
+
+    def __init__(self, message: str = "事项正在被他人办理，请稍后重试"):
+        super().__init__(message)
+
+
 class FormInvalid(LiandongError):
     status = 422
 

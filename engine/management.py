@@ -5,14 +5,14 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from . import calendar as calendar_module
-from . import matter_lock
+from . import matter_lock, spec_links, stalls, states, step_budget
 from .clock import parse_local
 from .errors import InvalidState, LiandongError, NotFound
 from .runtime import ENDED, find_task
 from .models import HumanTask, Instance, Person, TaskCandidate, Timer
 
 log = logging.getLogger(__name__)
-SWEEPABLE = ("running", "waiting")
+SWEEPABLE = states.ACTIVE
 
 
 class Management:
@@ -20,12 +20,13 @@ class Management:
         self.ctx = ctx
         self.db = ctx.db
 
-    def fire_due_timers(self, limit: int = 50) -> int:
+    def fire_due_timers(self, limit: int = 50, budget: float | None = None) -> int:
         """Fire every due timer of up to `limit` matters; returns how many matters moved.
 
         Matters are locked with SKIP LOCKED, so several workers share the work and each timer fires
         once: firing is a state change of the matter itself, made under its row lock. A matter that
-        fails is marked as in error and logged; the sweep goes on with the rest.
+        fails, or runs longer than `budget` seconds, is marked as in error and logged; the sweep goes
+        on with the rest.
         """
         due = select(Timer.instance_id).where(Timer.status == "waiting", Timer.due_at < self.ctx.clock.now())
         instances = matter_lock.lock_free(self.db, Instance.id.in_(due), Instance.status.in_(SWEEPABLE), limit=limit)
@@ -37,15 +38,59 @@ class Management:
             with self.db.begin_nested():
                 open_rows = self.ctx.runtime.open_rows([i.id for i in instances])
                 for instance in instances:
-                    self._fire(instance, open_rows[instance.id])
+                    self._fire(instance, open_rows[instance.id], budget)
             return len(instances)
         except Exception:  # noqa: BLE001 — find the broken matter below, one savepoint each
             log.info("a timer batch failed; firing its %d matters one at a time", len(instances))
-        return sum(1 for _ in self.each_apart(instances, self._fire, "timer sweep"))
+        return sum(1 for _ in self.each_apart(instances, lambda i: self._fire(i, budget=budget), "timer sweep"))
 
-    def _fire(self, instance: Instance, open_rows=None) -> None:
-        workflow = self.ctx.runtime.load(instance, reuse=True)
-        self.ctx.runtime.advance(instance, workflow, "system", open_rows)
+    def _fire(self, instance: Instance, open_rows=None, budget: float | None = None) -> None:
+        with step_budget.limit(budget):
+            workflow = self.ctx.runtime.load(instance, reuse=True)
+            self.ctx.runtime.advance(instance, workflow, "system", open_rows)
+        # A due timer the step did not fire would be picked again at once, for ever: set it aside.
+        still_due = self.db.execute(select(Timer.name, Timer.spec_id).where(
+            Timer.instance_id == instance.id, Timer.status == "waiting", Timer.due_at < self.ctx.clock.now())).all()
+        if still_due:
+            names = "、".join(name or spec_id for name, spec_id in still_due)
+            raise InvalidState(f"到期的定时器未能触发：{names}")
+
+    # --- matters with nothing to wait on (stalls.py) ---
+    def stall_candidates(self):
+        """Unfinished matters with no open task row and no waiting timer row, changed since they were
+        last found able to go on (a message wait may hold them: only loading them tells)."""
+        open_task = select(HumanTask.id).where(HumanTask.instance_id == Instance.id, HumanTask.state == "ready")
+        waiting_timer = select(Timer.id).where(Timer.instance_id == Instance.id, Timer.status == "waiting")
+        unchecked = (Instance.stall_checked.is_(None)) | (Instance.stall_checked != Instance.revision)
+        return [Instance.status.in_(SWEEPABLE), unchecked, ~open_task.exists(), ~waiting_timer.exists()]
+
+    def sweep_stalled(self, after: int = 0, limit: int = 50) -> int | None:
+        """Move on, or mark 停滞, the next `limit` candidates after matter id `after`; returns the last id
+        looked at (None when there were none)."""
+        instances = matter_lock.lock_free(self.db, Instance.id > after, *self.stall_candidates(), limit=limit)
+        if not instances:
+            return None
+        list(self.each_apart(instances, lambda i: self.unstall(i, "system"), "stall sweep"))
+        return instances[-1].id
+
+    def unstall(self, instance: Instance, user: str, workflow=None) -> bool:
+        """Try to move a matter on (repair what earlier versions left, bring rows in line); if it still
+        has nothing to wait on, mark it 停滞. Returns whether it was marked."""
+        workflow = workflow or self.ctx.runtime.load(instance)
+        moved = spec_links.merge_orphans(workflow)
+        if moved:
+            self.ctx.history.record("repaired", instance.id, user, data={"merged": moved})
+        self.ctx.runtime.advance(instance, workflow, user)
+        if instance.status not in SWEEPABLE:
+            return False
+        timer_rows, task_rows = self.ctx.runtime.open_rows([instance.id])[instance.id]
+        found = stalls.problems(workflow, set(task_rows), set(timer_rows))
+        if not found:
+            instance.stall_checked = instance.revision
+            return False
+        instance.status, instance.error = states.STALLED, "；".join(found)
+        self.ctx.history.record("stalled", instance.id, user, data={"problems": found})
+        return True
 
     def each_apart(self, instances: list[Instance], action, what: str):
         """`action(instance)` for each matter under its own savepoint, yielding what it returns. A matter
@@ -186,16 +231,17 @@ class Management:
         return instance
 
     def retry(self, instance_id: int, user: str) -> Instance:
-        """Run an errored matter again (after its data was fixed)."""
+        """Run an errored or stalled matter again (after its data was fixed)."""
         instance = self.ctx.runtime.instance(instance_id, lock=True)
-        if instance.status != "error":
-            raise InvalidState("只有出错的事项可以重试")
+        if instance.status not in states.REPAIRABLE:
+            raise InvalidState("只有出错或停滞的事项可以重试")
         instance.status, instance.error = "running", None
         workflow = self.ctx.runtime.load(instance)
         for task in workflow.get_tasks(state=TaskState.ERROR):
             task._set_state(TaskState.READY)
         self.ctx.history.record("retried", instance.id, user)
-        self.ctx.runtime.advance(instance, workflow, user)
+        if self.unstall(instance, user, workflow):
+            raise InvalidState(f"重试后事项仍无法继续：{instance.error}")
         return instance
 
     def fire_timer_now(self, timer_id: int, user: str) -> Instance:

@@ -5,8 +5,11 @@ its instance row. Steps take it when they load the matter; the event log needs i
 transaction remembers which matters it holds and does not ask the database twice.
 """
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from .db import is_lock_timeout
+from .errors import Busy
 from .models import Instance
 
 
@@ -33,8 +36,13 @@ def lock(session: Session, instance_id: int) -> Instance | None:
         row = session.get(Instance, instance_id)
         if row is not None:
             return row
-    row = session.execute(select(Instance).where(Instance.id == instance_id).with_for_update()
-                          .execution_options(populate_existing=True)).scalar_one_or_none()
+    try:
+        row = session.execute(select(Instance).where(Instance.id == instance_id).with_for_update()
+                              .execution_options(populate_existing=True)).scalar_one_or_none()
+    except OperationalError as err:
+        if is_lock_timeout(err):
+            raise Busy() from err
+        raise
     if row is not None:
         remember(session, [row])
     return row

@@ -86,6 +86,7 @@ class Instance(Base):
     serializer_version: Mapped[str] = mapped_column(String(20), default="")
     revision: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    stall_checked: Mapped[int | None] = mapped_column(Integer, nullable=True)  # revision found able to go on
 
 
 class HumanTask(Base):

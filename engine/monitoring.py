@@ -11,12 +11,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, exists, func, select
 from SpiffWorkflow.util.task import TaskState
 
-from . import deadlines
+from . import deadlines, states
 from .clock import local
 from .models import Event, HumanTask, Instance, TaskCandidate, Timer
 
-STATUSES = {"running": "办理中", "waiting": "等待定时器", "suspended": "已挂起", "error": "出错",
-            "completed": "已办结", "terminated": "已终止"}
+STATUSES = states.MATTER
 
 
 @dataclass

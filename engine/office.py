@@ -4,12 +4,12 @@ and who may suspend, resume or terminate a matter. Every action is in the event 
 """
 from sqlalchemy import select
 
-from . import directory
+from . import directory, states
 from .errors import InvalidState, NotCandidate, NotFound
 from .models import HumanTask, Instance, MatterCopy, Person, TaskCandidate
 from .runtime import ENDED, find_task
 
-OPEN = "ready"
+OPEN = states.TASK_OPEN
 
 
 def _reason(reason: str, what: str) -> str:

@@ -10,7 +10,7 @@ from SpiffWorkflow.spiff.parser.process import BpmnValidator, SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import bpmn_xml, countersign, documents, forms
+from . import bpmn_xml, countersign, documents, forms, spec_links
 from .errors import DeploymentError, UnknownProcess
 from .models import Definition
 from .timers import use_engine_clock
@@ -247,6 +247,7 @@ class Repository:
                 parser.add_dmn_xml(etree.fromstring(row.content.encode(), bpmn_xml._parser()), filename=row.filename)
             spec = parser.get_spec(bundle["process"])
             subprocess_specs = parser.get_subprocess_specs(bundle["process"])
+            spec_links.connect(spec, *subprocess_specs.values())
             use_engine_clock(spec, *subprocess_specs.values())
             countersign.apply_conditions(spec, *subprocess_specs.values())
             if len(_SPEC_CACHE) > 256:
@@ -278,3 +279,8 @@ class Repository:
 _SPEC_CACHE: dict[str, tuple] = {}
 _META_CACHE: dict[str, dict] = {}
 _FORM_CACHE: dict[str, str] = {}  # content hash -> form text (a few KB each, one per form version)
+
+
+def forget_parsed() -> None:
+    for cache in (_SPEC_CACHE, _META_CACHE, _FORM_CACHE):
+        cache.clear()

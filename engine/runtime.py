@@ -13,14 +13,16 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
-from . import countersign, directory, effects, matter_lock, storage, workflow_cache
+from . import countersign, directory, effects, matter_lock, states, storage, workflow_cache
 from .clock import parse_local
 from .errors import InvalidState, LiandongError, NotCandidate, NotFound, ScriptError
 from .models import HumanTask, Instance, TaskCandidate, Timer
-from .timers import is_timer
+from .timers import due_at as timer_due_at
+from .timers import event_taken, is_timer, timer_fired
 
-OPEN = "ready"
-ENDED = {"completed", "terminated", "cancelled"}
+OPEN = states.TASK_OPEN
+ENDED = states.ENDED
+ENGINE_ROUNDS = 20
 
 
 class Runtime:
@@ -127,7 +129,12 @@ class Runtime:
         self.ctx.actor = actor  # whoever's step this is: service tasks it runs act on their behalf
         try:
             workflow.refresh_timers()
-            workflow.do_engine_steps(did_complete_task=lambda task: self._log_message(instance, task))
+            # do_engine_steps ends by refreshing timers, which may make a timer ready (a cycle's last
+            # occurrence): run again until only people's steps and waits are left.
+            for _ in range(ENGINE_ROUNDS):
+                workflow.do_engine_steps(did_complete_task=lambda task: self._log_message(instance, task))
+                if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
+                    break
         except LiandongError:
             raise  # a service task's own refusal (e.g. too few certified investigators): say it as is
         except SpiffWorkflowException as err:
@@ -143,7 +150,7 @@ class Runtime:
 
     def _log_message(self, instance: Instance, task) -> None:
         """Message events sent or received by the matter go into the event log."""
-        definition = getattr(task.task_spec, "event_definition", None)
+        definition = event_taken(task)
         if not isinstance(definition, MessageEventDefinition):
             return
         direction = "sent" if isinstance(task.task_spec, ThrowingEvent) else "received"
@@ -193,20 +200,21 @@ class Runtime:
         for guid in new:
             task = waiting[guid]
             value = task._get_internal_data("event_value")
-            if not isinstance(value, str):
-                continue  # cycle timers keep a dict; they are refreshed by the sweep
-            given = self.ctx.functions.given.get(value)
+            if value is None:
+                continue
+            given = self.ctx.functions.given.get(value) if isinstance(value, str) else None
             row = earlier.get(guid) or Timer(instance_id=instance.id, guid=guid)  # a reopened step waits again
             row.spec_id, row.name = task.task_spec.bpmn_id or task.task_spec.name, task.task_spec.bpmn_name or ""
-            row.due_at, row.status, row.fired_at = parse_local(value), "waiting", None
+            row.due_at, row.status, row.fired_at = timer_due_at(value), "waiting", None
             row.provisional = bool(given and given.provisional)
             row.basis = {"start": given.start, "days": given.days} if given else None
             self.db.add(row)
         for guid, row in rows.items():
             if guid in waiting:
+                self._cycle_fired(instance, waiting[guid], row)
                 continue
             task = find_task(workflow, guid)
-            fired = task is not None and task.state == TaskState.COMPLETED
+            fired = task is not None and timer_fired(task)
             row.status = "fired" if fired else "cancelled"
             if not fired:
                 continue
@@ -230,6 +238,14 @@ class Runtime:
                                             "department": still_open.department,
                                             "due_at": still_open.due_at and still_open.due_at.isoformat()})
         return outcomes
+
+    def _cycle_fired(self, instance: Instance, task, row: Timer) -> None:
+        """A cycle timer that fired waits again for its next occurrence: log it and move its row on."""
+        value = task._get_internal_data("event_value")
+        if isinstance(value, dict) and timer_due_at(value) != row.due_at:
+            self.ctx.history.record("timer_fired", instance.id, spec_id=row.spec_id, name=row.name,
+                                    data={"due_at": row.due_at.isoformat(), "outcome": ""})
+            row.due_at, row.fired_at = timer_due_at(value), self.ctx.clock.now()
 
     def _sync_tasks(self, instance: Instance, workflow: BpmnWorkflow, outcomes: dict[str, str],
                     rows: dict[str, HumanTask]) -> bool:

@@ -9,6 +9,7 @@ import json
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers.registry import DefaultRegistry
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
@@ -35,9 +36,65 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+# --- matter data is data ---
+# The serializer reads a dict with a "typename" key as an object to rebuild; data a form, a script or
+# an administrator put in a matter may hold such a key. Stored, the key gets one "~" more
+# ("typename" → "typename~", "typename~" → "typename~~"), and loading takes it off again.
+_KEY = "typename"
+
+
+def _escaped_key(key):
+    return key + "~" if isinstance(key, str) and key.rstrip("~") == _KEY else key
+
+
+def _unescaped_key(key: str) -> str:
+    return key[:-1] if key.endswith("~") and key.rstrip("~") == _KEY else key
+
+
+def _needs_escape(value) -> bool:
+    if isinstance(value, dict):
+        return any(_escaped_key(k) is not k for k in value) or any(_needs_escape(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_needs_escape(v) for v in value)
+    return False
+
+
+def _escape(value):
+    if isinstance(value, dict):
+        return {_escaped_key(k): _escape(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_escape(v) for v in value]
+    return value
+
+
+def _escape_data(workflow_dct: dict) -> None:
+    """Escape the user data of a serialized workflow (and its sub-workflows) in place."""
+    for holder, key in _user_data(workflow_dct):
+        if _needs_escape(holder[key]):
+            holder[key] = _escape(holder[key])
+
+
+def _user_data(workflow_dct: dict):
+    yield workflow_dct, "data"
+    for task in workflow_dct["tasks"].values():
+        yield task, "data"
+        yield task, "internal_data"  # a multi-instance child's item
+        if task["delta"]:
+            yield task["delta"], "updates"
+    for sub in workflow_dct.get("subprocesses", {}).values():
+        yield from _user_data(sub)
+
+
+class DataSafeRegistry(DefaultRegistry):
+    def restore(self, val, **kwargs):
+        if type(val) is dict and _KEY not in val:
+            return {_unescaped_key(k): self.restore(v, **kwargs) for k, v in val.items()}
+        return super().restore(val, **kwargs)
+
+
 _config = dict(SERIALIZER_CONFIG)
 _config[BpmnWorkflow] = SpecFreeWorkflowConverter
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config, DataSafeRegistry()))
 VERSION = SERIALIZER.VERSION
 
 
@@ -45,6 +102,7 @@ def dump(workflow: BpmnWorkflow) -> str:
     SERIALIZER.registry._encoder_mode = True
     try:
         dct = SERIALIZER.to_dict(workflow)
+        _escape_data(dct)
         dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
         return json.dumps(dct, cls=SERIALIZER._encoder_cls, ensure_ascii=False)
     finally:

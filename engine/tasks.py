@@ -8,12 +8,12 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select
 from sqlalchemy.orm.util import identity_key
 
-from . import countersign, directory, forms
+from . import countersign, directory, forms, states
 from .errors import InvalidState, NotCandidate, NotFound, StaleTask
 from .runtime import find_task
 from .models import HumanTask, Instance, TaskCandidate
 
-OPEN = "ready"
+OPEN = states.TASK_OPEN
 
 
 @dataclass

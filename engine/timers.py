@@ -4,7 +4,7 @@ SpiffWorkflow's timer event definitions call `datetime.now()` themselves. The su
 `workflow.script_engine.clock` instead; `use_engine_clock` swaps them into parsed specs, and
 `SERIALIZER_CONFIG` teaches the serializer their names.
 """
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -14,19 +14,90 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from .clock import SHANGHAI, parse_local
+from .errors import ScriptError
+
+
+# One reading of a timer's value for the engine and the timer rows: a value without an offset is
+# Asia/Shanghai wall time, whatever the server's zone (SpiffWorkflow reads it in the server's zone,
+# so on a UTC host the row said due and the engine said not yet, and a sweep round never ended).
+# Durations and cycles are bounded, so a value can neither hang the engine (P999999999Y is counted out
+# month by month) nor fire without end (a zero-length cycle).
+MAX_SPAN = timedelta(days=3660)  # ten years: no time limit in the seeds comes near it
+MIN_CYCLE = timedelta(minutes=1)
+
+
+class TimerValueError(ScriptError):
+    status = 422
 
 
 def _now(my_task) -> datetime:
     return my_task.workflow.script_engine.clock.now()
 
 
+def _text(value) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TimerValueError(f"定时器的值须为 ISO 8601 日期时间、时长或循环（如 working_days_after(1)、'P3D'），实际为 {value!r}")
+    return value.strip()
+
+
+def date_value(value) -> str:
+    """A timeDate value as stored: the expression's string, an offset added if it had none."""
+    text = _text(value)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise TimerValueError(f"定时器的日期时间无法识别：{text!r}（应为 ISO 8601，如 2026-10-09T23:59:59+08:00）") from None
+    return text if when.tzinfo is not None else when.replace(tzinfo=SHANGHAI).isoformat()
+
+
+def duration(value, start: datetime) -> timedelta:
+    """The length of an ISO 8601 duration counted from `start`, within MAX_SPAN."""
+    text = _text(value)
+    if not text.upper().startswith("P"):
+        raise TimerValueError(f"定时器的时长无法识别：{text!r}（应为 ISO 8601 时长，如 P3D、PT2H）")
+    parsed = TimerEventDefinition.parse_iso_duration(text)
+    if not parsed:
+        raise TimerValueError(f"定时器的时长无法识别：{text!r}（应为 ISO 8601 时长，如 P3D、PT2H）")
+    rough_seconds = (parsed.get("years", 0) * 366 + parsed.get("months", 0) * 31 + parsed.get("weeks", 0) * 7
+                     + parsed.get("days", 0)) * 86400 + parsed.get("hours", 0) * 3600 \
+        + parsed.get("minutes", 0) * 60 + parsed.get("seconds", 0)
+    if rough_seconds > MAX_SPAN.total_seconds():
+        raise TimerValueError(f"定时器的时长 {text} 超过上限（{MAX_SPAN.days} 天）")
+    return TimerEventDefinition.get_timedelta_from_start(parsed, start)
+
+
+def cycle(value, now: datetime) -> dict:
+    """An ISO 8601 repeating interval R[n]/start/duration (or R[n]/duration), as the timer keeps it."""
+    text = _text(value)
+    parts = text.upper().replace("--", "/").split("/")
+    if len(parts) not in (2, 3) or not parts[0].startswith("R"):
+        raise TimerValueError(f"循环定时器无法识别：{text!r}（应为 R次数/开始时间/间隔，如 R3/2026-10-09T09:00:00+08:00/P1D）")
+    count = parts[0][1:]
+    if count and not count.isdigit():
+        raise TimerValueError(f"循环定时器的次数无法识别：{text!r}")
+    if len(parts) == 3:
+        every = parts[2]
+        begin = parse_local(date_value(parts[1]))
+        length = duration(every, begin)
+    else:  # R/duration: the first occurrence one interval from now
+        every = parts[1]
+        length = duration(every, now)
+        begin = now + length
+    if length < MIN_CYCLE:
+        raise TimerValueError(f"循环定时器的间隔 {every} 过短（至少 {int(MIN_CYCLE.total_seconds() // 60)} 分钟）")
+    return {"cycles": int(count) if count else -1, "next": begin.isoformat(), "duration": length.total_seconds()}
+
+
 class ClockTimeDateEventDefinition(TimeDateEventDefinition):
     def has_fired(self, my_task):
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
-            event_value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            event_value = date_value(my_task.workflow.script_engine.evaluate(my_task, self.expression))
             my_task._set_internal_data(event_value=event_value)
-        if TimerEventDefinition.parse_time_or_duration(event_value) < _now(my_task):
+        if parse_local(event_value) < _now(my_task):
             my_task._set_internal_data(event_fired=True)
         return my_task._get_internal_data("event_fired", False)
 
@@ -35,12 +106,11 @@ class ClockDurationTimerEventDefinition(DurationTimerEventDefinition):
     def has_fired(self, my_task):
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            parsed = TimerEventDefinition.parse_iso_duration(expression)
             start = _now(my_task)
-            event_value = (start + TimerEventDefinition.get_timedelta_from_start(parsed, start)).isoformat()
+            length = duration(my_task.workflow.script_engine.evaluate(my_task, self.expression), start)
+            event_value = (start + length).isoformat()
             my_task._set_internal_data(event_value=event_value)
-        if TimerEventDefinition.get_datetime(event_value) < _now(my_task):
+        if parse_local(event_value) < _now(my_task):
             my_task._set_internal_data(event_fired=True)
         return my_task._get_internal_data("event_fired", False)
 
@@ -50,16 +120,15 @@ class ClockCycleTimerEventDefinition(CycleTimerEventDefinition):
         event_value = my_task._get_internal_data("event_value")
         now = _now(my_task)
         if event_value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(expression)
-            if start.tzinfo is None:
-                start = start.replace(tzinfo=UTC)
-            event_value = {"cycles": cycles, "next": start.isoformat(), "duration": duration.total_seconds()}
+            event_value = cycle(my_task.workflow.script_engine.evaluate(my_task, self.expression), now)
         ready = False
         if event_value["cycles"] != 0:
             next_event = datetime.fromisoformat(event_value["next"])
             if next_event < now:
-                event_value["next"] = (next_event + timedelta(seconds=event_value["duration"])).isoformat()
+                # Fire once; occurrences missed while nobody swept are skipped, not fired in a burst.
+                every = timedelta(seconds=event_value["duration"])
+                missed = (now - next_event) // every
+                event_value["next"] = (next_event + (missed + 1) * every).isoformat()
                 event_value["cycles"] -= 1
                 ready = True
         else:
@@ -67,6 +136,11 @@ class ClockCycleTimerEventDefinition(CycleTimerEventDefinition):
             my_task.internal_data["event_fired"] = True
         my_task._set_internal_data(event_value=event_value)
         return ready
+
+
+def due_at(event_value) -> datetime:
+    """When a waiting timer falls due, from the value the engine keeps (a cycle keeps a dict)."""
+    return parse_local(event_value["next"] if isinstance(event_value, dict) else event_value)
 
 
 SWAPS = {
@@ -90,4 +164,25 @@ def use_engine_clock(*process_specs) -> None:
 
 
 def is_timer(task_spec) -> bool:
-    return isinstance(getattr(task_spec, "event_definition", None), TimerEventDefinition)
+    """A timer event, or an event-based gateway waiting on a timer among its events (the gateway holds
+    a MultipleEventDefinition and the timer's due time)."""
+    definition = getattr(task_spec, "event_definition", None)
+    return isinstance(definition, TimerEventDefinition) or any(
+        isinstance(d, TimerEventDefinition) for d in getattr(definition, "event_definitions", []))
+
+
+def event_taken(task):
+    """The event definition a completed event task reacted to; for an event-based gateway, the one of
+    its events whose path it took (it keeps them in the order of its outgoing paths)."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    paths = getattr(task.task_spec, "outputs", [])
+    for child in task.children if hasattr(definition, "event_definitions") else []:
+        if child.task_spec in paths:
+            return definition.event_definitions[paths.index(child.task_spec)]
+    return definition
+
+
+def timer_fired(task) -> bool:
+    """Whether a timer task that stopped waiting fired (rather than being cancelled or, behind an
+    event-based gateway, beaten by another event)."""
+    return task.state == TaskState.COMPLETED and isinstance(event_taken(task), TimerEventDefinition)

@@ -12,7 +12,7 @@ from engine import Liandong, db
 from engine.bootstrap import PROCESSES, bootstrap
 from engine.clock import FrozenClock
 from tests import path_coverage
-from tests.scenario import Scenario
+from tests.scenario import CliScenario, Scenario
 
 TEST_DATA = Path(__file__).parent / "data"
 PG_ADMIN_URL = os.environ.get("LIANDONG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -114,11 +114,26 @@ def engine_scenario(session_factory, clock) -> Scenario:
     return Scenario(session_factory, clock)
 
 
+def pytest_generate_tests(metafunc):
+    """Scenario tests run warm and cold; those marked `across_processes` also through the real CLI."""
+    if "scenario" in metafunc.fixturenames:
+        modes = ["warm", "cold"]
+        if metafunc.definition.get_closest_marker("across_processes"):
+            modes.append("cli")
+        metafunc.parametrize("scenario", modes, indirect=True)
+
+
 @pytest.fixture
-def scenario(tmp_path, processes_template) -> Scenario:
-    """Scenario over the bundled procedures (SQLite file, like `make run`)."""
-    eng = db.make_engine(_sqlite_copy(processes_template, tmp_path))
-    driver = Scenario(db.session_factory(eng), FrozenClock("2026-09-28 09:00"))
+def scenario(request, tmp_path, processes_template) -> Scenario:
+    """Scenario over the bundled procedures (SQLite file, like `make run`): warm (one process keeps its
+    caches), cold (every action as in a freshly started process) or cli (every action a CLI process)."""
+    url = _sqlite_copy(processes_template, tmp_path)
+    eng = db.make_engine(url)
+    clock = FrozenClock("2026-09-28 09:00")
+    if request.param == "cli":
+        driver = CliScenario(db.session_factory(eng), url, clock)
+    else:
+        driver = Scenario(db.session_factory(eng), clock, cold=request.param == "cold")
     yield driver
     path_coverage.record(driver.session_factory, driver.clock)
     eng.dispose()

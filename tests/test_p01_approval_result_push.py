@@ -49,6 +49,7 @@ def library(scenario, credit_code=CREDIT_CODE) -> dict[str, TargetEntry]:
     return {row.department: (row.enterprise_name, row.source_instance) for row in rows}
 
 
+@pytest.mark.across_processes
 def test_push_within_one_working_day_then_each_department_receives_or_is_deemed_to(scenario):
     """An approval concluded on 30 September 2026 is pushed, and received, across National Day.
 
@@ -133,6 +134,7 @@ def test_push_within_one_working_day_then_each_department_receives_or_is_deemed_
     assert completed == [("push_result", "sunli"), ("receive_push", "zhuling")]
 
 
+@pytest.mark.across_processes
 def test_all_departments_acknowledge_and_no_timer_fires(scenario):
     """When every department acknowledges in time, nothing is deemed received; the timers are cancelled.
 

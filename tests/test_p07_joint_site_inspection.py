@@ -48,6 +48,7 @@ def local(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(SHANGHAI)
 
 
+@pytest.mark.across_processes
 def test_invitation_one_working_day_ahead_across_national_day_several_departments(scenario):
     """003 §2(6): inviting on 09-30 for 10-08 is "提前1个工作日" — the seven holiday days in between do not
     count, 10-08 itself is the one working day. Each of three departments names staff from its registered

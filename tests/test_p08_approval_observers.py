@@ -26,6 +26,7 @@ START = {
 }
 
 
+@pytest.mark.across_processes
 def test_observers_of_two_departments_each_speak_for_their_department(scenario):
     """003 §2(7): the bureau invites the observers of the departments concerned to its professional
     review committee; each observer gives opinions on behalf of his or her department; the record keeps

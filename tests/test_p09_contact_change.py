@@ -83,6 +83,7 @@ def change_market_liaison(s):
     return p9
 
 
+@pytest.mark.across_processes
 def test_approved_change_routes_new_tasks_to_the_new_liaison_and_leaves_assigned_ones(scenario):
     """After the letter is approved and filed, a new matter's liaison task goes to 钱宇 qianyu, while the
     task already assigned to 朱玲 zhuling before the change stays with her (and she can still do it).

@@ -5,6 +5,7 @@
 ……将随机抽查的比例频次、被抽查概率与抽查对象的信用等级、风险程度挂钩"。
 004 §1(3)2: "以不低于三分之一的比例对市县同权事项开展执法抽查"。001 §4(3)2: "未通过执法资格考试者，不得从事执法活动"。
 """
+import pytest
 import io
 import math
 
@@ -44,6 +45,7 @@ def inspect_all(m, result_for, on="2026-10-20"):
     return done
 
 
+@pytest.mark.across_processes
 def test_joint_draw_excludes_high_risk_sectors_staffs_two_certified_officers_and_publishes(scenario):
     """A joint emergency + market draw on a city-county shared item.
 

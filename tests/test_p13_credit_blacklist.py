@@ -3,6 +3,7 @@
 000 §3(4): "建立安全生产违法行为信息库，建立信用信息交换共享机制。建立健全黑名单制度……对严重违法失信主体实行
 市场禁入制度，形成“一处失信，处处受制”的失信惩戒长效机制。" 000 §4(1)5: "向社会公告实施联合惩戒和“黑名单”企业情况"。
 """
+import pytest
 from engine import credit
 from engine.models import BlacklistEntry, PublicNotice, ViolationRecord
 from tests.supervision_helpers import end_of, rows, uscc
@@ -33,6 +34,7 @@ def list_enterprise(s, m, years=1):
                                                         t.revision))
 
 
+@pytest.mark.across_processes
 def test_serious_violation_listed_published_shared_and_removed_when_the_period_ends(scenario):
     s = scenario
     s.at("2026-10-19 09:00")

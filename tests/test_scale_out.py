@@ -50,7 +50,7 @@ class Browser:
     def request(self, path: str, data: bytes | None = None, headers: dict | None = None):
         req = urllib.request.Request(self.base + path, data=data, headers=headers or {})
         try:
-            with self.opener.open(req, timeout=10) as response:
+            with self.opener.open(req, timeout=60) as response:
                 return response.status, response.read().decode("utf-8")
         except urllib.error.HTTPError as err:
             return err.code, err.read().decode("utf-8")
@@ -63,13 +63,15 @@ class Browser:
         return status, json.loads(payload)
 
 
-def wait_until_up(base: str, proc: subprocess.Popen, seconds: float = 15) -> None:
+def wait_until_up(base: str, proc: subprocess.Popen, seconds: float = 180) -> None:
+    """Return as soon as the server answers; fail at once if it exits. The bound is generous: on a loaded
+    two-core CI machine importing the app in each worker took longer than 15 s."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"gunicorn exited: {proc.stderr.read()[-3000:]}")
         try:
-            urllib.request.urlopen(base + "/login", timeout=1).read()
+            urllib.request.urlopen(base + "/login", timeout=10).read()
             return
         except (urllib.error.URLError, ConnectionError, OSError):
             time.sleep(0.2)

@@ -125,8 +125,8 @@ def changed_review() -> str:
     xml = xml.replace('<bpmn:flowNodeRef>end</bpmn:flowNodeRef>',
                       '<bpmn:flowNodeRef>archive</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef>')
     xml = xml.replace('<bpmn:endEvent id="end" name="办结"><bpmn:incoming>flow_4</bpmn:incoming></bpmn:endEvent>',
-                      '<bpmn:task id="archive" name="归档"><bpmn:incoming>flow_4</bpmn:incoming>'
-                      '<bpmn:outgoing>flow_5</bpmn:outgoing></bpmn:task>'
+                      '<bpmn:scriptTask id="archive" name="归档"><bpmn:incoming>flow_4</bpmn:incoming>'
+                      '<bpmn:outgoing>flow_5</bpmn:outgoing><bpmn:script>archived = True</bpmn:script></bpmn:scriptTask>'
                       '<bpmn:endEvent id="end" name="办结"><bpmn:incoming>flow_5</bpmn:incoming></bpmn:endEvent>')
     xml = xml.replace('<bpmn:sequenceFlow id="flow_4" sourceRef="acknowledge" targetRef="end" />',
                       '<bpmn:sequenceFlow id="flow_4" sourceRef="acknowledge" targetRef="archive" />'

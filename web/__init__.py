@@ -9,19 +9,21 @@ import secrets
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from engine import Liandong, db
 from engine.clock import SystemClock
-from engine.errors import LiandongError
+from engine.errors import Busy, LiandongError
 
 csrf = CSRFProtect()
 log = logging.getLogger(__name__)
 
 ERROR_TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "未找到", 405: "不支持的操作",
-                409: "任务已变更", 413: "内容过大", 422: "填写有误", 429: "请稍后再试", 500: "系统出错"}
+                409: "任务已变更", 413: "内容过大", 422: "填写有误", 429: "请稍后再试", 500: "系统出错",
+                503: "请稍后重试"}
 
 
 class IdConverter(IntegerConverter):
@@ -60,7 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     app.json.ensure_ascii = False
 
-    engine = db.make_engine(app.config["DATABASE_URL"])
+    engine = db.make_engine(app.config["DATABASE_URL"], app.config.get("LOCK_TIMEOUT"))
     app.extensions["liandong_engine"] = engine
     app.extensions["liandong_sessions"] = db.session_factory(engine)
     csrf.init_app(app)
@@ -135,13 +137,23 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(LiandongError)
     def engine_refused(err: LiandongError):
         refuse()
-        status = err.status if err.status < 500 else 500
+        status = err.status if err.status < 500 or err.status == 503 else 500
         if wants_json():
             body = {"error": err.message}
             if getattr(err, "errors", None):
                 body["errors"] = err.errors
-            return jsonify(body), status
-        return error_page(status, err.message)
+            response = jsonify(body), status
+        else:
+            response = error_page(status, err.message)
+        if status == 503:
+            return response[0], status, {"Retry-After": "5"}
+        return response
+
+    @app.errorhandler(OperationalError)
+    def database_busy(err: OperationalError):
+        if not db.is_lock_timeout(err):
+            raise err
+        return engine_refused(Busy())
 
     @app.errorhandler(CSRFError)
     def csrf_refused(_err):

@@ -3,6 +3,7 @@ from datetime import datetime
 
 from flask import Flask, g
 
+from engine import states
 from engine.clock import local
 from engine.directory import ROLES
 
@@ -27,6 +28,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda code: present.department_name(code), "dept")
     app.add_template_filter(lambda pid: present.person_name(pid), "person")
     app.add_template_filter(lambda role: ROLES.get(role, "发起人" if role == "starter" else role), "role")
+    app.add_template_filter(lambda status: states.MATTER.get(status, status), "matter_status")
+    app.add_template_filter(lambda state: states.TASK.get(state, state), "task_state")
 
     @app.context_processor
     def layout_values():

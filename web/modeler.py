@@ -9,7 +9,7 @@ import re
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import case, func, select
 
-from engine import bpmn_xml, directory
+from engine import bpmn_xml, directory, states
 from engine.errors import DeploymentError, FormInvalid, LiandongError
 from engine.models import Definition, Draft, Instance, Person, RoleAssignment, Timer
 
@@ -18,8 +18,7 @@ from .auth import role_required
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 OWNER = "process_owner"
-STATUS_NAMES = {"running": "办理中", "waiting": "等待中", "completed": "已办结", "terminated": "已终止",
-                "suspended": "已挂起", "error": "出错", "cancelled": "已撤销"}
+STATUS_NAMES = states.MATTER
 EVENT_NAMES = {"started": "发起", "task_ready": "任务待办", "task_completed": "任务办结", "timer_fired": "定时触发",
                "timer_forced": "定时强制触发", "completed": "办结", "deemed_received": "超时视为接收",
                "task_claimed": "认领", "task_unclaimed": "退回认领", "task_handed_over": "转办",
