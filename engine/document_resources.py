@@ -72,19 +72,21 @@ def check_template(text: str) -> None:
             continue  # comments
         name = _local(element.tag)
         if name in REFUSED_ELEMENTS:
-            raise _problem(text, f"<{name}", f"公文模板不能使用 <{name}> 元素引入外部内容")
+            raise _problem(text, (f"<{name}",), f"公文模板不能使用 <{name}> 元素引入外部内容")
         if name == "meta" and element.get("http-equiv"):
-            raise _problem(text, "http-equiv", "公文模板不能使用 <meta http-equiv>")
+            raise _problem(text, ("http-equiv",), "公文模板不能使用 <meta http-equiv>")
         for attribute, value in element.attrib.items():
             attribute = _local(attribute)
             if attribute in URL_ATTRIBUTES:
                 for url in _attribute_urls(attribute, value):
                     if not allowed(url):
-                        raise _problem(text, value, f"公文模板不能引用外部地址：{attribute}=\"{_short(url)}\"")
-            elif attribute == "style" or "url(" in value.lower():
-                _check_css(text, tinycss2.parse_blocks_contents(value))
+                        raise _problem(text, (value, f"<{name}"), f"公文模板不能引用外部地址：{attribute}=\"{_short(url)}\"")
+            elif attribute == "style":
+                _check_css(text, tinycss2.parse_blocks_contents(value), f"<{name}")
+            elif "(" in value:  # SVG presentation attributes: fill="url(#gradient)", escapes included
+                _check_css(text, tinycss2.parse_component_value_list(value), f"<{name}")
         if name == "style":
-            _check_css(text, tinycss2.parse_stylesheet(element.text or ""))
+            _check_css(text, tinycss2.parse_stylesheet(element.text or ""), "<style")
 
 
 def _attribute_urls(attribute: str, value: str) -> list[str]:
@@ -93,21 +95,21 @@ def _attribute_urls(attribute: str, value: str) -> list[str]:
     return [value]
 
 
-def _check_css(text: str, nodes) -> None:
+def _check_css(text: str, nodes, where: str) -> None:
     for node in _walk(nodes):
         kind = getattr(node, "type", "")
         if kind == "at-rule" and node.lower_at_keyword == "import":
-            raise _problem(text, "@import", "公文模板不能用 @import 引入样式表")
+            raise _problem(text, ("@import", where), "公文模板不能用 @import 引入样式表")
         if kind == "url" and not allowed(node.value):
-            raise _problem(text, node.value, f"公文模板不能引用外部地址：url({_short(node.value)})")
+            raise _problem(text, (node.value, where), f"公文模板不能引用外部地址：url({_short(node.value)})")
         if kind == "function" and node.lower_name in URL_FUNCTIONS:
             for argument in node.arguments:
                 if getattr(argument, "type", "") == "string" and not allowed(argument.value):
-                    raise _problem(text, argument.value,
+                    raise _problem(text, (argument.value, where),
                                    f"公文模板不能引用外部地址：{node.lower_name}(\"{_short(argument.value)}\")")
         if kind == "function" and node.lower_name == "attr" and any(
                 getattr(a, "type", "") == "ident" and a.lower_value == "url" for a in node.arguments):
-            raise _problem(text, "attr(", "公文模板不能把属性值当作地址加载（attr(… url)）")
+            raise _problem(text, ("attr(", where), "公文模板不能把属性值当作地址加载（attr(… url)）")
 
 
 def _walk(nodes):
@@ -127,10 +129,15 @@ def _short(url: str) -> str:
     return url if len(url) <= 80 else url[:77] + "…"
 
 
-def _problem(text: str, needle: str, reason: str) -> ValueError:
-    """The reason with the line of the first place the offending text appears (when it appears as written)."""
-    at = text.lower().find(needle.lower()) if needle else -1
-    return ValueError(f"第{text.count(chr(10), 0, at) + 1}行：{reason}" if at >= 0 else reason)
+def _problem(text: str, needles: tuple[str, ...], reason: str) -> ValueError:
+    """The reason with the line where the first of `needles` appears as written (an entity-encoded
+    value does not: then the element's tag is looked for)."""
+    lowered = text.lower()
+    for needle in needles:
+        at = lowered.find(needle.lower()) if needle else -1
+        if at >= 0:
+            return ValueError(f"第{text.count(chr(10), 0, at) + 1}行：{reason}")
+    return ValueError(reason)
 
 
 # --- at rendering ---

@@ -12,10 +12,23 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from engine import documents
+from engine import Liandong, db, documents
+from engine.errors import DeploymentError
 from engine.models import Definition, Document
 
+pytest_plugins = ["tests.web_fixtures"]
 HEADER = '{#- liandong\nname: 测试函\nnumber: "{code}测〔{year}〕{seq}号"\nseries: 测试\n-#}\n'
+
+
+@pytest.fixture
+def engine(tmp_path, engine_template, clock):
+    """Deployment checks do not depend on the backend: one SQLite copy keeps this module fast."""
+    target = tmp_path / "render.sqlite3"
+    target.write_bytes(engine_template.read_bytes())
+    eng = db.make_engine(f"sqlite:///{target}")
+    with db.session_factory(eng)() as session:
+        yield Liandong(session, clock)
+    eng.dispose()
 
 
 @contextlib.contextmanager
@@ -166,3 +179,177 @@ p {{ font-family: Product }}
 def test_what_a_document_may_load(url, ok):
     from engine.document_resources import allowed
     assert allowed(url) is ok
+
+
+# --- deploying a template: its content decides its kind, only administrators deploy it, and it may
+# name no file or host ------------------------------------------------------------------------------
+def template_with(line: str) -> str:
+    """A template whose 8th line is `line` (the header takes lines 1-5)."""
+    return HEADER + "<html><body>\n<p>{{ doc.title }}</p>\n" + line + "\n</body></html>"
+
+
+HOSTILE_TEMPLATES = {
+    "link_attachment_environ": '<link rel="attachment" href="file:///proc/self/environ">',
+    "link_stylesheet_loopback": '<link rel="stylesheet" href="http://127.0.0.1:8000/admin/">',
+    "img_file": '<img src="file:///etc/passwd">',
+    "img_loopback": '<img src="http://127.0.0.1:5432/">',
+    "img_scheme_as_entities": '<img src="&#102;&#105;&#108;&#101;:///etc/passwd">',
+    "img_upper_case": '<IMG SRC="FILE:///etc/passwd">',
+    "img_protocol_relative": '<img src="//169.254.169.254/latest/meta-data/">',
+    "img_relative_path": '<img src="../../instance/identity.key">',
+    "img_srcset": '<img srcset="data:image/png;base64,AAAA 1x, http://127.0.0.1/2x.png 2x">',
+    "img_made_by_jinja": "<img src=\"{{ 'file:///etc/' ~ 'passwd' }}\">",
+    "input_image": '<input type="image" src="http://127.0.0.1/">',
+    "object_data": '<object data="file:///etc/passwd"></object>',
+    "embed_src": '<embed src="http://127.0.0.1/">',
+    "iframe_src": '<iframe src="file:///etc/passwd"></iframe>',
+    "script_src": '<script src="http://127.0.0.1/x.js"></script>',
+    "base_href": '<base href="file:///etc/">',
+    "meta_refresh": '<meta http-equiv="refresh" content="0; url=http://127.0.0.1/">',
+    "video_poster": '<video poster="http://127.0.0.1/p.png"></video>',
+    "a_attachment_loopback": '<a rel="attachment" href="http://127.0.0.1/">附件</a>',
+    "a_external_link": '<a href="https://example.com/">链接</a>',
+    "svg_image_href": '<svg><image href="file:///etc/passwd"/></svg>',
+    "svg_image_xlink_href": '<svg xmlns:xlink="http://www.w3.org/1999/xlink"><image xlink:href="http://127.0.0.1/"/></svg>',
+    "svg_use_external": '<svg><use href="file:///usr/share/x.svg#a"/></svg>',
+    "svg_fill_external": '<svg><rect fill="url(http://127.0.0.1/#g)"/></svg>',
+    "svg_style_import": "<svg><style>@import url(http://127.0.0.1/s.css);</style></svg>",
+    "style_import_url": "<style>@import url(http://127.0.0.1/s.css);</style>",
+    "style_import_string": '<style>@import "file:///etc/passwd";</style>',
+    "style_background": "<style>body { background: url(http://127.0.0.1/bg.png) }</style>",
+    "style_escaped_url": r"<style>body { background: u\72l(file:///etc/passwd) }</style>",
+    "style_image_set": '<style>body { background: image-set("http://127.0.0.1/a.png" 1x) }</style>',
+    "style_font_face_host": "<style>@font-face { font-family: X; src: url(https://127.0.0.1/x.woff2) }</style>",
+    "style_font_face_other_file": "<style>@font-face { font-family: X; src: url(file:///etc/passwd) }</style>",
+    "style_font_face_traversal": "<style>@font-face { font-family: X; src: url(file:///usr/share/fonts/../../../etc/passwd) }</style>",
+    "style_attr_url": '<p style="background: url(http://127.0.0.1/)">正文</p>',
+    "style_attr_url_as_entities": '<p style="background: &#117;rl(http://127.0.0.1/)">正文</p>',
+    "style_attr_as_url": '<p data-x="file:///etc/passwd" style="content: attr(data-x url)">正文</p>',
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_TEMPLATES))
+def test_a_template_naming_a_file_or_host_is_refused_at_deployment_with_its_line(scenario, case):
+    before = scenario.run(lambda e: e.db.query(Definition).count())
+    with pytest.raises(DeploymentError) as refused:
+        scenario.run(lambda e: e.repository.deploy([("hostile.html", template_with(HOSTILE_TEMPLATES[case]).encode())]))
+    reason = refused.value.problems[0]["reason"]
+    assert reason.startswith("公文模板无效：第8行：公文模板不能"), reason
+    assert scenario.run(lambda e: e.db.query(Definition).count()) == before
+
+
+def test_a_template_with_fonts_data_images_and_fragments_deploys(scenario):
+    template = template_with(
+        '<style>@font-face { font-family: P; src: url(file:///usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc) }'
+        ' h2 { font-family: P }</style><a href="#seal">印章</a>'
+        '<img src="data:image/png;base64,iVBORw0KGgo=" style="width: {{ 3 }}em">'
+        '<svg><defs><linearGradient id="g"/></defs><rect fill="url(#g)"/></svg>')
+    deployed = scenario.run(lambda e: e.repository.deploy([("clean.html", template.encode())]))
+    assert [(d.kind, d.key, d.changed) for d in deployed] == [("template", "clean.html", True)]
+
+
+W_REVIEW = (Path(__file__).parent / "data" / "web" / "w_review.bpmn").read_bytes()
+DMN = (Path(__file__).resolve().parent.parent / "processes" / "p10_sampling_ratio.dmn").read_bytes()
+FORM = '{"type": "object", "properties": {"note": {"type": "string", "title": "备注"}}}'.encode()
+TEMPLATE = template_with("<p>正文</p>").encode()
+
+
+@pytest.mark.parametrize("filename, content, found", [
+    ("diagram.bpmn", TEMPLATE, "公文模板（HTML）"),
+    ("diagram.bpmn", b"<!DOCTYPE html><html><body><p>x</p></body></html>", "公文模板（HTML）"),
+    ("diagram.bpmn", FORM, "表单（JSON Schema）"),
+    ("diagram.bpmn", DMN, "DMN 决策表"),
+    ("table.dmn", W_REVIEW, "BPMN 流程图"),
+    ("form.json", W_REVIEW, "BPMN 流程图"),
+    ("letter.html", W_REVIEW, "BPMN 流程图"),
+    ("letter.html", FORM, "表单（JSON Schema）"),
+    ("letter.html", DMN, "DMN 决策表"),
+])
+def test_a_file_is_deployed_as_what_its_content_is(engine, filename, content, found):
+    with pytest.raises(DeploymentError) as refused:
+        engine.repository.deploy([(filename, content)])
+    assert f"文件内容是{found}" in refused.value.problems[0]["reason"]
+    assert "不符" in refused.value.problems[0]["reason"]
+    assert engine.db.query(Definition).filter(Definition.filename == filename).count() == 0
+
+
+def test_process_owners_deploy_diagrams_tables_and_forms_but_not_templates(engine):
+    from engine.file_kinds import OWNER_KINDS
+    with pytest.raises(DeploymentError) as refused:
+        engine.repository.deploy([("letter.html", TEMPLATE)], "owner", OWNER_KINDS)
+    assert refused.value.problems[0]["reason"] == "只有系统管理员可以部署公文模板"
+    deployed = engine.repository.deploy([("note.json", FORM)], "owner", OWNER_KINDS)
+    assert [(d.kind, d.changed) for d in deployed] == [("form", True)]
+
+
+def definitions_named(backdoor, filename: str) -> int:
+    return backdoor.run(lambda e: e.db.query(Definition).filter(Definition.filename == filename).count())
+
+
+@pytest.mark.parametrize("route", ["/modeler/deploy", "/modeler/validate"])
+@pytest.mark.parametrize("filename", ["evil.html", "diagram.bpmn", ""])
+def test_a_process_owner_cannot_deploy_a_template_from_the_modeler(web, backdoor, route, filename):
+    """The posted file name no longer decides the kind: a template is a template, and only
+    administrators deploy templates (before, filename=evil.html deployed it)."""
+    hostile = HEADER + "<html><body><p>{{ doc.title }}</p></body></html>"
+    response = web("owner").post(route, {"xml": hostile, "filename": filename})
+    problems = response.get_json()["problems"]
+    assert response.get_json()["ok"] is False and len(problems) == 1
+    if filename == "evil.html":
+        assert problems[0]["reason"] == "只有系统管理员可以部署公文模板"
+    else:
+        assert "文件内容是公文模板（HTML）" in problems[0]["reason"]
+    assert definitions_named(backdoor, "evil.html") == 0
+    assert backdoor.run(lambda e: e.db.query(Definition).filter(Definition.kind == "template").count()) == 0
+
+
+def test_an_administrator_who_owns_processes_deploys_a_checked_template_and_the_log_says_who(web, backdoor):
+    from engine.models import Event, Person
+
+    def grant(e):
+        e.db.get(Person, "owner").system_roles = ["process_owner", "admin"]
+    backdoor.run(grant)
+    person = web("owner")
+    refused = person.post("/modeler/deploy", {"xml": template_with('<img src="file:///etc/passwd">'),
+                                              "filename": "letter.html"})
+    assert refused.status_code == 422
+    assert refused.get_json()["problems"][0]["reason"].startswith("公文模板无效：第8行：公文模板不能引用外部地址")
+    deployed = person.post("/modeler/deploy", {"xml": TEMPLATE.decode(), "filename": "letter.html"})
+    assert deployed.status_code == 200 and deployed.get_json()["key"] == "letter.html"
+    logged = backdoor.run(lambda e: [(ev.actor, ev.data["kind"], ev.data["key"], ev.data["version"])
+                                     for ev in e.db.query(Event).filter(Event.kind == "deployed")
+                                     .filter(Event.data["key"].as_string() == "letter.html")])
+    assert logged == [("owner", "template", "letter.html", 1)]
+
+
+def test_the_command_line_deploys_templates_and_records_the_operator(tmp_path, engine_template):
+    import getpass
+    import subprocess
+    import sys
+
+    from sqlalchemy import select
+
+    from engine.models import Event
+    target = tmp_path / "cli.sqlite3"
+    target.write_bytes(engine_template.read_bytes())
+    url = f"sqlite:///{target}"
+    (tmp_path / "letter.html").write_bytes(TEMPLATE)
+    (tmp_path / "hostile.html").write_text(template_with('<link rel="attachment" href="file:///proc/self/environ">'))
+    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "USER": getpass.getuser()}
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "engine.cli", *args], capture_output=True, text=True,
+                              env=env, timeout=120)
+
+    refused = cli("deploy", str(tmp_path / "hostile.html"))
+    assert refused.returncode == 2 and "第8行：公文模板不能使用 <link> 元素引入外部内容" in refused.stderr
+    done = cli("deploy", str(tmp_path / "letter.html"))
+    assert done.returncode == 0 and "template letter.html 版本 1（新版本）" in done.stdout
+    eng = db.make_engine(url)
+    with db.session_factory(eng)() as session:
+        row = session.execute(select(Definition).where(Definition.key == "letter.html")).scalar_one()
+        event = session.execute(select(Event).where(Event.kind == "deployed")
+                                .order_by(Event.id.desc()).limit(1)).scalar_one()
+    eng.dispose()
+    operator = f"operator:{getpass.getuser()}"
+    assert row.deployed_by == operator and (event.actor, event.data["key"]) == (operator, "letter.html")

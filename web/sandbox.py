@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import insert, select
 
-from engine import Liandong, db
+from engine import Liandong, db, file_kinds
 from engine.clock import FrozenClock
 from engine.models import Base
 
@@ -107,7 +107,7 @@ def create(real_session, clock, filename: str, content: bytes, user: str, draft_
         eng.dispose()
     try:
         with sandbox.engine() as service:
-            deployed = service.repository.deploy([(filename, content)], user)
+            deployed = service.repository.deploy([(filename, content)], user, file_kinds.OWNER_KINDS)
             sandbox.meta["process_key"] = deployed[0].key
             sandbox.meta["version"] = deployed[0].version
     except Exception:
