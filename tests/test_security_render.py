@@ -353,3 +353,71 @@ def test_the_command_line_deploys_templates_and_records_the_operator(tmp_path, e
     eng.dispose()
     operator = f"operator:{getpass.getuser()}"
     assert row.deployed_by == operator and (event.actor, event.data["key"]) == (operator, "letter.html")
+
+
+# --- security headers and caching (item 8) -----------------------------------------------------------
+def assert_secure(response):
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert "frame-ancestors 'none'" in csp and ("default-src 'self'" in csp or "default-src 'none'" in csp), csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_every_response_carries_the_security_headers_and_private_ones_are_not_stored(web, app):
+    staff, owner, anonymous = web("zhuling"), web("owner"), web()
+    token = app.test_client().post("/api/v1/token", json={"id": "zhuling", "password": "liandong2026"}).get_json()
+    bearer = {"Authorization": f"Bearer {token['token']}"}
+    private = {  # what each answers: pages, refusals, errors and the API alike
+        200: [staff.get("/inbox/mine"), staff.get("/start"), owner.get("/modeler/"),
+              staff.get("/public/results"), anonymous.get("/login"),
+              app.test_client().get("/api/v1/processes", headers=bearer), app.test_client().get("/api/v1/openapi.json")],
+        302: [staff.get("/"), anonymous.get("/inbox/mine")],
+        401: [app.test_client().get("/api/v1/tasks")],
+        403: [staff.get("/modeler/"), staff.get("/public/reporter/1")],
+        404: [staff.get("/no-such-page")],
+    }
+    for status, responses in private.items():
+        for response in responses:
+            assert response.status_code == status, (response.request.path, response.status_code)
+            assert_secure(response)
+            assert response.headers["Cache-Control"] == "no-store", response.request.path
+    for path in ("/public/results", "/public/report"):
+        response = anonymous.get(path)
+        assert_secure(response)
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "private, max-age=60"
+    static = anonymous.get("/static/style.css")
+    assert_secure(static)
+    assert "no-store" not in static.headers.get("Cache-Control", "")
+    assert "Strict-Transport-Security" not in staff.get("/").headers  # plain HTTP, no secure cookies
+
+
+def test_diagram_xml_keeps_its_stricter_policy(web, backdoor):
+    definition = backdoor.run(lambda e: e.repository.process("w_review").id)
+    response = web("owner").get(f"/modeler/definitions/{definition}/xml?inline=1")
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_documents_are_not_stored_by_browsers_or_proxies(web, backdoor):
+    def arrange(e):
+        e.repository.deploy([("letter.html", TEMPLATE)])
+        e.actor = "admin"
+        return documents.issue(e, kind="letter", department="approval_bureau.market", title="关于测试的函")["document_id"]
+    document_id = backdoor.run(arrange)
+    admin = web("admin")
+    for fmt in ("pdf", "docx"):
+        response = admin.get(f"/documents/{document_id}.{fmt}")
+        assert response.status_code == 200
+        assert_secure(response)
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("secure_cookie, base_url, expected", [
+    (True, "http://localhost", True), (False, "https://localhost", True), (False, "http://localhost", False)])
+def test_hsts_when_served_over_https(app, web, secure_cookie, base_url, expected):
+    app.config["SESSION_COOKIE_SECURE"] = secure_cookie
+    response = app.test_client().get("/login", base_url=base_url)
+    assert ("Strict-Transport-Security" in response.headers) is expected
+    if expected:
+        assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
