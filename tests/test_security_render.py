@@ -4,6 +4,7 @@ deployed as what its content is, every response carries the security headers, an
 databases are private to their app instance."""
 import contextlib
 import io
+import stat
 import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -421,3 +422,97 @@ def test_hsts_when_served_over_https(app, web, secure_cookie, base_url, expected
     assert ("Strict-Transport-Security" in response.headers) is expected
     if expected:
         assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+# --- trial-run databases (item 9) --------------------------------------------------------------------
+TWO_STEPS = (Path(__file__).parent / "data" / "two_steps.bpmn").read_text("utf-8")
+
+
+def trial_run(app, backdoor) -> Path:
+    """An owner tries a draft in this app; returns the trial run's folder."""
+    from engine.models import Draft
+
+    def add(e):
+        draft = Draft(process_key="t_two_steps", content=TWO_STEPS, saved_by="owner", saved_at=e.clock.now())
+        e.db.add(draft)
+        e.db.flush()
+        return draft.id
+    from tests.web_fixtures import WebUser
+    owner = WebUser(app, "owner")
+    created = owner.post(f"/modeler/drafts/{backdoor.run(add)}/sandbox")
+    assert created.status_code == 302, created.get_data(as_text=True)
+    url = created.headers["Location"]
+    assert owner.post(f"{url}/start", {"as_user": "zhuling", "extra_json": '{"department": "market_bureau"}'}
+                      ).status_code == 302
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    with app.test_request_context():
+        from web import sandbox
+        return sandbox.Sandbox(token).folder
+
+
+@pytest.fixture
+def instance_folder(app, tmp_path, monkeypatch):
+    """The app's instance folder in the test's own directory, and a system temp directory of its own in
+    which someone pre-created the old shared folder, world-writable."""
+    app.instance_path = str(tmp_path / "instance")
+    app.config.pop("SANDBOX_DIR", None)
+    shared_tmp = tmp_path / "tmp"
+    (shared_tmp / "liandong-sandboxes").mkdir(parents=True)
+    (shared_tmp / "liandong-sandboxes").chmod(0o777)
+    monkeypatch.setattr("tempfile.tempdir", str(shared_tmp))
+    return tmp_path / "instance"
+
+
+def test_trial_runs_are_private_files_under_the_instance_folder(app, backdoor, instance_folder, tmp_path):
+    folder = trial_run(app, backdoor)
+    assert folder.is_relative_to(instance_folder / "sandboxes")
+    assert list((tmp_path / "tmp" / "liandong-sandboxes").iterdir()) == []  # the pre-created folder is not used
+    files = [p for p in folder.iterdir()]
+    assert {p.name for p in files} >= {"meta.json", "sandbox.sqlite3"}
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files), {p.name: oct(p.stat().st_mode) for p in files}
+    for parent in (folder, folder.parent, folder.parent.parent):
+        assert stat.S_IMODE(parent.stat().st_mode) == 0o700, parent
+
+
+def test_one_app_instances_cleanup_never_removes_anothers_trial_runs(app, backdoor, instance_folder, tmp_path,
+                                                                     web_template, clock):
+    import os
+    import shutil
+    import time
+
+    from tests.web_fixtures import Backdoor
+    from web import create_app
+    shutil.copy(web_template, tmp_path / "other.sqlite3")
+    other = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'other.sqlite3'}",
+                        "SECRET_KEY": "test-secret", "CLOCK": clock})
+    other.instance_path = app.instance_path  # same installation folder, another database
+    try:
+        theirs = trial_run(other, Backdoor(other))
+        two_days_ago = time.time() - 2 * 24 * 3600
+        os.utime(theirs / "meta.json", (two_days_ago, two_days_ago))
+        ours = trial_run(app, backdoor)  # creating one cleans up this app's old trial runs
+        assert ours.parent != theirs.parent
+        assert (theirs / "meta.json").exists()
+        with other.test_request_context():  # the other app's own cleanup does remove it
+            from web import sandbox
+            sandbox._clean_old()
+        assert not theirs.exists() and ours.exists()
+    finally:
+        other.extensions["liandong_engine"].dispose()
+
+
+def test_a_folder_planted_as_a_link_is_refused_not_followed(app, web, backdoor, instance_folder, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    instance_folder.mkdir()
+    (instance_folder / "sandboxes").symlink_to(elsewhere)
+    from engine.models import Draft
+
+    def add(e):
+        e.db.add(Draft(process_key="t_two_steps", content=TWO_STEPS, saved_by="owner", saved_at=e.clock.now()))
+        e.db.flush()
+        return e.db.query(Draft).one().id
+    draft = backdoor.run(add)
+    response = web("owner").post(f"/modeler/drafts/{draft}/sandbox")
+    assert response.status_code == 500 and "不是本应用自己的目录" in response.get_data(as_text=True)
+    assert list(elsewhere.iterdir()) == []
