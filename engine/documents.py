@@ -250,7 +250,9 @@ def render_html(db, kind: str, context: dict) -> tuple[str, dict, dict[str, int]
 def to_pdf(html: str) -> bytes:
     import weasyprint  # imported when first needed: it loads Pango
 
-    return weasyprint.HTML(string=html).write_pdf()
+    from .document_resources import fetcher  # fonts and data: URLs only, never a file or a host
+
+    return weasyprint.HTML(string=html, url_fetcher=fetcher()).write_pdf()
 
 
 def to_docx(html: str) -> bytes:

@@ -10,8 +10,9 @@ from SpiffWorkflow.spiff.parser.process import BpmnValidator, SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import bpmn_xml, countersign, documents, forms, spec_links
+from . import bpmn_xml, countersign, document_resources, documents, file_kinds, forms, spec_links
 from .errors import DeploymentError, UnknownProcess
+from .history import History
 from .models import Definition
 from .timers import use_engine_clock
 
@@ -26,13 +27,6 @@ class Deployed:
 
 def _hash(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
-
-
-def _kind(filename: str) -> str:
-    for suffix, kind in ((".bpmn", "bpmn"), (".dmn", "dmn"), (".json", "form"), (".html", "template")):
-        if filename.endswith(suffix):
-            return kind
-    raise DeploymentError([{"file": filename, "reason": "只能部署 .bpmn、.dmn、表单 .json 和公文模板 .html 文件"}])
 
 
 class Repository:
@@ -89,13 +83,16 @@ class Repository:
         files += sorted((folder / "templates").glob("*.html")) if (folder / "templates").is_dir() else []
         return self.deploy([(p.name, p.read_bytes()) for p in files], user)
 
-    def deploy(self, files: list[tuple[str, bytes]], user: str = "system") -> list[Deployed]:
+    def deploy(self, files: list[tuple[str, bytes]], user: str = "system",
+               kinds: frozenset[str] = file_kinds.ALL_KINDS) -> list[Deployed]:
         """Validate every file, then store new versions of the changed ones. All or nothing:
-        the first problem raises DeploymentError and nothing of this deployment is stored."""
+        the first problem raises DeploymentError and nothing of this deployment is stored.
+        `kinds`: what this caller may deploy (the web narrows it to the person's role; operators at
+        the command line and `init` deploy every kind)."""
         problems, parsed = [], []
         for filename, content in files:
             try:
-                parsed.append(self._read(filename, content))
+                parsed.append(self._read(filename, content, kinds))
             except bpmn_xml.XmlProblem as p:
                 problems.append({"file": filename, "line": p.line, "element": p.element, "reason": p.reason})
             except DeploymentError as err:
@@ -124,8 +121,11 @@ class Repository:
     def _keys(self, kind: str) -> set[str]:
         return set(self.db.execute(select(Definition.key).where(Definition.kind == kind)).scalars())
 
-    def _read(self, filename: str, content: bytes):
-        kind = _kind(filename)
+    def _read(self, filename: str, content: bytes, kinds: frozenset[str]):
+        kind = file_kinds.kind_of(filename, content)  # by content: a name alone never makes a template
+        if kind not in kinds:
+            raise bpmn_xml.XmlProblem("只有系统管理员可以部署公文模板" if kind == "template"
+                                      else f"您无权部署{file_kinds.NAMES[kind]}")
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError:
@@ -140,6 +140,7 @@ class Repository:
         if kind == "template":
             try:
                 meta = documents.check_template(filename, text)
+                document_resources.check_template(text)  # names no file or host (rendering checks again)
             except ValueError as err:
                 raise bpmn_xml.XmlProblem(f"公文模板无效：{err}") from None
             return kind, filename, meta.get("name", filename), text, filename, None, meta
@@ -213,6 +214,9 @@ class Repository:
             kind=kind, key=key, version=version, name=name, filename=filename, content=text,
             content_hash=digest, meta=stored_meta, deployed_at=self.clock.now(), deployed_by=user,
         ))
+        # who deployed what, in the hash-chained log (a template is code the server runs when it renders)
+        History(self.db, self.clock).record("deployed", None, user, name=name, data={
+            "kind": kind, "key": key, "version": version, "filename": filename, "content_hash": digest})
         return Deployed(kind, key, version, changed=True)
 
     # --- binding and parsing for running ---

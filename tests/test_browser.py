@@ -58,6 +58,7 @@ def test_liaison_starts_p1_and_the_department_liaison_acknowledges_it(page, live
     page.check("input[name=confirmed]")
     choose(page, "supervision_measure", "routine")
     page.click("button[type=submit]:has-text('提交')")
+    page.wait_for_url("**/tasks/*/done")  # content() while the redirect loads can be empty
     assert "“接收审批结果”已办理完成" in page.content()
     page.click("button:has-text('退出')")
 

@@ -73,7 +73,8 @@ def test_owner_edits_validates_and_deploys_p3(page, live_server):
     page.select_option("#props select[name=role]", previous_role)
 
     page.click("#btn-validate")
-    page.wait_for_function("document.getElementById('modeler-status').textContent.includes('校验通过')")
+    # a selector, not wait_for_function: the page's CSP refuses the string eval that would need
+    page.wait_for_selector("#modeler-status:has-text('校验通过')")
     page.click("#btn-deploy")
     page.wait_for_selector("#deployed-link", timeout=15000)
     assert "版本 2" in page.inner_text("#modeler-status")

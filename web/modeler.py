@@ -9,7 +9,7 @@ import re
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import case, func, select
 
-from engine import bpmn_xml, directory, states
+from engine import bpmn_xml, directory, file_kinds, states
 from engine.errors import DeploymentError, FormInvalid, LiandongError
 from engine.models import Definition, Draft, Instance, Person, RoleAssignment, Timer
 
@@ -83,11 +83,17 @@ def _problems(err: DeploymentError, content: bytes) -> list[dict]:
             for p in err.problems]
 
 
+def deployable() -> frozenset[str]:
+    """What this person may deploy: process owners diagrams, decision tables and forms; document
+    templates run on the server when a document renders, so only administrators deploy them."""
+    return file_kinds.ALL_KINDS if "admin" in (g.user.system_roles or []) else file_kinds.OWNER_KINDS
+
+
 def check(filename: str, content: bytes) -> list[dict]:
     """Every deployment check, nothing stored: deploy inside a savepoint, then roll it back."""
     savepoint = g.db.begin_nested()
     try:
-        g.engine.repository.deploy([(filename, content)], g.user.id)
+        g.engine.repository.deploy([(filename, content)], g.user.id, deployable())
         return []
     except DeploymentError as err:
         return _problems(err, content)
@@ -224,7 +230,7 @@ def deploy():
     content = _posted_xml()
     filename = _filename(content, request.form.get("filename") or "diagram.bpmn")
     try:
-        result = g.engine.repository.deploy([(filename, content)], g.user.id)[0]
+        result = g.engine.repository.deploy([(filename, content)], g.user.id, deployable())[0]
     except DeploymentError as err:
         return jsonify({"ok": False, "problems": _problems(err, content)}), 422
     draft_id = request.form.get("draft_id", type=int)
@@ -293,7 +299,7 @@ def upload():
     content = file.read(bpmn_xml.MAX_BYTES + 1)
     filename = _filename(content, name)
     try:
-        result = g.engine.repository.deploy([(filename, content)], g.user.id)[0]
+        result = g.engine.repository.deploy([(filename, content)], g.user.id, deployable())[0]
     except DeploymentError as err:
         g.rollback = True
         return render_template("modeler/upload.html", problems=_problems(err, content), filename=name), 422

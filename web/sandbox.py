@@ -4,11 +4,21 @@ The directory, the working-day calendar and every deployed definition are copied
 database into a new SQLite file; the draft is deployed there and run with a frozen clock the owner
 moves forward to fire timers. Nothing of a trial run is written to the real database. A trial run
 lives in its own folder (database + `meta.json`) and is removed when the owner ends it or after a day.
+
+Trial databases hold copies of the directory (password hashes included), so they are private to the
+app instance that made them: `<instance folder>/sandboxes/<app id>/<token>/`, the app id derived
+from the database the app serves (its workers share it, another installation or database does not).
+Folders are 0700 and files 0600, a folder that is a symbolic link or belongs to another account is
+refused rather than used, and cleaning up looks only at this app's own folder.
 """
+import contextlib
+import hashlib
 import json
+import os
+import re
 import secrets
 import shutil
-import tempfile
+import stat
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,8 +26,9 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import insert, select
 
-from engine import Liandong, db
+from engine import Liandong, db, file_kinds
 from engine.clock import FrozenClock
+from engine.errors import LiandongError
 from engine.models import Base
 
 # Copied from the real database: who does what, which days are working days, what is deployed.
@@ -26,25 +37,57 @@ COPIED = ("department", "person", "role_assignment", "issuing_authority", "calen
 MAX_AGE = 24 * 3600
 
 
+TOKEN = re.compile(r"[0-9a-f]{16}")
+
+
+class SandboxFolderRefused(LiandongError):
+    status = 500
+
+
 def root() -> Path:
+    """This app instance's own folder of trial runs, made private if it is not yet."""
     configured = current_app.config.get("SANDBOX_DIR")
-    folder = Path(configured) if configured else Path(tempfile.gettempdir()) / "liandong-sandboxes"
-    folder.mkdir(parents=True, exist_ok=True)
+    base = Path(configured) if configured else Path(current_app.instance_path) / "sandboxes"
+    base.parent.mkdir(parents=True, exist_ok=True)
+    app_id = hashlib.sha256(str(current_app.config["DATABASE_URL"]).encode()).hexdigest()[:16]
+    return _private_folder(_private_folder(base) / app_id)
+
+
+def _private_folder(folder: Path) -> Path:
+    """`folder` as a directory of this account only (0700); never through a symbolic link."""
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir(mode=0o700)
+    info = folder.lstat()
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise SandboxFolderRefused(f"试运行目录 {folder} 不是本应用自己的目录（符号链接、非目录或属于其他账户），已拒绝使用")
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        os.chmod(folder, 0o700)
     return folder
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only this account can read (0600), never through a symbolic link."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        os.fchmod(out.fileno(), 0o600)
+        out.write(text)
+
+
 def _clean_old() -> None:
+    """Remove this app's trial runs untouched for a day (only folders named like a token)."""
     now = time.time()
-    for folder in root().iterdir():
-        meta = folder / "meta.json"
-        touched = meta.stat().st_mtime if meta.exists() else folder.stat().st_mtime
-        if folder.is_dir() and now - touched > MAX_AGE:
-            shutil.rmtree(folder, ignore_errors=True)
+    for entry in os.scandir(root()):
+        if not (TOKEN.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)):
+            continue
+        meta = Path(entry.path) / "meta.json"
+        touched = meta.stat().st_mtime if meta.exists() else entry.stat(follow_symlinks=False).st_mtime
+        if now - touched > MAX_AGE:
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 class Sandbox:
     def __init__(self, token: str):
-        if not token.isalnum():
+        if not TOKEN.fullmatch(token):
             raise KeyError(token)
         self.token = token
         self.folder = root() / token
@@ -57,7 +100,7 @@ class Sandbox:
         return f"sqlite:///{self.folder / 'sandbox.sqlite3'}"
 
     def save_meta(self) -> None:
-        (self.folder / "meta.json").write_text(json.dumps(self.meta, ensure_ascii=False), "utf-8")
+        _write_private(self.folder / "meta.json", json.dumps(self.meta, ensure_ascii=False))
 
     @property
     def clock(self) -> FrozenClock:
@@ -89,10 +132,11 @@ def create(real_session, clock, filename: str, content: bytes, user: str, draft_
     _clean_old()
     token = secrets.token_hex(8)
     folder = root() / token
-    folder.mkdir()
+    folder.mkdir(mode=0o700)
     meta = {"token": token, "owner": user, "draft_id": draft_id, "process_key": process_key,
             "filename": filename, "now": clock.now().isoformat(), "instance_id": None, "created": time.time()}
-    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+    _write_private(folder / "meta.json", json.dumps(meta, ensure_ascii=False))
+    _write_private(folder / "sandbox.sqlite3", "")  # SQLite keeps the file's mode, its journals take it too
     sandbox = Sandbox(token)
     eng = db.make_engine(sandbox.url)
     try:
@@ -107,7 +151,7 @@ def create(real_session, clock, filename: str, content: bytes, user: str, draft_
         eng.dispose()
     try:
         with sandbox.engine() as service:
-            deployed = service.repository.deploy([(filename, content)], user)
+            deployed = service.repository.deploy([(filename, content)], user, file_kinds.OWNER_KINDS)
             sandbox.meta["process_key"] = deployed[0].key
             sandbox.meta["version"] = deployed[0].version
     except Exception:
