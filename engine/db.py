@@ -2,8 +2,6 @@
 import os
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -71,6 +69,9 @@ def session_factory(engine: Engine) -> sessionmaker:
 
 def upgrade(url: str | None = None) -> None:
     """Create or upgrade the schema to the newest migration."""
+    from alembic import command  # imported here: every CLI call and worker would pay for it otherwise
+    from alembic.config import Config
+
     url = url or database_url()
     _ensure_sqlite_folder(url)  # a fresh clone has no instance/ folder yet
     cfg = Config()

@@ -24,7 +24,7 @@ KINDS = {
     "message": "消息", "error": "错误", "suspended": "挂起", "resumed": "激活", "terminated": "终止",
     "completed": "办结", "deadline_recomputed": "期限重算", "calendar_imported": "导入工作日历",
     "directory_changed": "目录变更", "deployed": "部署", "document_issued": "印发公文", "task_reassigned": "改派", "data_edited": "修改数据",
-    "retried": "重试", "timer_forced": "立即触发定时器", "migrated": "迁移版本", "reminded": "催办",
+    "retried": "重试", "stalled": "停滞", "repaired": "自动修复", "timer_forced": "立即触发定时器", "migrated": "迁移版本", "reminded": "催办",
     "sent_back": "退回", "taken_back": "撤回", "task_reopened": "重新办理", "cancelled": "撤销",
     "delegated": "委派", "delegation_returned": "委派交回", "signers_added": "加签", "signer_removed": "减签",
     "signed": "签署意见", "held_for_signers": "提交后等待加签意见", "copied": "抄送", "light_yellow": "预警（黄灯）",

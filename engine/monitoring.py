@@ -44,6 +44,12 @@ class Monitoring:
         self.ctx = ctx
         self.db = ctx.db
 
+    def needing_repair(self) -> dict[str, int]:
+        """How many matters are 出错 or 停滞: what an administrator must look at first."""
+        counted = dict(self.ctx.db.execute(select(Instance.status, func.count()).where(
+            Instance.status.in_(states.REPAIRABLE)).group_by(Instance.status)).all())
+        return {status: counted.get(status, 0) for status in states.REPAIRABLE}
+
     def instances(self, f: InstanceFilter) -> list[Instance]:
         query = select(Instance)
         if f.process_key:

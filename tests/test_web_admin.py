@@ -115,3 +115,24 @@ def test_lights_in_the_instance_list_and_the_compliance_report(web, backdoor, cl
     page = admin.get("/admin/").get_data(as_text=True)
     assert f">#{matter}<" in page and "超期" in page
     assert "light-red" in admin.get("/admin/compliance").get_data(as_text=True)
+
+
+def test_stalled_matters_are_counted_listed_and_retry_says_why(web, backdoor, app):
+    """A matter waiting for a signal nothing sends: the timer worker marks it 停滞, the console counts it
+    and lists it, and 重试 says why it still cannot go on, changing nothing."""
+    from engine import worker
+
+    matter = backdoor.run(lambda e: e.runtime.start("t_signal_wait", dict(TWO_STEPS), "zhuling").id)
+    worker.run_due(app.extensions["liandong_sessions"], app.config["CLOCK"])
+    admin = web("admin")
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert re.search(r"需要处理：\s*<a[^>]*status=stalled[^>]*>停滞 1 件</a>", page)
+    listed = admin.get("/admin/?status=stalled").get_data(as_text=True)
+    assert f"/admin/instances/{matter}" in listed
+    detail = admin.get(f"/admin/instances/{matter}").get_data(as_text=True)
+    assert "没有可办理的任务、等待中的定时器或消息" in detail
+    before = backdoor.event_count()
+    response = admin.post(f"/admin/instances/{matter}/retry", follow_redirects=True)
+    assert "重试后事项仍无法继续" in response.get_data(as_text=True)
+    assert backdoor.event_count() == before
+    assert backdoor.run(lambda e: e.runtime.instance(matter).status) == "stalled"

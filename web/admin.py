@@ -50,6 +50,7 @@ def instances():
     next_url = url_for("admin.instances", **query, before=rows[-1].id) if more else None
     return render_template(
         "admin/instances.html", rows=rows, lights=lights, statuses=STATUSES, next_url=next_url,
+        needing_repair=g.engine.monitoring.needing_repair(),
         procedures=[(d.key, d.name) for d in g.engine.repository.processes()], args=args,
         departments=g.db.execute(select(Department.code, Department.name).order_by(Department.code)).all())
 
