@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from . import db, worker
+from .budget import SandboxRefusal
 from .bootstrap import PROCESSES, bootstrap
 from .clock import local
 from .errors import DeploymentError, LiandongError
@@ -27,6 +28,10 @@ def _run(action):
     try:
         with session.begin():
             return action(Liandong(session))
+    except SandboxRefusal as err:  # the step rolled back; its matter is marked 出错 with the reason
+        with session.begin():
+            Liandong(session).management.record_refusal(err)
+        raise
     finally:
         session.close()
         engine.dispose()

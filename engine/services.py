@@ -55,8 +55,8 @@ class Liandong:
             self._functions = CalendarFunctions(self.calendar, self.clock)
         return self._functions
 
-    def script_engine(self, call_service):
-        return make_script_engine(self.functions, call_service)
+    def script_engine(self, call_service, instance_id: int | None = None):
+        return make_script_engine(self.functions, call_service, instance_id)
 
     def calendar_changed(self) -> None:
         self._functions = None
