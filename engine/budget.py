@@ -76,26 +76,49 @@ class SandboxRefusal(ScriptError):
         return self.details.get("instance_id")
 
 
+_SCALARS = {type(None), bool, int, float, datetime.date, datetime.datetime, datetime.time, datetime.timedelta,
+            decimal.Decimal}
+_CONTAINERS = {list, tuple, set, frozenset}
+
+
 def check_data(value) -> None:
     """Refuse a value handed back by an evaluation unless it is plain data of bounded size. Counts
-    every reference, so a list holding one big string a million times is as big as it prints."""
-    items = chars = 0
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        items += 1
+    every reference, so a list holding one big string a million times is as big as it prints.
+    Walks one level at a time (no per-item bookkeeping: this runs after every script)."""
+    items = chars = depth = 0
+    level = [value]
+    while level:
+        depth += 1
+        items += len(level)
         if items > MAX_DATA_ITEMS:
             raise SandboxRefusal(f"结果数据过多（超过 {MAX_DATA_ITEMS} 项）", MEMORY)
         if depth > MAX_DATA_DEPTH:
             raise SandboxRefusal(f"结果数据嵌套过深（超过 {MAX_DATA_DEPTH} 层）", MEMORY)
-        if not isinstance(item, DATA_TYPES):
-            raise SandboxRefusal(f"结果不是数据（{type(item).__name__}），只能是文字、数字、列表、字典等")
-        if isinstance(item, str | bytes):
-            chars += len(item)
-            if chars > MAX_DATA_CHARS:
-                raise SandboxRefusal(f"结果数据过大（超过 {MAX_DATA_CHARS} 个字符）", MEMORY)
-        elif isinstance(item, dict | list | tuple | set | frozenset):
-            if items + len(stack) + 2 * len(item) > MAX_DATA_ITEMS:
-                raise SandboxRefusal(f"结果数据过多（超过 {MAX_DATA_ITEMS} 项）", MEMORY)
-            values = (v for pair in item.items() for v in pair) if isinstance(item, dict) else item
-            stack.extend((v, depth + 1) for v in values)
+        below = []
+        for item in level:
+            kind = type(item)
+            if kind is str or kind is bytes:
+                chars += len(item)
+            elif kind is dict or kind in _CONTAINERS:
+                if kind is dict:
+                    below += item.keys()
+                    below += item.values()
+                else:
+                    below += item
+                if len(below) > MAX_DATA_ITEMS:
+                    raise SandboxRefusal(f"结果数据过多（超过 {MAX_DATA_ITEMS} 项）", MEMORY)
+            elif kind not in _SCALARS:
+                if not isinstance(item, DATA_TYPES):
+                    raise SandboxRefusal(f"结果不是数据（{kind.__name__}），只能是文字、数字、列表、字典等")
+                if isinstance(item, str | bytes):
+                    chars += len(item)
+                elif isinstance(item, dict):
+                    below += item.keys()
+                    below += item.values()
+                elif isinstance(item, list | tuple | set | frozenset):
+                    below += item
+        if len(below) > MAX_DATA_ITEMS:
+            raise SandboxRefusal(f"结果数据过多（超过 {MAX_DATA_ITEMS} 项）", MEMORY)
+        if chars > MAX_DATA_CHARS:
+            raise SandboxRefusal(f"结果数据过大（超过 {MAX_DATA_CHARS} 个字符）", MEMORY)
+        level = below

@@ -153,6 +153,7 @@ def run(request: dict, functions: dict, limits: Limits):
         message = worker.ask(request, functions, limits)
     except _Gone:
         status = worker.exit_status()
+        _give_back(ScriptWorker())  # its successor starts now, while this step unwinds
         if worker.timed_out or status == -signal.SIGALRM:
             raise SandboxRefusal(limits.detail(TIME), TIME) from None
         if status == -signal.SIGKILL:
@@ -164,6 +165,7 @@ def run(request: dict, functions: dict, limits: Limits):
     *message, retire = message
     if retire:
         worker.close()
+        _give_back(ScriptWorker())
     else:
         _give_back(worker)
     return tuple(message)

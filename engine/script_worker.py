@@ -109,7 +109,8 @@ class _CallFailed(ScriptError):
 class Worker:
     def __init__(self, rfd: int = 0, wfd: int = 1):
         self.rfd, self.wfd = rfd, wfd
-        self.baseline = _vm_bytes()
+        self.baseline = self.vm = _vm_bytes()
+        self.builtins = builtins_table()
 
     def serve(self) -> None:
         while True:
@@ -117,8 +118,9 @@ class Worker:
             if body is None:
                 return  # the parent closed the pipe (or ended)
             reply = self.handle(pickle.loads(body))
-            grown = _vm_bytes() - self.baseline
-            retire = grown > 64 * 1024 * 1024  # a fresh process is cheaper than a fragmented heap
+            # grown since it started (as measured before this evaluation): a fresh process is cheaper
+            # than a fragmented heap
+            retire = self.vm - self.baseline > 64 * 1024 * 1024
             try:
                 write_frame(self.wfd, (*reply, retire))
             except MemoryError:
@@ -150,7 +152,7 @@ class Worker:
         except ScriptError as err:
             return ("refused", None, err.message)
         functions = {name: self._function(name) for name in request["functions"]}
-        table = builtins_table()
+        table = self.builtins
         external, context = request["external"], request["context"]
         if request["mode"] == "eval":
             scope = {**functions, **external, **context, **GUARDS, "__builtins__": table}
@@ -160,7 +162,8 @@ class Worker:
         hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         tracer = _Tracer(limits)
         try:
-            resource.setrlimit(resource.RLIMIT_AS, (_vm_bytes() + limits.memory_mb * 1024 * 1024, hard))
+            self.vm = _vm_bytes()
+            resource.setrlimit(resource.RLIMIT_AS, (self.vm + limits.memory_mb * 1024 * 1024, hard))
             signal.setitimer(signal.ITIMER_REAL, limits.seconds + grace(limits))
             sys.settrace(tracer)
             if request["mode"] == "eval":
