@@ -25,6 +25,7 @@ from . import directory, sealing
 from .errors import NotCandidate, NotFound, ScriptError
 from .models import HumanTask, Instance, ReporterIdentity
 
+PROCESS = "p12_complaint_report"
 HANDLING_TASKS = ("handle_report", "reply_reporter")
 
 
@@ -57,8 +58,9 @@ def handling_officers(db, instance_id: int) -> set[str]:
 def reporter_identity(ctx, instance_id: int, user: str) -> dict:
     """The reporter's identity, for the handling officer only (see the module's docstring)."""
     db = ctx.db
-    if db.get(Instance, instance_id) is None:
-        raise NotFound(f"事项 {instance_id} 不存在")
+    matter = db.get(Instance, instance_id)
+    if matter is None or matter.process_key != PROCESS:
+        raise NotFound("该事项不是投诉举报事项，没有举报人信息")
     if not user or user not in handling_officers(db, instance_id):
         ctx.history.record("identity_refused", instance_id, user or "anonymous",
                            data={"reason": "不是此刻承办该举报的执法人员"})

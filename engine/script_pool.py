@@ -9,6 +9,7 @@ own (the parent's pipes are closed in it, never used).
 What comes back is unpickled with only plain data types allowed (no classes, no functions): a
 worker whose sandbox was somehow escaped still cannot make this process run anything.
 """
+import atexit
 import io
 import os
 import pickle
@@ -173,11 +174,21 @@ def run(request: dict, functions: dict, limits: Limits):
 
 def _forget_after_fork() -> None:
     """In a forked child the parent's workers stay the parent's: never used here (their pipe
-    copies close when the objects go)."""
-    global _idle
+    copies close when the objects go). The lock may have been held by another thread at the fork."""
+    global _idle, _lock
     for worker in list(_ALL):
         worker.owner = -1
-    _idle = []
+    _idle, _lock = [], threading.Lock()
+
+
+def _close_idle() -> None:
+    """At exit: tell this process's idle workers to end (closing their stdin)."""
+    with _lock:
+        workers = [w for w in _idle if w.owner == os.getpid()]
+        _idle.clear()
+    for worker in workers:
+        worker.close()
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)
+atexit.register(_close_idle)

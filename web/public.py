@@ -67,7 +67,7 @@ def report():
                 if not anonymous:
                     data["reporter_ref"] = complaints.seal_identity(
                         g.db, engine.clock.now(), request.form["name"], request.form["phone"])
-                matter = engine.runtime.start("p12_complaint_report", data, PUBLIC_STARTER)
+                matter = engine.runtime.start(complaints.PROCESS, data, PUBLIC_STARTER)
                 done = matter.id
             except FormInvalid as err:
                 g.db.rollback()
