@@ -39,6 +39,7 @@ bench: install
 	$(PY) bench/timers.py
 	$(PY) bench/inbox_scale.py --keep
 	$(PY) bench/memory.py
+	$(PY) bench/script_cost.py
 
 timers: install
 	$(VENV)/bin/liandong timers --loop

@@ -3,10 +3,15 @@
 One module per concern (repository, runtime, tasks, history, timers, directory, calendar, ...);
 `Liandong` bundles them around one database session and one clock.
 """
-from . import stalls, states, tree_depth  # noqa: F401 — tree_depth: before any workflow is walked
-from .services import Liandong
+__all__ = ["Liandong", "empty_caches"]
 
-__all__ = ["Liandong", "empty_caches", "stalls", "states"]
+
+def __getattr__(name):
+    # Imported on first use, so that the script worker (engine/script_worker.py) loads only the sandbox.
+    if name == "Liandong":
+        from .services import Liandong
+        return Liandong
+    raise AttributeError(name)
 
 
 def empty_caches() -> None:

@@ -10,7 +10,8 @@ from lxml import etree
 
 from . import timers
 from .directory import ROLES, STARTER
-from .scripting import check_source
+from .budget import MAX_INSTANCES
+from .scripting import DeployTrials
 
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 60
@@ -115,8 +116,9 @@ def describe_bpmn(root) -> dict:
 
 def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
     """The project's rules: lanes map to roles, user tasks have forms, everything is drawn,
-    every expression stays inside the sandbox."""
+    every expression stays inside the sandbox (and those that need no data finish within its budget)."""
     problems = []
+    trials = DeployTrials()
     process = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS)[0]
     for task_id, info in meta["user_tasks"].items():
         lane_id = meta["lanes_by_node"].get(task_id)
@@ -135,7 +137,7 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
             problems.append(XmlProblem(f"找不到表单文件 forms/{info['form']}", info["line"], task_id))
         for key in ("due", "copy_to"):
             if info.get(key):
-                problems += [XmlProblem(f"{key} 表达式：{p}", info["line"], task_id) for p in check_source(info[key], "eval")]
+                problems += [XmlProblem(f"{key} 表达式：{p}", info["line"], task_id) for p in trials.problems(info[key], "eval")]
         if info.get("timeout_action") and info["timeout_action"] not in ("remind", "escalate", "complete_default"):
             problems.append(XmlProblem("timeout_action 只能是 remind、escalate 或 complete_default", info["line"], task_id))
         if info.get("sign_mode") and info["sign_mode"] not in ("all", "any", "share"):
@@ -157,11 +159,11 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
     for lane in meta["lanes"].values():
         for key in ("department", "assignee", "candidates"):
             if lane.get(key):
-                problems += [XmlProblem(f"泳道 {key} 表达式：{p}", None, lane["id"]) for p in check_source(lane[key], "eval")]
+                problems += [XmlProblem(f"泳道 {key} 表达式：{p}", None, lane["id"]) for p in trials.problems(lane[key], "eval")]
     for task in process.xpath(".//bpmn:task", namespaces=NS):
         problems.append(XmlProblem("未设置类型的任务（bpmn:task）没有办理人和表单，会无人办理：请把任务类型设为用户任务"
                                    "（userTask，放入泳道并设置 form），或脚本任务、服务任务", task.sourceline, task.get("id")))
-    problems += _expression_problems(process)
+    problems += _expression_problems(process, trials)
     problems += _reference_problems(process)
     problems += _diagram_problems(root, process)
     return problems
@@ -214,7 +216,7 @@ def _constant_timer_problem(node) -> str | None:
     return None
 
 
-def _expression_problems(process) -> list[XmlProblem]:
+def _expression_problems(process, trials: DeployTrials) -> list[XmlProblem]:
     problems = []
     for node in process.xpath(".//bpmn:timeDate|.//bpmn:timeDuration|.//bpmn:timeCycle", namespaces=NS):
         reason = _constant_timer_problem(node)
@@ -222,22 +224,31 @@ def _expression_problems(process) -> list[XmlProblem]:
             owner = node.getparent().getparent()
             problems.append(XmlProblem(reason, node.sourceline, owner.get("id")))
     checks = [
-        (".//bpmn:conditionExpression", "eval"),
+        (".//bpmn:conditionExpression|.//bpmn:conditionalEventDefinition/bpmn:condition", "eval"),
         (".//bpmn:timeDate|.//bpmn:timeDuration|.//bpmn:timeCycle", "eval"),
         (".//bpmn:scriptTask/bpmn:script", "exec"),
         (".//spiffworkflow:preScript|.//spiffworkflow:postScript", "exec"),
-        (".//bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition", "eval"),
+        (".//bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition"
+         "|.//bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality"
+         "|.//bpmn:standardLoopCharacteristics/bpmn:loopCondition", "eval"),
     ]
     for xpath, mode in checks:
         for node in process.xpath(xpath, namespaces=NS):
             owner = node.getparent()
             while owner is not None and owner.get("id") is None:
                 owner = owner.getparent()
-            for p in check_source((node.text or "").strip() or "None", mode):
+            for p in trials.problems((node.text or "").strip() or "None", mode):
                 problems.append(XmlProblem(p, node.sourceline, owner.get("id") if owner is not None else None))
+    for loop in process.xpath(".//bpmn:standardLoopCharacteristics[@loopMaximum]", namespaces=NS):
+        maximum = loop.get("loopMaximum").strip()
+        if not maximum.isdigit() or int(maximum) > MAX_INSTANCES:
+            owner = loop.getparent()
+            problems.append(XmlProblem(f"loopMaximum 须为 0 到 {MAX_INSTANCES} 之间的整数", loop.sourceline, owner.get("id")))
     for param in process.xpath(".//spiffworkflow:parameter", namespaces=NS):
-        for p in check_source(param.get("value") or "None", "eval"):
-            problems.append(XmlProblem(f"服务任务参数：{p}", param.sourceline, param.get("id")))
+        task = next((a for a in param.iterancestors() if a.tag.startswith("{%s}" % NS["bpmn"]) and a.get("id")), None)
+        for p in trials.problems(param.get("value") or "None", "eval"):
+            problems.append(XmlProblem(f"服务任务参数 {param.get('id')}：{p}", param.sourceline,
+                                       task.get("id") if task is not None else param.get("id")))
     return problems
 
 

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from . import db, worker
+from .budget import SandboxRefusal
 from .bootstrap import PROCESSES, bootstrap
 from .clock import from_environment, local
 from .errors import DeploymentError, LiandongError
@@ -29,6 +30,10 @@ def _run(action):
     try:
         with session.begin():
             return action(Liandong(session, from_environment()))
+    except SandboxRefusal as err:  # the step rolled back; its matter is marked 出错 with the reason
+        with session.begin():
+            Liandong(session, from_environment()).management.record_refusal(err)
+        raise
     finally:
         session.close()
         engine.dispose()

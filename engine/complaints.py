@@ -8,8 +8,12 @@ forms, the event log or any page other than the handling officer's:
    matter's start data.
 2. The service task `complaint.register_reporter` binds the sealed record to the matter (keyed by
    instance id). Its logged parameters and result carry the reference only.
-3. `reporter_identity(db, instance_id, user)` returns the identity only to the officer assigned to the
-   matter's handling task (`handle_report`, `reply_reporter`); everyone else gets `NotCandidate`.
+3. `reporter_identity(ctx, instance_id, user)` returns the identity only to a person who, at that
+   moment, holds an open handling task of the matter (`handle_report`, `reply_reporter`) *through its
+   role*: the task is theirs (assigned to them, or delegated out by them) and they hold the task's
+   lane role in its department now. A delegate (委派), a person an administrator reassigned the task
+   to without the role, or anyone once handling is over, is refused, and the attempt is logged in the
+   matter's event log (`identity_refused`); the caller commits that entry with the refusal.
 4. `complaint.record_reward` records a reward against the sealed record, so it can be paid without
    the identity ever passing through the workflow.
 """
@@ -17,10 +21,11 @@ import secrets
 
 from sqlalchemy import select
 
-from . import sealing
+from . import directory, sealing
 from .errors import NotCandidate, NotFound, ScriptError
-from .models import HumanTask, ReporterIdentity
+from .models import HumanTask, Instance, ReporterIdentity
 
+PROCESS = "p12_complaint_report"
 HANDLING_TASKS = ("handle_report", "reply_reporter")
 
 
@@ -35,15 +40,31 @@ def seal_identity(db, now, name: str, phone: str = "", id_number: str = "", addr
     return ref
 
 
+class IdentityRefused(NotCandidate):
+    """Refused, and logged: the caller commits the log entry even though the read was refused."""
+
+
 def handling_officers(db, instance_id: int) -> set[str]:
-    return {a for a in db.execute(select(HumanTask.assignee).where(
-        HumanTask.instance_id == instance_id, HumanTask.spec_id.in_(HANDLING_TASKS))).scalars() if a}
+    """Who may read the identity now: the holder of an open handling task who holds its role."""
+    officers = set()
+    for task in db.execute(select(HumanTask).where(
+            HumanTask.instance_id == instance_id, HumanTask.spec_id.in_(HANDLING_TASKS), HumanTask.state == "ready")).scalars():
+        holder = task.delegated_by or task.assignee  # while delegated, the task stays the delegator's
+        if holder and directory.holds(db, holder, task.department, task.role):
+            officers.add(holder)
+    return officers
 
 
-def reporter_identity(db, instance_id: int, user: str) -> dict:
-    """The reporter's identity, for the handling officer only."""
+def reporter_identity(ctx, instance_id: int, user: str) -> dict:
+    """The reporter's identity, for the handling officer only (see the module's docstring)."""
+    db = ctx.db
+    matter = db.get(Instance, instance_id)
+    if matter is None or matter.process_key != PROCESS:
+        raise NotFound("该事项不是投诉举报事项，没有举报人信息")
     if not user or user not in handling_officers(db, instance_id):
-        raise NotCandidate("举报人信息仅承办该举报的执法人员可以查看")
+        ctx.history.record("identity_refused", instance_id, user or "anonymous",
+                           data={"reason": "不是此刻承办该举报的执法人员"})
+        raise IdentityRefused("举报人信息仅此刻承办该举报的执法人员可以查看")
     row = db.execute(select(ReporterIdentity).where(ReporterIdentity.instance_id == instance_id)).scalar_one_or_none()
     if row is None:
         raise NotFound("该举报为匿名举报，没有举报人信息")

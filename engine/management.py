@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from . import calendar as calendar_module
 from . import matter_lock, spec_links, stalls, states, step_budget
+from .budget import SandboxRefusal
 from .clock import parse_local
 from .errors import InvalidState, LiandongError, NotFound
 from .runtime import ENDED, find_task
@@ -104,6 +105,19 @@ class Management:
                 self.mark_error(instance, err)
                 continue
             yield result
+
+    def record_refusal(self, err: Exception) -> bool:
+        """After a step the sandbox refused was rolled back: mark its matter 出错 with the refusal
+        (element and limit), in the caller's new transaction. False if there is no such matter
+        (e.g. it was being started, so nothing of it was stored)."""
+        instance_id = getattr(err, "instance_id", None)
+        if not isinstance(err, SandboxRefusal) or instance_id is None:
+            return False
+        instance = matter_lock.lock(self.db, instance_id)
+        if instance is None or instance.status in ENDED:
+            return False
+        self.mark_error(instance, err)
+        return True
 
     def mark_error(self, instance: Instance, err: Exception) -> None:
         message = err.message if isinstance(err, LiandongError) else f"{type(err).__name__}: {err}"

@@ -15,14 +15,21 @@ from sqlalchemy import delete, select
 
 from . import countersign, directory, effects, matter_lock, states, storage, workflow_cache
 from .clock import parse_local
+from .budget import STEPS, SandboxRefusal
 from .errors import InvalidState, LiandongError, NotCandidate, NotFound, ScriptError
 from .models import HumanTask, Instance, TaskCandidate, Timer
+from .scripting import element_label
 from .timers import due_at as timer_due_at
 from .timers import event_taken, is_timer, timer_fired
 
 OPEN = states.TASK_OPEN
 ENDED = states.ENDED
 ENGINE_ROUNDS = 20
+MAX_TASKS_PER_STEP = 10_000
+
+
+def lane_label(lane: dict, key: str) -> str:
+    return f"泳道“{lane.get('name') or lane.get('id')}”（{lane.get('id')}）的 {key}"
 
 
 class Runtime:
@@ -72,7 +79,8 @@ class Runtime:
         role = lane.get("role", directory.STARTER)
         if role == directory.STARTER:
             return
-        department = str(workflow.script_engine.evaluate(start_task, lane["department"]))
+        department = str(workflow.script_engine.evaluate(start_task, lane["department"],
+                                                         where=lane_label(lane, "department")))
         if not directory.holds(self.db, user, department, role):
             name = directory.department(self.db, department).name
             raise NotCandidate(f"只有{name}的{directory.ROLES.get(role, role)}可以发起该事项")
@@ -107,7 +115,7 @@ class Runtime:
             ctx.instance_id = instance.id
             return effects.call(ctx, operation, params)
 
-        workflow.script_engine = ctx.script_engine(call_service)
+        workflow.script_engine = ctx.script_engine(call_service, instance.id)
 
     def data(self, instance: Instance, workflow: BpmnWorkflow | None = None) -> dict:
         workflow = workflow or self.load(instance)
@@ -127,12 +135,21 @@ class Runtime:
         if instance.status in ENDED or instance.status == "suspended":
             raise InvalidState(f"事项当前状态为“{instance.status}”，不能继续办理")
         self.ctx.actor = actor  # whoever's step this is: service tasks it runs act on their behalf
+        completed = [0]
+
+        def did_complete(task):
+            completed[0] += 1
+            if completed[0] > MAX_TASKS_PER_STEP:  # a loop that never ends: each pass is cheap, the step is not
+                raise SandboxRefusal(f"一次办理中运行的流程环节超过 {MAX_TASKS_PER_STEP} 个，可能是不会结束的循环",
+                                     STEPS, element_label(task), instance.id)
+            self._log_message(instance, task)
+
         try:
             workflow.refresh_timers()
             # do_engine_steps ends by refreshing timers, which may make a timer ready (a cycle's last
             # occurrence): run again until only people's steps and waits are left.
             for _ in range(ENGINE_ROUNDS):
-                workflow.do_engine_steps(did_complete_task=lambda task: self._log_message(instance, task))
+                workflow.do_engine_steps(did_complete_task=did_complete)
                 if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
                     break
         except LiandongError:
@@ -308,17 +325,17 @@ class Runtime:
         if role == directory.STARTER:
             department, candidates = instance.department, [instance.started_by]
         else:
-            department = str(engine.evaluate(task, lane["department"]))
+            department = str(engine.evaluate(task, lane["department"], where=lane_label(lane, "department")))
             candidates = directory.holders(self.db, department, role)
         if lane.get("candidates"):  # a narrower list named in the data, e.g. the staff a department named
-            named = [str(p) for p in engine.evaluate(task, lane["candidates"]) or []]
+            named = [str(p) for p in engine.evaluate(task, lane["candidates"], where=lane_label(lane, "candidates")) or []]
             outsiders = [p for p in named if p not in candidates]
             if not named or outsiders:
                 raise ScriptError(f"指定的办理人不是该泳道角色的人员：{outsiders or '（空）'}")
             candidates = named
         assignee = candidates[0] if len(candidates) == 1 else None
         if lane.get("assignee"):
-            wanted = engine.evaluate(task, lane["assignee"])
+            wanted = engine.evaluate(task, lane["assignee"], where=lane_label(lane, "assignee"))
             if wanted:
                 if wanted not in candidates and role != directory.STARTER:
                     raise ScriptError(f"指定的办理人 {wanted} 不是该泳道角色的人员")
@@ -327,7 +344,7 @@ class Runtime:
             assignee = prefer
         due_at = provisional = basis = None
         if props.get("due"):
-            value = engine.evaluate(task, props["due"])
+            value = engine.evaluate(task, props["due"], where=f"元素“{spec.bpmn_name or spec.bpmn_id}”（{spec.bpmn_id}）的 due")
             due_at = parse_local(value)
             given = self.ctx.functions.given.get(value)
             provisional = bool(given and given.provisional)

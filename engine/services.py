@@ -11,6 +11,7 @@ Services never commit: the caller owns the transaction (a web request, a CLI com
 from sqlalchemy.orm import Session
 
 from . import calendar as calendar_module
+from . import tree_depth  # noqa: F401 — walk task trees past 1 000 levels before any is walked
 from .clock import SystemClock
 from .history import History
 from .management import Management
@@ -55,8 +56,8 @@ class Liandong:
             self._functions = CalendarFunctions(self.calendar, self.clock)
         return self._functions
 
-    def script_engine(self, call_service):
-        return make_script_engine(self.functions, call_service)
+    def script_engine(self, call_service, instance_id: int | None = None):
+        return make_script_engine(self.functions, call_service, instance_id)
 
     def calendar_changed(self) -> None:
         self._functions = None

@@ -170,7 +170,9 @@ class Tasks:
 
     def _copy_targets(self, workflow, engine_task, expression: str) -> list[str]:
         people = []
-        for item in workflow.script_engine.evaluate(engine_task, expression) or []:
+        spec = engine_task.task_spec
+        where = f"元素“{spec.bpmn_name or spec.bpmn_id}”（{spec.bpmn_id}）的 copy_to"
+        for item in workflow.script_engine.evaluate(engine_task, expression, where=where) or []:
             if "@" in str(item):
                 role, department = str(item).split("@", 1)
                 people += directory.holders(self.db, department, role)

@@ -59,15 +59,15 @@ def test_named_report_identity_sealed_verified_case_opened_replied_and_rewarded(
     accept = m.task("accept_report")
     assert (accept.assignee, accept.role) == ("fengxue", "complaint_handler")
     with pytest.raises(NotCandidate):  # the intake staff never see who reported
-        s.run(lambda e: complaints.reporter_identity(e.db, m.id, "fengxue"))
+        s.run(lambda e: complaints.reporter_identity(e, m.id, "fengxue"))
     m.complete("accept_report", by="fengxue", data={"decision": "accept", "decided_on": "2026-10-13",
                                                     "reason": "属本局职责", "handling_officer": "luoyi", "handling_days": 15})
     handle = m.task("handle_report")
     assert handle.assignee == "luoyi"
-    assert s.run(lambda e: complaints.reporter_identity(e.db, m.id, "luoyi"))["phone"] == PHONE
+    assert s.run(lambda e: complaints.reporter_identity(e, m.id, "luoyi"))["phone"] == PHONE
     for other in ("xiehua", "hebin", "lidong", "fengxue", "", None):
         with pytest.raises(NotCandidate):
-            s.run(lambda e, o=other: complaints.reporter_identity(e.db, m.id, o))
+            s.run(lambda e, o=other: complaints.reporter_identity(e, m.id, o))
 
     m.complete("handle_report", by="luoyi", data={"verified": "verified", "findings": "现场查实储罐区违规动火",
                                                   "action": "penalty_case", "reward_proposed": True})
@@ -101,7 +101,7 @@ def test_anonymous_report_handled_late_without_reply_or_reward(scenario):
     assert s.advance_to("2026-10-17 09:00") == 1  # 3 working days after Tue 13 Oct ended on Fri 16 Oct
     assert [e["name"] for e in m.events("overdue_escalated")] == ["核查处理"]
     with pytest.raises(NotFound):
-        s.run(lambda e: complaints.reporter_identity(e.db, m.id, "xiehua"))
+        s.run(lambda e: complaints.reporter_identity(e, m.id, "xiehua"))
     m.complete("handle_report", by="xiehua", data={"verified": "not_verified", "findings": "未发现举报问题",
                                                    "action": "none", "reward_proposed": False})
     assert m.status == "completed" and m.data["reply_status"] == "anonymous"
@@ -117,3 +117,68 @@ def test_report_outside_the_department_is_not_accepted(scenario):
     assert m.status == "completed" and m.data["report_status"] == "not_accepted"
     assert NAME not in everything_stored_for(s, m.id)
     assert rows(s, Instance, process_key="p11_penalty_case") == []
+
+
+# --- the identity follows the handling role, not the task row (issue 16, item 4) ------------------
+def _attempt(s, instance_id, user):
+    """A read of the identity as the web page makes it: a refusal is committed with its log entry."""
+    def read(e):
+        try:
+            return complaints.reporter_identity(e, instance_id, user)
+        except complaints.IdentityRefused:
+            return None
+    return s.run(read)
+
+
+def _refusals(s, instance_id):
+    return s.run(lambda e: [ev.actor for ev in e.history.events(instance_id, "identity_refused")])
+
+
+def _handling(s):
+    s.at("2026-10-13 08:30")
+    m = s.start(PROCESS, by="fengxue", data=report(reporter_ref=seal(s)))
+    m.complete("accept_report", by="fengxue", data={"decision": "accept", "decided_on": "2026-10-13",
+                                                    "reason": "属本局职责", "handling_officer": "luoyi", "handling_days": 15})
+    return m, m.task("handle_report")
+
+
+def test_a_delegate_does_not_see_the_identity_and_the_attempt_is_logged(scenario):
+    s = scenario
+    m, handle = _handling(s)
+    s.run(lambda e: e.office.delegate(handle.id, "luoyi", "gaoyan", "请协助核实现场", handle.revision))
+    assert m.task("handle_report").assignee == "gaoyan"  # the liaison now has the task on her desk
+    assert _attempt(s, m.id, "gaoyan") is None
+    assert _refusals(s, m.id) == ["gaoyan"]
+    assert _attempt(s, m.id, "luoyi")["name"] == NAME  # the officer who delegated still handles the report
+
+
+def test_an_administrator_who_reassigns_the_task_to_themselves_does_not_see_the_identity(scenario):
+    s = scenario
+    m, handle = _handling(s)
+    s.run(lambda e: e.management.reassign(handle.id, "admin", "admin", "承办人休假"))
+    assert m.task("handle_report").assignee == "admin"
+    assert _attempt(s, m.id, "admin") is None
+    assert _attempt(s, m.id, "luoyi") is None  # no longer the holder either
+    assert _refusals(s, m.id) == ["admin", "luoyi"]
+
+
+def test_a_reassignment_to_a_person_without_the_role_does_not_reveal_the_identity(scenario):
+    s = scenario
+    m, handle = _handling(s)
+    s.run(lambda e: e.management.reassign(handle.id, "fengxue", "admin", "临时改派"))
+    assert _attempt(s, m.id, "fengxue") is None  # a complaint handler, not an enforcement officer
+    assert _refusals(s, m.id) == ["fengxue"]
+    # to another enforcement officer of the department: they hold the role, so they may read it
+    s.run(lambda e: e.management.reassign(m.task("handle_report").id, "xiehua", "admin", "改由谢华承办"))
+    assert _attempt(s, m.id, "xiehua")["phone"] == PHONE
+
+
+def test_nobody_reads_the_identity_once_handling_is_over(scenario):
+    s = scenario
+    m, _ = _handling(s)
+    m.complete("handle_report", by="luoyi", data={"verified": "not_verified", "findings": "未发现举报问题",
+                                                  "action": "none", "reward_proposed": False})
+    m.complete("reply_reporter", by="luoyi", data={"reply_method": "phone", "replied_on": "2026-10-20",
+                                                   "reply_summary": "经核查未发现问题"})
+    assert _attempt(s, m.id, "luoyi") is None
+    assert _refusals(s, m.id) == ["luoyi"]

@@ -101,6 +101,9 @@ def test_website_report_seals_the_identity_and_only_the_handling_officer_sees_it
     for other in ("fengxue", "hebin", "luoyi"):
         refused = WebUser(app, other).get(url)
         assert refused.status_code == 403 and "王秀兰" not in refused.get_data(as_text=True)
+    # each refused attempt is in the matter's event log, although the request itself was refused
+    refusals = s.run(lambda e: [ev.actor for ev in e.history.events(instance.id, "identity_refused")])
+    assert refusals == ["fengxue", "hebin", "luoyi"]
 
     # Not in the staff pages, the API, the event log or the workflow state.
     staff = WebUser(app, "fengxue")

@@ -8,14 +8,28 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import Liandong, db, scripting
+from engine import Liandong, db, restricted, scripting
+from engine.budget import Limits
 from engine.errors import DeploymentError, ScriptError
 from engine.models import Definition, Event, Instance
+from engine.script_worker import grace
 from engine.scripting import SandboxEnvironment, check_source
 
 DATA = Path(__file__).parent / "data"
 GOOD = (DATA / "two_steps.bpmn").read_text(encoding="utf-8")
 START = {"department": "market_bureau"}
+
+
+@pytest.fixture(autouse=True)
+def small_budget(monkeypatch):
+    """Bombs are stopped by the budget: a small one keeps this module quick."""
+    monkeypatch.setenv("LIANDONG_SCRIPT_SECONDS", "0.5")
+    monkeypatch.setenv("LIANDONG_SCRIPT_MEMORY_MB", "64")
+
+
+def within_budget(started: float) -> bool:
+    limits = Limits.current()
+    return time.monotonic() - started < limits.seconds + grace(limits) + 1.5
 
 
 @pytest.fixture
@@ -197,7 +211,7 @@ def test_deployment_refuses_escapes_in_scripts_conditions_and_timers(engine, pla
     before = definitions(engine)
     with pytest.raises(DeploymentError) as err:
         deploy(engine, text)
-    reasons = ("不允许", "过大", "连续乘方", "不能含表达式", "invalid attribute name", "invalid variable name")
+    reasons = ("不允许", "过大", "连续乘方", "不能含表达式")
     assert any(r in p["reason"] for p in err.value.problems for r in reasons), err.value.problems
     assert definitions(engine) == before
 
@@ -292,7 +306,7 @@ def test_sandbox_stops_resource_bombs_quickly(sandbox, expression):
     started = time.monotonic()
     with pytest.raises(ScriptError):
         sandbox.evaluate(expression, {})
-    assert time.monotonic() - started < scripting.MAX_SECONDS + 1
+    assert within_budget(started)
 
 
 @pytest.mark.parametrize("script", [
@@ -308,7 +322,7 @@ def test_sandbox_stops_growth_in_loops(sandbox, script):
     started = time.monotonic()
     with pytest.raises(ScriptError):
         sandbox.execute(script, {})
-    assert time.monotonic() - started < scripting.MAX_SECONDS + 1
+    assert within_budget(started)
 
 
 def test_sandbox_still_computes_ordinary_things(sandbox):
@@ -349,4 +363,4 @@ def test_allowed_functions_is_the_one_list_of_callables():
     for name in ["open", "getattr", "setattr", "pow", "bytes", "chr", "hash", "id", "type", "vars", "dir",
                  "breakpoint", "input", "memoryview", "object", "super", "delattr", "exit", "help"]:
         assert check_source(f"{name}(1)", "eval"), name
-        assert name not in scripting._builtins() or name in scripting.PLAIN_BUILTINS
+        assert name not in restricted.builtins_table() or name in scripting.PLAIN_BUILTINS

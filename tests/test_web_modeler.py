@@ -369,3 +369,18 @@ def test_sandbox_refusals_are_shown(owner, backdoor):
     response = owner.post(f"{url}/start", {"as_user": "zhuling", "extra_json": "[1"}, follow_redirects=True)
     assert "JSON" in text(response)
     assert count(backdoor, Event, Event.kind == "started") == 0
+
+
+def test_a_trial_run_step_stopped_by_the_sandbox_budget_names_the_element_and_marks_the_matter(owner, backdoor,
+                                                                                               monkeypatch):
+    """Issue 16: the trial run says which element ran out of which limit, and its matter shows 出错."""
+    monkeypatch.setenv("LIANDONG_SCRIPT_SECONDS", "0.3")
+    draft_xml = TWO_STEPS.replace('value="working_days_after(3)"', 'value="working_days_after(3) if sum(range(n)) else None"')
+    draft_id = backdoor.run(lambda e: _add_draft(e, draft_xml, "t_two_steps"))
+    url = owner.post(f"/modeler/drafts/{draft_id}/sandbox").headers["Location"]
+    owner.post(f"{url}/start", {"as_user": "zhuling", "extra_json": '{"department": "market_bureau", "n": 10000000000000}'})
+    task_id = int(re.search(r'/tasks/(\d+)/complete', text(owner.get(url))).group(1))
+    owner.post(f"{url}/tasks/{task_id}/complete", {"as_user": "zhuling", "note": "起草完毕"})
+    page = text(owner.get(url))
+    assert 'data-status="error"' in page, page
+    assert "two_steps.bpmn" in page and "（confirm）的 due" in page and "时间限制" in page

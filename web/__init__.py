@@ -138,6 +138,8 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(LiandongError)
     def engine_refused(err: LiandongError):
         refuse()
+        if g.get("db") is not None and g.engine.management.record_refusal(err):
+            g.db.commit()  # the step stays rolled back; its matter shows 出错 with the sandbox's reason
         status = err.status if err.status < 500 or err.status == 503 else 500
         if wants_json():
             body = {"error": err.message}

@@ -395,6 +395,8 @@ def _trial(box: sandbox.Sandbox, action, success: str):
         flash(f"{err.message}（{details}）", "error")
     except LiandongError as err:
         flash(err.message, "error")
+        with box.engine() as service:  # a sandbox refusal marks the trial matter 出错, as in production
+            service.management.record_refusal(err)
     return redirect(url_for("modeler.sandbox_page", token=box.token))
 
 

@@ -67,7 +67,7 @@ def report():
                 if not anonymous:
                     data["reporter_ref"] = complaints.seal_identity(
                         g.db, engine.clock.now(), request.form["name"], request.form["phone"])
-                matter = engine.runtime.start("p12_complaint_report", data, PUBLIC_STARTER)
+                matter = engine.runtime.start(complaints.PROCESS, data, PUBLIC_STARTER)
                 done = matter.id
             except FormInvalid as err:
                 g.db.rollback()
@@ -85,7 +85,10 @@ def report():
 @login_required
 def reporter(instance_id: int):
     try:
-        identity = complaints.reporter_identity(g.db, instance_id, g.user.id)
+        identity = complaints.reporter_identity(g.engine, instance_id, g.user.id)
+    except complaints.IdentityRefused:
+        g.db.commit()  # the refusal itself stays in the event log
+        abort(403, "举报人信息仅此刻承办该举报的执法人员可以查看。")
     except NotCandidate:
         abort(403, "举报人信息仅承办该举报的执法人员可以查看。")
     return render_template("public/reporter.html", identity=identity, instance_id=instance_id)
