@@ -6,12 +6,12 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test timers bench clean
+.PHONY: install run test timers bench clean lock
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q -c constraints.txt -e '.[test]'
 	touch $@
 
 # bpmn-js for the diagram pages, from the npm registry (never committed)
@@ -46,3 +46,10 @@ timers: install
 
 clean:
 	rm -rf $(VENV) instance *.egg-info
+
+# Refresh constraints.txt from what pyproject.toml allows today (on purpose, then commit it).
+lock:
+	rm -rf .lock-venv && python3 -m venv .lock-venv && .lock-venv/bin/pip install -q --upgrade pip
+	.lock-venv/bin/pip install -q -e '.[test]'
+	{ head -2 constraints.txt; .lock-venv/bin/pip freeze --exclude-editable | grep -v -i '^liandong'; } > constraints.new
+	mv constraints.new constraints.txt && rm -rf .lock-venv
