@@ -12,11 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-from . import db, worker
+from . import auth_sessions, db, input_text, worker
 from .budget import SandboxRefusal
 from .bootstrap import PROCESSES, bootstrap
 from .clock import from_environment, local
-from .errors import DeploymentError, LiandongError
+from .errors import DeploymentError, DirectoryError, FormInvalid, LiandongError
+from .models import Person
 from .services import Liandong
 
 
@@ -79,9 +80,29 @@ def cmd_definitions(args):
     _run(show)
 
 
+def _data(text: str) -> dict:
+    """--data: a JSON object whose texts follow the rules of engine/input_text.py."""
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise FormInvalid({"data": "--data 必须是 JSON 对象"}, "--data 必须是 JSON 对象")
+    input_text.refuse_invalid(input_text.strings(data, "data"))
+    return data
+
+
+def _row_id(text: str) -> int:
+    """A task id or revision: a whole number the database's INTEGER columns can hold."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+    if not 0 <= number <= input_text.INT_MAX:
+        raise argparse.ArgumentTypeError(f"{text} 超出范围（0–{input_text.INT_MAX}）")
+    return number
+
+
 def cmd_start(args):
-    data = json.loads(args.data)
-    instance = _run(lambda e: e.runtime.start(args.process, data, args.user))
+    data = _data(args.data)
+    instance = _run(lambda e: e.runtime.start(args.process, data, _known(e, args.user)))
     print(f"已发起事项 {instance.id}（{instance.process_name}）")
 
 
@@ -94,7 +115,7 @@ def cmd_tasks(args):
 
 
 def cmd_complete(args):
-    data = json.loads(args.data)
+    data = _data(args.data)
     result = _run(lambda e: e.tasks.complete(args.task, args.user, data, args.revision))
     print(f"已办理任务 {args.task}；事项状态：{result.instance_status}")
     for task in result.next_tasks:
@@ -130,6 +151,29 @@ def cmd_verify_log(args):
     print("事件日志完整，哈希链校验通过")
 
 
+def cmd_sign_out(args):
+    ended = _run(lambda e: auth_sessions.revoke_person(e.db, _known(e, args.person), e.clock.now()))
+    print(f"已注销 {args.person} 的 {ended} 处登录和接口令牌")
+
+
+def cmd_deactivate(args):
+    _run(lambda e: auth_sessions.set_active(e.db, _known(e, args.person), args.undo, e.clock.now()))
+    print(f"已启用 {args.person}" if args.undo else f"已停用 {args.person}，其登录和接口令牌均已失效")
+
+
+def cmd_set_password(args):
+    new = sys.stdin.readline().rstrip("\n") if args.stdin else getpass.getpass("新密码：")
+    confirm = new if args.stdin else getpass.getpass("再次输入：")
+    ended = _run(lambda e: auth_sessions.set_password(e.db, _known(e, args.person), new, confirm, e.clock.now()))
+    print(f"已为 {args.person} 设置新密码；已注销其 {ended} 处登录和接口令牌")
+
+
+def _known(e, person_id: str) -> str:
+    if e.db.get(Person, person_id) is None:
+        raise DirectoryError(f"目录中没有人员“{person_id}”")
+    return person_id
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="liandong", description="审管联动 命令行")
     p.add_argument("--json", action="store_true", help="出错时以 JSON 输出原因（供脚本使用）")
@@ -153,9 +197,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--scope", choices=["mine", "group"], default="mine")
     s.set_defaults(func=cmd_tasks)
     s = sub.add_parser("complete", help="办理任务")
-    s.add_argument("task", type=int)
+    s.add_argument("task", type=_row_id)
     s.add_argument("--user", required=True)
-    s.add_argument("--revision", type=int, required=True)
+    s.add_argument("--revision", type=_row_id, required=True)
     s.add_argument("--data", default="{}", help="JSON")
     s.set_defaults(func=cmd_complete)
     s = sub.add_parser("timers", help="触发到期定时器")
@@ -167,6 +211,17 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--user", default="admin")
     s.set_defaults(func=cmd_import_calendar)
+    s = sub.add_parser("sign-out", help="注销某人的全部登录和接口令牌")
+    s.add_argument("person")
+    s.set_defaults(func=cmd_sign_out)
+    s = sub.add_parser("deactivate", help="停用某人（同时注销其登录和接口令牌）")
+    s.add_argument("person")
+    s.add_argument("--undo", action="store_true", help="重新启用")
+    s.set_defaults(func=cmd_deactivate)
+    s = sub.add_parser("set-password", help="为某人设置新密码（同时注销其登录和接口令牌）")
+    s.add_argument("person")
+    s.add_argument("--stdin", action="store_true", help="从标准输入读取一行作为新密码")
+    s.set_defaults(func=cmd_set_password)
     s = sub.add_parser("verify-log", help="校验事件日志哈希链")
     s.set_defaults(func=cmd_verify_log)
     return p

@@ -1,8 +1,9 @@
 """Task forms: JSON Schema documents under processes/forms/, validated with Chinese messages."""
-from datetime import date, datetime
+from datetime import datetime
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from . import input_text
 from .errors import FormInvalid
 
 DEFAULT_MAX_LENGTH = 5000  # no field may carry more text than this, whatever its schema says
@@ -38,14 +39,16 @@ def _is_uscc(value) -> bool:
     return not isinstance(value, str) or uscc_problem(value) is None
 
 
-@FORMATS.checks("date", raises=ValueError)
+@FORMATS.checks("date")
 def _is_date(value) -> bool:
-    return not isinstance(value, str) or bool(date.fromisoformat(value))
+    """YYYY-MM-DD only: `date.fromisoformat` also takes 20261201 and 2026-W49-2."""
+    return not isinstance(value, str) or input_text.iso_date(value) is not None
 
 
 @FORMATS.checks("date-time", raises=ValueError)
 def _is_datetime(value) -> bool:
-    return not isinstance(value, str) or bool(datetime.fromisoformat(value))
+    return not isinstance(value, str) or (input_text.iso_date(value[:10]) is not None and value[10:11] in "T "
+                                          and bool(datetime.fromisoformat(value)))
 
 
 def check_schema(schema: dict) -> None:
@@ -104,9 +107,18 @@ def validate(schema: dict, data: dict) -> dict:
     strict = dict(schema)
     strict.setdefault("additionalProperties", False)
     errors: dict[str, str] = {}
+    required = set(schema.get("required", []))
     for name, value in data.items():
         if isinstance(value, str) and len(value) > DEFAULT_MAX_LENGTH:
             errors[name] = f"内容过长（上限{DEFAULT_MAX_LENGTH}字）"
+        title = schema.get("properties", {}).get(name, {}).get("title", name) if isinstance(name, str) else name
+        for _, text in input_text.strings(value):  # the text rules of engine/input_text.py
+            try:
+                # a required text that is there but shows nothing (spaces, zero-width …) is refused;
+                # an empty one is the schema's business (minLength), as before
+                input_text.text(text, str(name), str(title), required=name in required and text is value and text != "")
+            except FormInvalid as err:
+                errors.setdefault(str(name), err.errors[str(name)])
     validator = Draft202012Validator(strict, format_checker=FORMATS)
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         field, message = _message(error, schema)

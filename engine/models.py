@@ -477,3 +477,22 @@ class LoginFailure(Base):
     person_id: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuthSession(Base):
+    """A signed-in browser session or an API token (engine/auth_sessions.py). The cookie or bearer
+    token carries a random secret; only its SHA-256 is stored, so a database read forges nothing.
+    Signing out, a password change, deactivation or an administrator sets `revoked_at`."""
+
+    __tablename__ = "auth_session"
+    __table_args__ = (Index("ix_auth_session_person", "person_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))  # web | api
+    address: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the absolute limit
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

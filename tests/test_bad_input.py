@@ -31,6 +31,8 @@ BAD_COMPLETIONS = [
     ({"revision": 0, "data": {k: v for k, v in PREPARE.items() if k != "summary"}}, 422, "summary"),
     ({"revision": 0, "data": {**PREPARE, "summary": "长" * 100_000}}, 422, "summary"),
     ({"revision": 0, "data": {**PREPARE, "site_date": "2026-02-30"}}, 422, "site_date"),
+    ({"revision": 0, "data": {**PREPARE, "site_date": "20260930"}}, 422, "site_date"),  # not YYYY-MM-DD
+    ({"revision": 0, "data": {**PREPARE, "summary": "\u200b\u2060"}}, 422, "summary"),  # looks empty
     ({"revision": 0, "data": {**PREPARE, "branch_code": "91210300MA0Q123450"}}, 422, "branch_code"),
     ({"revision": 0, "data": {**PREPARE, "branch_code": "<script>alert(1)</script>"}}, 422, "branch_code"),
     ({"revision": 0, "data": {**PREPARE, "materials": ["license", "license"]}}, 422, "materials"),

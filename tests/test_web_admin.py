@@ -109,9 +109,11 @@ def test_lights_in_the_instance_list_and_the_compliance_report(web, backdoor, cl
     admin = web("admin")
     assert "正常" in admin.get("/admin/").get_data(as_text=True)
     clock.set("2026-10-08 09:00")  # the last working day before the deadline: yellow
+    admin.login("admin")  # days later: the earlier sign-in has expired
     assert "预警" in admin.get("/admin/").get_data(as_text=True)
     assert 'light-yellow' in admin.get("/admin/compliance").get_data(as_text=True)
     clock.set("2026-10-09 09:00")  # past it: red
+    admin.login("admin")
     page = admin.get("/admin/").get_data(as_text=True)
     assert f">#{matter}<" in page and "超期" in page
     assert "light-red" in admin.get("/admin/compliance").get_data(as_text=True)

@@ -93,6 +93,7 @@ def test_a_reminder_stays_in_the_holders_notifications_however_busy_the_log_is(w
     assert 'class="count alert"' in text(first_browser.get("/inbox/mine"))
     notes = text(first_browser.get("/notifications"))
     assert "请今日办结" in notes and "第599份" not in notes
+    first_browser.post("/notifications/read")
     assert 'class="count alert"' not in text(web("zhuling").get("/inbox/mine"))  # a second browser: read
     assert "抄送" in text(web("gaoyan").get("/notifications"))
 

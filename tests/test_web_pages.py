@@ -74,6 +74,7 @@ def test_filters_search_and_overdue(web, backdoor, clock, sample):
     assert "没有符合条件的任务" in text(user.get("/inbox/mine?overdue=1"))
     assert "没有符合条件的任务" in text(user.get("/inbox/mine?procedure=t_two_steps"))
     clock.set("2026-10-09 09:00")  # deadline 2026-09-30 end of day; Oct 1–7 holidays, Oct 8–9 working days
+    user.login("zhuling")  # days later: the earlier sign-in has expired
     page = text(user.get("/inbox/mine?overdue=1&sort=received"))
     assert "已超期 2 个工作日" in page and "light-red" in page
 
@@ -293,8 +294,12 @@ def test_notifications_badge_and_list(web, at_inspection, clock):
     user = web("hujie")
     assert 'class="count alert">1<' in text(user.get("/inbox/mine"))
     page = text(user.get("/notifications"))
-    assert "新任务" in page and "现场核查" in page
+    assert "新任务" in page and "现场核查" in page and "全部标为已读" in page
+    assert 'class="count alert">1<' in text(user.get("/inbox/mine"))  # looking changes nothing
+    page = text(user.post("/notifications/read", follow_redirects=True))
+    assert "已全部标为已读" in page and "全部标为已读</button>" not in page
     assert 'class="count alert"' not in text(user.get("/inbox/mine"))  # read
     clock.set("2026-10-12 09:00")  # past the 3-working-day deadline
+    user.login("hujie")  # days later: the earlier sign-in has expired
     page = text(user.get("/notifications"))
     assert "已超期" in page and "已超过办理期限" in page

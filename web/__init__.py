@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from engine import Liandong, db
+from engine import Liandong, auth_sessions, db, input_text
 from engine.clock import SystemClock
 from engine.errors import Busy, LiandongError
 
@@ -50,6 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # larger requests get 413 before any view reads them
         # behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none)
         PROXY_HOPS=int(os.environ.get("LIANDONG_PROXY_HOPS", "0")),
+        # how long a sign-in and an API token last (engine/auth_sessions.py; environment-configurable)
+        AUTH_LIMITS=auth_sessions.Limits.from_environment(),
     )
     if test_config:
         app.config.from_mapping(test_config)
@@ -85,7 +87,28 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def _request_strings():
+    """(where, text) for every text a request brings: its path, query, form fields and file names,
+    and every key and string of a JSON body."""
+    yield "地址", request.path
+    for source in (request.args, request.form):
+        for key, value in source.items(multi=True):
+            yield key, key
+            yield key, value
+    for key, upload in request.files.items(multi=True):
+        yield key, upload.filename or ""
+    if request.is_json:
+        yield from input_text.strings(request.get_json(silent=True))
+
+
 def _register_transaction(app: Flask) -> None:
+    @app.before_request
+    def refuse_invalid_text():
+        """NUL, lone surrogates, direction overrides and control characters are refused in every
+        part of every request, before a view or the database sees them (engine/input_text.py)."""
+        if request.endpoint != "static":
+            input_text.refuse_invalid(_request_strings())
+
     @app.before_request
     def open_session():
         if request.endpoint == "static":

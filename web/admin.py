@@ -5,13 +5,14 @@ import io
 import json
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from engine import auth_sessions
 from engine.clock import SHANGHAI
 from engine.errors import LiandongError
 from engine.history import KINDS
-from engine.models import CalendarYear, Department
+from engine.models import CalendarYear, Department, Person
 from engine.monitoring import STATUSES, InstanceFilter
 
 from . import documents_views, present, refuse
@@ -177,3 +178,32 @@ def calendar_import():
         return redirect(url_for("admin.calendar_page"))
     flash(f"已导入 {result['year']} 年工作日历；重算期限：任务 {result['tasks']} 个，定时器 {result['timers']} 个", "success")
     return redirect(url_for("admin.calendar_page", year=result["year"]))
+
+
+@bp.get("/people")
+@role_required("admin")
+def people():
+    rows = g.db.execute(select(Person).order_by(Person.id)).scalars().all()
+    return render_template("admin/people.html", people=rows,
+                           live=auth_sessions.live_counts(g.db, g.engine.clock.now()))
+
+
+PEOPLE_ACTIONS = {
+    "revoke": lambda p, now: f"已注销 {p} 的 {auth_sessions.revoke_person(g.db, p, now)} 处登录和接口令牌",
+    "deactivate": lambda p, now: f"已停用 {auth_sessions.set_active(g.db, p, False, now).name}，其登录和接口令牌均已失效",
+    "activate": lambda p, now: f"已启用 {auth_sessions.set_active(g.db, p, True, now).name}",
+}
+
+
+@bp.post("/people/<person_id>/<action>")
+@role_required("admin")
+def person_act(person_id: str, action: str):
+    """Sign a person out everywhere, or deactivate (which signs them out too) or reactivate them."""
+    if action not in PEOPLE_ACTIONS or g.db.get(Person, person_id) is None:
+        abort(404)
+    if action == "deactivate" and person_id == g.user.id:
+        refuse()
+        flash("不能停用自己的账号", "error")
+    else:
+        flash(PEOPLE_ACTIONS[action](person_id, g.engine.clock.now()), "success")
+    return redirect(url_for("admin.people"))

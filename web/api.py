@@ -1,44 +1,38 @@
 """JSON API under /api/v1: bearer tokens, start a matter, list, read and complete tasks.
 
 Same services, validation and permissions as the pages; refusals are {"error", "errors"?} with the
-engine's status (403, 404, 409, 422). A token is `<person id>.<HMAC-SHA256(SECRET_KEY, person id)>`:
-it does not expire; it stops working when the person is deactivated or SECRET_KEY changes."""
+engine's status (403, 404, 409, 422). A token is a random secret whose row in `auth_session`
+(engine/auth_sessions.py) is looked up on every call: it expires after `Limits.token`, and ends when
+revoked (POST /token/revoke, a password change, deactivation, an administrator)."""
 import functools
-import hashlib
-import hmac
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
+from engine import auth_sessions
 from engine.errors import FormInvalid, NotCandidate
 from engine.models import HumanTask, Instance, Person
 
 from . import openapi, operations, present, refuse, starting
-from .auth import LOCKED_MESSAGE, attempt_sign_in
+from .auth import LOCKED_MESSAGE, _address, _now, attempt_sign_in, limits
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def make_token(person_id: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"liandong-api:{person_id}".encode(), hashlib.sha256).hexdigest()
-    return f"{person_id}.{digest}"
+def _bearer() -> str:
+    header = request.headers.get("Authorization", "")
+    return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
 
 
-def _person_from_token(header: str) -> Person | None:
-    if not header.startswith("Bearer "):
-        return None
-    token = header.removeprefix("Bearer ").strip()
-    person_id, _, _ = token.rpartition(".")
-    if not person_id or not hmac.compare_digest(make_token(person_id), token):
-        return None
-    person = g.db.get(Person, person_id)
+def _person_from_token(secret: str) -> Person | None:
+    row = auth_sessions.find(g.db, secret, "api", _now(), limits())
+    person = g.db.get(Person, row.person_id) if row is not None else None
     return person if person is not None and person.active else None
 
 
 def token_required(view):
     @functools.wraps(view)
     def wrapped(**kwargs):
-        person = _person_from_token(request.headers.get("Authorization", ""))
+        person = _person_from_token(_bearer())
         if person is None:
             refuse()
             return jsonify({"error": "缺少或无效的访问令牌"}), 401
@@ -80,7 +74,18 @@ def token():
     person, error = attempt_sign_in(str(body.get("id", "")).strip(), str(body.get("password", "")))
     if person is None:
         return jsonify({"error": error}), 429 if error == LOCKED_MESSAGE else 401
-    return jsonify({"token": make_token(person.id), "token_type": "Bearer", "person": person.id})
+    now = _now()
+    token = auth_sessions.issue(g.db, person.id, "api", now, limits(), _address())
+    return jsonify({"token": token, "token_type": "Bearer", "person": person.id,
+                    "expires_at": (now + limits().token).isoformat()})
+
+
+@bp.post("/token/revoke")
+@token_required
+def revoke_token():
+    """The caller's own token ends now (a script's sign-out)."""
+    auth_sessions.revoke(g.db, _bearer(), _now())
+    return jsonify({"revoked": True})
 
 
 @bp.get("/openapi.json")

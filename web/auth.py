@@ -7,15 +7,21 @@ refused, even the right password is not checked. Failures are rows of `login_fai
 database, not a worker's memory: every gunicorn worker sees the same count, and a restart does not
 reset it. Keyed by account and address, so someone guessing from elsewhere does not lock the real
 user out of their own desk.
+
+Sessions: the cookie carries only the secret of an `auth_session` row (engine/auth_sessions.py),
+looked up on every request; signing out revokes the row, so a replayed cookie is signed out.
 """
 import functools
+import hashlib
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from werkzeug.security import check_password_hash
 
+from engine import auth_sessions
+from engine.errors import LiandongError
 from engine.models import LoginFailure, Person
 
 bp = Blueprint("auth", __name__)
@@ -34,23 +40,32 @@ def _now():
     return current_app.config["CLOCK"].now()
 
 
-def login_locked(person_id: str) -> bool:
+def _locked(db, person_id: str, address: str, now) -> bool:
     """Too many recent failures for this account from this address, or from this address at all."""
-    since = _now() - WINDOW
-    recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.at > since)
-    address = _address()
-    pair = g.db.scalar(recent.where(LoginFailure.person_id == (person_id or "")[:64], LoginFailure.address == address))
-    if pair >= MAX_FAILURES:
+    recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.at > now - WINDOW)
+    if db.scalar(recent.where(LoginFailure.person_id == person_id, LoginFailure.address == address)) >= MAX_FAILURES:
         return True
-    return g.db.scalar(recent.where(LoginFailure.address == address)) >= MAX_ADDRESS_FAILURES
+    return db.scalar(recent.where(LoginFailure.address == address)) >= MAX_ADDRESS_FAILURES
 
 
-def record_failure(person_id: str) -> None:
-    """Store a failed attempt in its own transaction: the request's own is rolled back on a 401."""
+def reserve_attempt(person_id: str) -> int | None:
+    """Count this attempt and record it as a failure in one transaction that no other attempt from
+    the address runs beside (PostgreSQL: an advisory lock on the address; SQLite: BEGIN IMMEDIATE):
+    the id of the recorded row, or None when the limit is reached. So parallel guesses get exactly
+    `MAX_FAILURES` password checks, not as many as raced past the count. A success deletes the row."""
+    g.db.rollback()  # SQLite: the request's own write lock would block this transaction
+    person_id, address, now = (person_id or "")[:64], _address(), _now()
     with current_app.extensions["liandong_sessions"]() as attempts, attempts.begin():
-        now = _now()
-        attempts.add(LoginFailure(person_id=(person_id or "")[:64], address=_address(), at=now))
+        if attempts.get_bind().dialect.name == "postgresql":
+            key = int.from_bytes(hashlib.sha256(f"login:{address}".encode()).digest()[:8], "big", signed=True)
+            attempts.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        if _locked(attempts, person_id, address, now):
+            return None
+        row = LoginFailure(person_id=person_id, address=address, at=now)
+        attempts.add(row)
         attempts.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
+        attempts.flush()
+        return row.id
 
 
 def clear_failures(person_id: str) -> None:
@@ -59,17 +74,16 @@ def clear_failures(person_id: str) -> None:
 
 def attempt_sign_in(person_id: str, password: str) -> tuple[Person | None, str]:
     """(person, "") on success; (None, Chinese reason) when refused. Counts failures; the caller
-    must not hold a write transaction it wants to keep (a refusal is rolled back)."""
+    must not hold a write transaction it wants to keep (it is rolled back first)."""
     from . import refuse
-    if login_locked(person_id):
+    if reserve_attempt(person_id) is None:
         refuse()
         return None, LOCKED_MESSAGE
     person = check_credentials(person_id, password)
     if person is None:
-        refuse()  # ends the request's transaction (SQLite: releases the write lock) before recording
-        record_failure(person_id)
+        refuse()  # the failure stays recorded: it was committed on its own
         return None, "账号或密码不正确"
-    clear_failures(person.id)
+    clear_failures(person.id)  # this attempt's row and the earlier failures of this account here
     return person, ""
 
 
@@ -83,13 +97,27 @@ def check_credentials(person_id: str, password: str) -> Person | None:
     return person
 
 
+def limits() -> auth_sessions.Limits:
+    return current_app.config["AUTH_LIMITS"]
+
+
 @bp.before_app_request
 def load_user():
-    g.user = None
-    person_id = session.get("user_id")
-    if person_id and g.get("db") is not None:
-        person = g.db.get(Person, person_id)
-        g.user = person if person is not None and person.active else None
+    g.user = g.auth_session = None
+    secret = session.get("sid")
+    if not secret or g.get("db") is None:
+        return
+    row = auth_sessions.find(g.db, str(secret), "web", _now(), limits())
+    person = g.db.get(Person, row.person_id) if row is not None else None
+    if person is None or not person.active:
+        session.clear()  # revoked, expired or idle too long: a signed-out visitor from now on
+        return
+    g.user, g.auth_session = person, row
+
+
+def sign_in(person: Person) -> None:
+    session.clear()  # a fresh session on sign-in (no fixation)
+    session["sid"] = auth_sessions.issue(g.db, person.id, "web", _now(), limits(), _address())
 
 
 def login_required(view):
@@ -131,8 +159,7 @@ def login():
         person_id = request.form.get("person_id", "").strip()
         person, error = attempt_sign_in(person_id, request.form.get("password", ""))
         if person is not None:
-            session.clear()  # a fresh session on sign-in (no fixation)
-            session["user_id"] = person.id
+            sign_in(person)
             flash(f"欢迎，{person.name}", "success")
             return redirect(_safe_next(request.args.get("next")))
     status = (429 if error == LOCKED_MESSAGE else 401) if error else 200
@@ -141,6 +168,28 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if session.get("sid"):
+        auth_sessions.revoke(g.db, str(session["sid"]), _now())  # the cookie is worthless from now on
     session.clear()
     flash("您已退出登录", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=("GET", "POST"))
+@login_required
+def change_password():
+    """The signed-in person's own password: every other session and API token of theirs ends."""
+    from . import refuse
+    errors: dict = {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            ended = auth_sessions.change_password(g.db, g.user.id, form.get("current", ""), form.get("new", ""),
+                                                  form.get("confirm", ""), _now(), keep=g.auth_session.id)
+        except LiandongError as err:
+            refuse()
+            errors = getattr(err, "errors", None) or {"_form": err.message}
+        else:
+            flash("密码已修改" + (f"，已退出其他 {ended} 处登录和接口令牌" if ended else ""), "success")
+            return redirect(url_for("inbox.index"))
+    return render_template("auth/password.html", errors=errors), 422 if errors else 200

@@ -223,7 +223,14 @@ def started(instance_id: int):
 @bp.get("/notifications")
 @login_required
 def notifications():
+    """Reading the list changes nothing (a GET may be prefetched or replayed); 全部标为已读 is a POST."""
     notes = present.notifications(g.user.id)
-    present.mark_notes_seen(g.user.id)
-    g.pop("nav_counts", None)
     return render_template("inbox/notifications.html", notes=notes, labels=present.NOTE_LABELS)
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    present.mark_notes_seen(g.user.id)
+    flash("已全部标为已读", "success")
+    return redirect(url_for("inbox.notifications"))

@@ -59,6 +59,16 @@ def _describe(content: bytes) -> dict | None:
         return None
 
 
+def _bpmn_shaped(content: bytes) -> bool:
+    """A BPMN document, perhaps unfinished: bpmn:definitions holding a bpmn:process with an id."""
+    try:
+        root = bpmn_xml.parse_safely(content)
+    except bpmn_xml.XmlProblem:
+        return False
+    return root.tag == f"{{{bpmn_xml.NS['bpmn']}}}definitions" and bool(
+        root.xpath("./bpmn:process[@id]", namespaces=bpmn_xml.NS))
+
+
 def _filename(content: bytes, fallback: str = "diagram.bpmn") -> str:
     """A deployed process keeps its file name; a new one is named after its process id."""
     meta = _describe(content)
@@ -109,6 +119,9 @@ def _xml(content: str, download_name: str | None = None) -> Response:
         headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
         return Response(content, mimetype="application/xml", headers=headers)
     return Response(content, mimetype="text/plain", headers=headers)
+
+
+DRAFT_MAX_BYTES = 2 * 1024 * 1024
 
 
 def _posted_xml() -> bytes:
@@ -247,7 +260,12 @@ def deploy():
 @bp.post("/processes/<key>/drafts")
 @role_required(OWNER)
 def save_draft(key: str):
+    """A draft is a BPMN diagram (parsed safely, at most `DRAFT_MAX_BYTES`), whatever else is posted."""
     content = _posted_xml()
+    if len(content) > DRAFT_MAX_BYTES:
+        return jsonify({"ok": False, "error": f"草稿过大（上限 {DRAFT_MAX_BYTES // 1024 // 1024} MB）"}), 413
+    if not _bpmn_shaped(content):
+        return jsonify({"ok": False, "error": "草稿必须是 BPMN 流程图（bpmn:definitions 中含一个流程），未保存"}), 422
     meta = _describe(content)
     if meta is not None and meta["process_id"] != key:
         key = meta["process_id"]  # the diagram's process id decides which procedure the draft belongs to
@@ -463,8 +481,8 @@ def sandbox_clock(token: str):
     box = _sandbox(token)
     days = request.form.get("days", type=int) or 0
     hours = request.form.get("hours", type=int) or 0
-    if days < 0 or hours < 0 or days > 366:
-        flash("只能把时钟向后拨（0–366 天）。", "error")
+    if not 0 <= days <= 366 or not 0 <= hours <= 24 * 366:  # timedelta overflows on larger numbers
+        flash("只能把时钟向后拨（0–366 天，0–8784 小时）。", "error")
         return redirect(url_for("modeler.sandbox_page", token=token))
     moved = {}
 

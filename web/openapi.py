@@ -14,7 +14,8 @@ TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type":
 
 
 # Refusals any operation on the engine may answer with (web/__init__.py maps LiandongError subclasses).
-COMMON_ERRORS = {"401": "缺少或无效的访问令牌", "403": "无权执行", "404": "不存在", "409": "状态已变化，请刷新后重试",
+COMMON_ERRORS = {"400": "请求含有不允许的字符（空字符、单独的代理码位、文字方向控制符、控制字符）",
+                 "401": "缺少或无效的访问令牌", "403": "无权执行", "404": "不存在", "409": "状态已变化，请刷新后重试",
                  "422": "请求或表单有误"}
 
 
@@ -75,10 +76,16 @@ def _document() -> dict:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["id", "password"],
                     "properties": {"id": {"type": "string"}, "password": {"type": "string"}}}}}},
-                "responses": {"200": _json({"type": "object", "properties": {
-                    "token": {"type": "string"}, "token_type": {"type": "string"}, "person": {"type": "string"}}}),
+                "responses": {"200": _json({"type": "object", "required": ["token", "expires_at"], "properties": {
+                    "token": {"type": "string"}, "token_type": {"type": "string"}, "person": {"type": "string"},
+                    "expires_at": {"type": "string", "format": "date-time", "description": "令牌到期时间"}}}),
                     "401": _error("账号或密码不正确"), "422": _error("请求体不是 JSON 对象"),
                     "429": _error("登录失败次数过多，15分钟内不再受理")}}},
+            "/token/revoke": {"post": {
+                "summary": "注销本令牌（之后使用该令牌一律 401）",
+                "responses": {"200": _json({"type": "object", "required": ["revoked"],
+                                            "properties": {"revoked": {"type": "boolean"}}}),
+                              "401": _error("未登录")}}},
             "/processes": {"get": {
                 "summary": "我可以发起的流程及其发起表单",
                 "responses": {"200": _json({"type": "array", "items": {"type": "object", "properties": {

@@ -8,7 +8,7 @@ from typing import Callable
 from flask import g
 from sqlalchemy import select
 
-from engine import directory
+from engine import directory, input_text
 from engine.errors import FormInvalid
 from engine.models import HumanTask, Instance, Person
 
@@ -95,10 +95,14 @@ def _instance(task) -> Instance:
 
 
 def _int(value) -> int:
+    """An id chosen in a form (退回到, 减签): a whole number the database can hold."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise FormInvalid({"_form": "参数无效"}) from None
+    if not 0 <= number <= input_text.INT_MAX:
+        raise FormInvalid({"_form": "参数无效"})
+    return number
 
 
 def _list(value) -> list[str]:
@@ -196,5 +200,32 @@ def form_fields(op: Operation, target, user: str, entered: dict | None = None) -
             for p in op.params]
 
 
+MAX_EXTENSION_DAYS = 250  # about a year of working days: the most one extension may add
+
+
+def normalised(op: Operation, params: dict) -> dict:
+    """The parameters as the operation declares them: text is text (engine/input_text.py rules),
+    a number of days is a bounded whole number, a date is YYYY-MM-DD; FormInvalid names the field."""
+    out = dict(params)
+    for p in op.params:
+        value = params.get(p.name)
+        if p.name == "people" and isinstance(value, list):
+            out[p.name] = [input_text.text(v, p.name, p.title) for v in value]
+        elif p.widget == "integer":
+            out[p.name] = input_text.whole_number(value, p.name, p.title, 1, MAX_EXTENSION_DAYS)
+        elif p.widget == "date":
+            if input_text.iso_date(value) is None:
+                message = f"“{p.title}”请填写有效日期（如 2026-11-23）"
+                raise FormInvalid({p.name: message}, message)
+        else:  # text that shows nothing is empty: the engine then says what it needs (退回须填写原因 …)
+            if p.widget == "select" and isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)  # a chosen id (退回到, 减签) may come as a JSON number
+            value = input_text.text(value, p.name, p.title)
+            out[p.name] = "" if input_text.looks_empty(value) else value
+    if "revision" in params and params["revision"] is not None:
+        out["revision"] = input_text.whole_number(params["revision"], "revision", "任务版本号")
+    return out
+
+
 def run(op: Operation, target, user: str, params: dict):
-    return op.run(target, user, params)
+    return op.run(target, user, normalised(op, params))

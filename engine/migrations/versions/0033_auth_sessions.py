@@ -1,0 +1,34 @@
+"""auth_session: signed-in sessions and API tokens stored server-side, so signing out, a password
+change, deactivation or an administrator can revoke them
+
+Revision ID: 0033
+Revises: 0021
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0033"
+down_revision = "0021"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "auth_session",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("token_hash", sa.String(length=64), nullable=False, unique=True),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(), nullable=True),
+    )
+    op.create_index("ix_auth_session_person", "auth_session", ["person_id", "revoked_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_auth_session_person", table_name="auth_session")
+    op.drop_table("auth_session")
