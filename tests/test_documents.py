@@ -39,6 +39,12 @@ SCENARIO_DOCS = {
         decision="许可现场核查由市场准入审批科负责，核查中发现的违法线索移交市市场监督管理局。",
         grounds="鞍政发〔2017〕32号相对集中行政许可权改革方案及《移交协议书》职责划分条款",
         applicant="market_bureau", other="approval_bureau.market"),
+    "government_decision": dict(  # P6 when the two sides do not agree: 报请本级政府裁决 (003 §3(2))
+        department="municipal_government", title="关于食品经营许可现场核查职责划分争议的决定",
+        recipients=["market_bureau", "approval_bureau.market"],
+        dispute="许可现场核查属于事中监管还是审批要件核查，双方对评判裁决意见未能达成一致。",
+        decision="许可现场核查由市场准入审批科负责。\n核查中发现的违法线索移交市市场监督管理局依法处理。",
+        grounds="", applicant="market_bureau", other="approval_bureau.market"),
     "inspection_record": dict(
         department="approval_bureau.market", title="鞍山市恒信化工有限公司危险化学品经营许可联合勘验记录",
         section="approval_bureau.market", approval_item="危险化学品经营许可", site="铁西区工业园8号",
@@ -84,6 +90,10 @@ EXPECTED = {  # kind -> (number, text the PDF must contain)
                                                 # 003 part 三 item （二） "公正评判裁决", by its name and number
                                                 "依照《鞍山市人民政府办公厅关于加强集中审批与行业监管协调联动工作的实施意见》"
                                                 "（鞍政办发〔2018〕66号）第三部分第（二）项申请第三方评判裁决"]),
+    "government_decision": ("鞍政发〔2026〕1号", ["鞍山市人民政府", "市市场监督管理局、市行政审批局：",
+                                                "报请本级政府裁决", "经研究，现决定如下：",
+                                                "一、许可现场核查由市场准入审批科负责。", "二、核查中发现的违法线索",
+                                                "三、本决定自印发之日起执行"]),
     "inspection_record": ("鞍审批勘〔2026〕1号", ["勘验人员", "罗毅、谢华", "有条件同意", "整改后准予许可"]),
     "contact_change_notice": ("鞍市监函〔2026〕1号", ["由朱玲同志变更为钱宇同志", "登记注册科科员", "请予备案。"]),
     "penalty_decision": ("鞍应急罚决〔2026〕1号", [
