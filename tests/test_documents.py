@@ -17,6 +17,8 @@ from engine.errors import DeploymentError, InvalidState
 from engine.models import Document, Event
 from tests.supervision_helpers import uscc
 
+CHINESE_NUMERAL_DATE = re.compile(r"[〇一二三四五六七八九]{4}年")
+PADDED_DATE = re.compile(r"\d{4}年0\d月|\d{1,2}月0\d日")
 DRAW_DIGEST = "3f6c2a9e0b7d41c8a5e2f90d6b1c7a34e8d5f2b09c6a1e7d3b4f8c2a5e9d0b61"
 
 SCENARIO_DOCS = {
@@ -76,7 +78,7 @@ SCENARIO_DOCS = {
 }
 EXPECTED = {  # kind -> (number, text the PDF must contain)
     "official_letter": ("鞍审批函〔2026〕1号", ["鞍山市行政审批局", "市市场监督管理局：", "特此函告。", "联系人：赵敏"]),
-    "meeting_minutes": ("鞍市监会纪〔2026〕1号", ["审批与监管工作会商会议纪要", "二〇二六年十月十四日", "出席："]),
+    "meeting_minutes": ("鞍市监会纪〔2026〕1号", ["审批与监管工作会商会议纪要", "2026年10月14日", "出席："]),
     "arbitration_opinion": ("鞍编办裁〔2026〕1号", ["中共鞍山市委机构编制委员会办公室", "鞍山市人民政府法制办公室",
                                                 "二、评判裁决意见", "市场准入审批科负责"]),
     "inspection_record": ("鞍审批勘〔2026〕1号", ["勘验人员", "罗毅、谢华", "有条件同意", "整改后准予许可"]),
@@ -84,14 +86,14 @@ EXPECTED = {  # kind -> (number, text the PDF must contain)
     "penalty_decision": ("鞍应急罚决〔2026〕1号", [
         "鞍山市应急管理局", "当事人：鞍山市丙化工有限公司", "本机关依法对“鞍山市丙化工有限公司未按规定进行危险作业审批”一案", f"统一社会信用代码：{uscc(3)}", "住所：鞍山市铁西区工业园8号", "法定代表人（负责人）：丙某某",
         "一、违法事实和证据", "未办理动火作业审批", "以上事实有下列证据证明：", "执法记录仪视频2段",
-        "《行政处罚告知书》（鞍应急告〔2026〕58号）", "和要求听证的权利", "于二〇二六年十月二十日依法举行了听证",
-        "你单位提出了陈述、申辩意见：要求听证。", "于二〇二六年十月二十三日经本机关负责人集体讨论", "三、行政处罚的内容和依据", "第一百零一条第（四）项",
+        "《行政处罚告知书》（鞍应急告〔2026〕58号）", "和要求听证的权利", "于2026年10月20日依法举行了听证",
+        "你单位提出了陈述、申辩意见：要求听证。", "于2026年10月23日经本机关负责人集体讨论", "三、行政处罚的内容和依据", "第一百零一条第（四）项",
         "四、履行方式和期限", "申请人民法院强制执行", "六十日内向鞍山市人民政府申请行政复议", "六个月内依法向人民法院提起行政诉讼",
         "本决定不停止执行"]),
     "draw_result": ("鞍应急抽查〔2026〕1号", [
-        "鞍山市应急管理局", "鞍山市市场监督管理局", "联合开展了2026年第四季度安全生产“双随机”抽查（抽查计划编号：鞍应急随机〔2026〕4号）", "二〇二六年十月十二日至二〇二六年十一月三十日",
+        "鞍山市应急管理局", "鞍山市市场监督管理局", "联合开展了2026年第四季度安全生产“双随机”抽查（抽查计划编号：鞍应急随机〔2026〕4号）", "2026年10月12日至2026年11月30日",
         "安全生产主体责任落实情况、应急预案及演练情况", "市县同权事项", "ld-sha256-rank/1", "鞍山公证处摇号-2026-10-09-0417",
-        DRAW_DIGEST, "二〇二六年十月九日", "鞍山市甲机械有限公司", uscc(1), "罗毅、胡杰", "何斌、林娜", "2026年10月21日", "未发现问题",
+        DRAW_DIGEST, "2026年10月9日", "鞍山市甲机械有限公司", uscc(1), "罗毅、胡杰", "何斌、林娜", "2026年10月21日", "未发现问题",
         "发现问题，责令限期整改", "对发现问题的企业，已责令限期整改", "特此公告。"]),
 }
 
@@ -131,16 +133,17 @@ def embedded_fonts(data: bytes) -> dict[str, bool]:
 
 
 def test_cn_date_and_signature_layout():
-    assert documents.cn_date("2026-11-23") == "二〇二六年十一月二十三日"
-    assert documents.cn_date("2026-10-01T09:00:00+08:00") == "二〇二六年十月一日"
-    assert documents.cn_date("2030-12-10") == "二〇三〇年十二月十日"
-    assert documents.cn_date("2026-02-20") == "二〇二六年二月二十日"
+    # GB/T 9704-2012 §7.3.5.1: Arabic numerals, the year in full, month and day without a leading zero.
+    assert documents.cn_date("2026-11-23") == "2026年11月23日"
+    assert documents.cn_date("2026-10-01T09:00:00+08:00") == "2026年10月1日"
+    assert documents.cn_date("2030-12-10") == "2030年12月10日"
+    assert documents.cn_date("2026-02-20") == "2026年2月20日"
     # GB/T 9704-2012 §7.3.5.2: a date longer than the signature is set right 2 characters and the
     # signature starts 2 characters left of the date's first character.
-    assert documents.signature_layout(["鞍山市行政审批局"], "二〇二六年十一月二十三日") == {
-        "signatures": [("鞍山市行政审批局", 8)], "date": 2}
-    assert documents.signature_layout(["中共鞍山市委机构编制委员会办公室"], "二〇二六年十月一日") == {
-        "signatures": [("中共鞍山市委机构编制委员会办公室", 2)], "date": 7}
+    assert documents.signature_layout(["鞍山市行政审批局"], "2026年11月23日") == {
+        "signatures": [("鞍山市行政审批局", 7)], "date": 2}
+    assert documents.signature_layout(["中共鞍山市委机构编制委员会办公室"], "2026年10月1日") == {
+        "signatures": [("中共鞍山市委机构编制委员会办公室", 2)], "date": 6}
 
 
 @pytest.mark.parametrize("kind", sorted(SCENARIO_DOCS))
@@ -166,7 +169,9 @@ def test_each_kind_renders_to_pdf_and_docx(scenario, kind):
     for phrase in phrases:
         assert phrase in text, phrase
     if kind != "meeting_minutes":
-        assert "二〇二六年十一月二十三日" in text
+        assert "2026年11月23日" in text
+    # Every date, 成文日期 and body alike, in Arabic numerals without padding (GB/T 9704-2012 §7.3.5.1).
+    assert not CHINESE_NUMERAL_DATE.search(text) and not PADDED_DATE.search(text), text
 
     word = WordDocument(io.BytesIO(doc.docx))
     paragraphs = [p.text for p in word.paragraphs]
@@ -251,7 +256,7 @@ def test_correction_is_a_new_number_that_names_the_old_document(scenario):
         "鞍市监函〔2026〕2号", old.id, "contact_change_notice", "huangtao")
     assert fixed.fields["phone"] == "0412-5553103" and fixed.title == old.title
     text = pdf_text(fixed.pdf).replace("\n", "")
-    assert "0412-5553103" in text and "鞍市监函〔2026〕1号" in text and "二〇二六年十一月二十四日" in text
+    assert "0412-5553103" in text and "鞍市监函〔2026〕1号" in text and "2026年11月24日" in text
     again = stored(scenario, old.id)  # the old one is kept exactly as issued
     assert (again.pdf_sha256, again.number, again.fields["phone"]) == (old.pdf_sha256, old.number, "0412-555310")
     assert documents.verify(again)

@@ -33,6 +33,8 @@ def task_operation(task_id: int, name: str):
     except LiandongError as err:  # refused: nothing of it is kept
         refuse()
         flash(f"{op.label}失败：{err.message}", "error")
+    if request.form.get("back") == "late":  # 催办 from the 督查室's list of late tasks
+        return redirect(url_for("lists.late") + f"#late-{task_id}")
     if present.may_view(g.engine.tasks.get(task_id), g.user.id):
         return redirect(url_for("inbox.task_page", task_id=task_id))
     return redirect(url_for("inbox.index"))

@@ -109,6 +109,7 @@ def nav_counts(user: str) -> dict:
             "notes": sum(1 for n in notifications(user) if n.unread),
             "sign": len(g.engine.signers.waiting_for(user)),
             "copies": sum(1 for c, _ in g.engine.office.copies_for(user) if c.read_at is None),
+            "oversee": g.engine.worklists.may_oversee(user),
         }
     return g.nav_counts
 
