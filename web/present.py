@@ -269,8 +269,8 @@ def format_value(value, spec: dict | None) -> str:
     return str(value)
 
 
-def context(instance: Instance) -> Context:
-    data = g.engine.runtime.data(instance)
+def context(instance: Instance, data: dict) -> Context:
+    """Labelled values of `data`: what engine.visibility lets this person read of the matter."""
     fields = _form_fields(instance)
     result = Context()
     if data.get("started_by"):
