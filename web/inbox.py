@@ -66,7 +66,7 @@ def _task_page(task: HumanTask, status: int = 200, errors: dict | None = None, e
         fields=formview.fields(schema, entered, errors), form_error=formview.form_error(errors),
         colleagues=present.colleagues(task, g.user.id) if "hand_over" in allowed else [],
         handover_error=handover_error, handover=handover_entered or {},
-        context=present.context(instance), history=present.history(instance.id), ops=ops,
+        context=present.context(instance, g.engine.visibility.task_data(task, g.user.id)), history=present.history(instance.id), ops=ops,
         signers=g.engine.signers.of_task(task.id), documents=documents_views.listed(instance.id),
     ), status
 

@@ -33,6 +33,8 @@ def task_operation(task_id: int, name: str):
     except LiandongError as err:  # refused: nothing of it is kept
         refuse()
         flash(f"{op.label}失败：{err.message}", "error")
+    if request.form.get("back") == "late":  # 催办 from the 督查室's list of late tasks
+        return redirect(url_for("lists.late") + f"#late-{task_id}")
     if present.may_view(g.engine.tasks.get(task_id), g.user.id):
         return redirect(url_for("inbox.task_page", task_id=task_id))
     return redirect(url_for("inbox.index"))
@@ -64,7 +66,7 @@ def matter_page(instance_id: int):
     tasks = g.engine.tasks.of_instance(matter.id)
     ops = [(op, operations.form_fields(op, matter, g.user.id))
            for op in operations.available(matter, g.user.id, "matter")]
-    return render_template("office/matter.html", matter=matter, context=present.context(matter),
+    return render_template("office/matter.html", matter=matter, context=present.context(matter, g.engine.visibility.matter_data(matter, g.user.id)),
                            history=present.history(matter.id), ops=ops, documents=documents_views.listed(matter.id),
                            viewable={t.id for t in tasks if present.may_view(t, g.user.id)},
                            tasks=[(t, present.deadline(t), present.holder_text(t)) for t in tasks])

@@ -117,6 +117,7 @@ def nav_counts(user: str) -> dict:
             "notes": sum(1 for n in notifications(user) if n.unread),
             "sign": len(g.engine.signers.waiting_for(user)),
             "copies": sum(1 for c, _ in g.engine.office.copies_for(user) if c.read_at is None),
+            "oversee": g.engine.worklists.may_oversee(user),
         }
     return g.nav_counts
 
@@ -276,14 +277,18 @@ def format_value(value, spec: dict | None) -> str:
     return str(value)
 
 
-def context(instance: Instance) -> Context:
-    data = g.engine.runtime.data(instance)
+def context(instance: Instance, data: dict) -> Context:
+    """Labelled values of `data`: what engine.visibility lets this person read of the matter."""
     fields = _form_fields(instance)
     result = Context()
     if data.get("started_by"):
         result.items.append(ContextItem("发起人", person_name(data["started_by"])))
+    due = g.engine.repository.get(instance.definition_id).meta.get("matter_deadline") or {}
+    if due.get("matter_deadline") and data.get(due["matter_deadline"]):
+        result.items.append(ContextItem(due.get("matter_deadline_label") or "办理期限",
+                                        format_value(data[due["matter_deadline"]], {"format": "date-time"})))
     for name, value in data.items():
-        if name in ("started_by", "started_at"):
+        if name in ("started_by", "started_at", due.get("matter_deadline")):
             continue
         spec = fields.get(name)
         if spec and spec.get("title"):
