@@ -39,7 +39,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import defer
 from sqlalchemy.dialects import postgresql, sqlite
 
-from . import directory
+from . import citations, directory
 from .clock import local, parse_local
 from .errors import DirectoryError, InvalidState, NotFound, ScriptError
 from .models import (
@@ -121,6 +121,7 @@ def _environment(loader) -> SandboxedEnvironment:
     env.globals["cn_date"] = cn_date
     env.globals["signature_layout"] = signature_layout
     env.globals["fit_pt"] = fit_pt
+    env.globals["cite"] = citations.cite
     return env
 
 

@@ -39,6 +39,12 @@ SCENARIO_DOCS = {
         decision="许可现场核查由市场准入审批科负责，核查中发现的违法线索移交市市场监督管理局。",
         grounds="鞍政发〔2017〕32号相对集中行政许可权改革方案及《移交协议书》职责划分条款",
         applicant="market_bureau", other="approval_bureau.market"),
+    "government_decision": dict(  # P6 when the two sides do not agree: 报请本级政府裁决 (003 §3(2))
+        department="municipal_government", title="关于食品经营许可现场核查职责划分争议的决定",
+        recipients=["market_bureau", "approval_bureau.market"],
+        dispute="许可现场核查属于事中监管还是审批要件核查，双方对评判裁决意见未能达成一致。",
+        decision="许可现场核查由市场准入审批科负责。\n核查中发现的违法线索移交市市场监督管理局依法处理。",
+        grounds="", applicant="market_bureau", other="approval_bureau.market"),
     "inspection_record": dict(
         department="approval_bureau.market", title="鞍山市恒信化工有限公司危险化学品经营许可联合勘验记录",
         section="approval_bureau.market", approval_item="危险化学品经营许可", site="铁西区工业园8号",
@@ -80,7 +86,14 @@ EXPECTED = {  # kind -> (number, text the PDF must contain)
     "official_letter": ("鞍审批函〔2026〕1号", ["鞍山市行政审批局", "市市场监督管理局：", "特此函告。", "联系人：赵敏"]),
     "meeting_minutes": ("鞍市监会纪〔2026〕1号", ["审批与监管工作会商会议纪要", "2026年10月14日", "出席："]),
     "arbitration_opinion": ("鞍编办裁〔2026〕1号", ["中共鞍山市委机构编制委员会办公室", "鞍山市人民政府法制办公室",
-                                                "二、评判裁决意见", "市场准入审批科负责"]),
+                                                "二、评判裁决意见", "市场准入审批科负责",
+                                                # 003 part 三 item （二） "公正评判裁决", by its name and number
+                                                "依照《鞍山市人民政府办公厅关于加强集中审批与行业监管协调联动工作的实施意见》"
+                                                "（鞍政办发〔2018〕66号）第三部分第（二）项申请第三方评判裁决"]),
+    "government_decision": ("鞍政发〔2026〕1号", ["鞍山市人民政府", "市市场监督管理局、市行政审批局：",
+                                                "报请本级政府裁决", "经研究，现决定如下：",
+                                                "一、许可现场核查由市场准入审批科负责。", "二、核查中发现的违法线索",
+                                                "三、本决定自印发之日起执行"]),
     "inspection_record": ("鞍审批勘〔2026〕1号", ["勘验人员", "罗毅、谢华", "有条件同意", "整改后准予许可"]),
     "contact_change_notice": ("鞍市监函〔2026〕1号", ["由朱玲同志变更为钱宇同志", "登记注册科科员", "请予备案。"]),
     "penalty_decision": ("鞍应急罚决〔2026〕1号", [
@@ -290,3 +303,19 @@ def test_deployment_checks_templates_and_the_sandbox_holds(scenario):
     with pytest.raises(SecurityError):
         scenario.run(attempt)
     assert scenario.run(lambda e: e.db.query(Document).count()) == 0
+
+
+def test_seed_references_read_as_the_documents_real_name_and_part():
+    """Code says "003 §3(2)"; people read the 实施意见's title, number, part and item (it has no 条)."""
+    from engine import citations
+
+    assert citations.cite("003 §3(2)") == (
+        "《鞍山市人民政府办公厅关于加强集中审批与行业监管协调联动工作的实施意见》（鞍政办发〔2018〕66号）第三部分第（二）项")
+    assert citations.expand("003 §2(4)、§2(5)：提请会商；电话0412-5553103") == (
+        "《鞍山市人民政府办公厅关于加强集中审批与行业监管协调联动工作的实施意见》（鞍政办发〔2018〕66号）"
+        "第二部分第（四）项、第二部分第（五）项：提请会商；电话0412-5553103")
+    assert citations.expand("001 §4(3)2；002“立案审批”") == (
+        "《兰州市七里河区人民政府办公室关于加强行政审批事中事后监管的实施意见》第四部分第（三）项第2点；"
+        "《省安全生产监督管理局2016年法治建设工作情况》“立案审批”")
+    # Only 003 binds Anshan: 000 is a draft for comment, the others are other places' documents.
+    assert [code for code in sorted(citations.SOURCES) if citations.binds(code)] == ["003"]

@@ -292,8 +292,12 @@ def context(instance: Instance, data: dict) -> Context:
     result = Context()
     if data.get("started_by"):
         result.items.append(ContextItem("发起人", person_name(data["started_by"])))
+    due = g.engine.repository.get(instance.definition_id).meta.get("matter_deadline") or {}
+    if due.get("matter_deadline") and data.get(due["matter_deadline"]):
+        result.items.append(ContextItem(due.get("matter_deadline_label") or "办理期限",
+                                        format_value(data[due["matter_deadline"]], {"format": "date-time"})))
     for name, value in data.items():
-        if name in ("started_by", "started_at"):
+        if name in ("started_by", "started_at", due.get("matter_deadline")):
             continue
         spec = fields.get(name)
         if spec and spec.get("title"):
