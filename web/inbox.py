@@ -73,7 +73,7 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
         handover_error=handover_error, handover=handover_entered or {},
         context=present.context(instance, g.engine.visibility.task_data(task, g.user.id)), history=present.history(instance.id), ops=ops,
         signers=g.engine.signers.of_task(task.id), documents=documents_views.listed(instance.id),
-        failed_op=(failed_name, failed_message), reopened=reopened,
+        failed_op=(failed_name, failed_message), reopened=reopened, suspended=present.suspension(instance),
         reopened_text=present.reopened_text(reopened) if reopened else "",
     ), status
 
