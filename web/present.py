@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import g
 from sqlalchemy import select
 
-from engine import deadlines, directory
+from engine import deadlines, directory, states
 from engine.clock import local
 from engine.errors import DirectoryError
 from engine.history import KINDS
@@ -62,6 +62,14 @@ def deadline(task: HumanTask, now: datetime | None = None) -> Deadline:
     left = calendar.working_days_between(now, task.due_at)
     text = "今日到期" if left <= 0 else f"剩 {left} 个工作日"
     return Deadline(colour, text, task.due_at, task.due_provisional, left)
+
+
+def limit_kind(task: HumanTask) -> tuple[str, str] | None:
+    """(short, long) Chinese name of the kind of the task's limit, which decides 补正 and 延期."""
+    if task.due_at is None:
+        return None
+    kind = g.engine.deadlines.limit_kind(task)
+    return states.LIMIT_SHORT[kind], states.LIMIT_KINDS[kind]
 
 
 # --- inbox ---
