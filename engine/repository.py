@@ -9,7 +9,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import bpmn_checks, bpmn_xml, countersign, document_resources, documents, file_kinds, forms, spec_check, spec_links
+from . import bpmn_checks, bpmn_xml, countersign, dmn_checks, document_resources, documents, file_kinds, forms, spec_check, spec_links
 from .errors import DeploymentError, UnknownProcess
 from .history import History
 from .models import Definition
@@ -156,6 +156,10 @@ class Repository:
             ids = [d.get("id") for d in root.iter("{*}decision")]
             if len(ids) != 1:
                 raise bpmn_xml.XmlProblem("每个 DMN 文件须恰好包含一个决策表")
+            found = dmn_checks.problems(root)  # the table's shape and every expression in it, now
+            if found:
+                raise DeploymentError([{"file": filename, "line": p.line, "element": p.element, "reason": p.reason}
+                                       for p in found])
             name = next(root.iter("{*}decision")).get("name", ids[0])
             return kind, ids[0], name, text, filename, root, {}
         meta = bpmn_xml.describe_bpmn(root)
