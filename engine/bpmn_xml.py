@@ -115,6 +115,9 @@ def describe_bpmn(root) -> dict:
         "user_tasks": user_tasks,
         "calls": calls,
         "decisions": decisions,
+        # a deadline of the whole matter (e.g. P11's 90 days from filing), shown on the matter's pages
+        "matter_deadline": {k: v for k, v in properties(process).items()
+                            if k in ("matter_deadline", "matter_deadline_label")},
     }
 
 

@@ -39,7 +39,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import defer
 from sqlalchemy.dialects import postgresql, sqlite
 
-from . import directory
+from . import citations, directory
 from .clock import local, parse_local
 from .errors import DirectoryError, InvalidState, NotFound, ScriptError
 from .models import (
@@ -55,7 +55,6 @@ from .models import (
 )
 
 HEADER = re.compile(r"\A\s*\{#-?\s*liandong[ \t]*\n(?P<meta>.*?)-?#\}", re.S)
-CN_DIGITS = "〇一二三四五六七八九"
 
 
 # --- template files ---
@@ -122,13 +121,15 @@ def _environment(loader) -> SandboxedEnvironment:
     env.globals["cn_date"] = cn_date
     env.globals["signature_layout"] = signature_layout
     env.globals["fit_pt"] = fit_pt
+    env.globals["cite"] = citations.cite
     return env
 
 
 # --- formatting helpers (also available in templates) ---
 
 def cn_date(value) -> str:
-    """二〇二六年十一月二十三日 (the form the brief asks for; GB/T 9704-2012 §7.3.5.1 prints Arabic numerals)."""
+    """2026年11月23日: GB/T 9704-2012 §7.3.5.1 "用阿拉伯数字将年、月、日标全，年份应标全称，月、日不编虚位"
+    (成文日期, and the dates in the body follow the same practice)."""
     if value in (None, ""):
         return ""
     if isinstance(value, str):
@@ -137,13 +138,7 @@ def cn_date(value) -> str:
         value = local(value).date()
     if not isinstance(value, date):
         raise ValueError(f"不是日期：{value!r}")
-
-    def small(n: int) -> str:  # 1..31
-        tens, ones = divmod(n, 10)
-        return (("" if tens == 1 else CN_DIGITS[tens]) + "十" if tens else "") + (CN_DIGITS[ones] if ones else "")
-
-    year = "".join(CN_DIGITS[int(d)] for d in str(value.year))
-    return f"{year}年{small(value.month)}月{small(value.day)}日"
+    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def paragraphs(text) -> list[str]:

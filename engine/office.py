@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from . import directory, states
 from .errors import InvalidState, NotCandidate, NotFound
-from .models import HumanTask, Instance, MatterCopy, Person, TaskCandidate
+from .models import Event, HumanTask, Instance, MatterCopy, Person, TaskCandidate
 from .runtime import ENDED, find_task
 
 OPEN = states.TASK_OPEN
@@ -125,12 +125,31 @@ class Office:
             sibling.internal_data.pop("event_value", None)
             sibling.internal_data.pop("event_fired", None)
         prefer = row.completed_by
-        row.state, row.completed_at, row.completed_by, row.draft = OPEN, None, None, None
+        # the step opens with what was submitted last time: the holder corrects it, not retypes it
+        row.state, row.completed_at, row.completed_by, row.draft = OPEN, None, None, self._last_submitted(row)
         row.delegated_by, row.held_by_signers = None, False
         row.revision += 1
         self.ctx.history.record(event, instance.id, user, task_id=row.id, spec_id=row.spec_id, name=row.name, data=data)
         self.ctx.runtime.assign(instance, workflow, engine_task, row, "task_reopened", prefer=prefer)
         self.ctx.runtime.advance(instance, workflow, user)
+
+    def _last_submitted(self, row: HumanTask) -> dict | None:
+        last = self.db.execute(select(Event).where(
+            Event.instance_id == row.instance_id, Event.task_id == row.id, Event.kind == "task_completed")
+            .order_by(Event.id.desc()).limit(1)).scalar_one_or_none()
+        return dict(last.data.get("form") or {}) or None if last else None
+
+    def reopenings(self, tasks: list[HumanTask]) -> dict[int, Event]:
+        """Why each of these open steps is open again: its 退回 or 撤回 entry, when that is the newest
+        thing that happened to it (a step reopened and then completed again is not "returned" any more)."""
+        if not tasks:
+            return {}
+        latest: dict[int, Event] = {}
+        for event in self.db.execute(select(Event).where(  # by matter first: that column is indexed
+                Event.instance_id.in_({t.instance_id for t in tasks}), Event.task_id.in_([t.id for t in tasks]), Event.kind.in_(("sent_back", "taken_back", "task_completed")))
+                .order_by(Event.id)).scalars():
+            latest[event.task_id] = event
+        return {tid: e for tid, e in latest.items() if e.kind != "task_completed"}
 
     # --- 保存, 委派 and 转办 ---
     def save_draft(self, task_id: int, user: str, data: dict, revision: int | None) -> HumanTask:

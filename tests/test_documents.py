@@ -17,6 +17,8 @@ from engine.errors import DeploymentError, InvalidState
 from engine.models import Document, Event
 from tests.supervision_helpers import uscc
 
+CHINESE_NUMERAL_DATE = re.compile(r"[〇一二三四五六七八九]{4}年")
+PADDED_DATE = re.compile(r"\d{4}年0\d月|\d{1,2}月0\d日")
 DRAW_DIGEST = "3f6c2a9e0b7d41c8a5e2f90d6b1c7a34e8d5f2b09c6a1e7d3b4f8c2a5e9d0b61"
 
 SCENARIO_DOCS = {
@@ -37,6 +39,12 @@ SCENARIO_DOCS = {
         decision="许可现场核查由市场准入审批科负责，核查中发现的违法线索移交市市场监督管理局。",
         grounds="鞍政发〔2017〕32号相对集中行政许可权改革方案及《移交协议书》职责划分条款",
         applicant="market_bureau", other="approval_bureau.market"),
+    "government_decision": dict(  # P6 when the two sides do not agree: 报请本级政府裁决 (003 §3(2))
+        department="municipal_government", title="关于食品经营许可现场核查职责划分争议的决定",
+        recipients=["market_bureau", "approval_bureau.market"],
+        dispute="许可现场核查属于事中监管还是审批要件核查，双方对评判裁决意见未能达成一致。",
+        decision="许可现场核查由市场准入审批科负责。\n核查中发现的违法线索移交市市场监督管理局依法处理。",
+        grounds="", applicant="market_bureau", other="approval_bureau.market"),
     "inspection_record": dict(
         department="approval_bureau.market", title="鞍山市恒信化工有限公司危险化学品经营许可联合勘验记录",
         section="approval_bureau.market", approval_item="危险化学品经营许可", site="铁西区工业园8号",
@@ -76,22 +84,29 @@ SCENARIO_DOCS = {
 }
 EXPECTED = {  # kind -> (number, text the PDF must contain)
     "official_letter": ("鞍审批函〔2026〕1号", ["鞍山市行政审批局", "市市场监督管理局：", "特此函告。", "联系人：赵敏"]),
-    "meeting_minutes": ("鞍市监会纪〔2026〕1号", ["审批与监管工作会商会议纪要", "二〇二六年十月十四日", "出席："]),
+    "meeting_minutes": ("鞍市监会纪〔2026〕1号", ["审批与监管工作会商会议纪要", "2026年10月14日", "出席："]),
     "arbitration_opinion": ("鞍编办裁〔2026〕1号", ["中共鞍山市委机构编制委员会办公室", "鞍山市人民政府法制办公室",
-                                                "二、评判裁决意见", "市场准入审批科负责"]),
+                                                "二、评判裁决意见", "市场准入审批科负责",
+                                                # 003 part 三 item （二） "公正评判裁决", by its name and number
+                                                "依照《鞍山市人民政府办公厅关于加强集中审批与行业监管协调联动工作的实施意见》"
+                                                "（鞍政办发〔2018〕66号）第三部分第（二）项申请第三方评判裁决"]),
+    "government_decision": ("鞍政发〔2026〕1号", ["鞍山市人民政府", "市市场监督管理局、市行政审批局：",
+                                                "报请本级政府裁决", "经研究，现决定如下：",
+                                                "一、许可现场核查由市场准入审批科负责。", "二、核查中发现的违法线索",
+                                                "三、本决定自印发之日起执行"]),
     "inspection_record": ("鞍审批勘〔2026〕1号", ["勘验人员", "罗毅、谢华", "有条件同意", "整改后准予许可"]),
     "contact_change_notice": ("鞍市监函〔2026〕1号", ["由朱玲同志变更为钱宇同志", "登记注册科科员", "请予备案。"]),
     "penalty_decision": ("鞍应急罚决〔2026〕1号", [
         "鞍山市应急管理局", "当事人：鞍山市丙化工有限公司", "本机关依法对“鞍山市丙化工有限公司未按规定进行危险作业审批”一案", f"统一社会信用代码：{uscc(3)}", "住所：鞍山市铁西区工业园8号", "法定代表人（负责人）：丙某某",
         "一、违法事实和证据", "未办理动火作业审批", "以上事实有下列证据证明：", "执法记录仪视频2段",
-        "《行政处罚告知书》（鞍应急告〔2026〕58号）", "和要求听证的权利", "于二〇二六年十月二十日依法举行了听证",
-        "你单位提出了陈述、申辩意见：要求听证。", "于二〇二六年十月二十三日经本机关负责人集体讨论", "三、行政处罚的内容和依据", "第一百零一条第（四）项",
+        "《行政处罚告知书》（鞍应急告〔2026〕58号）", "和要求听证的权利", "于2026年10月20日依法举行了听证",
+        "你单位提出了陈述、申辩意见：要求听证。", "于2026年10月23日经本机关负责人集体讨论", "三、行政处罚的内容和依据", "第一百零一条第（四）项",
         "四、履行方式和期限", "申请人民法院强制执行", "六十日内向鞍山市人民政府申请行政复议", "六个月内依法向人民法院提起行政诉讼",
         "本决定不停止执行"]),
     "draw_result": ("鞍应急抽查〔2026〕1号", [
-        "鞍山市应急管理局", "鞍山市市场监督管理局", "联合开展了2026年第四季度安全生产“双随机”抽查（抽查计划编号：鞍应急随机〔2026〕4号）", "二〇二六年十月十二日至二〇二六年十一月三十日",
+        "鞍山市应急管理局", "鞍山市市场监督管理局", "联合开展了2026年第四季度安全生产“双随机”抽查（抽查计划编号：鞍应急随机〔2026〕4号）", "2026年10月12日至2026年11月30日",
         "安全生产主体责任落实情况、应急预案及演练情况", "市县同权事项", "ld-sha256-rank/1", "鞍山公证处摇号-2026-10-09-0417",
-        DRAW_DIGEST, "二〇二六年十月九日", "鞍山市甲机械有限公司", uscc(1), "罗毅、胡杰", "何斌、林娜", "2026年10月21日", "未发现问题",
+        DRAW_DIGEST, "2026年10月9日", "鞍山市甲机械有限公司", uscc(1), "罗毅、胡杰", "何斌、林娜", "2026年10月21日", "未发现问题",
         "发现问题，责令限期整改", "对发现问题的企业，已责令限期整改", "特此公告。"]),
 }
 
@@ -131,16 +146,17 @@ def embedded_fonts(data: bytes) -> dict[str, bool]:
 
 
 def test_cn_date_and_signature_layout():
-    assert documents.cn_date("2026-11-23") == "二〇二六年十一月二十三日"
-    assert documents.cn_date("2026-10-01T09:00:00+08:00") == "二〇二六年十月一日"
-    assert documents.cn_date("2030-12-10") == "二〇三〇年十二月十日"
-    assert documents.cn_date("2026-02-20") == "二〇二六年二月二十日"
+    # GB/T 9704-2012 §7.3.5.1: Arabic numerals, the year in full, month and day without a leading zero.
+    assert documents.cn_date("2026-11-23") == "2026年11月23日"
+    assert documents.cn_date("2026-10-01T09:00:00+08:00") == "2026年10月1日"
+    assert documents.cn_date("2030-12-10") == "2030年12月10日"
+    assert documents.cn_date("2026-02-20") == "2026年2月20日"
     # GB/T 9704-2012 §7.3.5.2: a date longer than the signature is set right 2 characters and the
     # signature starts 2 characters left of the date's first character.
-    assert documents.signature_layout(["鞍山市行政审批局"], "二〇二六年十一月二十三日") == {
-        "signatures": [("鞍山市行政审批局", 8)], "date": 2}
-    assert documents.signature_layout(["中共鞍山市委机构编制委员会办公室"], "二〇二六年十月一日") == {
-        "signatures": [("中共鞍山市委机构编制委员会办公室", 2)], "date": 7}
+    assert documents.signature_layout(["鞍山市行政审批局"], "2026年11月23日") == {
+        "signatures": [("鞍山市行政审批局", 7)], "date": 2}
+    assert documents.signature_layout(["中共鞍山市委机构编制委员会办公室"], "2026年10月1日") == {
+        "signatures": [("中共鞍山市委机构编制委员会办公室", 2)], "date": 6}
 
 
 @pytest.mark.parametrize("kind", sorted(SCENARIO_DOCS))
@@ -166,7 +182,9 @@ def test_each_kind_renders_to_pdf_and_docx(scenario, kind):
     for phrase in phrases:
         assert phrase in text, phrase
     if kind != "meeting_minutes":
-        assert "二〇二六年十一月二十三日" in text
+        assert "2026年11月23日" in text
+    # Every date, 成文日期 and body alike, in Arabic numerals without padding (GB/T 9704-2012 §7.3.5.1).
+    assert not CHINESE_NUMERAL_DATE.search(text) and not PADDED_DATE.search(text), text
 
     word = WordDocument(io.BytesIO(doc.docx))
     paragraphs = [p.text for p in word.paragraphs]
@@ -251,7 +269,7 @@ def test_correction_is_a_new_number_that_names_the_old_document(scenario):
         "鞍市监函〔2026〕2号", old.id, "contact_change_notice", "huangtao")
     assert fixed.fields["phone"] == "0412-5553103" and fixed.title == old.title
     text = pdf_text(fixed.pdf).replace("\n", "")
-    assert "0412-5553103" in text and "鞍市监函〔2026〕1号" in text and "二〇二六年十一月二十四日" in text
+    assert "0412-5553103" in text and "鞍市监函〔2026〕1号" in text and "2026年11月24日" in text
     again = stored(scenario, old.id)  # the old one is kept exactly as issued
     assert (again.pdf_sha256, again.number, again.fields["phone"]) == (old.pdf_sha256, old.number, "0412-555310")
     assert documents.verify(again)
@@ -285,3 +303,19 @@ def test_deployment_checks_templates_and_the_sandbox_holds(scenario):
     with pytest.raises(SecurityError):
         scenario.run(attempt)
     assert scenario.run(lambda e: e.db.query(Document).count()) == 0
+
+
+def test_seed_references_read_as_the_documents_real_name_and_part():
+    """Code says "003 §3(2)"; people read the 实施意见's title, number, part and item (it has no 条)."""
+    from engine import citations
+
+    assert citations.cite("003 §3(2)") == (
+        "《鞍山市人民政府办公厅关于加强集中审批与行业监管协调联动工作的实施意见》（鞍政办发〔2018〕66号）第三部分第（二）项")
+    assert citations.expand("003 §2(4)、§2(5)：提请会商；电话0412-5553103") == (
+        "《鞍山市人民政府办公厅关于加强集中审批与行业监管协调联动工作的实施意见》（鞍政办发〔2018〕66号）"
+        "第二部分第（四）项、第二部分第（五）项：提请会商；电话0412-5553103")
+    assert citations.expand("001 §4(3)2；002“立案审批”") == (
+        "《兰州市七里河区人民政府办公室关于加强行政审批事中事后监管的实施意见》第四部分第（三）项第2点；"
+        "《省安全生产监督管理局2016年法治建设工作情况》“立案审批”")
+    # Only 003 binds Anshan: 000 is a draft for comment, the others are other places' documents.
+    assert [code for code in sorted(citations.SOURCES) if citations.binds(code)] == ["003"]

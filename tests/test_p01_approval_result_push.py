@@ -28,6 +28,7 @@ def start_data(**overrides) -> dict:
         "subject": "鞍山市某化工有限公司危险化学品经营许可",
         "enterprise_name": "鞍山市某化工有限公司",
         "credit_code": CREDIT_CODE,
+        "sector": "hazardous_chemicals",
         "approval_section": "approval_bureau.market",
         "concluded_at": "2026-09-30T16:00:00+08:00",
         "departments": ["emergency_bureau", "market_bureau"],
@@ -86,11 +87,12 @@ def test_push_within_one_working_day_then_each_department_receives_or_is_deemed_
     # Each department acts only on its own receipt.
     with pytest.raises(NotCandidate):
         m.complete("receive_push", by="zhuling", department="emergency_bureau",
-                   data={"confirmed": True, "supervision_measure": "routine"})
+                   data={"confirmed": True, "supervision_measure": "routine", "risk_level": "medium"})
 
     s.at("2026-10-09 11:00")
     m.complete("receive_push", by="zhuling", department="market_bureau",
-               data={"confirmed": True, "supervision_measure": "random_check", "remarks": "纳入本年度双随机抽查"})
+               data={"confirmed": True, "supervision_measure": "random_check", "risk_level": "high",
+                     "remarks": "纳入本年度双随机抽查"})
     assert library(s) == {"market_bureau": ("鞍山市某化工有限公司", m.id)}
 
     # Until the end of Friday 9 October the push is not yet deemed received.
@@ -145,7 +147,7 @@ def test_all_departments_acknowledge_and_no_timer_fires(scenario):
     s.at("2026-02-13 17:00")
     m = s.start(PROCESS, by="wufang", data=start_data(
         subject="某建筑公司建筑施工企业安全生产许可", enterprise_name="鞍山某建筑工程有限公司",
-        credit_code="91210300MA10QW2E48", approval_section="approval_bureau.construction",
+        credit_code="91210300MA10QW2E48", sector="construction", approval_section="approval_bureau.construction",
         concluded_at="2026-02-13T16:00:00+08:00", departments=["housing_bureau", "emergency_bureau", "ecology_bureau"]))
     push = m.task("push_result")
     assert push.assignee == "wufang" and push.department == "approval_bureau.construction"
@@ -167,7 +169,8 @@ def test_all_departments_acknowledge_and_no_timer_fires(scenario):
     s.at("2026-02-24 10:00")
     for dept, person, measure in [("ecology_bureau", "yuanyuan", "routine"), ("housing_bureau", "dengli", "key_supervision"),
                                   ("emergency_bureau", "gaoyan", "routine")]:
-        m.complete("receive_push", by=person, department=dept, data={"confirmed": True, "supervision_measure": measure})
+        m.complete("receive_push", by=person, department=dept, data={"confirmed": True, "supervision_measure": measure,
+                                                                           "risk_level": "medium"})
 
     assert m.status == "completed"
     assert s.advance_to("2026-03-02 00:00") == 0

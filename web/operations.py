@@ -189,10 +189,15 @@ def available(target: HumanTask | Instance, user: str, on: str) -> list[Operatio
 
 
 def form_fields(op: Operation, target, user: str, entered: dict | None = None) -> list[Field]:
+    """The operation's fields, holding what the user typed when the engine refused it."""
     entered = entered or {}
+
+    def shown(value) -> list[str]:
+        if value in (None, ""):
+            return []
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
     return [Field(name=p.name, title=p.title, widget=p.widget, required=p.required,
-                  options=p.options(target, user) if p.options else [],
-                  values=[str(entered[p.name])] if entered.get(p.name) not in (None, "") else [])
+                  options=p.options(target, user) if p.options else [], values=shown(entered.get(p.name)))
             for p in op.params]
 
 

@@ -109,6 +109,7 @@ def nav_counts(user: str) -> dict:
             "notes": sum(1 for n in notifications(user) if n.unread),
             "sign": len(g.engine.signers.waiting_for(user)),
             "copies": sum(1 for c, _ in g.engine.office.copies_for(user) if c.read_at is None),
+            "oversee": g.engine.worklists.may_oversee(user),
         }
     return g.nav_counts
 
@@ -170,7 +171,8 @@ class Note:
 EVENT_NOTES = {"reminded": "催办", "light_yellow": "预警", "light_red": "超期", "signers_added": "加签",
                "copied": "抄送", "delegated": "委派", "extension_requested": "延期申请",
                "delegation_returned": "委派交回"}  # the event log's addressed kinds (history.ADDRESSED)
-NOTE_LABELS = {"ready": "新任务", "overdue": "已超期", "deemed": "超时默认接收", **EVENT_NOTES}
+NOTE_LABELS = {"ready": "新任务", "overdue": "已超期", "deemed": "超时默认接收", "sent_back": "退回",
+               "taken_back": "撤回", **EVENT_NOTES}
 
 
 def notifications(user: str, limit: int = 50) -> list[Note]:
@@ -183,8 +185,12 @@ def notifications(user: str, limit: int = 50) -> list[Note]:
         .where(TaskCandidate.person_id == user).order_by(HumanTask.id.desc()).limit(200)
     ).all()
     notes = []
+    reopened = g.engine.office.reopenings([t for t, _ in rows if t.state == "ready"])
     for task, instance in rows:
-        notes.append(Note("ready", f"{task.name}（{instance.process_name}）已到达", task.created_at, task, instance))
+        if task.id in reopened:  # a step come back to me is not a new task: say why it is back
+            notes.append(_reopened_note(reopened[task.id], task, instance))
+        else:
+            notes.append(Note("ready", f"{task.name}（{instance.process_name}）已到达", task.created_at, task, instance))
         if task.state == "ready" and task.due_at and task.due_at < now:
             notes.append(Note("overdue", f"{task.name} 已超过办理期限", task.due_at, task, instance))
         if task.state == "deemed_received" and task.completed_at:
@@ -196,6 +202,18 @@ def notifications(user: str, limit: int = 50) -> list[Note]:
         note.unread = seen_at is None or note.at > seen_at
     notes.sort(key=lambda n: (n.at, n.task.id if n.task else 0), reverse=True)
     return notes[:limit]
+
+
+def reopened_text(event: Event) -> str:
+    """The 已退回 / 已撤回 line of a step that is open again."""
+    if event.kind == "sent_back":
+        return (f"{person_name(event.actor)} 于 {local(event.at).strftime('%Y-%m-%d %H:%M')} 从“{event.data.get('from', '')}”"
+                f"退回，原因：{event.data.get('reason', '')}")
+    return f"{person_name(event.actor)} 于 {local(event.at).strftime('%Y-%m-%d %H:%M')} 撤回，可修改后重新提交"
+
+
+def _reopened_note(event: Event, task: HumanTask, instance: Instance) -> Note:
+    return Note(event.kind, f"{task.name}（{instance.process_name}）：{reopened_text(event)}", event.at, task, instance)
 
 
 def _event_notes(user: str, limit: int) -> list[Note]:
@@ -268,14 +286,18 @@ def format_value(value, spec: dict | None) -> str:
     return str(value)
 
 
-def context(instance: Instance) -> Context:
-    data = g.engine.runtime.data(instance)
+def context(instance: Instance, data: dict) -> Context:
+    """Labelled values of `data`: what engine.visibility lets this person read of the matter."""
     fields = _form_fields(instance)
     result = Context()
     if data.get("started_by"):
         result.items.append(ContextItem("发起人", person_name(data["started_by"])))
+    due = g.engine.repository.get(instance.definition_id).meta.get("matter_deadline") or {}
+    if due.get("matter_deadline") and data.get(due["matter_deadline"]):
+        result.items.append(ContextItem(due.get("matter_deadline_label") or "办理期限",
+                                        format_value(data[due["matter_deadline"]], {"format": "date-time"})))
     for name, value in data.items():
-        if name in ("started_by", "started_at"):
+        if name in ("started_by", "started_at", due.get("matter_deadline")):
             continue
         spec = fields.get(name)
         if spec and spec.get("title"):
