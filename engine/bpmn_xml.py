@@ -8,12 +8,13 @@ import json
 
 from lxml import etree
 
-from . import timers
+from . import states, timers
 from .directory import ROLES, STARTER
 from .budget import MAX_INSTANCES
 from .scripting import DeployTrials
 
 MAX_BYTES = 2_000_000
+OBLIGATED_SIDE = {"liaison", "responsible_person"}  # the section that owes the limit: never its own approver
 MAX_DEPTH = 60
 
 NS = {
@@ -144,6 +145,8 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
         for key in ("due", "copy_to"):
             if info.get(key):
                 problems += [XmlProblem(f"{key} 表达式：{p}", info["line"], task_id) for p in _checked(trials, info[key])]
+        role = meta["lanes"].get(lane_id, {}).get("role") if lane_id else None
+        problems += [XmlProblem(reason, info["line"], task_id) for reason in _limit_problems(info, role)]
         if info.get("timeout_action") and info["timeout_action"] not in ("remind", "escalate", "complete_default"):
             problems.append(XmlProblem("timeout_action 只能是 remind、escalate 或 complete_default", info["line"], task_id))
         if info.get("sign_mode") and info["sign_mode"] not in ("all", "any", "share"):
@@ -191,6 +194,30 @@ def _lane_problems(lane: dict) -> list[XmlProblem]:
         return [XmlProblem(f"泳道“{name}”缺少 department 属性：设置部门表达式，如 'legal_office' 或 department",
                            line, lane["id"])]
     return []
+
+
+def _limit_problems(info: dict, role: str | None) -> list[str]:
+    """A time limit declares by whom it is owed (states.LIMIT_KINDS): that decides whether the holder
+    may stop the clock (补正) or ask for more time (延期). Seed 003's limits between departments have
+    neither, so a deemed receipt (003 §2(3) 超时默认) is always a statutory limit."""
+    kind, problems = info.get("limit_kind", ""), []
+    choices = "、".join(f"{k}（{v.split('（')[0]}）" for k, v in states.LIMIT_KINDS.items())
+    if kind and kind not in states.LIMIT_KINDS:
+        problems.append(f"期限类型 limit_kind 无效：{kind!r}，只能是 {choices}")
+    elif info.get("due") and not kind:
+        problems.append(f"设置了办理期限（due）的任务须声明期限类型 limit_kind：{choices}")
+    elif kind and not info.get("due"):
+        problems.append("声明了期限类型 limit_kind 的任务须设置办理期限（due）")
+    if info.get("deemed_received") == "true" and kind != states.LIMIT_STATUTORY:
+        problems.append("超时默认接收（deemed_received）的任务是部门间法定时限：limit_kind 须为 statutory")
+    approver = info.get("extension_approver")
+    if approver and kind != states.LIMIT_APPLICANT:
+        problems.append("只有对申请人的时限（limit_kind=applicant）可以指定延期批准人 extension_approver")
+    elif approver and approver not in ROLES:
+        problems.append(f"延期批准人 extension_approver 须是目录中的角色：{approver!r}")
+    elif approver and approver in OBLIGATED_SIDE | {role}:
+        problems.append(f"延期批准人须在负有期限义务的科室以外（如分管领导 deputy_leader），不能是 {approver}")
+    return problems
 
 
 def _reference_problems(process) -> list[XmlProblem]:

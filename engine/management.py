@@ -218,13 +218,14 @@ class Management:
             raise InvalidState("只能改派未办结的任务")
         if self.db.get(Person, to_user) is None:
             raise NotFound(f"目录中没有人员“{to_user}”")
-        old = task.assignee
+        old, holders = task.assignee, self.ctx.tasks.holders(task)
         task.assignee = to_user
         task.revision += 1
         if to_user not in self.ctx.tasks.candidates(task.id):
             self.db.add(TaskCandidate(task_id=task.id, person_id=to_user))
         self.ctx.history.record("task_reassigned", task.instance_id, user, task_id=task.id, spec_id=task.spec_id,
-                                name=task.name, data={"from": old, "to": to_user, "reason": reason.strip()})
+                                name=task.name, data={"from": old, "to": to_user, "reason": reason.strip(),
+                                      "notify": sorted({to_user, *holders})})  # both the old and new holder are told
         return task
 
     def edit_data(self, instance_id: int, key: str, value, user: str, reason: str) -> Instance:

@@ -24,3 +24,15 @@ TASK = {
     TASK_OPEN: "办理中", "completed": "已办理", "deemed_received": "超时默认接收", "cancelled": "已取消",
     "sent_back": "已退回",
 }
+
+# A task's time limit, by whom it is owed (the `limit_kind` property of a user task with a `due`;
+# processes/README.md “期限类型”). The office operations offered on the task follow it.
+LIMIT_STATUTORY = "statutory"  # owed by one department to another under seed 003: no 补正, no 延期
+LIMIT_APPLICANT = "applicant"  # owed to an applicant or reporter: 补正 and 延期 (approved outside the obligated side)
+LIMIT_INTERNAL = "internal"    # the product's or the department's own limit: 延期 by the section head
+LIMIT_KINDS = {
+    LIMIT_STATUTORY: "法定时限（不可暂停、不可延期；部门间的超时默认照常生效）",
+    LIMIT_APPLICANT: "对申请人（举报人）的时限（可补正、可延期，延期由办理科室以外的领导批准）",
+    LIMIT_INTERNAL: "内部时限（可由本科室负责人批准延期）",
+}
+LIMIT_SHORT = {LIMIT_STATUTORY: "法定时限", LIMIT_APPLICANT: "对申请人时限", LIMIT_INTERNAL: "内部时限"}

@@ -3,7 +3,7 @@
 孙丽 sends 朱玲's answer back with a reason. 朱玲's notification says 退回 (not a new task) and gives the
 reason; her step opens with her answer filled in under a "已退回：…" banner. She corrects it and submits,
 then thinks better of it and 撤回 it from 已办: the step reopens with what she had written. An office
-operation the engine refuses (申请延期 with 0 days) shows its form still open with her reason kept, and
+operation the engine refuses (加签 with nobody chosen) shows its form still open with her choice kept, and
 孙丽's refused 退回 keeps the step she chose."""
 
 from tests.browser_support import needs_chromium, shot, sign_in
@@ -39,13 +39,13 @@ def test_returned_and_taken_back_steps_open_with_their_values(page, p3_answered)
     assert page.locator("textarea[name=answer_content]").input_value() == "该企业近一年无处罚记录。"
     shot(page, "returns_sent_back_task")
 
-    page.click("#op-request_extension summary")
-    page.fill("#op-request_extension input[name=days]", "0")
-    page.fill("#op-request_extension textarea[name=reason]", "需调取档案室的处罚卷宗")
-    page.click("#op-request_extension button[type=submit]")
-    form = page.locator("#op-request_extension")
-    assert form.get_attribute("open") is not None and "申请延期失败" in form.inner_text()
-    assert form.locator("textarea[name=reason]").input_value() == "需调取档案室的处罚卷宗"
+    assert page.locator("#op-request_extension").count() == 0  # 003 §2(3): the 3-day answer is not extended
+    page.click("#op-add_signers summary")
+    page.select_option("#op-add_signers select[name=position]", "before")
+    page.click("#op-add_signers button[type=submit]")  # nobody chosen: refused
+    form = page.locator("#op-add_signers")
+    assert form.get_attribute("open") is not None and "加签失败" in form.inner_text()
+    assert form.locator("select[name=position]").input_value() == "before"
     shot(page, "returns_operation_error")
 
     page.fill("textarea[name=answer_content]", "该企业近一年无处罚记录，处罚文书编号：无。")

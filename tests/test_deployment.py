@@ -85,3 +85,30 @@ def test_one_bad_file_stops_the_whole_deployment(engine):
             ("bad.json", b"{not json"),
         ])
     assert count(engine) == before
+
+
+KIND = '<spiffworkflow:property name="limit_kind" value="internal" />'
+DEEMED_KIND = '<spiffworkflow:property name="limit_kind" value="statutory" />'
+
+
+@pytest.mark.parametrize("old, new, reason", [
+    (KIND, '<spiffworkflow:property name="limit_kind" value="urgent" />', "期限类型 limit_kind 无效：'urgent'"),
+    (KIND, "", "设置了办理期限（due）的任务须声明期限类型 limit_kind"),
+    (DEEMED_KIND, KIND, "超时默认接收（deemed_received）的任务是部门间法定时限：limit_kind 须为 statutory"),
+    (KIND, KIND + '<spiffworkflow:property name="extension_approver" value="deputy_leader" />',
+     "只有对申请人的时限（limit_kind=applicant）可以指定延期批准人"),
+    (KIND, '<spiffworkflow:property name="limit_kind" value="applicant" />'
+           '<spiffworkflow:property name="extension_approver" value="responsible_person" />',
+     "延期批准人须在负有期限义务的科室以外"),
+])
+def test_a_time_limit_declares_its_kind_or_the_deployment_is_refused(engine, old, new, reason):
+    """003 §2(3): the limits one department owes another (超时默认, the 3-working-day answer) have no
+    补正 and no 延期, limits owed to an applicant have both. Which one a task's limit is must be declared
+    in the diagram (limit_kind), checked at deployment with a Chinese reason, and nothing is stored."""
+    assert old in GOOD
+    before = count(engine)
+    with pytest.raises(DeploymentError) as err:
+        deploy(engine, GOOD.replace(old, new, 1).replace('name="确认"', 'name="确认3"'))
+    assert any(reason in p["reason"] and p["element"] in ("draft", "confirm") for p in err.value.problems), \
+        err.value.problems
+    assert count(engine) == before

@@ -66,7 +66,7 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
     reopened = g.engine.office.reopenings([task]).get(task.id) if task.state == "ready" else None
     return render_template(
         "inbox/task.html", task=task, instance=instance, allowed=allowed, message=message,
-        deadline=present.deadline(task), holder=present.holder_text(task),
+        deadline=present.deadline(task), holder=present.holder_text(task), limit_kind=present.limit_kind(task),
         form_title=schema.get("title", task.name), form_description=schema.get("description", ""),
         fields=formview.fields(schema, entered, errors), form_error=formview.form_error(errors),
         colleagues=present.colleagues(task, g.user.id) if "hand_over" in allowed else [],

@@ -212,6 +212,7 @@ def edit(key: str):
         "forms": _form_names(),
         "roles": [[r, name] for r, name in directory.ROLES.items()] + [[directory.STARTER, "发起人"]],
         "outcomes": [["deemed_received", "超时视为接收"], ["overdue_escalated", "逾期升级"]],
+        "limitKinds": [[k, v] for k, v in states.LIMIT_SHORT.items()],
     }
     return render_template("modeler/edit.html", key=key, draft=draft, base=base, config=config)
 

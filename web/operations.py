@@ -9,7 +9,7 @@ from flask import g
 from sqlalchemy import select
 
 from engine import directory
-from engine.errors import FormInvalid
+from engine.errors import FormInvalid, InvalidState
 from engine.models import HumanTask, Instance, Person
 
 from .formview import Field
@@ -63,6 +63,25 @@ def _everyone(_task, user):
     rows = g.db.execute(select(Person.id, Person.name, Person.title).where(Person.active.is_(True), Person.id != user)
                         .order_by(Person.id)).all()
     return [(pid, f"{name}（{title}）") for pid, name, title in rows]
+
+
+def _transfer_posts(task, user):
+    from engine.directory import ROLES
+    return [(value, f"{_department(dept)} · {ROLES.get(value.split('@')[0], '')}")
+            for value, dept in g.engine.office.transfer_roles(task)]
+
+
+def _department(code: str) -> str:
+    from engine.models import Department
+    row = g.db.get(Department, code)
+    return row.name if row else code
+
+
+def _one_target(params: dict) -> str:
+    person, post = (params.get("to_user") or "").strip(), (params.get("to_role") or "").strip()
+    if person and post:
+        raise InvalidState("请只选择一项：转给人员，或转给岗位")
+    return person or post
 
 
 def _my_pending_signers(task, user):
@@ -121,6 +140,12 @@ TASK_OPERATIONS = [
               lambda t, u, p: g.engine.office.delegate(t.id, u, p.get("to_user", ""), p.get("note", ""), p.get("revision")),
               [Param("to_user", "委派给", "select", options=_department_colleagues),
                Param("note", "委派说明", "textarea", required=False)], "已委派"),
+    Operation("transfer", "转办", "科室负责人把任务转给其他人员或岗位，由对方办理", "task",
+              lambda t, u: g.engine.office.may_transfer(t, u),
+              lambda t, u, p: g.engine.office.transfer(t.id, u, _one_target(p), p.get("reason", "")),
+              [Param("to_user", "转给人员", "select", required=False, options=_everyone),
+               Param("to_role", "或转给岗位（同岗位人员认领）", "select", required=False, options=_transfer_posts),
+               Param("reason", "转办原因", "textarea")], "已转办"),
     Operation("add_signers", "加签", "请同事先于您（前加签）或在您之后（后加签）签署意见", "task",
               lambda t, u: _holder(t, u) and not t.held_by_signers,
               lambda t, u, p: g.engine.signers.add(t.id, u, _list(p.get("people")), p.get("position", ""), p.get("revision")),
@@ -145,19 +170,19 @@ TASK_OPERATIONS = [
               lambda t, u, p: g.engine.office.copy(t.instance_id, u, _list(p.get("people")), t.id),
               [Param("people", "抄送给", "select", options=_everyone)], "已抄送"),
     Operation("pause", "补正（暂停计时）", "等待申请人补正材料：计时暂停，材料补齐次日起恢复", "task",
-              lambda t, u: _holder(t, u) and t.due_at is not None and t.paused_at is None,
+              lambda t, u: _holder(t, u) and t.paused_at is None and g.engine.deadlines.may_pause(t),
               lambda t, u, p: g.engine.deadlines.pause(t.id, u, p.get("reason", "")),
               [Param("reason", "需补正的材料", "textarea")], "已暂停计时"),
     Operation("resume_clock", "材料已补齐（恢复计时）", "登记材料补齐日期，从次日起恢复计时", "task",
               lambda t, u: _open(t) and t.assignee == u and t.paused_at is not None,
               lambda t, u, p: g.engine.deadlines.resume(t.id, u, p.get("arrived_on", "")),
               [Param("arrived_on", "材料补齐日期", "date")], "已恢复计时"),
-    Operation("request_extension", "申请延期", "向科室负责人申请延长办理期限", "task",
-              lambda t, u: _holder(t, u) and t.due_at is not None,
+    Operation("request_extension", "申请延期", "向有权批准的领导申请延长办理期限", "task",
+              lambda t, u: _holder(t, u) and g.engine.deadlines.may_request_extension(t),
               lambda t, u, p: g.engine.deadlines.request_extension(t.id, u, _int(p.get("days")), p.get("reason", "")),
               [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已提交延期申请"),
-    Operation("extend", "批准延期", "科室负责人批准延长办理期限", "task",
-              lambda t, u: _open(t) and t.due_at is not None and g.engine.deadlines.may_extend(t, u),
+    Operation("extend", "批准延期", "批准延长办理期限（记录理由）", "task",
+              lambda t, u: _open(t) and g.engine.deadlines.may_extend(t, u),
               lambda t, u, p: g.engine.deadlines.extend(t.id, u, _int(p.get("days")), p.get("reason", "")),
               [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已延期"),
 ]

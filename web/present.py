@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import g
 from sqlalchemy import select
 
-from engine import deadlines, directory
+from engine import deadlines, directory, states
 from engine.clock import local
 from engine.errors import DirectoryError
 from engine.history import KINDS
@@ -64,6 +64,14 @@ def deadline(task: HumanTask, now: datetime | None = None) -> Deadline:
     return Deadline(colour, text, task.due_at, task.due_provisional, left)
 
 
+def limit_kind(task: HumanTask) -> tuple[str, str] | None:
+    """(short, long) Chinese name of the kind of the task's limit, which decides 补正 and 延期."""
+    if task.due_at is None:
+        return None
+    kind = g.engine.deadlines.limit_kind(task)
+    return states.LIMIT_SHORT[kind], states.LIMIT_KINDS[kind]
+
+
 # --- inbox ---
 @dataclass
 class Row:
@@ -116,11 +124,14 @@ def nav_counts(user: str) -> dict:
 
 # --- permissions on one task ---
 def may_view(task: HumanTask, user: str) -> bool:
-    """Holders, candidates, the completer, the delegator and signers of the task; and whoever may see
+    """Holders, candidates, the completer, the delegator and signers of the task, the section head of its
+    department; and whoever may see
     the whole matter (starter, section head, supervisors, copy recipients, administrators)."""
     if user in (task.assignee, task.completed_by, task.delegated_by) or user in g.engine.tasks.candidates(task.id):
         return True
     if any(s.person_id == user for s in g.engine.signers.of_task(task.id)):
+        return True
+    if g.engine.office.heads_department_of(task, user):
         return True
     return may_view_matter(g.engine.runtime.instance(task.instance_id), user, through_tasks=False)
 
@@ -170,7 +181,7 @@ class Note:
 
 EVENT_NOTES = {"reminded": "催办", "light_yellow": "预警", "light_red": "超期", "signers_added": "加签",
                "copied": "抄送", "delegated": "委派", "extension_requested": "延期申请",
-               "delegation_returned": "委派交回"}  # the event log's addressed kinds (history.ADDRESSED)
+               "delegation_returned": "委派交回", "transferred": "转办", "task_reassigned": "改派"}  # the event log's addressed kinds (history.ADDRESSED)
 NOTE_LABELS = {"ready": "新任务", "overdue": "已超期", "deemed": "超时默认接收", "sent_back": "退回",
                "taken_back": "撤回", **EVENT_NOTES}
 
@@ -326,6 +337,10 @@ def history(instance_id: int) -> list[HistoryItem]:
             holders = event.data.get("assignee") or event.data.get("candidates") or []
             holders = [holders] if isinstance(holders, str) else holders
             detail = f"{dept} {'、'.join(person_name(p) for p in holders)}".strip()
+        elif event.kind in ("transferred", "task_reassigned"):
+            to = event.data.get("to") or []
+            names = "、".join(person_name(p) for p in ([to] if isinstance(to, str) else to))
+            detail = f"{'转办' if event.kind == 'transferred' else '改派'}给 {names}，原因：{event.data.get('reason', '')}"
         elif event.data.get("reason"):  # 退回, 撤销, 延期 …: the record keeps why
             detail = f"原因：{event.data['reason']}"
         elif event.data.get("opinion"):
