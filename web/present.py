@@ -333,6 +333,20 @@ def context(instance: Instance, data: dict) -> Context:
     return result
 
 
+def previous_step(task: HumanTask, user: str) -> tuple[HumanTask, list[ContextItem]] | None:
+    """What the step before this one on its path submitted (the OA draft, the letter an approver
+    approves), labelled, as this person may read it: shown above the form."""
+    targets = g.engine.office.send_back_targets(task)
+    if not targets:
+        return None
+    row = targets[0]
+    values = g.engine.office.last_submitted(row) or {}
+    values = g.engine.visibility.readable(g.engine.runtime.instance(task.instance_id), values, user)
+    props = g.engine.tasks.form_schema(row).get("properties", {})
+    items = [ContextItem(props[k].get("title", k), format_value(v, props[k])) for k, v in values.items() if k in props]
+    return (row, items) if items else None
+
+
 @dataclass
 class HistoryItem:
     at: datetime
