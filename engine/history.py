@@ -35,7 +35,8 @@ KINDS = {
 
 # Entries addressed to people (their notifications): the recipients are in data "notify", "to" or "people".
 ADDRESSED = {"reminded", "light_yellow", "light_red", "signers_added", "copied", "delegated",
-             "extension_requested", "delegation_returned", "transferred", "task_reassigned"}
+             "extension_requested", "delegation_returned", "transferred", "task_reassigned",
+             "suspended", "resumed", "terminated", "cancelled"}  # the last four: the holders of its open steps
 
 
 def recipients(data: dict) -> list[str]:

@@ -126,14 +126,14 @@ class Office:
             sibling.internal_data.pop("event_fired", None)
         prefer = row.completed_by
         # the step opens with what was submitted last time: the holder corrects it, not retypes it
-        row.state, row.completed_at, row.completed_by, row.draft = OPEN, None, None, self._last_submitted(row)
+        row.state, row.completed_at, row.completed_by, row.draft = OPEN, None, None, self.last_submitted(row)
         row.delegated_by, row.held_by_signers = None, False
         row.revision += 1
         self.ctx.history.record(event, instance.id, user, task_id=row.id, spec_id=row.spec_id, name=row.name, data=data)
         self.ctx.runtime.assign(instance, workflow, engine_task, row, "task_reopened", prefer=prefer)
         self.ctx.runtime.advance(instance, workflow, user)
 
-    def _last_submitted(self, row: HumanTask) -> dict | None:
+    def last_submitted(self, row: HumanTask) -> dict | None:
         last = self.db.execute(select(Event).where(
             Event.instance_id == row.instance_id, Event.task_id == row.id, Event.kind == "task_completed")
             .order_by(Event.id.desc()).limit(1)).scalar_one_or_none()

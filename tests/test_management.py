@@ -37,7 +37,7 @@ def test_terminate_needs_a_reason_and_closes_everything(engine_scenario):
     assert m.status == "terminated"
     assert m.open_tasks() == []
     assert s.advance_to("2026-10-20 00:00") == 0  # its timer never fires
-    assert m.events("terminated")[0]["data"] == {"reason": "重复立案"}
+    assert m.events("terminated")[0]["data"]["reason"] == "重复立案"
 
 
 def cli(url, *args):

@@ -64,6 +64,7 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
     ops = [(op, operations.form_fields(op, task, g.user.id, failed_entered if op.name == failed_name else None))
            for op in operations.available(task, g.user.id, "task")]
     reopened = g.engine.office.reopenings([task]).get(task.id) if task.state == "ready" else None
+    signing = any(op.name == "sign" for op, _ in ops)  # 加签: the opinion asked of me comes first
     return render_template(
         "inbox/task.html", task=task, instance=instance, allowed=allowed, message=message,
         deadline=present.deadline(task), holder=present.holder_text(task), limit_kind=present.limit_kind(task),
@@ -73,7 +74,9 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
         handover_error=handover_error, handover=handover_entered or {},
         context=present.context(instance, g.engine.visibility.task_data(task, g.user.id)), history=present.history(instance.id), ops=ops,
         signers=g.engine.signers.of_task(task.id), documents=documents_views.listed(instance.id),
-        failed_op=(failed_name, failed_message), reopened=reopened,
+        failed_op=(failed_name or ("sign" if signing else None), failed_message), signing=signing,
+        reopened=reopened, suspended=present.suspension(instance),
+        review=present.previous_step(task, g.user.id) if task.state == "ready" else None,
         reopened_text=present.reopened_text(reopened) if reopened else "",
     ), status
 

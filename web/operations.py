@@ -34,6 +34,7 @@ class Operation:
     run: Callable[[HumanTask | Instance, str, dict], object]
     params: list[Param] = field(default_factory=list)
     done: str = "已完成"
+    confirm: str = ""  # asked before an operation that cannot be undone, saying what will happen
     prefill: Callable[[HumanTask | Instance, str], dict | None] | None = None  # what the form opens with
 
 
@@ -194,7 +195,8 @@ MATTER_OPERATIONS = [
     Operation("cancel", "撤销事项", "发起人撤销整个事项", "matter",
               lambda m, u: m.started_by == u and m.status in ACTIVE,
               lambda m, u, p: g.engine.office.cancel(m.id, u, p.get("reason", "")),
-              [Param("reason", "撤销原因", "textarea")], "事项已撤销"),
+              [Param("reason", "撤销原因", "textarea")], "事项已撤销",
+              "撤销后，该事项所有未办结的步骤和定时器都将关闭，各办理人会收到通知，且不能恢复。确定撤销？"),
     Operation("suspend", "挂起", "暂停事项办理", "matter",
               lambda m, u: m.status in ACTIVE and g.engine.office.may_manage(m, u),
               lambda m, u, p: g.engine.office.suspend(m.id, u, p.get("reason", "")),
@@ -205,7 +207,8 @@ MATTER_OPERATIONS = [
     Operation("terminate", "终止", "提前终止事项", "matter",
               lambda m, u: m.status in (*ACTIVE, "suspended") and g.engine.office.may_manage(m, u),
               lambda m, u, p: g.engine.office.terminate(m.id, u, p.get("reason", "")),
-              [Param("reason", "终止原因", "textarea")], "事项已终止"),
+              [Param("reason", "终止原因", "textarea")], "事项已终止",
+              "终止后，该事项所有未办结的步骤和定时器都将关闭，各办理人会收到通知，且不能恢复。确定终止？"),
 ]
 BY_NAME = {op.name: op for op in TASK_OPERATIONS + MATTER_OPERATIONS}
 

@@ -183,7 +183,10 @@ class Note:
 
 EVENT_NOTES = {"reminded": "催办", "light_yellow": "预警", "light_red": "超期", "signers_added": "加签",
                "copied": "抄送", "delegated": "委派", "extension_requested": "延期申请",
-               "delegation_returned": "委派交回", "transferred": "转办", "task_reassigned": "改派"}  # the event log's addressed kinds (history.ADDRESSED)
+               "delegation_returned": "委派交回", "transferred": "转办", "task_reassigned": "改派",
+               "suspended": "挂起", "resumed": "激活", "terminated": "终止", "cancelled": "撤销"}  # the event log's addressed kinds (history.ADDRESSED)
+MATTER_NOTES = {"suspended": "事项已挂起，暂停办理", "resumed": "事项已激活，可以继续办理", "terminated": "事项已终止",
+                "cancelled": "事项已由发起人撤销"}
 NOTE_LABELS = {"ready": "新任务", "overdue": "已超期", "deemed": "超时默认接收", "sent_back": "退回",
                "taken_back": "撤回", **EVENT_NOTES}
 
@@ -238,9 +241,21 @@ def _event_notes(user: str, limit: int) -> list[Note]:
     notes = []
     for event, instance, task in rows:
         what = event.data.get("message") or event.data.get("reason") or event.name
-        text = f"{EVENT_NOTES[event.kind]}：{event.name or instance.process_name}" + (f"——{what}" if what and what != event.name else "")
+        if event.kind in MATTER_NOTES:  # about the whole matter: say which one and who did it
+            text = (f"{MATTER_NOTES[event.kind]}：{instance.subject or instance.process_name}"
+                    f"（{person_name(event.actor)}）" + (f"——原因：{what}" if what else ""))
+        else:
+            text = f"{EVENT_NOTES[event.kind]}：{event.name or instance.process_name}" + (f"——{what}" if what and what != event.name else "")
         notes.append(Note(event.kind, text, event.at, task, instance))
     return notes
+
+
+def suspension(instance: Instance) -> Event | None:
+    """The 挂起 entry of a matter that is suspended now (for the banner on its steps)."""
+    if instance.status != "suspended":
+        return None
+    return g.db.execute(select(Event).where(Event.instance_id == instance.id, Event.kind == "suspended")
+                        .order_by(Event.id.desc()).limit(1)).scalar_one_or_none()
 
 
 def mark_notes_seen(user: str) -> None:
@@ -318,6 +333,20 @@ def context(instance: Instance, data: dict) -> Context:
         else:
             result.other.append(ContextItem(name, format_value(value, None)))
     return result
+
+
+def previous_step(task: HumanTask, user: str) -> tuple[HumanTask, list[ContextItem]] | None:
+    """What the step before this one on its path submitted (the OA draft, the letter an approver
+    approves), labelled, as this person may read it: shown above the form."""
+    targets = g.engine.office.send_back_targets(task)
+    if not targets:
+        return None
+    row = targets[0]
+    values = g.engine.office.last_submitted(row) or {}
+    values = g.engine.visibility.readable(g.engine.runtime.instance(task.instance_id), values, user)
+    props = g.engine.tasks.form_schema(row).get("properties", {})
+    items = [ContextItem(props[k].get("title", k), format_value(v, props[k])) for k, v in values.items() if k in props]
+    return (row, items) if items else None
 
 
 @dataclass
