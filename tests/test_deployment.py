@@ -54,7 +54,7 @@ def test_hostile_xml_is_refused_and_nothing_is_stored(engine, case):
 
 
 @pytest.mark.parametrize("change, reason", [
-    ('<spiffworkflow:property name="role" value="liaison" />', "role 属性无效"),
+    ('<spiffworkflow:property name="role" value="liaison" />', "不是目录中的角色"),
     ('<spiffworkflow:property name="form" value="t_note.json" />\n          <spiffworkflow:property name="due"', "找不到表单"),
     ('<bpmndi:BPMNShape id="draft_di" bpmnElement="draft">', "没有图形"),
     ('<bpmn:timeDate xsi:type="bpmn:tFormalExpression">working_days_after(3)', "不允许"),
@@ -62,7 +62,7 @@ def test_hostile_xml_is_refused_and_nothing_is_stored(engine, case):
 ])
 def test_project_rules_are_checked_with_the_element(engine, change, reason):
     replacements = {
-        "role 属性无效": '<spiffworkflow:property name="role" value="king" />',
+        "不是目录中的角色": '<spiffworkflow:property name="role" value="king" />',
         "找不到表单": '<spiffworkflow:property name="form" value="missing.json" />\n          <spiffworkflow:property name="due"',
         "没有图形": '<bpmndi:BPMNShape id="draft_di" bpmnElement="nothing">',
         "不允许": '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">__import__("os").system("id")',
