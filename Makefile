@@ -36,6 +36,7 @@ test: install
 # where it answers at 127.0.0.1:5432. inbox_scale and memory take a few minutes each.
 bench: install
 	$(PY) bench/step_cost.py
+	$(PY) bench/aging.py
 	$(PY) bench/timers.py
 	$(PY) bench/inbox_scale.py --keep
 	$(PY) bench/memory.py

@@ -75,6 +75,17 @@ class WorkingCalendar:
         at = datetime.combine(day, END_OF_DAY, SHANGHAI)
         return Deadline(at=at, provisional=provisional, start=local(start).isoformat(), days=days)
 
+    def add_calendar_days(self, start: datetime, days: int) -> datetime:
+        """The end of a period of `days` calendar days from the day of `start` (start day not counted, Civil
+        Code art. 201) whose last day, if not a working day, moves to the end of the next working day
+        (art. 203: "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日")."""
+        if days < 0:
+            raise CalendarError("天数不能为负数")
+        day = local(start).date() + timedelta(days=days)
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return datetime.combine(day, END_OF_DAY, SHANGHAI)
+
     def working_days_between(self, start: datetime, end: datetime) -> int:
         """Working days after the day of `start` up to and including the day of `end` (negative if before)."""
         first, last = local(start).date(), local(end).date()

@@ -10,22 +10,38 @@ from .forms import uscc_problem
 from .models import TargetEntry
 
 
-def target_library_add(ctx, department: str, credit_code: str, enterprise_name: str, sector: str = "") -> dict:
-    """P1: receipt hands the enterprise to the department's supervision (003 §2(1))."""
+RISK_LEVELS = ("low", "medium", "high")
+MEASURES = ("routine", "random_check", "key_supervision")
+
+
+def target_library_add(ctx, department: str, credit_code: str, enterprise_name: str, sector: str = "",
+                       risk_level: str = "", supervision_measure: str = "") -> dict:
+    """P1: receipt hands the enterprise to the department's supervision (003 §2(1)), with what P1 knows
+    of it for the double random draw (004 §4(1)): the sector the approval section registered, the risk level
+    and supervision measure the receiving department chose. A later receipt for the same enterprise (a
+    change or renewal) updates them; a deemed receipt ('' for both) keeps what was there."""
     directory.department(ctx.db, department)
     problem = uscc_problem(credit_code)
     if problem:
         raise ScriptError(problem)
+    if risk_level and risk_level not in RISK_LEVELS:
+        raise ScriptError(f"风险程度“{risk_level}”无效，应为 low、medium 或 high")
+    if supervision_measure and supervision_measure not in MEASURES:
+        raise ScriptError(f"监管方式“{supervision_measure}”无效")
     row = ctx.db.execute(
         select(TargetEntry).where(TargetEntry.department == department, TargetEntry.credit_code == credit_code)
     ).scalar_one_or_none()
-    if row is None:
+    added = row is None
+    if added:
         row = TargetEntry(department=department, credit_code=credit_code, enterprise_name=enterprise_name,
-                          sector=sector or "", source_instance=ctx.instance_id, added_at=ctx.clock.now())
+                          sector="", source_instance=ctx.instance_id, added_at=ctx.clock.now(),
+                          credit_grade="B", risk_level="medium", supervision_measure="routine")
         ctx.db.add(row)
-        ctx.db.flush()
-        return {"added": True, "entry_id": row.id}
-    return {"added": False, "entry_id": row.id}
+    row.sector = sector or row.sector or ""
+    row.risk_level = risk_level or row.risk_level
+    row.supervision_measure = supervision_measure or row.supervision_measure
+    ctx.db.flush()
+    return {"added": added, "entry_id": row.id}
 
 
 def directory_change_role(ctx, department: str, role: str, new_person_id: str, old_person: str = "",

@@ -10,11 +10,18 @@ The draw (algorithm ``ld-sha256-rank/1``) is a pure function of recorded inputs 
 holding the record can re-run it and must get the same targets and officers:
 
 1. Candidate targets: the union of the departments' target libraries, one entry per credit code, sorted
-   by credit code; enterprises of high-risk sectors are set aside for key supervision. Each target keeps
-   the worst credit grade and the highest risk level any department gave it.
+   by credit code. The libraries are filled by P1's receipts: the approval section registers the sector,
+   the receiving department the risk level and the supervision measure. Enterprises of high-risk sectors,
+   and those a department put under key supervision, are set aside for key supervision. Each target keeps
+   the worst credit grade and the highest risk level any department gave it; its credit grade is lowered
+   by the credit records (P13, P11): C after a violation of the last three years, D after a serious one or
+   while blacklisted.
 2. Strata: targets are grouped by (credit grade, risk level). The stratum's ratio comes from the DMN
    table p10_sampling_ratio (recorded in the inputs); for city-county shared items the ratio is raised to
    at least 1/3. The stratum draws k = ceil(n × ratio) targets (at least 1 when n > 0 and ratio > 0).
+   The table's frequency (checks per year) caps how often one enterprise is drawn: a target already drawn
+   that many times in the calendar year (by earlier recorded draws, counted into the inputs) is not drawn
+   again that year (so k is at most the number still eligible).
 3. Ranking: every candidate gets the key SHA-256(seed | "target" | credit code) (hex); the k lowest keys
    are drawn. Ranking by a hash of the seed, not by the order of a list, makes the result independent of
    database order and of the Python version.
@@ -31,14 +38,19 @@ import math
 import secrets
 from fractions import Fraction
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 
 from . import directory
-from .clock import local
+from .clock import SHANGHAI, local
 from .errors import ScriptError
-from .models import ConflictDeclaration, InspectionDraw, Person, PublicNotice, RoleAssignment, TargetEntry
+from .models import (BlacklistEntry, ConflictDeclaration, InspectionDraw, Person, PublicNotice, RoleAssignment,
+                     TargetEntry, ViolationRecord)
 
-ALGORITHM = "ld-sha256-rank/1"
+ALGORITHM = "ld-sha256-rank/2"
+# /1 had no frequency cap; its records hold no "drawn_this_year", which /2 reads as "none yet".
+REPLAYABLE = {"ld-sha256-rank/1", ALGORITHM}
 OFFICERS_PER_TARGET = 2
 SHARED_ITEM_MIN_RATIO = Fraction(1, 3)  # 004 §1(3)2
 # 004 §4(1): key supervision, not random sampling. Codes and the Chinese names both match.
@@ -88,7 +100,44 @@ def certified_officers(db, department: str) -> list[dict]:
     return [{"id": pid, "certificate": cert} for pid, cert in rows if cert and cert.strip()]
 
 
-def library(db, departments: list[str]) -> dict:
+CREDIT_LOOKBACK_YEARS = 3  # violations older than this no longer lower the grade
+
+
+def credit_grades(db, codes: list[str], now: datetime) -> dict[str, str]:
+    """The grade the credit records give (P13 violation database and blacklist; P11 decisions feed them):
+    D while blacklisted or after a serious violation, C after any violation, of the last three years."""
+    if not codes:
+        return {}
+    since = now - timedelta(days=365 * CREDIT_LOOKBACK_YEARS)
+    grades: dict[str, str] = {}
+    for code, severity in db.execute(select(ViolationRecord.credit_code, ViolationRecord.severity).where(
+            ViolationRecord.credit_code.in_(codes), ViolationRecord.recorded_at >= since)).all():
+        grade = "D" if severity == "serious" else "C"
+        grades[code] = max(grades.get(code, grade), grade, key=GRADES.index)
+    for (code,) in db.execute(select(BlacklistEntry.credit_code).where(
+            BlacklistEntry.credit_code.in_(codes), BlacklistEntry.removed_at.is_(None))).all():
+        grades[code] = "D"
+    return grades
+
+
+def drawn_this_year(db, codes: list[str], now: datetime) -> dict[str, int]:
+    """How many recorded draws of the calendar year (Asia/Shanghai) selected each enterprise."""
+    year_start = datetime(local(now).year, 1, 1, tzinfo=SHANGHAI)
+    wanted, counts = set(codes), {}
+    for (result,) in db.execute(select(InspectionDraw.result).where(InspectionDraw.drawn_at >= year_start)).all():
+        for picked in result.get("selected", []):
+            if picked["credit_code"] in wanted:
+                counts[picked["credit_code"]] = counts.get(picked["credit_code"], 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _key_supervision_reason(entry: dict) -> str:
+    if is_high_risk(entry["sector"]):
+        return f"重点领域（{HIGH_RISK_SECTORS.get(entry['sector'], entry['sector'])}）"
+    return "接收部门确定为重点监管（" + "、".join(entry["key_by"]) + "）"
+
+
+def library(db, departments: list[str], now: datetime | None = None) -> dict:
     """Snapshot of both libraries for a plan: candidate targets, key-supervision targets, officers, conflicts."""
     merged: dict[str, dict] = {}
     for dept in departments:
@@ -96,14 +145,26 @@ def library(db, departments: list[str]) -> dict:
         for row in db.execute(select(TargetEntry).where(TargetEntry.department == dept)).scalars():
             entry = merged.setdefault(row.credit_code, {
                 "credit_code": row.credit_code, "enterprise_name": row.enterprise_name, "departments": [],
-                "sector": row.sector or "", "credit_grade": row.credit_grade, "risk_level": row.risk_level})
+                "sector": row.sector or "", "credit_grade": row.credit_grade, "risk_level": row.risk_level,
+                "key_by": []})
             entry["departments"].append(dept)
             entry["sector"] = entry["sector"] or row.sector or ""
             entry["credit_grade"] = max(entry["credit_grade"], row.credit_grade, key=GRADES.index)
             entry["risk_level"] = max(entry["risk_level"], row.risk_level, key=RISKS.index)
+            if row.supervision_measure == "key_supervision":
+                entry["key_by"].append(directory.department(db, dept).name)
+    if now is not None:
+        for code, grade in credit_grades(db, sorted(merged), now).items():
+            merged[code]["credit_grade"] = max(merged[code]["credit_grade"], grade, key=GRADES.index)
     targets, key_supervision = [], []
     for code in sorted(merged):
-        (key_supervision if is_high_risk(merged[code]["sector"]) else targets).append(merged[code])
+        entry = merged[code]
+        if is_high_risk(entry["sector"]) or entry["key_by"]:
+            key_supervision.append({**entry, "reason": _key_supervision_reason(entry)})
+        else:
+            targets.append(entry)
+    for entry in targets:
+        del entry["key_by"]
     officers = {dept: certified_officers(db, dept) for dept in departments}
     people = sorted({o["id"] for group in officers.values() for o in group})
     conflicts = sorted([p, c] for p, c in db.execute(
@@ -125,6 +186,7 @@ def draw(inputs: dict, seed: str) -> dict:
     ({"B|medium": {"sampling_ratio": 0.1, "frequency_per_year": 1}, ...}), shared_item."""
     departments = list(inputs["departments"])
     conflicts = {(p, c) for p, c in inputs.get("conflicts", [])}
+    already = inputs.get("drawn_this_year", {})
     strata: dict[str, list[dict]] = {}
     for target in sorted(inputs["targets"], key=lambda t: t["credit_code"]):
         strata.setdefault(stratum_key(target["credit_grade"], target["risk_level"]), []).append(target)
@@ -137,11 +199,14 @@ def draw(inputs: dict, seed: str) -> dict:
         if inputs.get("shared_item"):
             ratio = max(ratio, SHARED_ITEM_MIN_RATIO)
         members = strata[key]
-        k = min(len(members), math.ceil(len(members) * ratio)) if ratio > 0 else 0
-        ranked = sorted(members, key=lambda t: _rank(seed, "target", t["credit_code"]))
+        frequency = rule.get("frequency_per_year")
+        eligible = [t for t in members if frequency is None
+                    or already.get(t["credit_code"], 0) < int(frequency)]
+        k = min(len(eligible), math.ceil(len(members) * ratio)) if ratio > 0 else 0
+        ranked = sorted(eligible, key=lambda t: _rank(seed, "target", t["credit_code"]))
         chosen += ranked[:k]
         summary.append({"stratum": key, "candidates": len(members), "ratio": str(ratio), "drawn": k,
-                        "frequency_per_year": rule.get("frequency_per_year")})
+                        "frequency_per_year": frequency, "at_frequency": len(members) - len(eligible)})
     per_department = max(1, math.ceil(int(inputs.get("officers_per_target", OFFICERS_PER_TARGET)) / len(departments)))
     selected, unstaffed = [], []
     for target in sorted(chosen, key=lambda t: t["credit_code"]):
@@ -171,7 +236,7 @@ def replay(db, draw_id: int) -> dict:
     row = db.get(InspectionDraw, draw_id)
     if row is None:
         raise ScriptError(f"抽取记录 {draw_id} 不存在")
-    if row.algorithm != ALGORITHM:
+    if row.algorithm not in REPLAYABLE:
         raise ScriptError(f"抽取记录使用算法 {row.algorithm}，本系统为 {ALGORITHM}")
     again = draw(row.inputs, row.seed)
     return {"draw_id": row.id, "same": again == row.result and digest(row.inputs, row.seed, again) == row.digest,
@@ -191,20 +256,22 @@ def declare_conflict(db, now, person_id: str, credit_code: str, reason: str = ""
 # --- operations for service tasks ---
 def op_library(ctx, departments: list) -> dict:
     """What the plan may draw from: the strata present (for the ratio table) and the key-supervision list."""
-    snap = library(ctx.db, list(departments))
+    snap = library(ctx.db, list(departments), ctx.clock.now())
     return {"candidates": len(snap["targets"]), "strata": snap["strata"],
             "key_supervision": [{"credit_code": t["credit_code"], "enterprise_name": t["enterprise_name"],
-                                 "sector": t["sector"]} for t in snap["key_supervision"]],
+                                 "sector": t["sector"], "reason": t["reason"]} for t in snap["key_supervision"]],
             "officers": {d: [o["id"] for o in group] for d, group in snap["officers"].items()}}
 
 
 def op_draw(ctx, plan_no: str, departments: list, ratios: dict, shared_item: bool = False,
             seed: str = "", drawn_by: str = "system") -> dict:
     """Take a fresh snapshot of both libraries, draw, and record everything needed to re-run it."""
-    snap = library(ctx.db, list(departments))
+    now = ctx.clock.now()
+    snap = library(ctx.db, list(departments), now)
     inputs = {"departments": list(departments), "targets": snap["targets"], "officers": snap["officers"],
               "conflicts": snap["conflicts"], "ratios": ratios, "shared_item": bool(shared_item),
-              "officers_per_target": OFFICERS_PER_TARGET}
+              "officers_per_target": OFFICERS_PER_TARGET,
+              "drawn_this_year": drawn_this_year(ctx.db, [t["credit_code"] for t in snap["targets"]], now)}
     seed = (seed or "").strip() or secrets.token_hex(16)
     result = draw(inputs, seed)
     row = InspectionDraw(instance_id=ctx.instance_id, plan_no=plan_no or "", algorithm=ALGORITHM, seed=seed,

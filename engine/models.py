@@ -259,6 +259,9 @@ class TargetEntry(Base):
     # P10 (004 §4(1)): the sampling ratio and frequency follow the credit grade and the risk level.
     credit_grade: Mapped[str] = mapped_column(String(2), default="B")  # A good … D bad (违法失信)
     risk_level: Mapped[str] = mapped_column(String(10), default="medium")  # low | medium | high
+    # P1's receiving department chooses how it supervises: routine | random_check | key_supervision.
+    # Key supervision keeps the enterprise out of the random draw (004 §4(1)).
+    supervision_measure: Mapped[str] = mapped_column(String(20), default="routine")
 
 
 # --- supervision procedures P10–P13 (migration 0003_supervision) ---

@@ -33,6 +33,7 @@ FILENAME = "<liandong>"  # the code objects of diagram code (the worker traces o
 # What a diagram may call, with a word on each (shown to process owners in the modeler's help).
 ALLOWED_FUNCTIONS = {
     "working_days_after": "第n个工作日结束时刻（起算日不计入）",
+    "calendar_days_after": "第n个自然日结束时刻（起算日不计入；末日为法定休假日的顺延至其后第一个工作日）",
     "working_days_between": "两日之间的工作日数",
     "is_working_day": "是否法定工作日",
     "now": "当前时刻",
@@ -394,6 +395,7 @@ def _syntax_message(err: SyntaxError) -> str:
     return f"语法错误：第{err.lineno}行第{err.offset or 1}列"
 
 
+@lru_cache(maxsize=4096)  # checking and compiling one expression both need it: transform once
 def _restricted(source: str, mode: str):
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     return compiler(source, filename=FILENAME, policy=_Transformer)

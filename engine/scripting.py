@@ -155,6 +155,10 @@ class CalendarFunctions:
         self.given[iso] = deadline
         return iso
 
+    def calendar_days_after(self, n, start=None) -> str:
+        """A period in calendar days (e.g. 行政处罚法第六十条's 90 days), its last day moved past holidays."""
+        return local(self.calendar.add_calendar_days(self._instant(start), self._days(n))).isoformat()
+
     def working_days_between(self, a, b) -> int:
         first, last = self._instant(a), self._instant(b)
         if abs((last - first).days) > MAX_SPAN_DAYS:

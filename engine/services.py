@@ -23,6 +23,8 @@ from .repository import Repository
 from .runtime import Runtime
 from .scripting import CalendarFunctions, make_script_engine
 from .tasks import Tasks
+from .visibility import Visibility
+from .worklists import Worklists
 
 
 class Liandong:
@@ -42,6 +44,8 @@ class Liandong:
         self.office = Office(self)
         self.signers = Signers(self)
         self.deadlines = Deadlines(self)
+        self.worklists = Worklists(self)
+        self.visibility = Visibility(self)
 
     @property
     def calendar(self) -> calendar_module.WorkingCalendar:

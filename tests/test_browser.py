@@ -31,6 +31,7 @@ def test_liaison_starts_p1_and_the_department_liaison_acknowledges_it(page, live
     page.fill("[name=subject]", "食品经营许可")
     page.fill("[name=enterprise_name]", "鞍山市示例餐饮有限公司")
     page.fill("[name=credit_code]", uscc_with_check("91210300MA0Q12345"))
+    choose(page, "sector", "food")
     choose(page, "approval_section", "approval_bureau.market")
     page.fill("[name=concluded_at]", "2026-11-20T10:00")
     page.check("input[name=departments][value=market_bureau]")
@@ -54,9 +55,10 @@ def test_liaison_starts_p1_and_the_department_liaison_acknowledges_it(page, live
     assert "视为已接收" in page.content()
     shot(page, "task_receive_push")
     page.click("button[type=submit]:has-text('提交')")  # nothing ticked: refused with messages
-    assert "请填写“拟采取的监管方式”" in page.content()
+    assert "请选择“拟采取的监管方式”" in page.content()
     page.check("input[name=confirmed]")
     choose(page, "supervision_measure", "routine")
+    choose(page, "risk_level", "low")
     page.click("button[type=submit]:has-text('提交')")
     page.wait_for_url("**/tasks/*/done")  # content() while the redirect loads can be empty
     assert "“接收审批结果”已办理完成" in page.content()

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from engine import citations
 from engine.errors import FormInvalid, NotCandidate
 from engine.forms import uscc_with_check
 
@@ -155,6 +156,8 @@ def test_date_too_near_is_refused_with_a_message_then_corrected_to_make_up_satur
     assert back.assignee == "sunli"
     error = m.data["invitation_error"]
     assert "不足1个工作日" in error and "紧急勘验" in error and "2026-10-09" in error
+    # The rule is cited by the document's name and part: a 实施意见 has parts and items, not 条.
+    assert citations.cite("003 §2(6)") in error and "条" not in error
     assert [t.spec_id for t in m.open_tasks()] == ["send_invitation"]
     assert len([e for e in m.events("task_ready") if e["task_id"] == "send_invitation"]) == 2
 

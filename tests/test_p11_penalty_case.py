@@ -135,7 +135,7 @@ def test_ordinary_case_archived_within_24_hours_defence_waived_decided_served_ex
                    "住所：鞍山市铁西区工业园8号", "法定代表人（负责人）：丙某某",
                    "经查：2026年10月9日未经审批实施动火作业", "现场检查笔录、执法记录仪视频2段、照片12张",
                    "《行政处罚告知书》（鞍应急告〔2026〕57号）", "未提出陈述、申辩意见", "本机关决定：罚款人民币三万元",
-                   "十五日内", "六十日内向鞍山市人民政府申请行政复议", "六个月内", "二〇二六年十月二十六日"):
+                   "十五日内", "六十日内向鞍山市人民政府申请行政复议", "六个月内", "2026年10月26日"):
         assert phrase in text, phrase
     assert "听证" not in text and "集体讨论" not in text  # nothing the case did not do
     serve(m)
@@ -188,8 +188,8 @@ def test_major_case_hearing_legal_review_collective_discussion_and_push_to_appro
                                                     "approval_section": "approval_bureau.market"})
     doc, text = decision_document(s, m)
     assert (doc["number"], doc["title"], doc["issued_by"]) == ("鞍应急罚决〔2026〕1号", "行政处罚决定书", "lidong")
-    for phrase in ("你单位提出了陈述、申辩意见：要求听证", "于二〇二六年十月二十日依法举行了听证", "法制审核",
-                   "于二〇二六年十月二十三日经本机关负责人集体讨论", "本机关决定：责令停产停业整顿一个月",
+    for phrase in ("你单位提出了陈述、申辩意见：要求听证", "于2026年10月20日依法举行了听证", "法制审核",
+                   "于2026年10月23日经本机关负责人集体讨论", "本机关决定：责令停产停业整顿一个月",
                    "自收到本决定书之日起履行本决定", "申请人民法院强制执行"):
         assert phrase in text, phrase
     serve(m)

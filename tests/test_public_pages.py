@@ -79,6 +79,20 @@ def test_inspection_results_are_public_without_sign_in(site):
     assert "暂无公示信息" in visitor.get("/public/results?kind=blacklist").get_data(as_text=True)
 
 
+def test_public_pages_cite_only_what_binds_anshan(site):
+    """The public reads no internal codes ("000 §3(5)") and no source that does not bind Anshan: a draft
+    for comment (000) or another city's documents (001, 002, 004)."""
+    s, app = site
+    visitor = WebUser(app)
+    from engine import citations
+
+    unbound = [src.title for code, src in citations.SOURCES.items() if not citations.binds(code)]
+    for url in ("/public/results?kind=inspection", "/public/results?kind=penalty", "/public/report"):
+        html = visitor.get(url).get_data(as_text=True)
+        assert "§" not in html and not re.search(r"(?<![\d-])00[0-4](?![\d-])", html), url
+        assert not [title for title in unbound if title in html], url
+
+
 def test_website_report_seals_the_identity_and_only_the_handling_officer_sees_it(site):
     s, app = site
     visitor = WebUser(app)

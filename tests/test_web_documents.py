@@ -48,3 +48,12 @@ def test_others_cannot_download(app_with_letter):
     assert WebUser(app, "gaoyan").get(f"/documents/{letter['document_id']}.pdf").status_code == 403
     assert WebUser(app).get(f"/documents/{letter['document_id']}.pdf").status_code == 302
     assert WebUser(app, "zhuling").get(f"/documents/{letter['document_id']}.exe").status_code == 404
+
+
+def test_forms_cite_the_seed_by_its_name_and_part(app_with_letter):
+    """P7's start form says "003 §2(6)：…" in its definition; the page names the 实施意见 and its part."""
+    app = app_with_letter[0]
+    page = WebUser(app, "sunli").get("/start/p7_joint_site_inspection").get_data(as_text=True)
+    assert ("《鞍山市人民政府办公厅关于加强集中审批与行业监管协调联动工作的实施意见》（鞍政办发〔2018〕66号）"
+            "第二部分第（六）项：对专业要求高") in page
+    assert "003 §" not in page

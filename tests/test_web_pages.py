@@ -255,7 +255,7 @@ def test_deemed_received_note_on_receipt_tasks(web, backdoor, at_inspection):
     backdoor.complete(at_inspection["id"], "hujie", {"opinion": "符合要求"})
     ack = backdoor.open_task(at_inspection["matter"], "acknowledge")
     page = text(web("zhuling").get(f"/tasks/{ack['id']}"))
-    assert "视为已接收" in page and "003 §2(3)" in page and "已查看并确认接收" in page
+    assert "视为已接收" in page and "鞍政办发〔2018〕66号）第二部分第（三）项" in page and "已查看并确认接收" in page
 
 
 # --- CSRF ---

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from engine import auth_sessions
+from engine import auth_sessions, states
 from engine.clock import SHANGHAI
 from engine.errors import LiandongError
 from engine.history import KINDS
@@ -72,7 +72,7 @@ def instance(instance_id: int):
         open_tasks=g.engine.monitoring.open_tasks(matter.id), versions=versions,
         documents=documents_views.listed(matter.id),
         diagram={"xml": definition.content, "completed": state.completed, "active": state.active,
-                 "errored": state.errored, "counts": state.counts})
+                 "errored": state.errored, "counts": state.counts, "labels": states.ENGINE_TASK})
 
 
 ACTIONS = {

@@ -1,14 +1,14 @@
 """auth_session: signed-in sessions and API tokens stored server-side, so signing out, a password
 change, deactivation or an administrator can revoke them
 
-Revision ID: 0033
-Revises: 0021
+Revision ID: 0033_auth_sessions
+Revises: 0031_procedure_data
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0033"
-down_revision = "0021"
+revision = "0033_auth_sessions"
+down_revision = "0031_procedure_data"
 branch_labels = None
 depends_on = None
 

@@ -209,6 +209,8 @@
       panel.appendChild(field("表单 form", selectInput("form", forms, getProp(bo, "form"), function (v) { setProp(element, "form", v); })));
       panel.appendChild(field("期限 due", textInput("due", getProp(bo, "due"), function (v) { setProp(element, "due", v); }, "例如 working_days_after(3, sent_at)"),
         "表达式，返回截止时间；可用 working_days_after、now 等"));
+      panel.appendChild(field("期限类型 limit_kind", selectInput("limit_kind", cfg.limitKinds, getProp(bo, "limit_kind"), function (v) { setProp(element, "limit_kind", v); }, "（无效）"),
+        "设置期限时必填：决定能否补正暂停计时、能否延期及由谁批准"));
       var deemed = el("input", { type: "checkbox", name: "deemed_received", checked: getProp(bo, "deemed_received") === "true" });
       deemed.addEventListener("change", function () { setProp(element, "deemed_received", deemed.checked ? "true" : ""); });
       panel.appendChild(el("label", { className: "prop-check" }, [deemed, document.createTextNode(" 超时视为已接收（deemed_received）")]));
