@@ -160,9 +160,9 @@ def _open_task(app, matter: int) -> dict:
 @pytest.mark.parametrize("operation, body, by", [
     ("remind", {"message": {"$ne": 1}}, "admin"),
     ("remind", {"message": 12}, "admin"),
-    ("delegate", {"to_user": 1, "note": "请办理"}, "zhuling"),
     ("delegate", {"to_user": ["hujie"], "note": "请办理"}, "zhuling"),
-    ("pause", {"reason": False}, "zhuling"),
+    ("delegate", {"to_user": {"$ne": ""}, "note": "请办理"}, "zhuling"),
+    ("copy", {"people": [{"a": 1}]}, "zhuling"),
 ])
 def test_task_operations_refuse_parameters_that_are_not_text(both_app, operation, body, by):
     matter = start(both_app, token(both_app))
