@@ -25,7 +25,7 @@ def _people() -> dict[str, str]:
 def person_name(person_id: str | None) -> str:
     if not person_id:
         return ""
-    return _people().get(person_id, person_id)
+    return states.actor_name(person_id, _people())
 
 
 def department_name(code: str | None) -> str:
@@ -131,6 +131,8 @@ def may_view(task: HumanTask, user: str) -> bool:
         return True
     if any(s.person_id == user for s in g.engine.signers.of_task(task.id)):
         return True
+    if task.state == "ready" and g.engine.deadlines.pending_extension(task) and g.engine.deadlines.may_extend(task, user):
+        return True  # the approver a 延期申请 was sent to opens the task to decide it
     if g.engine.office.heads_department_of(task, user):
         return True
     return may_view_matter(g.engine.runtime.instance(task.instance_id), user, through_tasks=False)
@@ -376,7 +378,8 @@ def history(instance_id: int) -> list[HistoryItem]:
             detail = f"意见：{event.data['opinion']}"
         elif event.data.get("message"):
             detail = event.data["message"]
-        who = "系统" if event.actor == "system" else person_name(event.actor)
-        items.append(HistoryItem(event.at, who, f"{KINDS.get(event.kind, event.kind)}：{event.name}"
-                                 if event.name else KINDS.get(event.kind, event.kind), detail))
+        who = person_name(event.actor)
+        name = states.SERVICES.get(event.name, event.name) if event.kind == "service_called" else event.name
+        items.append(HistoryItem(event.at, who, f"{KINDS.get(event.kind, event.kind)}：{name}"
+                                 if name else KINDS.get(event.kind, event.kind), detail))
     return items
