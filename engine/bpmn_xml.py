@@ -8,12 +8,13 @@ import json
 
 from lxml import etree
 
-from . import timers
+from . import states, timers
 from .directory import ROLES, STARTER
 from .budget import MAX_INSTANCES
 from .scripting import DeployTrials
 
 MAX_BYTES = 2_000_000
+OBLIGATED_SIDE = {"liaison", "responsible_person"}  # the section that owes the limit: never its own approver
 MAX_DEPTH = 60
 
 NS = {
@@ -22,7 +23,10 @@ NS = {
     "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
     "dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/",
 }
-FLOW_NODES = ["startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway"]
+FLOW_NODES = ["startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask", "callActivity", "subProcess", "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway", "transaction", "adHocSubProcess"]
+
+ACTIVITIES = ["task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask", "businessRuleTask",
+              "callActivity", "subProcess", "transaction", "adHocSubProcess"]
 
 
 class XmlProblem(Exception):
@@ -82,15 +86,16 @@ def describe_bpmn(root) -> dict:
     lanes_by_node, lanes = {}, {}
     for lane in process.xpath(".//bpmn:lane", namespaces=NS):
         props = properties(lane)
-        info = {"id": lane.get("id"), "name": lane.get("name", ""), **props}
+        info = {"id": lane.get("id"), "name": lane.get("name", ""), **props, "line": lane.sourceline}
         lanes[lane.get("id")] = info
         for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
             lanes_by_node[ref.text.strip()] = lane.get("id")
     user_tasks = {}
-    for task in process.xpath(".//bpmn:userTask|.//bpmn:manualTask", namespaces=NS):
+    for task in process.iter("{%s}userTask" % NS["bpmn"], "{%s}manualTask" % NS["bpmn"]):
         props = properties(task)
         user_tasks[task.get("id")] = {"name": task.get("name", ""), **props, "line": task.sourceline}
-    calls = sorted({c.get("calledElement") for c in process.xpath(".//bpmn:callActivity", namespaces=NS)})
+    calls = sorted({c.get("calledElement").strip() for c in process.xpath(".//bpmn:callActivity", namespaces=NS)
+                    if (c.get("calledElement") or "").strip()})
     decisions = sorted({
         d.get("value") or d.text
         for d in process.xpath(".//bpmn:businessRuleTask/bpmn:extensionElements/spiffworkflow:calledDecisionId",
@@ -123,24 +128,25 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
     problems = []
     trials = DeployTrials()
     process = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS)[0]
+    lanes_checked = set()
     for task_id, info in meta["user_tasks"].items():
         lane_id = meta["lanes_by_node"].get(task_id)
         if lane_id is None:
-            problems.append(XmlProblem("用户任务不在任何泳道中（泳道决定由谁办理）", info["line"], task_id))
-            continue
-        lane = meta["lanes"][lane_id]
-        role = lane.get("role")
-        if role not in ROLES and role != STARTER:
-            problems.append(XmlProblem(f"泳道“{lane['name']}”的 role 属性无效：{role!r}", None, lane_id))
-        elif role != STARTER and not lane.get("department"):
-            problems.append(XmlProblem(f"泳道“{lane['name']}”缺少 department 属性", None, lane_id))
+            problems.append(XmlProblem("用户任务不在任何泳道中（泳道决定由谁办理）：把它放进一条设置了 role 和 department 的泳道",
+                                       info["line"], task_id))
+        elif lane_id not in lanes_checked:  # one message per lane, not one per task in it
+            lanes_checked.add(lane_id)
+            problems += _lane_problems(meta["lanes"][lane_id])
         if not info.get("form"):
-            problems.append(XmlProblem("用户任务缺少 form 属性（表单文件）", info["line"], task_id))
+            problems.append(XmlProblem("用户任务缺少 form 属性：在任务的扩展属性中设置 form 为 forms/ 下的表单文件名"
+                                       "（如 review.json），表单与流程一起部署", info["line"], task_id))
         elif info["form"] not in known_forms:
             problems.append(XmlProblem(f"找不到表单文件 forms/{info['form']}", info["line"], task_id))
         for key in ("due", "copy_to"):
             if info.get(key):
-                problems += [XmlProblem(f"{key} 表达式：{p}", info["line"], task_id) for p in trials.problems(info[key], "eval")]
+                problems += [XmlProblem(f"{key} 表达式：{p}", info["line"], task_id) for p in _checked(trials, info[key])]
+        role = meta["lanes"].get(lane_id, {}).get("role") if lane_id else None
+        problems += [XmlProblem(reason, info["line"], task_id) for reason in _limit_problems(info, role)]
         if info.get("timeout_action") and info["timeout_action"] not in ("remind", "escalate", "complete_default"):
             problems.append(XmlProblem("timeout_action 只能是 remind、escalate 或 complete_default", info["line"], task_id))
         if info.get("sign_mode") and info["sign_mode"] not in ("all", "any", "share"):
@@ -162,7 +168,8 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
     for lane in meta["lanes"].values():
         for key in ("department", "assignee", "candidates"):
             if lane.get(key):
-                problems += [XmlProblem(f"泳道 {key} 表达式：{p}", None, lane["id"]) for p in trials.problems(lane[key], "eval")]
+                problems += [XmlProblem(f"泳道 {key} 表达式：{p}", lane.get("line"), lane["id"])
+                             for p in _checked(trials, lane[key])]
     for task in process.xpath(".//bpmn:task", namespaces=NS):
         problems.append(XmlProblem("未设置类型的任务（bpmn:task）没有办理人和表单，会无人办理：请把任务类型设为用户任务"
                                    "（userTask，放入泳道并设置 form），或脚本任务、服务任务", task.sourceline, task.get("id")))
@@ -172,14 +179,53 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
     return problems
 
 
+ROLE_CHOICES = "、".join([*ROLES, STARTER])
+
+
+def _lane_problems(lane: dict) -> list[XmlProblem]:
+    """A lane says who does its tasks: a directory role, and (but for the starter) a department."""
+    role, name, line = lane.get("role"), lane.get("name") or lane["id"], lane.get("line")
+    if not role:
+        return [XmlProblem(f"泳道“{name}”没有设置办理角色：在泳道的扩展属性中设置 role（取值 {ROLE_CHOICES}）"
+                           "和 department（部门表达式，如 'legal_office'）", line, lane["id"])]
+    if role not in ROLES and role != STARTER:
+        return [XmlProblem(f"泳道“{name}”的 role “{role}”不是目录中的角色：请设为 {ROLE_CHOICES} 之一", line, lane["id"])]
+    if role != STARTER and not lane.get("department"):
+        return [XmlProblem(f"泳道“{name}”缺少 department 属性：设置部门表达式，如 'legal_office' 或 department",
+                           line, lane["id"])]
+    return []
+
+
+def _limit_problems(info: dict, role: str | None) -> list[str]:
+    """A time limit declares by whom it is owed (states.LIMIT_KINDS): that decides whether the holder
+    may stop the clock (补正) or ask for more time (延期). Seed 003's limits between departments have
+    neither, so a deemed receipt (003 §2(3) 超时默认) is always a statutory limit."""
+    kind, problems = info.get("limit_kind", ""), []
+    choices = "、".join(f"{k}（{v.split('（')[0]}）" for k, v in states.LIMIT_KINDS.items())
+    if kind and kind not in states.LIMIT_KINDS:
+        problems.append(f"期限类型 limit_kind 无效：{kind!r}，只能是 {choices}")
+    elif info.get("due") and not kind:
+        problems.append(f"设置了办理期限（due）的任务须声明期限类型 limit_kind：{choices}")
+    elif kind and not info.get("due"):
+        problems.append("声明了期限类型 limit_kind 的任务须设置办理期限（due）")
+    if info.get("deemed_received") == "true" and kind != states.LIMIT_STATUTORY:
+        problems.append("超时默认接收（deemed_received）的任务是部门间法定时限：limit_kind 须为 statutory")
+    approver = info.get("extension_approver")
+    if approver and kind != states.LIMIT_APPLICANT:
+        problems.append("只有对申请人的时限（limit_kind=applicant）可以指定延期批准人 extension_approver")
+    elif approver and approver not in ROLES:
+        problems.append(f"延期批准人 extension_approver 须是目录中的角色：{approver!r}")
+    elif approver and approver in OBLIGATED_SIDE | {role}:
+        problems.append(f"延期批准人须在负有期限义务的科室以外（如分管领导 deputy_leader），不能是 {approver}")
+    return problems
+
+
 def _reference_problems(process) -> list[XmlProblem]:
     """References SpiffWorkflow's parser lets through: a boundary event attached to nothing, a lane
     naming a missing element, a gateway default that is not one of its outgoing flows."""
     problems = []
     ids = {e.get("id") for e in process.iter() if e.get("id")}
-    activities = {e.get("id") for e in process.xpath(
-        ".//bpmn:task|.//bpmn:userTask|.//bpmn:manualTask|.//bpmn:scriptTask|.//bpmn:serviceTask|.//bpmn:sendTask"
-        "|.//bpmn:receiveTask|.//bpmn:businessRuleTask|.//bpmn:callActivity|.//bpmn:subProcess", namespaces=NS)}
+    activities = {e.get("id") for e in process.iter(*("{%s}%s" % (NS["bpmn"], tag) for tag in ACTIVITIES))}
     for event in process.xpath(".//bpmn:boundaryEvent", namespaces=NS):
         if event.get("attachedToRef") not in activities:
             problems.append(XmlProblem(f"边界事件附着的活动不存在：{event.get('attachedToRef')!r}",
@@ -191,10 +237,11 @@ def _reference_problems(process) -> list[XmlProblem]:
         if (ref.text or "").strip() not in ids:
             problems.append(XmlProblem(f"泳道引用的元素不存在：{(ref.text or '').strip()!r}", ref.sourceline,
                                        ref.getparent().get("id")))
+    outgoing = {}  # one pass over the flows: a lookup per gateway made validation quadratic
+    for flow in process.iter("{%s}sequenceFlow" % NS["bpmn"]):
+        outgoing.setdefault(flow.get("sourceRef"), set()).add(flow.get("id"))
     for gateway in process.xpath(".//*[@default]", namespaces=NS):
-        outgoing = {f.get("id") for f in process.xpath(
-            ".//bpmn:sequenceFlow[@sourceRef=$id]", namespaces=NS, id=gateway.get("id"))}
-        if gateway.get("default") not in outgoing:
+        if gateway.get("default") not in outgoing.get(gateway.get("id"), ()):
             problems.append(XmlProblem(f"默认流 {gateway.get('default')!r} 不是该元素的出口", gateway.sourceline,
                                        gateway.get("id")))
     return problems
@@ -202,10 +249,14 @@ def _reference_problems(process) -> list[XmlProblem]:
 
 def _constant_timer_problem(node) -> str | None:
     """A timer given as a constant (e.g. 'P3D') is checked now, not when a matter first waits on it."""
-    try:
-        value = ast.literal_eval((node.text or "").strip())
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return None  # an expression: evaluated, and checked, when the timer starts
+    value = timers.literal(node.text)  # bare ISO text, as Camunda Modeler writes it
+    if value is None and timers.near_literal(node.text):
+        value = node.text.strip()
+    if value is None:
+        try:
+            value = ast.literal_eval((node.text or "").strip())
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return None  # an expression: evaluated, and checked, when the timer starts
     kind = etree.QName(node).localname
     try:
         if kind == "timeDate":
@@ -219,13 +270,36 @@ def _constant_timer_problem(node) -> str | None:
     return None
 
 
+def _checked(trials: DeployTrials, source: str, mode: str = "eval") -> list[str]:
+    from .bpmn_checks import foreign_expression
+    foreign = foreign_expression(source)
+    return [foreign] if foreign else trials.problems(source, mode)
+
+
+def _timer_problems(process) -> tuple[list[XmlProblem], set]:
+    """Constant timer values checked now; returns the problems and the timer nodes already judged
+    (bare ISO values and cron or JUEL text are not Python expressions to check again)."""
+    from .bpmn_checks import cron_timer, foreign_expression
+    problems, judged = [], set()
+    for definition in process.iter("{%s}timerEventDefinition" % NS["bpmn"]):
+        values = [c for c in definition if etree.QName(c).localname in ("timeDate", "timeDuration", "timeCycle")]
+        owner = definition.getparent()
+        if not values:
+            problems.append(XmlProblem("定时器没有设置时间：设置 timeDate（日期时间，如 working_days_after(3)）、"
+                                       "timeDuration（时长，如 P3D、PT2H）或 timeCycle（循环，如 R3/PT10M）之一",
+                                       definition.sourceline, owner.get("id")))
+        for node in values:
+            reason = foreign_expression(node.text) or cron_timer(node.text) or _constant_timer_problem(node)
+            if reason or timers.literal(node.text) is not None or timers.near_literal(node.text):
+                judged.add(node)
+            if reason:
+                problems.append(XmlProblem(reason, node.sourceline, owner.get("id")))
+    return problems, judged
+
+
 def _expression_problems(process, trials: DeployTrials) -> list[XmlProblem]:
-    problems = []
-    for node in process.xpath(".//bpmn:timeDate|.//bpmn:timeDuration|.//bpmn:timeCycle", namespaces=NS):
-        reason = _constant_timer_problem(node)
-        if reason:
-            owner = node.getparent().getparent()
-            problems.append(XmlProblem(reason, node.sourceline, owner.get("id")))
+    from .bpmn_checks import foreign_expression
+    problems, judged = _timer_problems(process)
     checks = [
         (".//bpmn:conditionExpression|.//bpmn:conditionalEventDefinition/bpmn:condition", "eval"),
         (".//bpmn:timeDate|.//bpmn:timeDuration|.//bpmn:timeCycle", "eval"),
@@ -237,10 +311,13 @@ def _expression_problems(process, trials: DeployTrials) -> list[XmlProblem]:
     ]
     for xpath, mode in checks:
         for node in process.xpath(xpath, namespaces=NS):
+            if node in judged:
+                continue
             owner = node.getparent()
             while owner is not None and owner.get("id") is None:
                 owner = owner.getparent()
-            for p in trials.problems((node.text or "").strip() or "None", mode):
+            foreign = foreign_expression(node.text)
+            for p in [foreign] if foreign else trials.problems((node.text or "").strip() or "None", mode):
                 problems.append(XmlProblem(p, node.sourceline, owner.get("id") if owner is not None else None))
     for loop in process.xpath(".//bpmn:standardLoopCharacteristics[@loopMaximum]", namespaces=NS):
         maximum = loop.get("loopMaximum").strip()
@@ -249,17 +326,19 @@ def _expression_problems(process, trials: DeployTrials) -> list[XmlProblem]:
             problems.append(XmlProblem(f"loopMaximum 须为 0 到 {MAX_INSTANCES} 之间的整数", loop.sourceline, owner.get("id")))
     for param in process.xpath(".//spiffworkflow:parameter", namespaces=NS):
         task = next((a for a in param.iterancestors() if a.tag.startswith("{%s}" % NS["bpmn"]) and a.get("id")), None)
-        for p in trials.problems(param.get("value") or "None", "eval"):
+        for p in _checked(trials, param.get("value") or "None"):
             problems.append(XmlProblem(f"服务任务参数 {param.get('id')}：{p}", param.sourceline,
                                        task.get("id") if task is not None else param.get("id")))
     return problems
 
 
 def _diagram_problems(root, process) -> list[XmlProblem]:
-    drawn = {s.get("bpmnElement") for s in root.xpath(".//bpmndi:BPMNShape|.//bpmndi:BPMNEdge", namespaces=NS)}
+    # iter, not an XPath union: libxml2 merges a union's node sets in quadratic time
+    drawn = {s.get("bpmnElement") for s in root.iter("{%s}BPMNShape" % NS["bpmndi"], "{%s}BPMNEdge" % NS["bpmndi"])}
     problems = []
-    xpath = "|".join(f".//bpmn:{tag}" for tag in FLOW_NODES + ["sequenceFlow"])
-    for element in process.xpath(xpath, namespaces=NS):
+    tags = {"{%s}%s" % (NS["bpmn"], tag) for tag in FLOW_NODES + ["sequenceFlow"]}
+    for element in process.iter(*tags):  # document order in one pass (an XPath union sorts)
         if element.get("id") not in drawn:
-            problems.append(XmlProblem("元素在流程图中没有图形（BPMNDI），建模器无法显示", element.sourceline, element.get("id")))
+            problems.append(XmlProblem("元素在流程图中没有图形（BPMNDI），建模器无法显示：在建模器里画出它",
+                                       element.sourceline, element.get("id")))
     return problems

@@ -9,10 +9,10 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from . import directory, matter_lock
+from . import directory, matter_lock, states
 from .clock import local, parse_local
-from .errors import InvalidState, NotCandidate
-from .models import HumanTask, Instance, Timer
+from .errors import DirectoryError, InvalidState, NotCandidate
+from .models import Event, HumanTask, Instance, Timer
 from .runtime import find_task
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
@@ -114,6 +114,52 @@ class Deadlines:
             self.ctx.tasks.finish(task, "system", values)
         return 1
 
+    # --- the kind of a task's limit decides what may be done to it (states.LIMIT_KINDS) ---
+    def limit_kind(self, task: HumanTask) -> str:
+        """Declared in the diagram (limit_kind); a deployment from before kinds existed counts as internal."""
+        props = self._properties(self.ctx.runtime.instance(task.instance_id), task.spec_id)
+        return props.get("limit_kind") or states.LIMIT_INTERNAL
+
+    def may_pause(self, task: HumanTask) -> bool:
+        """补正 stops a clock that waits on an applicant's materials: only a limit owed to an applicant."""
+        return task.due_at is not None and self.limit_kind(task) == states.LIMIT_APPLICANT
+
+    def may_request_extension(self, task: HumanTask) -> bool:
+        """A limit one department owes another (003 §2(3)) cannot be moved by anyone on the obligated side."""
+        return task.due_at is not None and self.limit_kind(task) != states.LIMIT_STATUTORY
+
+    def approver_role(self, task: HumanTask) -> str | None:
+        """Who approves a 延期: for a limit owed to an applicant, the role the diagram names outside the
+        obligated section (extension_approver, default the deputy leader 分管领导) of the task's department;
+        for an internal limit, the section head (responsible person); nobody for a statutory limit."""
+        kind = self.limit_kind(task)
+        if kind == states.LIMIT_STATUTORY:
+            return None
+        if kind == states.LIMIT_INTERNAL:
+            return "responsible_person"
+        props = self._properties(self.ctx.runtime.instance(task.instance_id), task.spec_id)
+        return props.get("extension_approver") or "deputy_leader"
+
+    def extension_approvers(self, task: HumanTask) -> list[str]:
+        role = self.approver_role(task)
+        if task.due_at is None or role is None:
+            return []
+        people = self._holders(task.department, role, task.assignee)
+        if not people and role == "responsible_person":  # the section head's own task: their leader
+            people = self._holders(task.department, "deputy_leader", task.assignee)
+        return people
+
+    def _holders(self, department: str, role: str, holder: str | None) -> list[str]:
+        try:
+            return [p for p in directory.holders(self.db, department, role) if p != holder]  # never the holder
+        except DirectoryError:
+            return []
+
+    def _refuse_statutory(self, task: HumanTask, what: str) -> None:
+        if self.limit_kind(task) == states.LIMIT_STATUTORY:
+            raise InvalidState(f"“{task.name}”的期限是部门间法定时限（003 §2(3)），不能{what}："
+                               "期限届满即按规定处理（如超时默认接收），逾期计入期限考核")
+
     def _properties(self, instance: Instance, spec_id: str) -> dict:
         for meta in self.ctx.repository.metas(instance.bundle).values():
             if spec_id in meta.get("user_tasks", {}):
@@ -127,6 +173,9 @@ class Deadlines:
             raise NotCandidate("只有当前办理人可以登记补正")
         if task.due_at is None:
             raise InvalidState("该任务没有办理期限，无需暂停计时")
+        self._refuse_statutory(task, "补正暂停计时")
+        if not self.may_pause(task):
+            raise InvalidState(f"“{task.name}”的期限是内部时限，不等待申请人补正材料，不能暂停计时")
         if not reason or not reason.strip():
             raise InvalidState("请填写需补正的材料")
         now = self.ctx.clock.now()
@@ -166,21 +215,38 @@ class Deadlines:
         task = self.ctx.tasks.get(task_id)
         if task.assignee != user or task.state != "ready":
             raise NotCandidate("只有当前办理人可以申请延期")
+        if task.due_at is None:
+            raise InvalidState("该任务没有办理期限，无需延期")
+        self._refuse_statutory(task, "延期")
         if not reason or not reason.strip() or int(days) < 1:
             raise InvalidState("申请延期须填写天数和理由")
+        approvers = self.extension_approvers(task)
+        if not approvers:
+            raise InvalidState("目录中没有可以批准该延期的人员，请先在目录中指定")
         self.ctx.history.record("extension_requested", task.instance_id, user, task_id=task.id, spec_id=task.spec_id,
-                                name=task.name, data={"days": int(days), "reason": reason.strip(),
-                                                      "to": directory.section_head(self.db, task.department)})
+                                name=task.name, data={"days": int(days), "reason": reason.strip(), "to": approvers})
 
     def may_extend(self, task: HumanTask, user: str) -> bool:
-        """Extensions are approved by the section head of the task's department, or an administrator."""
-        return user in directory.section_head(self.db, task.department) or directory.is_admin(self.db, user)
+        """The approver the limit's kind names (extension_approvers), or an administrator; never for a
+        statutory limit."""
+        if task.state != "ready" or not self.may_request_extension(task):
+            return False
+        return user in self.extension_approvers(task) or directory.is_admin(self.db, user)
+
+    def pending_extension(self, task: HumanTask) -> dict | None:
+        """The holder's latest 延期申请 on this task that no approval has answered yet (days, reason, to)."""
+        last = self.db.execute(select(Event).where(
+            Event.task_id == task.id, Event.kind.in_(("extension_requested", "extended")))
+            .order_by(Event.id.desc()).limit(1)).scalars().first()
+        return last.data if last is not None and last.kind == "extension_requested" else None
 
     def extend(self, task_id: int, user: str, days: int, reason: str) -> HumanTask:
-        """The section head approves an extension: the deadline moves by `days` working days."""
+        """The approver grants an extension: the deadline moves by `days` working days."""
         task, instance = self.ctx.tasks._lock(task_id, None, user)
+        self._refuse_statutory(task, "延期")
         if not self.may_extend(task, user):
-            raise NotCandidate("延期须由本科室负责人批准")
+            role = directory.ROLES.get(self.approver_role(task) or "", "管理员")
+            raise NotCandidate(f"该任务的延期须由{role}批准，办理人不能自行延期")
         if task.due_at is None or int(days) < 1 or not reason or not reason.strip():
             raise InvalidState("延期须填写天数和理由")
         deadline = self.ctx.calendar.add_working_days(task.due_at, int(days))

@@ -70,7 +70,11 @@ def _message(error, schema: dict) -> tuple[str, str]:
     spec = schema.get("properties", {}).get(field, {}) if field else {}
     title = spec.get("title", field or "表单")
     v = error.validator
-    if v == "required":
+    if v == "required":  # say what the person does: tick a box, choose an option, or type
+        if spec.get("type") == "boolean":
+            return field, f"请勾选“{title}”" if spec.get("const") is True else f"请选择“{title}”：是或否"
+        if "enum" in spec or spec.get("type") == "array":
+            return field, f"请选择“{title}”"
         return field, f"请填写“{title}”"
     if v == "format" and spec.get("format") == "uscc":
         return field, uscc_problem(error.instance) or "统一社会信用代码不正确"

@@ -30,16 +30,17 @@ KINDS = {
     "signed": "签署意见", "held_for_signers": "提交后等待加签意见", "copied": "抄送", "light_yellow": "预警（黄灯）",
     "light_red": "超期（红灯）", "clock_stopped": "补正暂停计时", "clock_resumed": "补正后恢复计时",
     "extension_requested": "申请延期", "extended": "批准延期", "completed_by_default": "超时默认办结",
-    "votes_counted": "计票", "identity_refused": "查看举报人信息被拒绝",
+    "votes_counted": "计票", "transferred": "转办", "identity_refused": "查看举报人信息被拒绝",
 }
 
-# Entries addressed to people (their notifications): the recipients are in data "to" or "people".
+# Entries addressed to people (their notifications): the recipients are in data "notify", "to" or "people".
 ADDRESSED = {"reminded", "light_yellow", "light_red", "signers_added", "copied", "delegated",
-             "extension_requested", "delegation_returned"}
+             "extension_requested", "delegation_returned", "transferred", "task_reassigned",
+             "suspended", "resumed", "terminated", "cancelled"}  # the last four: the holders of its open steps
 
 
 def recipients(data: dict) -> list[str]:
-    to = data.get("to") or data.get("people") or []
+    to = data.get("notify") or data.get("to") or data.get("people") or []
     return sorted({str(p) for p in (to if isinstance(to, list) else [to])})
 
 

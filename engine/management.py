@@ -172,15 +172,25 @@ class Management:
         if instance.status not in SWEEPABLE:
             raise InvalidState(f"事项状态为“{instance.status}”，不能挂起")
         instance.status = "suspended"
-        self.ctx.history.record("suspended", instance.id, user, data={"reason": reason})
+        self.ctx.history.record("suspended", instance.id, user, data={"reason": reason,
+                                                                       "notify": self._holders(instance.id, user)})
         return instance
+
+    def _holders(self, instance_id: int, user: str) -> list[str]:
+        """Who holds an open step of the matter (assignees, else candidates), to be told what happened to
+        it; not the person who did it."""
+        people = set()
+        for task in self.db.execute(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                            HumanTask.state == "ready")).scalars():
+            people.update(self.ctx.tasks.holders(task))
+        return sorted(people - {user})
 
     def resume(self, instance_id: int, user: str) -> Instance:
         instance = self.ctx.runtime.instance(instance_id, lock=True)
         if instance.status not in ("suspended", "error"):
             raise InvalidState(f"事项状态为“{instance.status}”，无需激活")
         instance.status, instance.error = "running", None
-        self.ctx.history.record("resumed", instance.id, user)
+        self.ctx.history.record("resumed", instance.id, user, data={"notify": self._holders(instance.id, user)})
         workflow = self.ctx.runtime.load(instance)
         self.ctx.runtime.advance(instance, workflow, user)  # timers that fell due meanwhile fire now
         return instance
@@ -194,6 +204,7 @@ class Management:
             raise InvalidState("事项已结束，不能终止或撤销")
         workflow = self.ctx.runtime.load(instance)
         workflow.cancel()
+        told = self._holders(instance.id, user)  # before their steps are closed
         now = self.ctx.clock.now()
         for task in self.db.execute(select(HumanTask).where(
                 HumanTask.instance_id == instance.id, HumanTask.state == "ready")).scalars():
@@ -203,7 +214,7 @@ class Management:
                 Timer.instance_id == instance.id, Timer.status == "waiting")).scalars():
             timer.status = "cancelled"
         instance.status, instance.ended_at = as_status, now
-        self.ctx.history.record(as_status, instance.id, user, data={"reason": reason.strip()})
+        self.ctx.history.record(as_status, instance.id, user, data={"reason": reason.strip(), "notify": told})
         self.ctx.runtime.save(instance, workflow)
         return instance
 
@@ -218,13 +229,14 @@ class Management:
             raise InvalidState("只能改派未办结的任务")
         if self.db.get(Person, to_user) is None:
             raise NotFound(f"目录中没有人员“{to_user}”")
-        old = task.assignee
+        old, holders = task.assignee, self.ctx.tasks.holders(task)
         task.assignee = to_user
         task.revision += 1
         if to_user not in self.ctx.tasks.candidates(task.id):
             self.db.add(TaskCandidate(task_id=task.id, person_id=to_user))
         self.ctx.history.record("task_reassigned", task.instance_id, user, task_id=task.id, spec_id=task.spec_id,
-                                name=task.name, data={"from": old, "to": to_user, "reason": reason.strip()})
+                                name=task.name, data={"from": old, "to": to_user, "reason": reason.strip(),
+                                      "notify": sorted({to_user, *holders})})  # both the old and new holder are told
         return task
 
     def edit_data(self, instance_id: int, key: str, value, user: str, reason: str) -> Instance:

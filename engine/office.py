@@ -2,11 +2,11 @@
 退回 send back, 撤回 take back, 撤销 cancel, 委派 delegate, 转办 transfer, 催办 remind, 抄送 copy,
 and who may suspend, resume or terminate a matter. Every action is in the event log with who and why.
 """
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from . import directory, states
-from .errors import InvalidState, NotCandidate, NotFound
-from .models import HumanTask, Instance, MatterCopy, Person, TaskCandidate
+from .errors import DirectoryError, InvalidState, NotCandidate, NotFound
+from .models import Event, HumanTask, Instance, MatterCopy, Person, RoleAssignment, TaskCandidate
 from .runtime import ENDED, find_task
 
 OPEN = states.TASK_OPEN
@@ -125,12 +125,31 @@ class Office:
             sibling.internal_data.pop("event_value", None)
             sibling.internal_data.pop("event_fired", None)
         prefer = row.completed_by
-        row.state, row.completed_at, row.completed_by, row.draft = OPEN, None, None, None
+        # the step opens with what was submitted last time: the holder corrects it, not retypes it
+        row.state, row.completed_at, row.completed_by, row.draft = OPEN, None, None, self.last_submitted(row)
         row.delegated_by, row.held_by_signers = None, False
         row.revision += 1
         self.ctx.history.record(event, instance.id, user, task_id=row.id, spec_id=row.spec_id, name=row.name, data=data)
         self.ctx.runtime.assign(instance, workflow, engine_task, row, "task_reopened", prefer=prefer)
         self.ctx.runtime.advance(instance, workflow, user)
+
+    def last_submitted(self, row: HumanTask) -> dict | None:
+        last = self.db.execute(select(Event).where(
+            Event.instance_id == row.instance_id, Event.task_id == row.id, Event.kind == "task_completed")
+            .order_by(Event.id.desc()).limit(1)).scalar_one_or_none()
+        return dict(last.data.get("form") or {}) or None if last else None
+
+    def reopenings(self, tasks: list[HumanTask]) -> dict[int, Event]:
+        """Why each of these open steps is open again: its 退回 or 撤回 entry, when that is the newest
+        thing that happened to it (a step reopened and then completed again is not "returned" any more)."""
+        if not tasks:
+            return {}
+        latest: dict[int, Event] = {}
+        for event in self.db.execute(select(Event).where(  # by matter first: that column is indexed
+                Event.instance_id.in_({t.instance_id for t in tasks}), Event.task_id.in_([t.id for t in tasks]), Event.kind.in_(("sent_back", "taken_back", "task_completed")))
+                .order_by(Event.id)).scalars():
+            latest[event.task_id] = event
+        return {tid: e for tid, e in latest.items() if e.kind != "task_completed"}
 
     # --- 保存, 委派 and 转办 ---
     def save_draft(self, task_id: int, user: str, data: dict, revision: int | None) -> HumanTask:
@@ -173,13 +192,60 @@ class Office:
                                 name=task.name, data={"to": delegator, "form": values})
         return task
 
-    def transfer(self, task_id: int, user: str, to_user: str, reason: str) -> HumanTask:
-        """转办 across roles: the starter's section head (or an administrator) hands the task over."""
-        task = self.ctx.tasks.get(task_id)
-        instance = self.ctx.runtime.instance(task.instance_id)
-        if not self.may_manage(instance, user):
-            raise NotCandidate("跨角色转办须由发起人所在科室负责人批准")
-        return self.ctx.management.reassign(task_id, to_user, user, _reason(reason, "转办"))
+    def heads_department_of(self, task: HumanTask, user: str) -> bool:
+        """The section head of the department the task is with answers for its work there."""
+        return user in directory.section_head(self.db, task.department)
+
+    def may_transfer(self, task: HumanTask, user: str) -> bool:
+        """转办 is decided by a section head: of the task's department or of the matter's starter."""
+        return task.state == OPEN and (self.heads_department_of(task, user) or
+                                       self.may_manage(self.ctx.runtime.instance(task.instance_id), user))
+
+    def transfer_roles(self, task: HumanTask) -> list[tuple[str, str]]:
+        """(role@department, role) of the posts held in the task's bureau: where 转办 may send it."""
+        bureau = self.ctx.visibility.bureau(task.department)
+        posts = self.db.execute(select(RoleAssignment.department, RoleAssignment.role).where(
+            RoleAssignment.until.is_(None)).distinct().order_by(RoleAssignment.department, RoleAssignment.role)).all()
+        return [(f"{role}@{dept}", dept) for dept, role in posts
+                if self.ctx.visibility.bureau(dept) == bureau and (dept, role) != (task.department, task.role)]
+
+    def transfer(self, task_id: int, user: str, to: str, reason: str) -> HumanTask:
+        """转办: a section head gives the task to another person, or to another post ("role@department",
+        whose holders then claim it); the new holders decide. Both sides are told."""
+        reason = _reason(reason, "转办")
+        task, instance = self.ctx.tasks._lock(task_id, None, user)
+        if not self.may_transfer(task, user):
+            raise NotCandidate("转办须由承办科室或发起人所在科室的负责人办理")
+        before = self.ctx.tasks.holders(task)
+        to = (to or "").strip()
+        if "@" in to:
+            role, department = to.split("@", 1)
+            try:
+                people = directory.holders(self.db, department, role) if role in directory.ROLES else []
+            except DirectoryError:
+                people = []
+            if not people:
+                raise InvalidState("该岗位目前没有在岗人员，不能转办")
+            task.department, task.role = department, role
+            task.assignee = people[0] if len(people) == 1 else None
+        else:
+            if not to:
+                raise InvalidState("请选择转办给的人员或岗位")
+            person = self.db.get(Person, to)
+            if person is None or not person.active:
+                raise NotFound(f"目录中没有在岗人员“{to}”")
+            people, task.assignee = [to], to
+        if people == before and task.assignee in (None, *before):
+            raise InvalidState("转办对象与当前办理人相同")
+        self.db.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task.id))
+        for person_id in people:
+            self.db.add(TaskCandidate(task_id=task.id, person_id=person_id))
+        task.delegated_by, task.draft = None, None
+        task.revision += 1
+        self.ctx.history.record("transferred", instance.id, user, task_id=task.id, spec_id=task.spec_id, name=task.name,
+                                data={"from": before, "to": people, "department": task.department, "role": task.role,
+                                      "reason": reason, "notify": sorted(set(before) | set(people))})
+        return task
 
     # --- 催办 and 抄送 ---
     def remind(self, task_id: int, user: str, message: str) -> None:

@@ -5,12 +5,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.spiff.parser.process import BpmnValidator, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import bpmn_xml, countersign, document_resources, documents, file_kinds, forms, spec_links
+from . import bpmn_checks, bpmn_xml, countersign, dmn_checks, document_resources, documents, file_kinds, forms, spec_check, spec_links
 from .errors import DeploymentError, UnknownProcess
 from .history import History
 from .models import Definition
@@ -23,6 +22,16 @@ class Deployed:
     key: str
     version: int
     changed: bool
+
+
+def _bpmn_problems(filename, root, meta, known_forms: set[str], known_processes: set[str]) -> list[dict]:
+    """Every problem of one BPMN file that can be found without SpiffWorkflow's parser, in one round."""
+    process = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=bpmn_xml.NS)[0]
+    found = [*bpmn_xml.rule_problems(root, meta, known_forms), *bpmn_checks.reachability_problems(process),
+             *bpmn_checks.service_problems(process), *bpmn_checks.call_problems(process, known_processes),
+             *bpmn_checks.data_store_problems(root)]
+    problems = [{"file": filename, "line": p.line, "element": p.element, "reason": p.reason} for p in found]
+    return problems + spec_check.schema_problems(root, filename)
 
 
 def _hash(content: str) -> str:
@@ -102,16 +111,14 @@ class Repository:
         known_forms = {key for kind, key, *_ in parsed if kind == "form"} | self._keys("form")
         known_processes = {key for kind, key, *_ in parsed if kind == "bpmn"} | self._keys("bpmn")
         for kind, _key, _, _, filename, root, meta in parsed:
-            if kind != "bpmn":
-                continue
-            for p in bpmn_xml.rule_problems(root, meta, known_forms):
-                problems.append({"file": filename, "line": p.line, "element": p.element, "reason": p.reason})
-            for called in meta["calls"]:
-                if called not in known_processes:
-                    problems.append({"file": filename, "element": called, "reason": f"调用的子流程“{called}”未部署"})
+            if kind == "bpmn":
+                problems += _bpmn_problems(filename, root, meta, known_forms, known_processes)
+        # the parser last: it stops at its first complaint, so every other check has spoken by then
+        named = {(p["file"], p.get("element")) for p in problems}
+        checked = self._check_specs(parsed, known_processes, {p["file"] for p in problems})
+        problems += [p for p in checked if (p["file"], p.get("element")) not in named]
         if problems:
             raise DeploymentError(problems)
-        self._check_specs(parsed)
         results = []
         for kind, key, name, text, filename, _, meta in parsed:
             results.append(self._store(kind, key, name, text, filename, meta, user))
@@ -149,23 +156,29 @@ class Repository:
             ids = [d.get("id") for d in root.iter("{*}decision")]
             if len(ids) != 1:
                 raise bpmn_xml.XmlProblem("每个 DMN 文件须恰好包含一个决策表")
+            found = dmn_checks.problems(root)  # the table's shape and every expression in it, now
+            if found:
+                raise DeploymentError([{"file": filename, "line": p.line, "element": p.element, "reason": p.reason}
+                                       for p in found])
             name = next(root.iter("{*}decision")).get("name", ids[0])
             return kind, ids[0], name, text, filename, root, {}
         meta = bpmn_xml.describe_bpmn(root)
         return kind, meta["process_id"], meta["name"], text, filename, root, meta
 
-    def _check_specs(self, parsed) -> None:
+    def _check_specs(self, parsed, known_processes: set[str], reported: set[str]) -> list[dict]:
         """Let SpiffWorkflow parse every process with everything it calls, as a start would."""
         roots = {key: (root, filename) for kind, key, _, _, filename, root, _ in parsed if kind == "bpmn"}
         dmns = [(root, filename) for kind, _, _, _, filename, root, _ in parsed if kind == "dmn"]
+        by_file = {filename: root for root, filename in [*roots.values(), *dmns]}
+        problems = []
         for key, (root, filename) in roots.items():
-            parser = SpiffBpmnParser(validator=BpmnValidator())
+            parser = spec_check.new_parser()
             try:
                 parser.add_bpmn_xml(root, filename=filename)
                 for called in self._called_closure(key, roots):
                     if called in roots:
                         parser.add_bpmn_xml(roots[called][0], filename=roots[called][1])
-                    else:
+                    elif called in known_processes:
                         row = self.latest("bpmn", called)
                         parser.add_bpmn_xml(bpmn_xml.parse_safely(row.content.encode()), filename=row.filename)
                 for dmn_root, dmn_file in dmns:
@@ -174,14 +187,12 @@ class Repository:
                     if row.filename not in {f for _, f in dmns}:
                         parser.add_dmn_xml(bpmn_xml.parse_safely(row.content.encode()), filename=row.filename)
                 parser.get_spec(key)
-                parser.get_subprocess_specs(key)
-            except ValidationException as err:
-                raise DeploymentError([{
-                    "file": getattr(err, "file_name", filename) or filename, "line": getattr(err, "line_number", None) or None,
-                    "element": getattr(err, "id", None), "reason": "流程无法解析：" + str(err).split("\n")[0].strip(),
-                }]) from None
-            except Exception as err:  # the parser's other errors are plain exceptions
-                raise DeploymentError([{"file": filename, "reason": f"流程无法解析：{err}"}]) from None
+                if all(called in known_processes for called in self._called_closure(key, roots)):
+                    parser.get_subprocess_specs(key)
+            except Exception as err:  # noqa: BLE001 — the parser's errors are ValidationException or plain ones
+                if not (spec_check.covered(err) and reported & {filename, getattr(err, "file_name", None)}):
+                    problems.append(spec_check.parser_problem(err, filename, by_file))
+        return problems
 
     def _called_closure(self, key: str, pending: dict) -> list[str]:
         seen, stack = [], [key]
@@ -193,7 +204,7 @@ class Repository:
                 row = self.latest("bpmn", current)
                 calls = row.meta.get("calls", []) if row else []
             for called in calls:
-                if called not in seen and called != key:
+                if called and called not in seen and called != key:
                     seen.append(called)
                     stack.append(called)
         return seen

@@ -395,6 +395,7 @@ def _syntax_message(err: SyntaxError) -> str:
     return f"语法错误：第{err.lineno}行第{err.offset or 1}列"
 
 
+@lru_cache(maxsize=4096)  # checking and compiling one expression both need it: transform once
 def _restricted(source: str, mode: str):
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     return compiler(source, filename=FILENAME, policy=_Transformer)

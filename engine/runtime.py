@@ -300,9 +300,10 @@ class Runtime:
                 row.state, row.completed_at = "completed", now
             else:
                 row.state, row.completed_at = "cancelled", now
-                if outcome:
+                if outcome:  # closed by an interrupting timer: the missed limit stays on record (003 §3(3))
                     self.ctx.history.record(outcome, instance.id, task_id=row.id, spec_id=row.spec_id, name=row.name,
-                                            data={"department": row.department})
+                                            data={"department": row.department, "closed": True,
+                                                  "due_at": row.due_at and row.due_at.isoformat()})
             row.revision += 1
         return created > 0 or any(row.state == OPEN for row in rows.values())
 

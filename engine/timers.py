@@ -4,6 +4,7 @@ SpiffWorkflow's timer event definitions call `datetime.now()` themselves. The su
 `workflow.script_engine.clock` instead; `use_engine_clock` swaps them into parsed specs, and
 `SERIALIZER_CONFIG` teaches the serializer their names.
 """
+import re
 from datetime import datetime, timedelta
 
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
@@ -43,6 +44,31 @@ def _text(value) -> str:
     return value.strip()
 
 
+_ISO_DURATION = re.compile(r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?", re.I)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?")
+_ISO_CYCLE = re.compile(r"R\d*/[0-9A-Z:.+/-]+", re.I)
+
+
+def literal(expression: str) -> str | None:
+    """A timer value written as bare ISO 8601 text (`PT1S`, `2026-10-09T09:00:00`, `R3/PT10M`), as
+    Camunda Modeler writes it: the value itself, not an expression to evaluate."""
+    text = (expression or "").strip()
+    if _ISO_DURATION.fullmatch(text) or _ISO_DATE.fullmatch(text) or _ISO_CYCLE.fullmatch(text):
+        return text
+    return None
+
+
+def near_literal(expression: str) -> bool:
+    """Bare text that is meant as an ISO duration or cycle but is not one (`P3X`, `R3/PT1Q`): a
+    mistake to report, not a variable name to look up when the timer starts."""
+    return bool(re.fullmatch(r"(P|R\d*/)[0-9A-Z./:+-]*\d[0-9A-Z./:+-]*", (expression or "").strip()))
+
+
+def _value(my_task, expression: str):
+    text = literal(expression)
+    return text if text is not None else my_task.workflow.script_engine.evaluate(my_task, expression)
+
+
 def date_value(value) -> str:
     """A timeDate value as stored: the expression's string, an offset added if it had none."""
     text = _text(value)
@@ -58,7 +84,10 @@ def duration(value, start: datetime) -> timedelta:
     text = _text(value)
     if not text.upper().startswith("P"):
         raise TimerValueError(f"定时器的时长无法识别：{text!r}（应为 ISO 8601 时长，如 P3D、PT2H）")
-    parsed = TimerEventDefinition.parse_iso_duration(text)
+    try:
+        parsed = TimerEventDefinition.parse_iso_duration(text)
+    except Exception:  # noqa: BLE001 — the library raises a bare Exception('Invalid duration')
+        parsed = None
     if not parsed:
         raise TimerValueError(f"定时器的时长无法识别：{text!r}（应为 ISO 8601 时长，如 P3D、PT2H）")
     rough_seconds = (parsed.get("years", 0) * 366 + parsed.get("months", 0) * 31 + parsed.get("weeks", 0) * 7
@@ -95,7 +124,7 @@ class ClockTimeDateEventDefinition(TimeDateEventDefinition):
     def has_fired(self, my_task):
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
-            event_value = date_value(my_task.workflow.script_engine.evaluate(my_task, self.expression))
+            event_value = date_value(_value(my_task, self.expression))
             my_task._set_internal_data(event_value=event_value)
         if parse_local(event_value) < _now(my_task):
             my_task._set_internal_data(event_fired=True)
@@ -107,7 +136,7 @@ class ClockDurationTimerEventDefinition(DurationTimerEventDefinition):
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
             start = _now(my_task)
-            length = duration(my_task.workflow.script_engine.evaluate(my_task, self.expression), start)
+            length = duration(_value(my_task, self.expression), start)
             event_value = (start + length).isoformat()
             my_task._set_internal_data(event_value=event_value)
         if parse_local(event_value) < _now(my_task):
@@ -120,7 +149,7 @@ class ClockCycleTimerEventDefinition(CycleTimerEventDefinition):
         event_value = my_task._get_internal_data("event_value")
         now = _now(my_task)
         if event_value is None:
-            event_value = cycle(my_task.workflow.script_engine.evaluate(my_task, self.expression), now)
+            event_value = cycle(_value(my_task, self.expression), now)
         ready = False
         if event_value["cycles"] != 0:
             next_event = datetime.fromisoformat(event_value["next"])

@@ -36,6 +36,10 @@ class Visibility:
         """The whole matter's data, for the people who may see the whole matter."""
         return self._without_internal(instance, self.ctx.runtime.data(instance), user)
 
+    def readable(self, instance: Instance, values: dict, user: str) -> dict:
+        """`values` of this matter without the internal fields `user` may not read."""
+        return self._without_internal(instance, values, user)
+
     # --- internals ---
     def _logged_path(self, instance: Instance, task: HumanTask) -> dict:
         """The start form and what steps of the task's own department entered, from the event log."""

@@ -53,7 +53,7 @@ def test_send_back_and_add_a_signer_from_the_task_page(page, p3_answered):
     sign_in(page, base, "xuming")
     page.goto(f"{base}/signing")
     page.click("a.button:has-text('签署意见')")
-    page.click("#op-sign summary")
+    assert page.locator("#op-sign").get_attribute("open") is not None  # 签署意见 from 待我签署 opens the form
     page.fill("#op-sign textarea[name=opinion]", "同意答复，处罚文书编号已核对")
     page.click("#op-sign button[type=submit]")
     assert "已签署意见" in page.content()

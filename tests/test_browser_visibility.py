@@ -35,7 +35,7 @@ def branches(tmp_path, processes_template):
         push = _open(e, p1.id, "push_result")
         e.tasks.complete(push.id, "sunli", PUSH, push.revision)
         market = _open(e, p1.id, "receive_push", "market_bureau")
-        e.tasks.complete(market.id, "zhuling", {"confirmed": True, "supervision_measure": "key_supervision",
+        e.tasks.complete(market.id, "zhuling", {"confirmed": True, "supervision_measure": "key_supervision", "risk_level": "high",
                                                 "remarks": "列为重点监管对象"}, market.revision)
         emergency = _open(e, p1.id, "receive_push", "emergency_bureau")
 
@@ -59,6 +59,7 @@ def test_a_department_sees_its_own_branch_and_not_the_other_bureaus_internal_com
     info = page.locator("section.card", has_text="事项信息").inner_text()
     assert "鞍审批危化经字〔2026〕118号" in info  # the pushed approval: a shared fact
     assert "已查看并确认接收" not in info and "重点监管" not in info and "列为重点监管对象" not in info
+    assert "风险较高" not in info
     shot(page, "visibility_sibling_branch")
     page.click("button:has-text('退出')")
 

@@ -54,7 +54,7 @@ def test_hostile_xml_is_refused_and_nothing_is_stored(engine, case):
 
 
 @pytest.mark.parametrize("change, reason", [
-    ('<spiffworkflow:property name="role" value="liaison" />', "role 属性无效"),
+    ('<spiffworkflow:property name="role" value="liaison" />', "不是目录中的角色"),
     ('<spiffworkflow:property name="form" value="t_note.json" />\n          <spiffworkflow:property name="due"', "找不到表单"),
     ('<bpmndi:BPMNShape id="draft_di" bpmnElement="draft">', "没有图形"),
     ('<bpmn:timeDate xsi:type="bpmn:tFormalExpression">working_days_after(3)', "不允许"),
@@ -62,7 +62,7 @@ def test_hostile_xml_is_refused_and_nothing_is_stored(engine, case):
 ])
 def test_project_rules_are_checked_with_the_element(engine, change, reason):
     replacements = {
-        "role 属性无效": '<spiffworkflow:property name="role" value="king" />',
+        "不是目录中的角色": '<spiffworkflow:property name="role" value="king" />',
         "找不到表单": '<spiffworkflow:property name="form" value="missing.json" />\n          <spiffworkflow:property name="due"',
         "没有图形": '<bpmndi:BPMNShape id="draft_di" bpmnElement="nothing">',
         "不允许": '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">__import__("os").system("id")',
@@ -84,4 +84,31 @@ def test_one_bad_file_stops_the_whole_deployment(engine):
             ("two_steps.bpmn", GOOD.replace('name="确认"', 'name="新名"').encode()),
             ("bad.json", b"{not json"),
         ])
+    assert count(engine) == before
+
+
+KIND = '<spiffworkflow:property name="limit_kind" value="internal" />'
+DEEMED_KIND = '<spiffworkflow:property name="limit_kind" value="statutory" />'
+
+
+@pytest.mark.parametrize("old, new, reason", [
+    (KIND, '<spiffworkflow:property name="limit_kind" value="urgent" />', "期限类型 limit_kind 无效：'urgent'"),
+    (KIND, "", "设置了办理期限（due）的任务须声明期限类型 limit_kind"),
+    (DEEMED_KIND, KIND, "超时默认接收（deemed_received）的任务是部门间法定时限：limit_kind 须为 statutory"),
+    (KIND, KIND + '<spiffworkflow:property name="extension_approver" value="deputy_leader" />',
+     "只有对申请人的时限（limit_kind=applicant）可以指定延期批准人"),
+    (KIND, '<spiffworkflow:property name="limit_kind" value="applicant" />'
+           '<spiffworkflow:property name="extension_approver" value="responsible_person" />',
+     "延期批准人须在负有期限义务的科室以外"),
+])
+def test_a_time_limit_declares_its_kind_or_the_deployment_is_refused(engine, old, new, reason):
+    """003 §2(3): the limits one department owes another (超时默认, the 3-working-day answer) have no
+    补正 and no 延期, limits owed to an applicant have both. Which one a task's limit is must be declared
+    in the diagram (limit_kind), checked at deployment with a Chinese reason, and nothing is stored."""
+    assert old in GOOD
+    before = count(engine)
+    with pytest.raises(DeploymentError) as err:
+        deploy(engine, GOOD.replace(old, new, 1).replace('name="确认"', 'name="确认3"'))
+    assert any(reason in p["reason"] and p["element"] in ("draft", "confirm") for p in err.value.problems), \
+        err.value.problems
     assert count(engine) == before

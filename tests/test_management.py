@@ -37,7 +37,7 @@ def test_terminate_needs_a_reason_and_closes_everything(engine_scenario):
     assert m.status == "terminated"
     assert m.open_tasks() == []
     assert s.advance_to("2026-10-20 00:00") == 0  # its timer never fires
-    assert m.events("terminated")[0]["data"] == {"reason": "重复立案"}
+    assert m.events("terminated")[0]["data"]["reason"] == "重复立案"
 
 
 def cli(url, *args):
@@ -82,7 +82,8 @@ def test_reassign_moves_the_task_and_logs_why(engine_scenario):
         s.run(lambda e: e.management.reassign(confirm.id, "linna", "admin", ""))
     s.run(lambda e: e.management.reassign(confirm.id, "linna", "admin", "朱玲休假"))
     assert m.task("confirm").assignee == "linna"
-    assert m.events("task_reassigned")[0]["data"] == {"from": "zhuling", "to": "linna", "reason": "朱玲休假"}
+    assert m.events("task_reassigned")[0]["data"] == {"from": "zhuling", "to": "linna", "reason": "朱玲休假",
+                                                      "notify": ["linna", "zhuling"]}
     m.complete("confirm", by="linna", data={"note": "代为确认"})
     assert m.status == "completed"
 

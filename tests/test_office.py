@@ -203,30 +203,91 @@ def test_lights_turn_yellow_and_red_once_counting_the_make_up_saturday(scenario,
     assert len(p3.events("light_red")) == 1
 
 
-def test_clock_stops_for_missing_materials_and_restarts_the_day_after_they_arrive(scenario, p3):
-    scenario.advance_to("2026-10-08 09:00")  # 2 working days left (9 and 10 Oct)
+def test_the_three_working_day_answer_cannot_be_paused_or_extended_by_the_answering_side(scenario, p3):
+    """003 §2(3) "各行业监管部门应自商请发出之日起3个工作日内完成信息反馈": a limit one department owes
+    another. The answering liaison 朱玲 cannot stop its clock (补正) nor ask for more time, her section
+    head 徐明 cannot extend it, and on 11 Oct the request is overdue and escalated as the diagram says."""
+    scenario.advance_to("2026-10-08 09:00")
     answer = p3.task("answer_request")
-    act(scenario, lambda e: e.deadlines.pause(answer.id, "zhuling", "待企业补充检查记录"))
+    with pytest.raises(InvalidState) as paused:
+        act(scenario, lambda e: e.deadlines.pause(answer.id, "zhuling", "待企业补充检查记录"))
+    assert "法定时限" in paused.value.message
     with pytest.raises(InvalidState):
-        act(scenario, lambda e: e.tasks.complete(answer.id, "zhuling", ANSWER, p3.task("answer_request").revision))
-    scenario.advance_to("2026-10-12 10:00")  # the old deadline passes while paused: no escalation
-    assert p3.events("overdue_escalated") == []
-    act(scenario, lambda e: e.deadlines.resume(answer.id, "zhuling", "2026-10-12"))
-    assert p3.task("answer_request").due == end_of("2026-10-14")  # 13 and 14 Oct
-    scenario.advance_to("2026-10-15 00:00")
-    assert len(p3.events("overdue_escalated")) == 1
-
-
-def test_extension_needs_the_section_head_and_moves_the_deadline(scenario, p3):
-    answer = p3.task("answer_request")
-    act(scenario, lambda e: e.deadlines.request_extension(answer.id, "zhuling", 2, "需调取档案"))
-    with pytest.raises(NotCandidate):
-        act(scenario, lambda e: e.deadlines.extend(answer.id, "zhuling", 2, "需调取档案"))
-    act(scenario, lambda e: e.deadlines.extend(answer.id, "xuming", 2, "需调取档案"))
-    assert p3.task("answer_request").due == end_of("2026-10-13")  # 11 Oct is a Sunday
+        act(scenario, lambda e: e.deadlines.request_extension(answer.id, "zhuling", 2, "需调取档案"))
+    with pytest.raises(InvalidState):
+        act(scenario, lambda e: e.deadlines.extend(answer.id, "xuming", 2, "需调取档案"))
+    assert p3.task("answer_request").due == end_of("2026-10-10")
     scenario.advance_to("2026-10-11 00:00")
-    assert p3.events("overdue_escalated") == []  # the timer moved with the deadline
-    assert [e["kind"] for e in p3.events() if "exten" in e["kind"]] == ["extension_requested", "extended"]
+    assert len(p3.events("overdue_escalated")) == 1
+    assert [e["kind"] for e in p3.events() if "exten" in e["kind"] or "clock" in e["kind"]] == []
+
+
+# 补正 and 延期 on a limit owed to a reporter (P12 投诉举报, 000 §3(5) "及时受理并依法处理社会公众的投诉")
+P12 = "p12_complaint_report"
+REPORT = {"subject": "举报某化工企业夜间违规动火", "enterprise_name": "鞍山市丙化工有限公司",
+          "credit_code": "91210300MA0UB7CP9W", "department": "emergency_bureau", "channel": "hotline_12350",
+          "received_at": "2026-10-12T20:15:00+08:00", "content": "该企业夜间在储罐区动火作业，无人监护",
+          "anonymous": True}
+
+
+ACCEPT = {"decision": "accept", "decided_on": "2026-10-15", "reason": "属本局职责", "handling_officer": "luoyi",
+          "handling_days": 15}
+
+
+@pytest.fixture
+def p12(scenario):
+    scenario.at("2026-10-13 08:30")
+    return scenario.start(P12, by="fengxue", data=REPORT)
+
+
+def test_clock_stops_for_missing_materials_and_restarts_the_day_after_they_arrive(scenario, p12):
+    """000 §3(5) / 001 §4(4)4: a report is accepted within 5 working days of its receipt (Mon 12 Oct:
+    due Mon 19 Oct), a limit owed to the reporter. While the handler waits for the reporter's
+    materials (补正) the clock stops; it restarts the day after they arrive with the days that were left."""
+    accept = p12.task("accept_report")
+    assert accept.due == end_of("2026-10-19")
+    assert act(scenario, lambda e: e.deadlines.limit_kind(e.tasks.get(accept.id))) == "applicant"
+    scenario.advance_to("2026-10-15 09:00")  # 2 working days left (16 and 19 Oct)
+    act(scenario, lambda e: e.deadlines.pause(accept.id, "fengxue", "待举报人补充现场照片"))
+    with pytest.raises(InvalidState):
+        act(scenario, lambda e: e.tasks.complete(accept.id, "fengxue", ACCEPT, p12.task("accept_report").revision))
+    scenario.advance_to("2026-10-21 10:00")  # the old deadline passes while paused: no red light
+    assert p12.events("light_red") == []
+    act(scenario, lambda e: e.deadlines.resume(accept.id, "fengxue", "2026-10-21"))
+    assert p12.task("accept_report").due == end_of("2026-10-23")  # 22 and 23 Oct
+    scenario.advance_to("2026-10-24 00:00")
+    assert len(p12.events("light_red")) == 1
+
+
+def test_extension_of_a_reporters_limit_is_approved_outside_the_obligated_section(scenario, p12):
+    """000 §3(5): the handling limit is owed to the reporter. 延期 needs a leader's approval from outside
+    the section that owes it (office conventions): the deputy leader 马平 of 市应急管理局, not the
+    handler 冯雪 and not her section head 何斌. The request goes to 马平; the deadline moves by the
+    approved working days."""
+    accept = p12.task("accept_report")
+    act(scenario, lambda e: e.deadlines.request_extension(accept.id, "fengxue", 2, "需核实举报线索来源"))
+    [asked] = p12.events("extension_requested")
+    assert asked["data"]["to"] == ["maping"]
+    for someone in ("fengxue", "hebin"):
+        with pytest.raises(NotCandidate) as refused:
+            act(scenario, lambda e, who=someone: e.deadlines.extend(accept.id, who, 2, "需核实举报线索来源"))
+        assert "分管领导" in refused.value.message
+    act(scenario, lambda e: e.deadlines.extend(accept.id, "maping", 2, "需核实举报线索来源"))
+    assert p12.task("accept_report").due == end_of("2026-10-21")
+    assert [e["kind"] for e in p12.events() if "exten" in e["kind"]] == ["extension_requested", "extended"]
+
+
+def test_an_internal_limit_is_extended_by_the_section_head_and_never_paused(engine_scenario):
+    """An internal limit (the department's own, e.g. a draft due in 1 working day) has no applicant
+    whose materials could be awaited: no 补正; 延期 is approved by the section head 徐明."""
+    m = engine_scenario.start("t_two_steps", by="zhuling", data={"department": "market_bureau"})
+    draft = m.task("draft")
+    with pytest.raises(InvalidState):
+        engine_scenario.run(lambda e: e.deadlines.pause(draft.id, "zhuling", "待补充"))
+    engine_scenario.run(lambda e: e.deadlines.request_extension(draft.id, "zhuling", 2, "需调取档案"))
+    assert m.events("extension_requested")[0]["data"]["to"] == ["xuming"]
+    engine_scenario.run(lambda e: e.deadlines.extend(draft.id, "xuming", 2, "需调取档案"))
+    assert m.task("draft").due == end_of("2026-10-08")  # 30 Sep, then 8 Oct after National Day
 
 
 # --- 撤销, 挂起, 终止 by those allowed -------------------------------------------------------------

@@ -188,3 +188,38 @@ def test_start_form_requires_at_least_one_department(scenario):
     with pytest.raises(FormInvalid) as refused:
         scenario.start(PROCESS, by="sunli", data=start_data(departments=[]))
     assert "departments" in refused.value.errors
+
+
+def test_the_receiving_liaison_cannot_stop_or_move_the_deemed_receipt(scenario):
+    """003 §2(3) "审管互动平台采取超时默认原则，信息推送1个工作日后，默认为对方已接收" and §2(1) (supervision
+    starts on receipt): the receipt limit is owed by one department to another, so nobody on the
+    receiving side can pause it (补正) or extend it (延期). 市应急管理局's liaison 高燕 tries both and is
+    refused in Chinese; neither is offered to her; after 1 working day the push is deemed received and
+    the enterprise enters the bureau's enforcement-target library."""
+    from engine.errors import InvalidState
+    s = scenario
+    s.at("2026-10-08 09:00")
+    m = s.start(PROCESS, by="sunli", data=start_data(concluded_at="2026-10-08T08:30:00+08:00",
+                                                     departments=["emergency_bureau"]))
+    m.complete("push_result", by="sunli", data=PUSH)
+    receipt = m.task("receive_push")
+    assert receipt.assignee == "gaoyan" and receipt.due == end_of("2026-10-09")
+    assert s.run(lambda e: e.deadlines.limit_kind(e.tasks.get(receipt.id))) == "statutory"
+
+    with pytest.raises(InvalidState) as paused:
+        s.run(lambda e: e.deadlines.pause(receipt.id, "gaoyan", "待审批科室补充审批要件"))
+    assert "法定时限" in paused.value.message and "不能补正暂停计时" in paused.value.message
+    with pytest.raises(InvalidState) as asked:
+        s.run(lambda e: e.deadlines.request_extension(receipt.id, "gaoyan", 5, "近期检查任务多"))
+    assert "不能延期" in asked.value.message
+    with pytest.raises(InvalidState):  # nor can her section head, nor anyone else
+        s.run(lambda e: e.deadlines.extend(receipt.id, "hebin", 5, "近期检查任务多"))
+    assert s.run(lambda e: (e.deadlines.may_pause(e.tasks.get(receipt.id)),
+                            e.deadlines.may_request_extension(e.tasks.get(receipt.id)),
+                            e.deadlines.may_extend(e.tasks.get(receipt.id), "admin"))) == (False, False, False)
+    assert m.events("clock_stopped") == m.events("extension_requested") == m.events("extended") == []
+
+    s.advance_to("2026-10-10 00:00")
+    [done] = [t for t in m.done_tasks() if t.spec_id == "receive_push"]
+    assert done.state == "deemed_received"
+    assert library(s) == {"emergency_bureau": ("鞍山市某化工有限公司", m.id)}

@@ -13,6 +13,18 @@ from engine.errors import FormInvalid, NotCandidate
 PROCESS = "p6_third_party_arbitration"
 
 
+def document_text(scenario, document_id) -> str:
+    """The issued PDF's text without the layout's line breaks."""
+    import io
+
+    from pypdf import PdfReader
+
+    from engine.models import Document
+
+    pdf = scenario.run(lambda e: e.db.get(Document, document_id).pdf)
+    return "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
 def start_data(**overrides) -> dict:
     data = {
         "subject": "食品经营许可现场核查职责划分争议",
@@ -134,9 +146,13 @@ def test_non_technical_without_agreement_goes_to_the_same_level_government(scena
     assert m.data["arbitration_route"] == "government_ruling"
     assert m.data["arbitration_decision"] == "维持评判裁决意见，由市场准入审批科负责现场核查，自下月起执行。"
     assert m.data["other_agrees"] is False
-    [doc] = m.documents()  # the government's ruling, under the government's number
-    assert (doc["number"], doc["department"], doc["issued_by"]) == ("鞍政裁〔2026〕1号", "municipal_government", "fanyong")
-    assert doc["title"].endswith("的裁决")
+    [doc] = m.documents()  # the government decides: a 决定 under the government's 发 number
+    assert (doc["kind"], doc["number"], doc["department"], doc["issued_by"]) == (
+        "government_decision", "鞍政发〔2026〕1号", "municipal_government", "fanyong")
+    assert doc["title"] == "关于食品经营许可现场核查职责划分争议的决定"
+    text = document_text(s, doc["id"])
+    assert "经研究，现决定如下：" in text and "一、维持评判裁决意见，由市场准入审批科负责现场核查" in text
+    assert "评判裁决意见如下" not in text and "鞍山市人民政府" in text
 
 
 def test_technical_matter_institution_chosen_jointly_after_a_disagreement(scenario):

@@ -76,6 +76,8 @@ def diagram(place: str, code: str) -> tuple[str, str | None]:
         lane[place.split("_", 1)[1]] = code
     if place in ("due", "copy_to"):
         task_props[place] = code
+    if place == "due":
+        task_props["limit_kind"] = "internal"
     if place == "condition":
         middle = '<bpmn:exclusiveGateway id="x" name="判断" default="f_x_end"/>'
         flows.append(("x", "end"))

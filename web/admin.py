@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from engine import states
 from engine.clock import SHANGHAI
 from engine.errors import LiandongError
 from engine.history import KINDS
@@ -71,7 +72,7 @@ def instance(instance_id: int):
         open_tasks=g.engine.monitoring.open_tasks(matter.id), versions=versions,
         documents=documents_views.listed(matter.id),
         diagram={"xml": definition.content, "completed": state.completed, "active": state.active,
-                 "errored": state.errored, "counts": state.counts})
+                 "errored": state.errored, "counts": state.counts, "labels": states.ENGINE_TASK})
 
 
 ACTIONS = {
@@ -115,7 +116,7 @@ def act(instance_id: int, action: str):
 @role_required("admin")
 def compliance():
     rows = _compliance_rows()
-    peak = max([r["on_time"] + r["late"] + r["deemed_received"] + r["open_overdue"] for r in rows] or [1]) or 1
+    peak = max([r["on_time"] + r["missed"] for r in rows] or [1]) or 1
     return render_template("admin/compliance.html", rows=rows, peak=peak, args=request.args,
                            procedures=[(d.key, d.name) for d in g.engine.repository.processes()])
 
@@ -125,10 +126,12 @@ def compliance():
 def compliance_csv():
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["部门", "流程", "按时办结", "超期办结", "办理中已超期", "办理中", "超时默认接收", "催办次数", "平均用时（工作日）"])
+    writer.writerow(["部门", "流程", "按时办结", "超期办结", "办理中已超期", "办理中", "超时默认接收", "关闭时已超期", "超限合计",
+                     "经批准延期", "催办次数", "平均用时（工作日）"])
     for r in _compliance_rows():
         writer.writerow([present.department_name(r["department"]), r["process_name"], r["on_time"], r["late"],
-                         r["open_overdue"], r["open"], r["deemed_received"], r["reminders"],
+                         r["open_overdue"], r["open"], r["deemed_received"], r["closed_overdue"], r["missed"],
+                         r["extended"], r["reminders"],
                          "" if r["mean_working_days"] is None else r["mean_working_days"]])
     body = "\ufeff" + out.getvalue()  # BOM: Excel and WPS open the Chinese text correctly
     return Response(body, mimetype="text/csv; charset=utf-8",

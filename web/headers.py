@@ -35,7 +35,7 @@ FIXED = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 HSTS = "max-age=31536000"
-PUBLIC_PAGES = {"public.results", "public.report"}
+PUBLIC_PAGES = {"public.results", "public.report", "public.track"}
 ASSETS = {"static", "vendor"}  # blueprint or endpoint: files that are the same for everyone
 PUBLIC_MAX_AGE = 60
 

@@ -51,23 +51,33 @@ def _revision() -> int | None:
         return None
 
 
-def _task_page(task: HumanTask, status: int = 200, errors: dict | None = None, entered=None,
-               message: str = "", handover_error: str = "", handover_entered=None):
+def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, entered=None,
+                message: str = "", handover_error: str = "", handover_entered=None, failed_op=None):
+    """The task page. `failed_op`: (name, what was typed, message) of an office operation the engine
+    refused; its form is shown open with the typing kept."""
     instance = g.engine.runtime.instance(task.instance_id)
     allowed = actions.available(g.engine, task, g.user.id)
     schema = g.engine.tasks.form_schema(task)
     if entered is None and task.draft and task.state == "ready":
         entered = task.draft  # what was saved, or what a delegate filled in
-    ops = [(op, operations.form_fields(op, task, g.user.id)) for op in operations.available(task, g.user.id, "task")]
+    failed_name, failed_entered, failed_message = failed_op or (None, None, "")
+    ops = [(op, operations.form_fields(op, task, g.user.id, failed_entered if op.name == failed_name else None))
+           for op in operations.available(task, g.user.id, "task")]
+    reopened = g.engine.office.reopenings([task]).get(task.id) if task.state == "ready" else None
+    signing = any(op.name == "sign" for op, _ in ops)  # 加签: the opinion asked of me comes first
     return render_template(
         "inbox/task.html", task=task, instance=instance, allowed=allowed, message=message,
-        deadline=present.deadline(task), holder=present.holder_text(task),
+        deadline=present.deadline(task), holder=present.holder_text(task), limit_kind=present.limit_kind(task),
         form_title=schema.get("title", task.name), form_description=schema.get("description", ""),
         fields=formview.fields(schema, entered, errors), form_error=formview.form_error(errors),
         colleagues=present.colleagues(task, g.user.id) if "hand_over" in allowed else [],
         handover_error=handover_error, handover=handover_entered or {},
         context=present.context(instance, g.engine.visibility.task_data(task, g.user.id)), history=present.history(instance.id), ops=ops,
         signers=g.engine.signers.of_task(task.id), documents=documents_views.listed(instance.id),
+        failed_op=(failed_name or ("sign" if signing else None), failed_message), signing=signing,
+        reopened=reopened, suspended=present.suspension(instance),
+        review=present.previous_step(task, g.user.id) if task.state == "ready" else None,
+        reopened_text=present.reopened_text(reopened) if reopened else "",
     ), status
 
 
@@ -80,13 +90,13 @@ def _refused(task_id: int, err, prefix: str = ""):
         message = f"该任务已由 {present.person_name(task.assignee)} 认领或办理，您无需再处理。"
     elif isinstance(err, StaleTask) and task.state != "ready":
         message = "该任务已经办理完毕或已取消，请刷新后查看。"
-    return _task_page(task, status=err.status, message=prefix + message)
+    return render_task(task, status=err.status, message=prefix + message)
 
 
 @bp.get("/tasks/<int:task_id>")
 @login_required
 def task_page(task_id: int):
-    return _task_page(_visible_task(task_id))
+    return render_task(_visible_task(task_id))
 
 
 @bp.post("/tasks/<int:task_id>/claim")
@@ -120,7 +130,7 @@ def hand_over(task_id: int):
     to_user, reason = request.form.get("to_user", ""), request.form.get("reason", "").strip()
     if not reason or not to_user:
         refuse()
-        return _task_page(task, status=422, handover_error="请填写转交原因" if to_user else "请选择接收人",
+        return render_task(task, status=422, handover_error="请填写转交原因" if to_user else "请选择接收人",
                           handover_entered={"to_user": to_user, "reason": reason})
     try:
         g.engine.tasks.hand_over(task_id, g.user.id, to_user, reason, _revision())
@@ -156,7 +166,7 @@ def complete(task_id: int):
             return redirect(url_for("inbox.task_page", task_id=task_id))
     except FormInvalid as err:
         refuse()
-        return _task_page(g.engine.tasks.get(task_id), status=422, errors=err.errors, entered=request.form,
+        return render_task(g.engine.tasks.get(task_id), status=422, errors=err.errors, entered=request.form,
                           message=err.message)
     except (StaleTask, InvalidState) as err:
         return _refused(task_id, err, "提交失败：")

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from engine.errors import LiandongError
 
-from . import documents_views, operations, present, refuse
+from . import documents_views, inbox, operations, present, refuse
 from .auth import login_required
 
 bp = Blueprint("office", __name__)
@@ -27,13 +27,18 @@ def task_operation(task_id: int, name: str):
     op = operations.BY_NAME.get(name)
     if op is None or op.on != "task" or not present.may_view(task, g.user.id) or not op.shown(task, g.user.id):
         abort(403, description="您不能对该任务执行此操作。")
+    back_to_late = request.form.get("back") == "late"  # 催办 from the 督查室's list of late tasks
+    params = _params()
     try:
-        operations.run(op, task, g.user.id, _params())
+        operations.run(op, task, g.user.id, params)
         flash(op.done, "success")
-    except LiandongError as err:  # refused: nothing of it is kept
+    except LiandongError as err:  # refused: nothing of it is kept but what was typed, in the open form
         refuse()
+        if not back_to_late and present.may_view(g.engine.tasks.get(task_id), g.user.id):
+            return inbox.render_task(g.engine.tasks.get(task_id), status=_refusal_status(err),
+                                     failed_op=(name, params, f"{op.label}失败：{err.message}"))
         flash(f"{op.label}失败：{err.message}", "error")
-    if request.form.get("back") == "late":  # 催办 from the 督查室's list of late tasks
+    if back_to_late:
         return redirect(url_for("lists.late") + f"#late-{task_id}")
     if present.may_view(g.engine.tasks.get(task_id), g.user.id):
         return redirect(url_for("inbox.task_page", task_id=task_id))
@@ -47,13 +52,21 @@ def matter_operation(instance_id: int, name: str):
     op = operations.BY_NAME.get(name)
     if op is None or op.on != "matter" or not op.shown(matter, g.user.id):
         abort(403, description="您不能对该事项执行此操作。")
+    params = _params()
     try:
-        operations.run(op, matter, g.user.id, _params())
+        operations.run(op, matter, g.user.id, params)
         flash(op.done, "success")
     except LiandongError as err:
         refuse()
+        matter = g.engine.runtime.instance(instance_id)
+        if present.may_view_matter(matter, g.user.id):
+            return _matter_page(matter, _refusal_status(err), (name, params, f"{op.label}失败：{err.message}"))
         flash(f"{op.label}失败：{err.message}", "error")
     return redirect(url_for("office.matter_page", instance_id=instance_id))
+
+
+def _refusal_status(err: LiandongError) -> int:
+    return err.status if 400 <= err.status < 500 else 422
 
 
 @bp.get("/matters/<int:instance_id>")
@@ -63,13 +76,20 @@ def matter_page(instance_id: int):
     if not present.may_view_matter(matter, g.user.id):
         abort(403, description="该事项不在您的查看范围内。")
     g.engine.office.mark_read(matter.id, g.user.id)
+    return _matter_page(matter)
+
+
+def _matter_page(matter, status: int = 200, failed_op=None):
+    failed_name, failed_entered, failed_message = failed_op or (None, None, "")
     tasks = g.engine.tasks.of_instance(matter.id)
-    ops = [(op, operations.form_fields(op, matter, g.user.id))
+    ops = [(op, operations.form_fields(op, matter, g.user.id, failed_entered if op.name == failed_name else None))
            for op in operations.available(matter, g.user.id, "matter")]
-    return render_template("office/matter.html", matter=matter, context=present.context(matter, g.engine.visibility.matter_data(matter, g.user.id)),
+    data = g.engine.visibility.matter_data(matter, g.user.id)
+    return render_template("office/matter.html", matter=matter, context=present.context(matter, data),
                            history=present.history(matter.id), ops=ops, documents=documents_views.listed(matter.id),
                            viewable={t.id for t in tasks if present.may_view(t, g.user.id)},
-                           tasks=[(t, present.deadline(t), present.holder_text(t)) for t in tasks])
+                           tasks=[(t, present.deadline(t), present.holder_text(t)) for t in tasks],
+                           failed_op=(failed_name, failed_message), diagram=present.diagram(matter)), status
 
 
 @bp.get("/signing")

@@ -9,7 +9,7 @@ from flask import g
 from sqlalchemy import select
 
 from engine import directory
-from engine.errors import FormInvalid
+from engine.errors import FormInvalid, InvalidState
 from engine.models import HumanTask, Instance, Person
 
 from .formview import Field
@@ -34,6 +34,8 @@ class Operation:
     run: Callable[[HumanTask | Instance, str, dict], object]
     params: list[Param] = field(default_factory=list)
     done: str = "已完成"
+    confirm: str = ""  # asked before an operation that cannot be undone, saying what will happen
+    prefill: Callable[[HumanTask | Instance, str], dict | None] | None = None  # what the form opens with
 
 
 # --- choices offered in the forms ---
@@ -63,6 +65,25 @@ def _everyone(_task, user):
     rows = g.db.execute(select(Person.id, Person.name, Person.title).where(Person.active.is_(True), Person.id != user)
                         .order_by(Person.id)).all()
     return [(pid, f"{name}（{title}）") for pid, name, title in rows]
+
+
+def _transfer_posts(task, user):
+    from engine.directory import ROLES
+    return [(value, f"{_department(dept)} · {ROLES.get(value.split('@')[0], '')}")
+            for value, dept in g.engine.office.transfer_roles(task)]
+
+
+def _department(code: str) -> str:
+    from engine.models import Department
+    row = g.db.get(Department, code)
+    return row.name if row else code
+
+
+def _one_target(params: dict) -> str:
+    person, post = (params.get("to_user") or "").strip(), (params.get("to_role") or "").strip()
+    if person and post:
+        raise InvalidState("请只选择一项：转给人员，或转给岗位")
+    return person or post
 
 
 def _my_pending_signers(task, user):
@@ -121,6 +142,12 @@ TASK_OPERATIONS = [
               lambda t, u, p: g.engine.office.delegate(t.id, u, p.get("to_user", ""), p.get("note", ""), p.get("revision")),
               [Param("to_user", "委派给", "select", options=_department_colleagues),
                Param("note", "委派说明", "textarea", required=False)], "已委派"),
+    Operation("transfer", "转办", "科室负责人把任务转给其他人员或岗位，由对方办理", "task",
+              lambda t, u: g.engine.office.may_transfer(t, u),
+              lambda t, u, p: g.engine.office.transfer(t.id, u, _one_target(p), p.get("reason", "")),
+              [Param("to_user", "转给人员", "select", required=False, options=_everyone),
+               Param("to_role", "或转给岗位（同岗位人员认领）", "select", required=False, options=_transfer_posts),
+               Param("reason", "转办原因", "textarea")], "已转办"),
     Operation("add_signers", "加签", "请同事先于您（前加签）或在您之后（后加签）签署意见", "task",
               lambda t, u: _holder(t, u) and not t.held_by_signers,
               lambda t, u, p: g.engine.signers.add(t.id, u, _list(p.get("people")), p.get("position", ""), p.get("revision")),
@@ -145,21 +172,22 @@ TASK_OPERATIONS = [
               lambda t, u, p: g.engine.office.copy(t.instance_id, u, _list(p.get("people")), t.id),
               [Param("people", "抄送给", "select", options=_everyone)], "已抄送"),
     Operation("pause", "补正（暂停计时）", "等待申请人补正材料：计时暂停，材料补齐次日起恢复", "task",
-              lambda t, u: _holder(t, u) and t.due_at is not None and t.paused_at is None,
+              lambda t, u: _holder(t, u) and t.paused_at is None and g.engine.deadlines.may_pause(t),
               lambda t, u, p: g.engine.deadlines.pause(t.id, u, p.get("reason", "")),
               [Param("reason", "需补正的材料", "textarea")], "已暂停计时"),
     Operation("resume_clock", "材料已补齐（恢复计时）", "登记材料补齐日期，从次日起恢复计时", "task",
               lambda t, u: _open(t) and t.assignee == u and t.paused_at is not None,
               lambda t, u, p: g.engine.deadlines.resume(t.id, u, p.get("arrived_on", "")),
               [Param("arrived_on", "材料补齐日期", "date")], "已恢复计时"),
-    Operation("request_extension", "申请延期", "向科室负责人申请延长办理期限", "task",
-              lambda t, u: _holder(t, u) and t.due_at is not None,
+    Operation("request_extension", "申请延期", "向有权批准的领导申请延长办理期限", "task",
+              lambda t, u: _holder(t, u) and g.engine.deadlines.may_request_extension(t),
               lambda t, u, p: g.engine.deadlines.request_extension(t.id, u, _int(p.get("days")), p.get("reason", "")),
               [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已提交延期申请"),
-    Operation("extend", "批准延期", "科室负责人批准延长办理期限", "task",
-              lambda t, u: _open(t) and t.due_at is not None and g.engine.deadlines.may_extend(t, u),
+    Operation("extend", "批准延期", "批准延长办理期限（记录理由）", "task",
+              lambda t, u: _open(t) and g.engine.deadlines.may_extend(t, u),
               lambda t, u, p: g.engine.deadlines.extend(t.id, u, _int(p.get("days")), p.get("reason", "")),
-              [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已延期"),
+              [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已延期",
+              prefill=lambda t, u: g.engine.deadlines.pending_extension(t)),  # what the holder asked for
 ]
 
 ACTIVE = ("running", "waiting")
@@ -167,7 +195,8 @@ MATTER_OPERATIONS = [
     Operation("cancel", "撤销事项", "发起人撤销整个事项", "matter",
               lambda m, u: m.started_by == u and m.status in ACTIVE,
               lambda m, u, p: g.engine.office.cancel(m.id, u, p.get("reason", "")),
-              [Param("reason", "撤销原因", "textarea")], "事项已撤销"),
+              [Param("reason", "撤销原因", "textarea")], "事项已撤销",
+              "撤销后，该事项所有未办结的步骤和定时器都将关闭，各办理人会收到通知，且不能恢复。确定撤销？"),
     Operation("suspend", "挂起", "暂停事项办理", "matter",
               lambda m, u: m.status in ACTIVE and g.engine.office.may_manage(m, u),
               lambda m, u, p: g.engine.office.suspend(m.id, u, p.get("reason", "")),
@@ -178,7 +207,8 @@ MATTER_OPERATIONS = [
     Operation("terminate", "终止", "提前终止事项", "matter",
               lambda m, u: m.status in (*ACTIVE, "suspended") and g.engine.office.may_manage(m, u),
               lambda m, u, p: g.engine.office.terminate(m.id, u, p.get("reason", "")),
-              [Param("reason", "终止原因", "textarea")], "事项已终止"),
+              [Param("reason", "终止原因", "textarea")], "事项已终止",
+              "终止后，该事项所有未办结的步骤和定时器都将关闭，各办理人会收到通知，且不能恢复。确定终止？"),
 ]
 BY_NAME = {op.name: op for op in TASK_OPERATIONS + MATTER_OPERATIONS}
 
@@ -189,10 +219,16 @@ def available(target: HumanTask | Instance, user: str, on: str) -> list[Operatio
 
 
 def form_fields(op: Operation, target, user: str, entered: dict | None = None) -> list[Field]:
-    entered = entered or {}
+    """The operation's fields, holding what the user typed when the engine refused it (or what the
+    operation opens with, e.g. the days and reason a 延期申请 asked for)."""
+    entered = entered or (op.prefill(target, user) if op.prefill else None) or {}
+
+    def shown(value) -> list[str]:
+        if value in (None, ""):
+            return []
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
     return [Field(name=p.name, title=p.title, widget=p.widget, required=p.required,
-                  options=p.options(target, user) if p.options else [],
-                  values=[str(entered[p.name])] if entered.get(p.name) not in (None, "") else [])
+                  options=p.options(target, user) if p.options else [], values=shown(entered.get(p.name)))
             for p in op.params]
 
 

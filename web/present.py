@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import g
 from sqlalchemy import select
 
-from engine import deadlines, directory
+from engine import deadlines, directory, states
 from engine.clock import local
 from engine.errors import DirectoryError
 from engine.history import KINDS
@@ -25,7 +25,7 @@ def _people() -> dict[str, str]:
 def person_name(person_id: str | None) -> str:
     if not person_id:
         return ""
-    return _people().get(person_id, person_id)
+    return states.actor_name(person_id, _people())
 
 
 def department_name(code: str | None) -> str:
@@ -62,6 +62,14 @@ def deadline(task: HumanTask, now: datetime | None = None) -> Deadline:
     left = calendar.working_days_between(now, task.due_at)
     text = "今日到期" if left <= 0 else f"剩 {left} 个工作日"
     return Deadline(colour, text, task.due_at, task.due_provisional, left)
+
+
+def limit_kind(task: HumanTask) -> tuple[str, str] | None:
+    """(short, long) Chinese name of the kind of the task's limit, which decides 补正 and 延期."""
+    if task.due_at is None:
+        return None
+    kind = g.engine.deadlines.limit_kind(task)
+    return states.LIMIT_SHORT[kind], states.LIMIT_KINDS[kind]
 
 
 # --- inbox ---
@@ -116,11 +124,16 @@ def nav_counts(user: str) -> dict:
 
 # --- permissions on one task ---
 def may_view(task: HumanTask, user: str) -> bool:
-    """Holders, candidates, the completer, the delegator and signers of the task; and whoever may see
+    """Holders, candidates, the completer, the delegator and signers of the task, the section head of its
+    department; and whoever may see
     the whole matter (starter, section head, supervisors, copy recipients, administrators)."""
     if user in (task.assignee, task.completed_by, task.delegated_by) or user in g.engine.tasks.candidates(task.id):
         return True
     if any(s.person_id == user for s in g.engine.signers.of_task(task.id)):
+        return True
+    if task.state == "ready" and g.engine.deadlines.pending_extension(task) and g.engine.deadlines.may_extend(task, user):
+        return True  # the approver a 延期申请 was sent to opens the task to decide it
+    if g.engine.office.heads_department_of(task, user):
         return True
     return may_view_matter(g.engine.runtime.instance(task.instance_id), user, through_tasks=False)
 
@@ -170,8 +183,12 @@ class Note:
 
 EVENT_NOTES = {"reminded": "催办", "light_yellow": "预警", "light_red": "超期", "signers_added": "加签",
                "copied": "抄送", "delegated": "委派", "extension_requested": "延期申请",
-               "delegation_returned": "委派交回"}  # the event log's addressed kinds (history.ADDRESSED)
-NOTE_LABELS = {"ready": "新任务", "overdue": "已超期", "deemed": "超时默认接收", **EVENT_NOTES}
+               "delegation_returned": "委派交回", "transferred": "转办", "task_reassigned": "改派",
+               "suspended": "挂起", "resumed": "激活", "terminated": "终止", "cancelled": "撤销"}  # the event log's addressed kinds (history.ADDRESSED)
+MATTER_NOTES = {"suspended": "事项已挂起，暂停办理", "resumed": "事项已激活，可以继续办理", "terminated": "事项已终止",
+                "cancelled": "事项已由发起人撤销"}
+NOTE_LABELS = {"ready": "新任务", "overdue": "已超期", "deemed": "超时默认接收", "sent_back": "退回",
+               "taken_back": "撤回", **EVENT_NOTES}
 
 
 def notifications(user: str, limit: int = 50) -> list[Note]:
@@ -184,8 +201,12 @@ def notifications(user: str, limit: int = 50) -> list[Note]:
         .where(TaskCandidate.person_id == user).order_by(HumanTask.id.desc()).limit(200)
     ).all()
     notes = []
+    reopened = g.engine.office.reopenings([t for t, _ in rows if t.state == "ready"])
     for task, instance in rows:
-        notes.append(Note("ready", f"{task.name}（{instance.process_name}）已到达", task.created_at, task, instance))
+        if task.id in reopened:  # a step come back to me is not a new task: say why it is back
+            notes.append(_reopened_note(reopened[task.id], task, instance))
+        else:
+            notes.append(Note("ready", f"{task.name}（{instance.process_name}）已到达", task.created_at, task, instance))
         if task.state == "ready" and task.due_at and task.due_at < now:
             notes.append(Note("overdue", f"{task.name} 已超过办理期限", task.due_at, task, instance))
         if task.state == "deemed_received" and task.completed_at:
@@ -199,6 +220,18 @@ def notifications(user: str, limit: int = 50) -> list[Note]:
     return notes[:limit]
 
 
+def reopened_text(event: Event) -> str:
+    """The 已退回 / 已撤回 line of a step that is open again."""
+    if event.kind == "sent_back":
+        return (f"{person_name(event.actor)} 于 {local(event.at).strftime('%Y-%m-%d %H:%M')} 从“{event.data.get('from', '')}”"
+                f"退回，原因：{event.data.get('reason', '')}")
+    return f"{person_name(event.actor)} 于 {local(event.at).strftime('%Y-%m-%d %H:%M')} 撤回，可修改后重新提交"
+
+
+def _reopened_note(event: Event, task: HumanTask, instance: Instance) -> Note:
+    return Note(event.kind, f"{task.name}（{instance.process_name}）：{reopened_text(event)}", event.at, task, instance)
+
+
 def _event_notes(user: str, limit: int) -> list[Note]:
     """Log entries addressed to me: reminders, warning lights, signer requests, copies, delegation."""
     rows = g.db.execute(
@@ -208,9 +241,21 @@ def _event_notes(user: str, limit: int) -> list[Note]:
     notes = []
     for event, instance, task in rows:
         what = event.data.get("message") or event.data.get("reason") or event.name
-        text = f"{EVENT_NOTES[event.kind]}：{event.name or instance.process_name}" + (f"——{what}" if what and what != event.name else "")
+        if event.kind in MATTER_NOTES:  # about the whole matter: say which one and who did it
+            text = (f"{MATTER_NOTES[event.kind]}：{instance.subject or instance.process_name}"
+                    f"（{person_name(event.actor)}）" + (f"——原因：{what}" if what else ""))
+        else:
+            text = f"{EVENT_NOTES[event.kind]}：{event.name or instance.process_name}" + (f"——{what}" if what and what != event.name else "")
         notes.append(Note(event.kind, text, event.at, task, instance))
     return notes
+
+
+def suspension(instance: Instance) -> Event | None:
+    """The 挂起 entry of a matter that is suspended now (for the banner on its steps)."""
+    if instance.status != "suspended":
+        return None
+    return g.db.execute(select(Event).where(Event.instance_id == instance.id, Event.kind == "suspended")
+                        .order_by(Event.id.desc()).limit(1)).scalar_one_or_none()
 
 
 def mark_notes_seen(user: str) -> None:
@@ -290,6 +335,27 @@ def context(instance: Instance, data: dict) -> Context:
     return result
 
 
+def diagram(matter: Instance) -> dict:
+    """The matter's diagram with its completed, active and errored steps, for static/admin/diagram.js."""
+    state = g.engine.monitoring.diagram_state(matter)
+    return {"xml": g.engine.repository.get(matter.definition_id).content, "completed": state.completed,
+            "active": state.active, "errored": state.errored, "counts": state.counts, "labels": states.ENGINE_TASK}
+
+
+def previous_step(task: HumanTask, user: str) -> tuple[HumanTask, list[ContextItem]] | None:
+    """What the step before this one on its path submitted (the OA draft, the letter an approver
+    approves), labelled, as this person may read it: shown above the form."""
+    targets = g.engine.office.send_back_targets(task)
+    if not targets:
+        return None
+    row = targets[0]
+    values = g.engine.office.last_submitted(row) or {}
+    values = g.engine.visibility.readable(g.engine.runtime.instance(task.instance_id), values, user)
+    props = g.engine.tasks.form_schema(row).get("properties", {})
+    items = [ContextItem(props[k].get("title", k), format_value(v, props[k])) for k, v in values.items() if k in props]
+    return (row, items) if items else None
+
+
 @dataclass
 class HistoryItem:
     at: datetime
@@ -309,13 +375,18 @@ def history(instance_id: int) -> list[HistoryItem]:
             holders = event.data.get("assignee") or event.data.get("candidates") or []
             holders = [holders] if isinstance(holders, str) else holders
             detail = f"{dept} {'、'.join(person_name(p) for p in holders)}".strip()
+        elif event.kind in ("transferred", "task_reassigned"):
+            to = event.data.get("to") or []
+            names = "、".join(person_name(p) for p in ([to] if isinstance(to, str) else to))
+            detail = f"{'转办' if event.kind == 'transferred' else '改派'}给 {names}，原因：{event.data.get('reason', '')}"
         elif event.data.get("reason"):  # 退回, 撤销, 延期 …: the record keeps why
             detail = f"原因：{event.data['reason']}"
         elif event.data.get("opinion"):
             detail = f"意见：{event.data['opinion']}"
         elif event.data.get("message"):
             detail = event.data["message"]
-        who = "系统" if event.actor == "system" else person_name(event.actor)
-        items.append(HistoryItem(event.at, who, f"{KINDS.get(event.kind, event.kind)}：{event.name}"
-                                 if event.name else KINDS.get(event.kind, event.kind), detail))
+        who = person_name(event.actor)
+        name = states.SERVICES.get(event.name, event.name) if event.kind == "service_called" else event.name
+        items.append(HistoryItem(event.at, who, f"{KINDS.get(event.kind, event.kind)}：{name}"
+                                 if name else KINDS.get(event.kind, event.kind), detail))
     return items

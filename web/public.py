@@ -11,7 +11,7 @@
 from flask import Blueprint, abort, g, render_template, request
 from sqlalchemy import select
 
-from engine import complaints
+from engine import complaints, report_tracking
 from engine.errors import FormInvalid, LiandongError, NotCandidate
 from engine.forms import uscc_problem
 from engine.models import Department, PublicNotice
@@ -68,17 +68,31 @@ def report():
                     data["reporter_ref"] = complaints.seal_identity(
                         g.db, engine.clock.now(), request.form["name"], request.form["phone"])
                 matter = engine.runtime.start(complaints.PROCESS, data, PUBLIC_STARTER)
-                done = matter.id
+                done = report_tracking.code_for(matter.id)
             except FormInvalid as err:
                 g.db.rollback()
                 errors = dict(err.errors)
             except LiandongError as err:
                 g.db.rollback()
                 errors = {"_form": err.message}
-        values.pop("name", None), values.pop("phone", None)  # never echoed back
+        if done:  # the identity is sealed now: the answer does not carry it (refusals are no-store)
+            values.pop("name", None), values.pop("phone", None)
     status = 422 if errors else 200
     return render_template("public/report.html", departments=[(d, names.get(d, d)) for d in DEPARTMENTS],
                            values=values, errors=errors, done=done), status
+
+
+@bp.route("/track", methods=("GET", "POST"))
+def track():
+    """The reporter follows the report with the 查询码 (posted, so it stays out of addresses and logs)."""
+    code, found, error = request.form.get("code", "").strip(), None, ""
+    if request.method == "POST":
+        matter = report_tracking.matter_for(g.db, code)
+        if matter is None:
+            error = "查询码不正确，请核对后重新输入（查询码在提交举报后给出，形如 12-ABCDEFGHJKLM）"
+        else:
+            found = report_tracking.progress(g.engine, matter)
+    return render_template("public/track.html", code=code, progress=found, error=error), 422 if error else 200
 
 
 @bp.route("/reporter/<int:instance_id>")

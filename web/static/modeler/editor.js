@@ -209,6 +209,8 @@
       panel.appendChild(field("表单 form", selectInput("form", forms, getProp(bo, "form"), function (v) { setProp(element, "form", v); })));
       panel.appendChild(field("期限 due", textInput("due", getProp(bo, "due"), function (v) { setProp(element, "due", v); }, "例如 working_days_after(3, sent_at)"),
         "表达式，返回截止时间；可用 working_days_after、now 等"));
+      panel.appendChild(field("期限类型 limit_kind", selectInput("limit_kind", cfg.limitKinds, getProp(bo, "limit_kind"), function (v) { setProp(element, "limit_kind", v); }, "（无效）"),
+        "设置期限时必填：决定能否补正暂停计时、能否延期及由谁批准"));
       var deemed = el("input", { type: "checkbox", name: "deemed_received", checked: getProp(bo, "deemed_received") === "true" });
       deemed.addEventListener("change", function () { setProp(element, "deemed_received", deemed.checked ? "true" : ""); });
       panel.appendChild(el("label", { className: "prop-check" }, [deemed, document.createTextNode(" 超时视为已接收（deemed_received）")]));
@@ -355,7 +357,11 @@
 
   document.getElementById("btn-save").addEventListener("click", guard(saveDraft));
   document.getElementById("btn-validate").addEventListener("click", guard(validate));
-  document.getElementById("btn-deploy").addEventListener("click", guard(deploy));
+  document.getElementById("btn-deploy").addEventListener("click", guard(function () {
+    // 部署 cannot be undone: say what it changes before it happens
+    if (!window.confirm("部署后将生成新版本：此后新发起的事项按新版本办理，正在办理的事项仍按原版本办理。确定部署？")) return;
+    return deploy();
+  }));
   document.getElementById("btn-sandbox").addEventListener("click", guard(sandbox));
   document.getElementById("btn-download").addEventListener("click", guard(download));
   window.addEventListener("beforeunload", function (e) { if (dirty) { e.preventDefault(); e.returnValue = ""; } });

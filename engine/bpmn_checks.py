@@ -1,0 +1,183 @@
+"""Checks of a BPMN file that SpiffWorkflow's parser either stops at (one per round) or lets through
+to fail later, each said in Chinese with the element and what to set:
+
+- expressions written for another engine: Camunda's JUEL `${…}`, Camunda 8's FEEL `=…`, cron timers;
+- elements no path from a start event reaches (a matter never gets there, or a join waits for ever);
+- service tasks without an operation, with an unknown one, or with parameters it does not take;
+- call activities without `calledElement`, or calling a process that is not deployed;
+- data stores, which Liandong does not implement.
+
+Every check is one pass over the file (validation stays linear in its size).
+"""
+import inspect
+import re
+
+from .bpmn_xml import FLOW_NODES, NS, XmlProblem
+
+BPMN = "{%s}" % NS["bpmn"]
+SPIFF = "{%s}" % NS["spiffworkflow"]
+CAMUNDA = "{http://camunda.org/schema/1.0/bpmn}"
+
+_JUEL = re.compile(r"^\s*[$#]\{(?P<body>.*)\}\s*$", re.S)
+_CRON_FIELD = r"[0-9*?/,LW#A-Za-z-]+"
+_CRON = re.compile(rf"^\s*{_CRON_FIELD}(\s+{_CRON_FIELD}){{4,6}}\s*$")
+_JUEL_WORDS = [(r"&&", " and "), (r"\|\|", " or "), (r"!(?!=)", " not "), (r"\beq\b", "=="), (r"\bne\b", "!="),
+               (r"\bnull\b", "None"), (r"\btrue\b", "True"), (r"\bfalse\b", "False"), (r"\bempty\s+", "not ")]
+
+
+def _python_for_juel(body: str) -> str | None:
+    """A Python spelling of a simple JUEL expression, if the result is an acceptable expression."""
+    from .restricted import check_source
+    text = body.strip()
+    for pattern, replacement in _JUEL_WORDS:
+        text = re.sub(pattern, replacement, text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text or "execution" in text or "(" in text or check_source(text, "eval"):
+        return None
+    return text
+
+
+def foreign_expression(text: str) -> str | None:
+    """Why an expression is another engine's notation, and how to write it here; None if it is not."""
+    match = _JUEL.match(text or "")
+    if match:
+        python = _python_for_juel(match.group("body"))
+        hint = f"，本例可写作 {python}" if python else ""
+        return (f"“{text.strip()[:80]}”是 Camunda 的 JUEL 表达式：Liandong 的表达式是 Python，直接写变量名和运算，"
+                f"去掉 ${{ }}，&& 写 and，|| 写 or，! 写 not{hint}")
+    if (text or "").lstrip().startswith("=") and not (text or "").lstrip().startswith("=="):
+        return (f"“{text.strip()[:80]}”是 Camunda 8 的 FEEL 表达式：Liandong 的表达式是 Python，去掉开头的 =，"
+                "如 amount > 1000、status == 'approved'")
+    return None
+
+
+def cron_timer(text: str) -> str | None:
+    if _CRON.match(text or "") and not (text or "").strip().upper().startswith(("R", "P")):
+        return (f"“{text.strip()}”是 cron 表达式（Camunda 的写法）：Liandong 的循环定时器用 ISO 8601 重复区间"
+                "“R次数/开始时间/间隔”，如每天 9 点写 R/2026-01-05T09:00:00+08:00/P1D，每 5 分钟写 R/PT5M")
+    return None
+
+
+def _local(element) -> str:
+    return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+
+
+def _id_owner(element):
+    """The nearest element (itself or an ancestor) with an id: what a message points at."""
+    while element is not None and element.get("id") is None:
+        element = element.getparent()
+    return element
+
+
+def reachability_problems(process) -> list[XmlProblem]:
+    """Flow nodes no path from a start event reaches. Roots: start events, boundary events, link catch
+    events, compensation handlers, event sub-processes and the children of ad hoc sub-processes."""
+    nodes, targets = {}, {}
+    node_tags = {BPMN + tag for tag in FLOW_NODES}
+    roots = []
+    for element in process.iter(*node_tags, BPMN + "sequenceFlow"):
+        local = _local(element)
+        if local == "sequenceFlow":
+            targets.setdefault(element.get("sourceRef"), []).append(element.get("targetRef"))
+            continue
+        nodes[element.get("id")] = element
+        parent = _local(element.getparent())
+        if (local in ("startEvent", "boundaryEvent") or element.get("isForCompensation") == "true"
+                or element.get("triggeredByEvent") == "true" or parent == "adHocSubProcess"
+                or (local == "intermediateCatchEvent" and element.find(BPMN + "linkEventDefinition") is not None)):
+            roots.append(element.get("id"))
+    reached, stack = set(roots), list(roots)
+    while stack:
+        for target in targets.get(stack.pop(), ()):
+            if target not in reached:
+                reached.add(target)
+                stack.append(target)
+    return [XmlProblem("从开始事件走不到这个元素（没有连入的顺序流，或连入它的元素本身走不到）：事项永远不会到达这里，"
+                       "汇聚到它之后的并行网关会一直等待。请用顺序流把它连进流程，或删除它", element.sourceline, node_id)
+            for node_id, element in nodes.items() if node_id not in reached]
+
+
+_CAMUNDA_SERVICE = {"class": "Java 委托类", "delegateExpression": "委托表达式", "expression": "JUEL 表达式",
+                    "type": "外部任务（external task）", "topic": "外部任务主题"}
+
+
+def _operation_choices() -> str:
+    from .effects import OPERATIONS
+    return "、".join(sorted(OPERATIONS))
+
+
+def _parameter_problem(name: str, given: set[str]) -> str | None:
+    from .effects import OPERATIONS
+    signature = inspect.signature(OPERATIONS[name])
+    params = list(signature.parameters.values())[1:]  # the first is the context the engine passes
+    accepts_more = any(p.kind is p.VAR_KEYWORD for p in params)
+    named = {p.name for p in params if p.kind is not p.VAR_KEYWORD}
+    required = {p.name for p in params if p.default is p.empty and p.kind is not p.VAR_KEYWORD}
+    missing, unknown = sorted(required - given), sorted(given - named) if not accepts_more else []
+    if not (missing or unknown):
+        return None
+    parts = ([f"缺少参数 {'、'.join(missing)}"] if missing else []) + ([f"不认识参数 {'、'.join(unknown)}"] if unknown else [])
+    return f"服务操作 {name} 的参数不符：{'；'.join(parts)}（它的参数：{'、'.join(p.name for p in params)}）"
+
+
+def service_problems(process) -> list[XmlProblem]:
+    """Every service task names one of engine/effects.py's operations with parameters it takes."""
+    from .effects import OPERATIONS
+    problems = []
+    for task in process.iter(BPMN + "serviceTask"):
+        operator = task.find(f"{BPMN}extensionElements/{SPIFF}serviceTaskOperator")
+        if operator is None:
+            camunda = [f"{label} camunda:{attr}=“{task.get(CAMUNDA + attr)}”" for attr, label in _CAMUNDA_SERVICE.items()
+                       if task.get(CAMUNDA + attr)]
+            found = (f"文件里的 {'、'.join(camunda)} 是 Camunda 在 Java 中执行的实现，Liandong 不能运行；" if camunda else "")
+            problems.append(XmlProblem(
+                f"服务任务没有设置要调用的操作：{found}请在扩展元素 spiffworkflow:serviceTaskOperator 的 id 中填写"
+                f"以下之一：{_operation_choices()}（参数用 spiffworkflow:parameter）；只是记录一步工作的，改为用户任务",
+                task.sourceline, task.get("id")))
+            continue
+        name = (operator.get("id") or "").strip()
+        if name not in OPERATIONS:
+            problems.append(XmlProblem(f"未知的服务操作“{name}”：可用的操作有 {_operation_choices()}",
+                                       operator.sourceline, task.get("id")))
+            continue
+        given = {p.get("id") for p in operator.iter(SPIFF + "parameter")}
+        reason = _parameter_problem(name, given)
+        if reason:
+            problems.append(XmlProblem(reason, operator.sourceline, task.get("id")))
+    return problems
+
+
+def call_problems(process, known_processes: set[str]) -> list[XmlProblem]:
+    problems = []
+    for call in process.iter(BPMN + "callActivity"):
+        called = (call.get("calledElement") or "").strip()
+        if not called:
+            problems.append(XmlProblem("调用活动没有设置被调用的流程：在 calledElement 中填写已部署流程的 id"
+                                       "（或与本文件一起部署的流程）", call.sourceline, call.get("id")))
+        elif called not in known_processes:
+            problems.append(XmlProblem(f"调用的子流程“{called}”尚未部署：先部署 id 为 {called} 的流程，"
+                                       "或把它和本文件一起部署，或改正 calledElement", call.sourceline, call.get("id")))
+    return problems
+
+
+def data_store_problems(root) -> list[XmlProblem]:
+    """Liandong has no data stores (SpiffWorkflow refuses those it has no class for)."""
+    stores = {s.get("id"): s for s in root.iter(BPMN + "dataStore")}
+    referenced = set()
+    problems = []
+    for ref in root.iter(BPMN + "dataStoreReference"):
+        referenced.add(ref.get("dataStoreRef"))
+        store = stores.get(ref.get("dataStoreRef"))
+        name = ref.get("name") or (store.get("name") if store is not None else "") or ref.get("id")
+        problems.append(XmlProblem(f"数据存储“{name}”在 Liandong 中没有实现：请删除它；事项的数据保存在表单字段和流程"
+                                   "数据中，外部系统的数据经服务任务读写", ref.sourceline, ref.get("id")))
+    for store_id, store in stores.items():
+        if store_id not in referenced:
+            problems.append(XmlProblem(f"数据存储“{store.get('name') or store_id}”在 Liandong 中没有实现：请删除它",
+                                       store.sourceline, store_id))
+    return problems
+
+
+def owner_id(element) -> str | None:
+    owner = _id_owner(element)
+    return owner.get("id") if owner is not None else None

@@ -1,0 +1,62 @@
+"""In a real browser: 转办 by the section head (issue 19 item 5; shared/office-conventions.md "转办: A hands
+the task to B; B decides"), on P3 (商请, 003 §2(3)). 朱玲, the market bureau's liaison, is away; her section
+head 徐明 opens the department's 答复商请 and hands it to the bureau's enforcement officers (a post: whoever
+holds it claims it), with a reason. 朱玲 is told, the step is gone from her 待办, 胡杰 finds it in 待认领
+and claims it, and the 办理记录 says who transferred it to whom and why. 朱玲 herself, not a section head,
+is offered no 转办."""
+import pytest
+
+from engine import Liandong
+from engine.clock import FrozenClock
+from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
+from tests.test_office import request
+
+pytestmark = needs_chromium
+
+
+@pytest.fixture
+def p3_waiting(tmp_path, processes_template):
+    clock = FrozenClock("2026-11-23 09:30")
+    app = make_app(tmp_path, processes_template, clock)
+    with app.extensions["liandong_sessions"]() as session, session.begin():
+        engine = Liandong(session, clock)
+        matter = engine.runtime.start("p3_consultation_request", request(), "sunli")
+        answer = engine.tasks.of_instance(matter.id, open_only=True)[0]
+    with serving(app) as base:
+        yield base, answer.id
+
+
+def test_the_section_head_transfers_a_task_to_another_post(page, p3_waiting):
+    base, task_id = p3_waiting
+    sign_in(page, base, "zhuling")
+    page.goto(f"{base}/tasks/{task_id}")
+    assert page.locator("#op-transfer").count() == 0  # 转办 is the section head's
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "xuming")
+    page.goto(f"{base}/tasks/{task_id}")
+    page.click("#op-transfer summary")
+    page.select_option("#op-transfer select[name=to_role]", "enforcement_officer@market_bureau")
+    page.click("#op-transfer button[type=submit]")  # no reason: refused, the choice kept
+    assert "转办须填写原因" in page.locator("#op-transfer").inner_text()
+    assert page.locator("#op-transfer select[name=to_role]").input_value() == "enforcement_officer@market_bureau"
+    page.fill("#op-transfer textarea[name=reason]", "联络人朱玲外出培训一周，由执法队办理")
+    shot(page, "transfer_form")
+    page.click("#op-transfer button[type=submit]")
+    assert "已转办" in page.content()
+    record = page.locator("section.card", has_text="办理记录").inner_text()
+    assert "转办" in record and "胡杰" in record and "联络人朱玲外出培训一周" in record
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "zhuling")
+    assert "答复商请" not in page.locator("main").inner_text()  # gone from her 待办
+    page.click("nav >> text=消息通知")
+    assert page.locator("tr", has_text="联络人朱玲外出培训一周").filter(has_text="转办").count() == 1
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "hujie")
+    page.click("nav >> text=待认领")
+    page.locator("tr", has_text="答复商请").locator("button:has-text('认领')").click()
+    assert "已认领" in page.content()
+    assert page.locator("textarea[name=answer_content]").count() == 1  # he may answer now
+    shot(page, "transfer_claimed")
