@@ -336,6 +336,13 @@ def context(instance: Instance, data: dict) -> Context:
     return result
 
 
+def diagram(matter: Instance) -> dict:
+    """The matter's diagram with its completed, active and errored steps, for static/admin/diagram.js."""
+    state = g.engine.monitoring.diagram_state(matter)
+    return {"xml": g.engine.repository.get(matter.definition_id).content, "completed": state.completed,
+            "active": state.active, "errored": state.errored, "counts": state.counts, "labels": states.ENGINE_TASK}
+
+
 def previous_step(task: HumanTask, user: str) -> tuple[HumanTask, list[ContextItem]] | None:
     """What the step before this one on its path submitted (the OA draft, the letter an approver
     approves), labelled, as this person may read it: shown above the form."""
