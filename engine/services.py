@@ -25,6 +25,7 @@ from .scripting import CalendarFunctions, make_script_engine
 from .tasks import Tasks
 from .visibility import Visibility
 from .worklists import Worklists
+from .accountability import Accountability
 
 
 class Liandong:
@@ -44,6 +45,7 @@ class Liandong:
         self.office = Office(self)
         self.signers = Signers(self)
         self.deadlines = Deadlines(self)
+        self.accountability = Accountability(self)
         self.worklists = Worklists(self)
         self.visibility = Visibility(self)
 

@@ -18,10 +18,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import delete, func, select, text
-from werkzeug.security import check_password_hash
 
-from engine import auth_sessions
-from engine.errors import LiandongError
+from engine import auth_sessions, passwords
+from engine.errors import FormInvalid, LiandongError
 from engine.models import LoginFailure, Person
 
 bp = Blueprint("auth", __name__)
@@ -88,12 +87,15 @@ def attempt_sign_in(person_id: str, password: str) -> tuple[Person | None, str]:
 
 
 def check_credentials(person_id: str, password: str) -> Person | None:
-    """The active person with this id and password, or None (same answer for every failure)."""
+    """The active person with this id and password, or None (same answer for every failure).
+    A one-time password (engine/passwords.py) is accepted once and marks `g.must_set_password`."""
     person = g.db.get(Person, (person_id or "").strip())
     if person is None or not person.active or not person.password_hash:
         return None
-    if not check_password_hash(person.password_hash, password or ""):
+    right, one_time = passwords.matches(person, password)
+    if not right:
         return None
+    g.must_set_password = one_time
     return person
 
 
@@ -113,6 +115,8 @@ def load_user():
         session.clear()  # revoked, expired or idle too long: a signed-out visitor from now on
         return
     g.user, g.auth_session = person, row
+    if session.get("must_set_password") and request.endpoint not in ("auth.set_password", "auth.logout", "static"):
+        return redirect(url_for("auth.set_password"))
 
 
 def sign_in(person: Person) -> None:
@@ -160,10 +164,33 @@ def login():
         person, error = attempt_sign_in(person_id, request.form.get("password", ""))
         if person is not None:
             sign_in(person)
+            if g.get("must_set_password"):
+                session["must_set_password"] = True
+                return redirect(url_for("auth.set_password"))
             flash(f"欢迎，{person.name}", "success")
             return redirect(_safe_next(request.args.get("next")))
     status = (429 if error == LOCKED_MESSAGE else 401) if error else 200
     return render_template("auth/login.html", error=error, person_id=person_id), status
+
+
+@bp.route("/password", methods=("GET", "POST"))
+@login_required
+def set_password():
+    """Set one's own password; required right after signing in with a one-time password."""
+    errors = {}
+    if request.method == "POST":
+        try:
+            passwords.set_own(g.db, g.user, request.form.get("new_password", ""),
+                              request.form.get("new_password_again", ""))
+        except FormInvalid as refused:
+            errors = refused.errors
+        else:
+            auth_sessions.revoke_person(g.db, g.user.id, _now(), keep=g.auth_session.id)  # the others end
+            session.pop("must_set_password", None)
+            flash("密码已设置，请牢记新密码", "success")
+            return redirect(url_for("inbox.index"))
+    return render_template("auth/password.html", errors=errors,
+                           required=bool(session.get("must_set_password"))), (400 if errors else 200)
 
 
 @bp.post("/logout")
@@ -192,4 +219,4 @@ def change_password():
         else:
             flash("密码已修改" + (f"，已退出其他 {ended} 处登录和接口令牌" if ended else ""), "success")
             return redirect(url_for("inbox.index"))
-    return render_template("auth/password.html", errors=errors), 422 if errors else 200
+    return render_template("auth/change_password.html", errors=errors), 422 if errors else 200

@@ -89,7 +89,7 @@ def _matter_page(matter, status: int = 200, failed_op=None):
                            history=present.history(matter.id), ops=ops, documents=documents_views.listed(matter.id),
                            viewable={t.id for t in tasks if present.may_view(t, g.user.id)},
                            tasks=[(t, present.deadline(t), present.holder_text(t)) for t in tasks],
-                           failed_op=(failed_name, failed_message)), status
+                           failed_op=(failed_name, failed_message), diagram=present.diagram(matter)), status
 
 
 @bp.get("/signing")
