@@ -26,6 +26,7 @@ from .tasks import Tasks
 from .visibility import Visibility
 from .attachments import Attachments
 from .worklists import Worklists
+from .accountability import Accountability
 
 
 class Liandong:
@@ -45,6 +46,7 @@ class Liandong:
         self.office = Office(self)
         self.signers = Signers(self)
         self.deadlines = Deadlines(self)
+        self.accountability = Accountability(self)
         self.worklists = Worklists(self)
         self.visibility = Visibility(self)
         self.attachments = Attachments(self)

@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import g
 from sqlalchemy import select
 
-from engine import deadlines, directory, states
+from engine import accountability, deadlines, directory, states
 from engine.clock import local
 from engine.errors import DirectoryError
 from engine.history import KINDS
@@ -118,6 +118,7 @@ def nav_counts(user: str) -> dict:
             "sign": len(g.engine.signers.waiting_for(user)),
             "copies": sum(1 for c, _ in g.engine.office.copies_for(user) if c.read_at is None),
             "oversee": g.engine.worklists.may_oversee(user),
+            "accountability": accountability.is_oversight(g.db, user),  # 期限考核, read-only (003 §3(3))
         }
     return g.nav_counts
 
