@@ -199,7 +199,15 @@ def _directory_view(db):
         return {"id": str(person_id), "name": row.name if row else str(person_id),
                 "title": row.title if row else "", "phone": row.phone if row else ""}
 
-    return {"department": department, "organ": organ, "organ_full": organ_full, "person": person}
+    def holder(code, role):
+        """The current holder of a role in a department (P9's letter lists both 责任人 and 联络人)."""
+        try:
+            people = directory.holders(db, str(code), str(role))
+        except DirectoryError:
+            return {"id": "", "name": "（未指定）", "title": "", "phone": ""}
+        return person(people[0])
+
+    return {"department": department, "organ": organ, "organ_full": organ_full, "person": person, "holder": holder}
 
 
 # --- numbers ---

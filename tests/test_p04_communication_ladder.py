@@ -350,3 +350,16 @@ def test_weighty_matter_starts_at_the_meeting_rung_and_disputed_meeting_goes_to_
     assert m.data["outcome"] == "arbitrated"
     assert m.data["arbitration_route"] == "technical_ruling"
     assert results(m) == [("meeting", "unsettled")]
+
+
+def test_a_department_cannot_communicate_with_itself(scenario):
+    """003 §2(4) "审批与监管部门的日常沟通": the ladder runs between two sides; a matter sent by 市场监督管理局 to
+    市场监督管理局 is refused at the start with a Chinese message, and nothing is started."""
+    scenario.at("2026-10-12 09:00")
+    with pytest.raises(FormInvalid) as refused:
+        scenario.start(PROCESS, by="zhuling", data=start_data(sending_department="market_bureau"))
+    assert "同一部门" in refused.value.errors["receiving_department"]
+    from sqlalchemy import func, select
+
+    from engine.models import Instance
+    assert scenario.run(lambda e: e.db.execute(select(func.count()).select_from(Instance)).scalar()) == 0
