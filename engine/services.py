@@ -24,6 +24,7 @@ from .runtime import Runtime
 from .scripting import CalendarFunctions, make_script_engine
 from .tasks import Tasks
 from .visibility import Visibility
+from .attachments import Attachments
 from .worklists import Worklists
 from .accountability import Accountability
 
@@ -48,6 +49,7 @@ class Liandong:
         self.accountability = Accountability(self)
         self.worklists = Worklists(self)
         self.visibility = Visibility(self)
+        self.attachments = Attachments(self)
 
     @property
     def calendar(self) -> calendar_module.WorkingCalendar:

@@ -71,7 +71,7 @@ def test_every_missed_limit_counts_against_its_department_whatever_closed_it(sce
     s.at("2026-10-09 09:00")
     s.run(lambda e: e.office.cancel(in_time.id, "sunli", "企业撤回申请"))
     ladder = s.start(P4, by="sunli", data=p4_start())
-    platform_round(ladder)  # due 3 working days after Fri 9 Oct: Wed 14 Oct
+    platform_round(ladder)  # due 3 working days after Fri 9 Oct: Tue 13 Oct (Sat 10 is a make-up day)
     s.advance_to("2026-10-12 09:00")
     late.complete("answer_request", by="zhuling", data=ANSWER)
     s.run(lambda e: e.office.cancel(withdrawn.id, "sunli", "已电话沟通，无需书面答复"))

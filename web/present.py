@@ -376,6 +376,8 @@ def history(instance_id: int) -> list[HistoryItem]:
             holders = event.data.get("assignee") or event.data.get("candidates") or []
             holders = [holders] if isinstance(holders, str) else holders
             detail = f"{dept} {'、'.join(person_name(p) for p in holders)}".strip()
+        elif event.kind == "attachment_added":
+            detail = f"{event.data.get('size', 0)} 字节，SHA-256：{event.data.get('sha256', '')}"
         elif event.kind in ("transferred", "task_reassigned"):
             to = event.data.get("to") or []
             names = "、".join(person_name(p) for p in ([to] if isinstance(to, str) else to))

@@ -2,13 +2,13 @@
 change, deactivation or an administrator can revoke them
 
 Revision ID: 0033_auth_sessions
-Revises: 0031_procedure_data
+Revises: 0032_attachments
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0033_auth_sessions"
-down_revision = "0031_procedure_data"
+down_revision = "0032_attachments"
 branch_labels = None
 depends_on = None
 
