@@ -25,6 +25,7 @@ def linear_bpmn(n: int) -> tuple[str, str]:
             f'    <bpmn:userTask id="step_{i}" name="步骤{i}"><bpmn:extensionElements><spiffworkflow:properties>'
             f'<spiffworkflow:property name="form" value="bench_step.json" />'
             f'<spiffworkflow:property name="due" value="working_days_after(3)" />'
+            f'<spiffworkflow:property name="limit_kind" value="internal" />'
             f'</spiffworkflow:properties></bpmn:extensionElements>'
             f'<bpmn:incoming>f_{i}</bpmn:incoming><bpmn:outgoing>f_{i + 1}</bpmn:outgoing></bpmn:userTask>')
     body.append(f'    <bpmn:endEvent id="end"><bpmn:incoming>f_{n}</bpmn:incoming></bpmn:endEvent>')

@@ -130,6 +130,13 @@ def cmd_verify_log(args):
     print("事件日志完整，哈希链校验通过")
 
 
+def cmd_one_time_password(args):
+    from . import passwords
+
+    plain = _run(lambda e: passwords.issue_one_time(e.db, args.person))
+    print(f"{args.person} 的一次性密码：{plain}（仅显示这一次；首次登录后须设置本人密码）")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="liandong", description="审管联动 命令行")
     p.add_argument("--json", action="store_true", help="出错时以 JSON 输出原因（供脚本使用）")
@@ -167,6 +174,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--user", default="admin")
     s.set_defaults(func=cmd_import_calendar)
+    s = sub.add_parser("one-time-password", help="为新任人员发放一次性密码（首次登录须修改）")
+    s.add_argument("person")
+    s.set_defaults(func=cmd_one_time_password)
     s = sub.add_parser("verify-log", help="校验事件日志哈希链")
     s.set_defaults(func=cmd_verify_log)
     return p

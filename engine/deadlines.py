@@ -12,7 +12,7 @@ from sqlalchemy import select
 from . import directory, matter_lock, states
 from .clock import local, parse_local
 from .errors import DirectoryError, InvalidState, NotCandidate
-from .models import HumanTask, Instance, Timer
+from .models import Event, HumanTask, Instance, Timer
 from .runtime import find_task
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
@@ -232,6 +232,13 @@ class Deadlines:
         if task.state != "ready" or not self.may_request_extension(task):
             return False
         return user in self.extension_approvers(task) or directory.is_admin(self.db, user)
+
+    def pending_extension(self, task: HumanTask) -> dict | None:
+        """The holder's latest 延期申请 on this task that no approval has answered yet (days, reason, to)."""
+        last = self.db.execute(select(Event).where(
+            Event.task_id == task.id, Event.kind.in_(("extension_requested", "extended")))
+            .order_by(Event.id.desc()).limit(1)).scalars().first()
+        return last.data if last is not None and last.kind == "extension_requested" else None
 
     def extend(self, task_id: int, user: str, days: int, reason: str) -> HumanTask:
         """The approver grants an extension: the deadline moves by `days` working days."""

@@ -27,6 +27,7 @@ ROLES = {
     "legal_reviewer": "法制审核人员",
     "complaint_handler": "投诉举报受理人员",
     "supervisor": "督查人员",
+    "organiser": "组织人员",  # 市行政审批局: organises joint inspections and approval meetings (003 §2(6), §2(7))
 }
 STARTER = "starter"  # lane role meaning "the person who started the matter"
 DEMO_PASSWORD = "liandong2026"
@@ -157,7 +158,8 @@ def change_role(
     if person is None:
         if not new_person_name:
             raise DirectoryError(f"目录中没有人员“{new_person_id}”，需提供姓名")
-        person = Person(id=new_person_id, name=new_person_name, password_hash=generate_password_hash(DEMO_PASSWORD))
+        # not the published demo password: the account waits for a one-time password (engine/passwords.py)
+        person = Person(id=new_person_id, name=new_person_name, password_hash="")
         session.add(person)
     if title:
         person.title = title

@@ -27,6 +27,11 @@ Templates are deployed and versioned like forms (kind "template"). Each starts w
 
 `number` is the document-number pattern ({code} = 发文机关代字, {year}, {seq}); `series` names the counter
 (templates sharing a pattern share a series). A template with `base: true` is a layout others extend.
+`imprint: file` gives the document a 版记 (抄送 and 印发机关和印发日期, GB/T 9704-2012 §7.4); `imprint:
+letter` only the 抄送 line of a letter (§10.1). The service task's `copies` names the 抄送机关.
+
+The PDF is signed (PAdES) with the key of the issuer and of each joint issuer, in that order
+(engine/authority_keys.py); `verify()` checks the stored files' hashes and those signatures.
 """
 import hashlib
 import re
@@ -39,7 +44,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import defer
 from sqlalchemy.dialects import postgresql, sqlite
 
-from . import citations, directory
+from . import authority_keys, citations, directory
+from .document_layout import signature_block, signature_layout, title_html
 from .clock import local, parse_local
 from .errors import DirectoryError, InvalidState, NotFound, ScriptError
 from .models import (
@@ -84,7 +90,9 @@ def check_template(filename: str, text: str) -> dict:
         _environment(_NoLoader()).parse(text)
     except TemplateSyntaxError as err:
         raise ValueError(f"第{err.lineno}行：{err.message}") from None
-    return {k: meta[k] for k in ("name", "number", "series", "base") if k in meta}
+    if meta.get("imprint") not in (None, "file", "letter"):
+        raise ValueError("头注释 imprint（版记）只能是 file（抄送、印发机关和印发日期）或 letter（仅抄送）")
+    return {k: meta[k] for k in ("name", "number", "series", "base", "imprint") if k in meta}
 
 
 class _NoLoader(BaseLoader):
@@ -120,6 +128,8 @@ def _environment(loader) -> SandboxedEnvironment:
     env.filters["cn_date"] = cn_date
     env.globals["cn_date"] = cn_date
     env.globals["signature_layout"] = signature_layout
+    env.globals["signature_block"] = signature_block
+    env.globals["title_html"] = title_html
     env.globals["fit_pt"] = fit_pt
     env.globals["cite"] = citations.cite
     return env
@@ -151,16 +161,6 @@ def fit_pt(lines, largest: float, width_pt: float = 440) -> int:
     `largest`: an issuer mark such as 中共鞍山市委机构编制委员会办公室 must not wrap (GB/T 9704-2012 §7.2.2)."""
     longest = max([len(str(x)) for x in lines] + [1])
     return int(min(largest, width_pt / longest))
-
-
-def signature_layout(names, when: str) -> dict:
-    """Right indents (in characters) of the issuers' signatures and of the date, GB/T 9704-2012
-    §7.3.5.2 (no seal): signature right 2 characters, the date on the next line with its first
-    character 2 characters right of the signature's; a date too long for that is set right 2 and the
-    signature moves left. Joint issuers follow one another, aligned on their first character."""
-    names = [str(n) for n in names]
-    date_right = max([2] + [2 + len(n) - 2 - len(when) for n in names])
-    return {"signatures": [(n, date_right + len(when) + 2 - len(n)) for n in names], "date": date_right}
 
 
 # --- directory lookups ---
@@ -199,7 +199,15 @@ def _directory_view(db):
         return {"id": str(person_id), "name": row.name if row else str(person_id),
                 "title": row.title if row else "", "phone": row.phone if row else ""}
 
-    return {"department": department, "organ": organ, "organ_full": organ_full, "person": person}
+    def holder(code, role):
+        """The current holder of a role in a department (P9's letter lists both 责任人 and 联络人)."""
+        try:
+            people = directory.holders(db, str(code), str(role))
+        except DirectoryError:
+            return {"id": "", "name": "（未指定）", "title": "", "phone": ""}
+        return person(people[0])
+
+    return {"department": department, "organ": organ, "organ_full": organ_full, "person": person, "holder": holder}
 
 
 # --- numbers ---
@@ -265,7 +273,7 @@ def _sha256(data: bytes) -> str:
 def issue(ctx, kind: str, department: str, title: str, recipients=None, joint=None, **fields) -> dict:
     """Service task operation `document.issue`: number, render, store and log one document."""
     params = {"title": str(title), "department": str(department), "recipients": list(recipients or []),
-              "joint": list(joint or []), **fields}
+              "joint": list(joint or []), "copies": list(fields.pop("copies", None) or []), **fields}
     doc = _issue(ctx, kind, department, params, ctx.instance_id, corrects=None, user=ctx.actor)
     return {"document_id": doc.id, "number": doc.number, "pdf_sha256": doc.pdf_sha256,
             "docx_sha256": doc.docx_sha256}
@@ -310,11 +318,13 @@ def _issue(ctx, kind, department, params, instance_id, corrects, user) -> Docume
                        "doc_code": issuer.doc_code},
             "joint": joint,
             "recipients": [views["organ"](code) for code in params.get("recipients") or []],
+            "copies": [views["organ"](code) for code in params.get("copies") or []],
+            "imprint": meta.get("imprint"), "printer": printing_office(issuer.full_name),
             "corrects": {"number": corrects.number, "title": corrects.title,
                          "date_cn": cn_date(corrects.issued_at)} if corrects else None,
             "correction_reason": params.get("correction_reason", ""),
         },
-        "f": {k: v for k, v in params.items() if k not in ("title", "recipients", "joint")},
+        "f": {k: v for k, v in params.items() if k not in ("title", "recipients", "joint", "copies")},
         "matter": {
             "id": instance.id if instance else None, "subject": instance.subject if instance else "",
             "enterprise_name": instance.enterprise_name if instance else "",
@@ -324,6 +334,8 @@ def _issue(ctx, kind, department, params, instance_id, corrects, user) -> Docume
     }
     html, _, used = render_html(db, kind, context)
     pdf, docx = to_pdf(html), to_docx(html)
+    for signer in [{"code": issuer.department, "full_name": issuer.full_name}] + joint:
+        pdf = authority_keys.sign(pdf, signer["code"], signer["full_name"], reason=f"{number} {meta['name']}")
     row = Document(
         instance_id=instance_id, kind=kind, number=number, department=issuer.department, year=year,
         series=meta["series"], seq=seq, title=params["title"][:300], fields=params, templates=used,
@@ -369,9 +381,28 @@ def may_read(db, document: Document, person_id: str) -> bool:
     return db.execute(held.limit(1)).first() is not None
 
 
-def verify(document: Document) -> bool:
-    """The stored files are the ones issued (their SHA-256 match the row and the event log)."""
-    return _sha256(document.pdf) == document.pdf_sha256 and _sha256(document.docx) == document.docx_sha256
+def verify(document: Document, db=None) -> bool:
+    """The stored files are the ones issued (their SHA-256 match the row and the event log) and, given
+    the session, the PDF carries the intact signatures of its issuers."""
+    if _sha256(document.pdf) != document.pdf_sha256 or _sha256(document.docx) != document.docx_sha256:
+        return False
+    return db is None or signature_valid(db, document.pdf, document)
+
+
+def signers_of(db, document: Document) -> list[tuple[str, str]]:
+    """(directory code, full name) of the authorities that signed the document, in signing order."""
+    codes = [document.department] + [authority(db, c)[1].department for c in document.fields.get("joint") or []]
+    return [(code, db.get(IssuingAuthority, code).full_name) for code in codes]
+
+
+def signature_valid(db, pdf: bytes, document: Document) -> bool:
+    """Is `pdf` signed, intact, by each of the document's issuers in turn?"""
+    return authority_keys.verify(pdf, signers_of(db, document))
+
+
+def printing_office(full_name: str) -> str:
+    """印发机关 (§7.4.3): the issuer's office, which sends the document to print."""
+    return full_name if full_name.endswith(("办公室", "办公厅")) else full_name + "办公室"
 
 
 @event.listens_for(Document, "before_update")

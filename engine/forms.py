@@ -55,6 +55,10 @@ def check_schema(schema: dict) -> None:
     for name, field in schema["properties"].items():
         if not field.get("title"):
             raise ValueError(f"字段 {name} 缺少中文 title")
+    for rule in schema.get("x-distinct", []):
+        fields = rule.get("fields") if isinstance(rule, dict) else None
+        if not (isinstance(fields, list) and len(fields) == 2 and all(f in schema["properties"] for f in fields)):
+            raise ValueError("x-distinct 的每一项须为 {\"fields\": [两个字段名], \"message\": 中文说明}")
 
 
 def _message(error, schema: dict) -> tuple[str, str]:
@@ -66,7 +70,11 @@ def _message(error, schema: dict) -> tuple[str, str]:
     spec = schema.get("properties", {}).get(field, {}) if field else {}
     title = spec.get("title", field or "表单")
     v = error.validator
-    if v == "required":
+    if v == "required":  # say what the person does: tick a box, choose an option, or type
+        if spec.get("type") == "boolean":
+            return field, f"请勾选“{title}”" if spec.get("const") is True else f"请选择“{title}”：是或否"
+        if "enum" in spec or spec.get("type") == "array":
+            return field, f"请选择“{title}”"
         return field, f"请填写“{title}”"
     if v == "format" and spec.get("format") == "uscc":
         return field, uscc_problem(error.instance) or "统一社会信用代码不正确"
@@ -111,6 +119,10 @@ def validate(schema: dict, data: dict) -> dict:
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         field, message = _message(error, schema)
         errors.setdefault(str(field), message)
+    for rule in schema.get("x-distinct", []):  # fields that must not hold the same value (P4's two sides)
+        first, second = rule["fields"]
+        if data.get(first) is not None and data.get(first) == data.get(second):
+            errors.setdefault(second, rule.get("message") or "两项不能相同")
     if errors:
         raise FormInvalid(errors)
     return {k: (v.upper() if schema["properties"].get(k, {}).get("format") == "uscc" else v) for k, v in data.items()}

@@ -247,6 +247,11 @@ class Runtime:
             attached = [t for t in workflow.get_tasks(first_task=task.parent) if t.id not in own_path]
             if getattr(task.task_spec, "cancel_activity", True):
                 outcomes.update({str(t.id): outcome for t in attached})
+                # A multi-instance activity's instances are dropped from the tree when it is cancelled:
+                # their open rows (e.g. P13's departments that never acknowledged) get the outcome too.
+                activity = {s.bpmn_id for s in task.parent.task_spec.outputs if s is not task.task_spec}
+                outcomes.update({guid: outcome for guid, row in task_rows.items()
+                                 if row.spec_id in activity and find_task(workflow, guid) is None})
                 continue
             # A non-interrupting timer leaves its activity open (still answerable, visibly overdue).
             for still_open in [task_rows[str(t.id)] for t in attached if str(t.id) in task_rows]:
@@ -295,9 +300,10 @@ class Runtime:
                 row.state, row.completed_at = "completed", now
             else:
                 row.state, row.completed_at = "cancelled", now
-                if outcome:
+                if outcome:  # closed by an interrupting timer: the missed limit stays on record (003 §3(3))
                     self.ctx.history.record(outcome, instance.id, task_id=row.id, spec_id=row.spec_id, name=row.name,
-                                            data={"department": row.department})
+                                            data={"department": row.department, "closed": True,
+                                                  "due_at": row.due_at and row.due_at.isoformat()})
             row.revision += 1
         return created > 0 or any(row.state == OPEN for row in rows.values())
 

@@ -24,7 +24,9 @@ from .runtime import Runtime
 from .scripting import CalendarFunctions, make_script_engine
 from .tasks import Tasks
 from .visibility import Visibility
+from .attachments import Attachments
 from .worklists import Worklists
+from .accountability import Accountability
 
 
 class Liandong:
@@ -44,8 +46,10 @@ class Liandong:
         self.office = Office(self)
         self.signers = Signers(self)
         self.deadlines = Deadlines(self)
+        self.accountability = Accountability(self)
         self.worklists = Worklists(self)
         self.visibility = Visibility(self)
+        self.attachments = Attachments(self)
 
     @property
     def calendar(self) -> calendar_module.WorkingCalendar:

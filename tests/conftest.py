@@ -1,6 +1,7 @@
 """Shared fixtures: databases made once per run from a bootstrapped template, a frozen clock,
 engines on SQLite (always) and PostgreSQL (where a server answers), and the scenario driver."""
 import os
+import tempfile
 import shutil
 import uuid
 from pathlib import Path
@@ -18,6 +19,8 @@ TEST_DATA = Path(__file__).parent / "data"
 PG_ADMIN_URL = os.environ.get("LIANDONG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # The tests' own identity key (engine/sealing.py), inherited by the worker processes some tests start:
 # nothing is written to instance/identity.key of the checkout.
+# Demo signing keys of the issuing authorities, made once and shared by the test processes.
+os.environ.setdefault("LIANDONG_AUTHORITY_KEYS", os.path.join(tempfile.gettempdir(), "liandong-test-authority-keys"))
 os.environ.setdefault("LIANDONG_IDENTITY_KEY", "bGlhbmRvbmctdGVzdHMtaWRlbnRpdHkta2V5LTMyYnk=")
 
 

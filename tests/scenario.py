@@ -141,7 +141,7 @@ class Matter:
         return self.scenario.run(lambda e: [
             {"id": d.id, "kind": d.kind, "number": d.number, "title": d.title, "department": d.department,
              "issued_by": d.issued_by, "corrects_id": d.corrects_id, "pdf_sha256": d.pdf_sha256,
-             "docx_sha256": d.docx_sha256, "intact": documents.verify(d)}
+             "docx_sha256": d.docx_sha256, "intact": documents.verify(d, e.db)}
             for d in documents.of_instance(e.db, self.id)])
 
     def events(self, kind: str | None = None) -> list[dict]:

@@ -14,8 +14,9 @@ from web import create_app
 
 pytest_plugins = ["tests.web_fixtures"]
 
+# Published results, the report form, a report's progress page (by its 查询码) and the icon need no sign-in.
 PUBLIC = {"static", "vendor.asset", "auth.login", "auth.logout", "api.token", "api.openapi_document",
-          "public.results", "public.report"}  # published results and the report form need no sign-in
+          "public.results", "public.report", "public.track", "favicon"}
 
 
 def routes(app):

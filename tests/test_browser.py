@@ -55,7 +55,7 @@ def test_liaison_starts_p1_and_the_department_liaison_acknowledges_it(page, live
     assert "视为已接收" in page.content()
     shot(page, "task_receive_push")
     page.click("button[type=submit]:has-text('提交')")  # nothing ticked: refused with messages
-    assert "请填写“拟采取的监管方式”" in page.content()
+    assert "请选择“拟采取的监管方式”" in page.content()
     page.check("input[name=confirmed]")
     choose(page, "supervision_measure", "routine")
     choose(page, "risk_level", "low")

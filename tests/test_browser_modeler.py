@@ -75,8 +75,11 @@ def test_owner_edits_validates_and_deploys_p3(page, live_server):
     page.click("#btn-validate")
     # a selector, not wait_for_function: the page's CSP refuses the string eval that would need
     page.wait_for_selector("#modeler-status:has-text('校验通过')")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("#btn-deploy")
     page.wait_for_selector("#deployed-link", timeout=15000)
+    assert "正在办理的事项仍按原版本办理" in asked[0]  # deploy says what it will change, first
     assert "版本 2" in page.inner_text("#modeler-status")
     shot(page, "modeler_deployed")
 

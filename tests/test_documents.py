@@ -12,9 +12,10 @@ import pytest
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
-from engine import Liandong, documents
+from engine import Liandong, authority_keys, document_layout, documents
 from engine.errors import DeploymentError, InvalidState
 from engine.models import Document, Event
+from tests import document_checks as seen
 from tests.supervision_helpers import uscc
 
 CHINESE_NUMERAL_DATE = re.compile(r"[〇一二三四五六七八九]{4}年")
@@ -151,12 +152,20 @@ def test_cn_date_and_signature_layout():
     assert documents.cn_date("2026-10-01T09:00:00+08:00") == "2026年10月1日"
     assert documents.cn_date("2030-12-10") == "2030年12月10日"
     assert documents.cn_date("2026-02-20") == "2026年2月20日"
-    # GB/T 9704-2012 §7.3.5.2: a date longer than the signature is set right 2 characters and the
-    # signature starts 2 characters left of the date's first character.
-    assert documents.signature_layout(["鞍山市行政审批局"], "2026年11月23日") == {
-        "signatures": [("鞍山市行政审批局", 7)], "date": 2}
-    assert documents.signature_layout(["中共鞍山市委机构编制委员会办公室"], "2026年10月1日") == {
-        "signatures": [("中共鞍山市委机构编制委员会办公室", 2)], "date": 6}
+    # GB/T 9704-2012 §7.3.5.1 (sealed): the date right 4 characters, the name centred over it, the
+    # seal centred on both a little above their middle; joint issuers whose names fit stand in a row.
+    single = documents.signature_layout(["鞍山市行政审批局"], "2026年11月23日")
+    char = document_layout.CHAR_PT
+    date = single["date"]
+    assert round(document_layout.BLOCK_PT - date["left"] - date["width"], 1) == round(4 * char, 1)
+    [name] = single["issuers"]
+    assert abs((name["left"] + name["width"] / 2) - (date["left"] + date["width"] / 2)) < 0.1
+    assert abs(name["seal_left"] + document_layout.SEAL_PT / 2 - (date["left"] + date["width"] / 2)) < 0.1
+    row = documents.signature_layout(["鞍山市应急管理局", "鞍山市市场监督管理局"], "2026年11月23日")["issuers"]
+    assert row[0]["top"] == row[1]["top"] and row[1]["seal_left"] - row[0]["seal_left"] > document_layout.SEAL_PT
+    stacked = documents.signature_layout(["中共鞍山市委机构编制委员会办公室", "鞍山市人民政府法制办公室"],
+                                         "2026年11月23日")["issuers"]
+    assert stacked[1]["seal_top"] - stacked[0]["seal_top"] > document_layout.SEAL_PT  # seals never touch
 
 
 @pytest.mark.parametrize("kind", sorted(SCENARIO_DOCS))
@@ -187,7 +196,7 @@ def test_each_kind_renders_to_pdf_and_docx(scenario, kind):
     assert not CHINESE_NUMERAL_DATE.search(text) and not PADDED_DATE.search(text), text
 
     word = WordDocument(io.BytesIO(doc.docx))
-    paragraphs = [p.text for p in word.paragraphs]
+    paragraphs = [p.text.replace("\n", "") for p in word.paragraphs]  # the title's line breaks
     cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
     assert doc.title in paragraphs
     assert number in paragraphs + cells
@@ -195,6 +204,112 @@ def test_each_kind_renders_to_pdf_and_docx(scenario, kind):
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert [round(x.mm) for x in (section.top_margin, section.bottom_margin, section.left_margin,
                                   section.right_margin)] == [37, 35, 28, 26]
+
+
+# Titles of more than one line break between words, as evenly as the words allow (§7.3.1).
+TITLE_LINES = {
+    "arbitration_opinion": ["关于食品经营许可现场核查", "职责划分争议的评判裁决意见"],
+    "government_decision": ["关于食品经营许可现场核查", "职责划分争议的决定"],
+    "draw_result": ["2026年第四季度安全生产", "“双随机”抽查结果公告"],
+    "inspection_record": ["鞍山市恒信化工有限公司", "危险化学品经营许可联合勘验记录"],
+    "meeting_minutes": ["关于建议撤销某食品公司", "食品经营许可的会商纪要"],
+}
+WITH_IMPRINT = {"arbitration_opinion", "government_decision", "draw_result", "meeting_minutes"}  # 文件格式, 纪要
+UNSEALED = {"meeting_minutes"}  # 纪要 carry neither signature nor seal (§10.3)
+
+
+def title_on_page_one(lines, title) -> list[str]:
+    """The lines of page 1 that together read as the title."""
+    texts = ["".join(ln.text.split()) for ln in lines]
+    for start in range(len(texts)):
+        for end in range(start + 1, min(start + 4, len(texts)) + 1):
+            if "".join(texts[start:end]) == title:
+                return texts[start:end]
+    return []
+
+
+@pytest.mark.parametrize("kind", sorted(SCENARIO_DOCS))
+def test_each_kind_is_laid_out_sealed_and_signed_as_gbt9704_says(scenario, kind):
+    """For every kind, as the PDF is seen: the title breaks only between words; the 成文日期 is never
+    alone on its page; the seal is pressed on the date, centred on it, the date below the seal's middle
+    (§7.3.5.1); the 版记 closes the last page where the format has one (§7.4); and the PDF carries its
+    issuers' signatures, which one changed byte breaks."""
+    scenario.at("2026-11-23 10:00")
+    doc = stored(scenario, issue(scenario, kind)["document_id"])
+    laid = seen.pages(doc.pdf)
+
+    expected = TITLE_LINES.get(kind, [doc.title])
+    assert title_on_page_one(laid[0], doc.title) == expected
+    assert documents.title_html(doc.title).count("<br>") == len(expected) - 1
+
+    date = "2026年11月23日"
+    signers = scenario.run(lambda e: documents.signers_of(e.db, doc))
+    if kind not in UNSEALED:
+        [(at, date_line)] = [(n, ln) for n, page in enumerate(laid) for ln in page if ln.text == date]
+        others = [ln for ln in laid[at] if ln.y1 < date_line.y0 and not seen.PAGE_NUMBER.match(ln.text)
+                  and not any(name in ln.text for _, name in signers) and "（" + signers[0][1] not in ln.text]
+        assert others, f"{kind}: the signature and date stand alone on page {at + 1}"
+        cx, cy = date_line.centre
+        box = seen.red_box(seen.render(doc.pdf, at + 1), (cx - 75, cy - 80, cx + 75, cy + 72))
+        assert box, f"{kind}: no seal on the date"
+        width, height = box[2] - box[0], box[3] - box[1]
+        assert 112 <= width <= 124 and 112 <= height <= 124, box  # 42 mm across
+        seal_x, seal_y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        assert abs(seal_x - cx) < 4, (box, date_line)
+        assert seal_y < cy < seal_y + 30, (box, date_line)  # 居印章中心偏下
+
+    last = laid[-1]
+    printed = [ln for ln in last if ln.text.endswith(f"{date}印发")]
+    if kind in WITH_IMPRINT:
+        office = documents.printing_office(signers[0][1])
+        assert printed and any(office in ln.text for ln in last), [ln.text for ln in last]
+        assert printed[-1].y1 > seen.TEXT_BOTTOM_PT - 30  # at the foot of the last page
+    else:
+        assert not printed
+
+    assert scenario.run(lambda e: documents.verify(e.db.get(Document, doc.id), e.db))
+    assert authority_keys.verify(doc.pdf, signers)
+    for at in (len(doc.pdf) // 3, len(doc.pdf) // 2, 200):
+        tampered = bytearray(doc.pdf)
+        tampered[at] ^= 0x01
+        assert not authority_keys.verify(bytes(tampered), signers), at
+
+
+def test_joint_documents_are_signed_by_every_issuer_in_order(scenario):
+    """A joint opinion carries 市编委办's signature, then 市政府法制办's; either alone, or in the
+    other order, does not verify."""
+    scenario.at("2026-11-23 10:00")
+    doc = stored(scenario, issue(scenario, "arbitration_opinion")["document_id"])
+    signers = scenario.run(lambda e: documents.signers_of(e.db, doc))
+    assert signers == [("establishment_office", "中共鞍山市委机构编制委员会办公室"),
+                       ("legal_office", "鞍山市人民政府法制办公室")]
+    assert authority_keys.verify(doc.pdf, signers)
+    assert not authority_keys.verify(doc.pdf, signers[::-1])
+    assert not authority_keys.verify(doc.pdf, signers[:1])
+
+
+def test_authority_keys_live_outside_the_database_readable_by_the_owner_only(monkeypatch, tmp_path):
+    """Without an installed certificate an authority gets a demo key and certificate in its name,
+    made once (mode 0600); with LIANDONG_AUTHORITY_KEYS_DEMO=0 a missing certificate is refused."""
+    import stat
+
+    monkeypatch.setenv("LIANDONG_AUTHORITY_KEYS", str(tmp_path / "keys"))
+    pdf = documents.to_pdf("<p>测试</p>")
+    signed = authority_keys.sign(pdf, "market_bureau", "鞍山市市场监督管理局", reason="测试")
+    path = tmp_path / "keys" / "market_bureau.pem"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    first = path.read_bytes()
+    assert authority_keys.verify(signed, [("market_bureau", "鞍山市市场监督管理局")])
+    assert authority_keys.certificate("market_bureau", "鞍山市市场监督管理局").subject.native["common_name"] == (
+        "鞍山市市场监督管理局")
+    assert path.read_bytes() == first
+    monkeypatch.setenv("LIANDONG_AUTHORITY_KEYS_DEMO", "0")
+    with pytest.raises(authority_keys.SigningKeyMissing) as err:
+        authority_keys.sign(pdf, "legal_office", "鞍山市人民政府法制办公室", reason="测试")
+    assert "没有安装签名证书" in err.value.message
+    path.unlink()  # a key that is not the one the document was signed with: the signature fails
+    monkeypatch.setenv("LIANDONG_AUTHORITY_KEYS_DEMO", "1")
+    assert not authority_keys.verify(signed, [("market_bureau", "鞍山市市场监督管理局")])
 
 
 def test_numbers_count_per_issuer_series_and_year(scenario):
@@ -319,3 +434,21 @@ def test_seed_references_read_as_the_documents_real_name_and_part():
         "《省安全生产监督管理局2016年法治建设工作情况》“立案审批”")
     # Only 003 binds Anshan: 000 is a draft for comment, the others are other places' documents.
     assert [code for code in sorted(citations.SOURCES) if citations.binds(code)] == ["003"]
+
+
+def test_a_letter_prints_its_recipient_line_once_and_the_form_says_it_is_added(scenario):
+    """The layout prints 主送机关 from the receiving department; the P4 form says so, and a body that
+    starts with the recipient line anyway does not print it twice."""
+    import json
+    from pathlib import Path
+
+    from web.formview import fields
+
+    schema = json.loads(Path("processes/forms/p04_draft_official_letter.json").read_text())
+    [content] = [f for f in fields(schema) if f.name == "letter_content"]
+    assert "主送机关" in content.description and "自动生成" in content.description
+
+    scenario.at("2026-11-23 10:00")
+    doc = stored(scenario, issue(scenario, "official_letter", body="市市场监督管理局：\n请贵局依职责开展监管。")["document_id"])
+    text = flat_text(doc.pdf)
+    assert text.count("市市场监督管理局：") == 1 and "请贵局依职责开展监管。" in text

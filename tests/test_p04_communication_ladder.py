@@ -350,3 +350,31 @@ def test_weighty_matter_starts_at_the_meeting_rung_and_disputed_meeting_goes_to_
     assert m.data["outcome"] == "arbitrated"
     assert m.data["arbitration_route"] == "technical_ruling"
     assert results(m) == [("meeting", "unsettled")]
+
+
+def test_the_per_rung_limit_is_the_products_own_setting(scenario):
+    """003 §2(4) names the four channels and the climb but sets no limit per rung: the 3 working days
+    (borrowed from §2(3)'s 商请 answer) are the product's rule, kept as the diagram's setting
+    `rung_answer_days`, and labelled so; the receiver's answer task is an internal limit."""
+    from pathlib import Path
+    xml = (Path(__file__).parent.parent / "processes" / "p04_communication_ladder.bpmn").read_text(encoding="utf-8")
+    assert "rung_answer_days = 3" in xml and "本产品规则" in xml and "working_days_after(3)" not in xml
+    s = scenario
+    s.at("2026-10-09 09:00")
+    m = s.start(PROCESS, by="sunli", data=start_data())
+    answer = platform_round(m)
+    assert m.data["rung_answer_days"] == 3
+    assert answer.due == end_of("2026-10-13")  # Sat 10 Oct is a make-up working day, then 12 and 13
+    assert s.run(lambda e: e.deadlines.limit_kind(e.tasks.get(answer.id))) == "internal"
+
+def test_a_department_cannot_communicate_with_itself(scenario):
+    """003 §2(4) "审批与监管部门的日常沟通": the ladder runs between two sides; a matter sent by 市场监督管理局 to
+    市场监督管理局 is refused at the start with a Chinese message, and nothing is started."""
+    scenario.at("2026-10-12 09:00")
+    with pytest.raises(FormInvalid) as refused:
+        scenario.start(PROCESS, by="zhuling", data=start_data(sending_department="market_bureau"))
+    assert "同一部门" in refused.value.errors["receiving_department"]
+    from sqlalchemy import func, select
+
+    from engine.models import Instance
+    assert scenario.run(lambda e: e.db.execute(select(func.count()).select_from(Instance)).scalar()) == 0

@@ -51,12 +51,12 @@ def local(text: str) -> datetime:
 
 @pytest.mark.across_processes
 def test_invitation_one_working_day_ahead_across_national_day_several_departments(scenario):
-    """003 §2(6): inviting on 09-30 for 10-08 is "提前1个工作日" — the seven holiday days in between do not
-    count, 10-08 itself is the one working day. Each of three departments names staff from its registered
+    """003 §2(6): inviting on 09-29 for 10-08 is "提前1个工作日" — 09-30 is the one full working day of notice;
+    the seven holiday days in between do not count, nor does the inspection day itself. Each of three departments names staff from its registered
     list, the named leader gives the department's opinion, reports back to the department (its responsible
     person acknowledges), and the approval section consolidates all opinions, keyed by department."""
     s = scenario
-    s.at("2026-09-30 10:00")
+    s.at("2026-09-29 10:00")
     m = s.start(PROCESS, by="sunli", data=START)
 
     inviting = m.task("send_invitation")
@@ -65,7 +65,7 @@ def test_invitation_one_working_day_ahead_across_national_day_several_department
                data=invitation(["emergency_bureau", "market_bureau", "housing_bureau"], "2026-10-08"))
 
     assert m.data["invitation_error"] is None
-    assert m.data["invited_at"] == "2026-09-30T10:00:00+08:00"
+    assert m.data["invited_at"] == "2026-09-29T10:00:00+08:00"
     # each invited department's liaison names its staff (parallel, one task per department)
     naming = {t.department: t for t in m.open_tasks() if t.spec_id == "name_staff"}
     assert {d: (t.assignee, t.role) for d, t in naming.items()} == {
@@ -145,8 +145,9 @@ def test_invitation_one_working_day_ahead_across_national_day_several_department
 
 def test_date_too_near_is_refused_with_a_message_then_corrected_to_make_up_saturday(scenario):
     """003 §2(6) "提前1个工作日": on Friday 10-09 an inspection the same day is refused — the invitation
-    goes back to the inviter with a Chinese explanation — and nobody is invited. Moved to Saturday 10-10,
-    an official make-up working day, it is one working day ahead and goes out."""
+    goes back to the inviter with a Chinese explanation — and nobody is invited; so is one on Saturday 10-10
+    (the next working day: no full working day of notice). Moved to Monday 10-12 it goes out: Saturday 10-10,
+    an official make-up working day, is the one working day of notice."""
     s = scenario
     s.at("2026-10-09 09:00")
     m = s.start(PROCESS, by="sunli", data=START)
@@ -162,6 +163,8 @@ def test_date_too_near_is_refused_with_a_message_then_corrected_to_make_up_satur
     assert len([e for e in m.events("task_ready") if e["task_id"] == "send_invitation"]) == 2
 
     m.complete("send_invitation", by="sunli", data=invitation(["ecology_bureau"], "2026-10-10"))
+    assert "不足1个工作日" in m.data["invitation_error"]
+    m.complete("send_invitation", by="sunli", data=invitation(["ecology_bureau"], "2026-10-12"))
     assert m.data["invitation_error"] is None
     naming = m.task("name_staff", department="ecology_bureau")
     assert naming.assignee == "yuanyuan"
@@ -169,7 +172,8 @@ def test_date_too_near_is_refused_with_a_message_then_corrected_to_make_up_satur
 
 def test_holidays_do_not_count_as_notice(scenario):
     """On 09-30 an inspection on 10-07 is seven calendar days away but zero working days (National Day):
-    refused. Corrected to 10-08 it is accepted."""
+    refused; so is 10-08, the first working day after the holiday, which would be the inspection day itself.
+    Corrected to 10-09 it is accepted: 10-08 is the full working day of notice."""
     s = scenario
     s.at("2026-09-30 16:00")
     m = s.start(PROCESS, by="sunli", data=START)
@@ -178,6 +182,8 @@ def test_holidays_do_not_count_as_notice(scenario):
     assert m.task("send_invitation").assignee == "sunli"
 
     m.complete("send_invitation", by="sunli", data=invitation(["market_bureau"], "2026-10-08"))
+    assert "不足1个工作日" in m.data["invitation_error"]
+    m.complete("send_invitation", by="sunli", data=invitation(["market_bureau"], "2026-10-09"))
     assert m.task("name_staff", department="market_bureau").assignee == "zhuling"
 
 
@@ -239,3 +245,45 @@ def test_only_the_departments_registered_staff_may_lead(scenario):
                    data={"staff": ["luoyi"], "contact_phone": "0412-5553188"})
     assert "luoyi" in str(refused.value)
     assert m.task("name_staff", department="market_bureau").state == "ready"
+
+
+def test_an_invitation_on_the_last_holiday_for_the_next_working_day_is_refused(scenario):
+    """003 §2(6) "提前1个工作日通过审管互动平台或电话方式，邀请": sent on 10-07, the last day of the National Day
+    holiday, for Thursday 10-08, the departments get no working day at all to arrange staff: refused."""
+    s = scenario
+    s.at("2026-10-07 16:00")
+    m = s.start(PROCESS, by="sunli", data=START)
+    m.complete("send_invitation", by="sunli", data=invitation(["market_bureau"], "2026-10-08"))
+    assert "不足1个工作日" in m.data["invitation_error"]
+    assert [t.spec_id for t in m.open_tasks()] == ["send_invitation"]
+
+
+def test_only_the_approval_bureau_organises_a_joint_inspection(scenario):
+    """003 §2(6) "市行政审批局根据工作需要……邀请各行业监管部门": a supervision department's liaison (朱玲) cannot
+    organise a joint inspection, not even naming an approval section; 市场准入审批科's responsible person can."""
+    s = scenario
+    s.at("2026-09-28 09:00")
+    with pytest.raises(NotCandidate) as refused:
+        s.start(PROCESS, by="zhuling", data=START)
+    assert "市场准入审批科的组织人员" in refused.value.message
+    m = s.start(PROCESS, by="zhaomin", data=START)
+    assert m.task("send_invitation").assignee == "zhaomin"
+
+
+def test_every_named_inspector_must_be_the_departments_registered_staff(scenario):
+    """003 §2(6) "各行业监管部门应根据工作需要指派若干名工作人员参与联合勘验工作，人员名单……送市行政审批局备案":
+    a department naming its own registered leader but another department's staff member second is refused,
+    and nothing changes; with its own two registered staff it goes through, led by the first."""
+    s = scenario
+    s.at("2026-09-28 09:00")
+    m = s.start(PROCESS, by="sunli", data=START)
+    m.complete("send_invitation", by="sunli", data=invitation(["market_bureau"], "2026-09-30"))
+    with pytest.raises(Exception) as refused:
+        m.complete("name_staff", by="zhuling", department="market_bureau",
+                   data={"staff": ["hujie", "luoyi"], "contact_phone": "0412-5553188"})
+    assert "luoyi" in str(refused.value)
+    assert m.task("name_staff", department="market_bureau").state == "ready"
+    m.complete("name_staff", by="zhuling", department="market_bureau",
+               data={"staff": ["hujie", "linna"], "contact_phone": "0412-5553188"})
+    assert m.task("give_opinion", department="market_bureau").assignee == "hujie"
+    assert m.data["staff_by_department"] == {"market_bureau": ["hujie", "linna"]}

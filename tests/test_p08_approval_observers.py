@@ -109,3 +109,16 @@ def test_department_without_registered_observer_cannot_be_invited(scenario):
     s.at("2026-10-09 10:00")
     with pytest.raises(DirectoryError):
         s.start(PROCESS, by="wufang", data={**START, "departments": ["emergency_bureau", "housing_bureau"]})
+
+
+def test_only_the_approval_bureau_organises_an_observer_meeting(scenario):
+    """003 §2(7) "邀请审批观察员参与市行政审批局组织召开的有关审批业务会议": a supervision department's observer
+    (高燕) or liaison cannot call such a meeting; the section that holds it (工程建设审批科) can."""
+    s = scenario
+    s.at("2026-10-09 09:00")
+    for outsider in ("gaoyan", "hebin"):
+        with pytest.raises(NotCandidate) as refused:
+            s.start(PROCESS, by=outsider, data={**START, "departments": ["emergency_bureau"]})
+        assert "工程建设审批科的组织人员" in refused.value.message
+    m = s.start(PROCESS, by="zhouqiang", data={**START, "departments": ["emergency_bureau"]})
+    assert m.status == "running"

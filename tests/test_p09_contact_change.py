@@ -32,6 +32,7 @@ MARKET_LIAISON_LETTER = {
     "title": "科员",
     "section": "登记注册科",
     "phone": "0412-5553103",
+    "other_section": "登记注册科",
     "counterparts": ["approval_bureau.market"],
     "reason": "朱玲同志调任执法稽查岗位",
 }
@@ -47,6 +48,7 @@ EMERGENCY_RESPONSIBLE_LETTER = {
     "title": "安全生产监管科科长",
     "section": "安全生产监管科",
     "phone": "0412-5552111",
+    "other_section": "安全生产监管科",
     "counterparts": ["approval_bureau.market", "approval_bureau.construction"],
     "reason": "何斌同志退休",
 }
@@ -112,7 +114,7 @@ def test_approved_change_routes_new_tasks_to_the_new_liaison_and_leaves_assigned
 
     # a new matter after the change goes to the new liaison
     s.at("2026-09-29 09:00")
-    after = joint_inspection(s, ["market_bureau"], "2026-09-30")
+    after = joint_inspection(s, ["market_bureau"], "2026-10-08")
     new_task = after.task("name_staff", department="market_bureau")
     assert new_task.assignee == "qianyu" and new_task.candidates == ["qianyu"]
     with pytest.raises(NotCandidate):
@@ -190,7 +192,8 @@ def test_refused_letter_is_revised_and_then_approved(scenario):
     filing = {t.department: t.assignee for t in p9.open_tasks() if t.spec_id == "file_letter"}
     assert filing == {"approval_bureau.market": "sunli", "approval_bureau.construction": "wufang"}
     p9.complete("file_letter", by="wufang", department="approval_bureau.construction", data={"filed": True})
-    assert p9.status == "running", "the change waits for every counterpart to file"
+    assert p9.status == "running", "the second counterpart has not filed yet"
+    assert p9.data["role_change"]["new_person"] == "wanglei", "effective when the letter was issued"
     p9.complete("file_letter", by="sunli", department="approval_bureau.market", data={"filed": True})
     assert p9.status == "completed"
     assert p9.data["phone"] == "0412-5552111"
@@ -201,10 +204,10 @@ def test_refused_letter_is_revised_and_then_approved(scenario):
 
     # the next joint inspection's report goes to the new responsible person
     s.at("2026-10-09 09:00")
-    m = joint_inspection(s, ["emergency_bureau"], "2026-10-10")
+    m = joint_inspection(s, ["emergency_bureau"], "2026-10-12")
     m.complete("name_staff", by="gaoyan", department="emergency_bureau",
                data={"staff": ["xiehua"], "contact_phone": "0412-5552188"})
-    s.at("2026-10-10 10:00")
+    s.at("2026-10-12 10:00")
     m.complete("give_opinion", by="xiehua", department="emergency_bureau", data={
         "conclusion": "agree", "opinion": "安全设施齐全", "applicant_info": "企业负责人李某"})
     assert m.task("acknowledge_report", department="emergency_bureau").assignee == "wanglei"
@@ -228,7 +231,7 @@ def test_refused_letter_withdrawn_changes_nothing(scenario):
     done = [(t.spec_id, t.completed_by) for t in p9.done_tasks()]
     assert done == [("approve_letter", "huangtao"), ("revise_letter", "zhuling")]
 
-    m = joint_inspection(s, ["market_bureau"], "2026-10-10")
+    m = joint_inspection(s, ["market_bureau"], "2026-10-12")
     assert m.task("name_staff", department="market_bureau").assignee == "zhuling"
 
 
@@ -237,10 +240,55 @@ def test_letter_must_carry_the_new_persons_name_title_section_and_contact(scenar
     or naming a role other than responsible person or liaison, is refused before anything starts."""
     s = scenario
     s.at("2026-10-09 09:00")
-    for missing in ("new_person_name", "title", "section", "phone", "old_person", "role"):
+    for missing in ("new_person_name", "title", "section", "phone", "other_section", "old_person", "role"):
         with pytest.raises(FormInvalid) as refused:
             s.start(PROCESS, by="zhuling", data={k: v for k, v in MARKET_LIAISON_LETTER.items() if k != missing})
         assert missing in refused.value.errors
     with pytest.raises(FormInvalid) as refused:
         s.start(PROCESS, by="zhuling", data={**MARKET_LIAISON_LETTER, "role": "main_leader"})
     assert "role" in refused.value.errors
+
+
+def letter_text(s, m) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    from engine.models import Document
+    [doc] = m.documents()
+    pdf = s.run(lambda e: e.db.get(Document, doc["id"]).pdf)
+    return "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def test_the_letter_lists_both_the_responsible_person_and_the_liaison(scenario):
+    """003 §2(2) "公函中应包含责任人及联络人姓名、职务、科室、联系方式等基本信息": a letter changing the market
+    bureau's liaison lists the new liaison (钱宇, 科员, 登记注册科, 0412-5553103) and the responsible person who
+    stays (徐明, 登记注册科科长, 0412-5553101), not only the changed person."""
+    s = scenario
+    s.at("2026-09-28 09:00")
+    p9 = change_market_liaison(s)
+    text = letter_text(s, p9)
+    for phrase in ("责任人徐明登记注册科科长登记注册科0412-5553101", "联络人钱宇科员登记注册科0412-5553103"):
+        assert phrase in text, phrase
+
+
+def test_the_change_routes_new_tasks_as_soon_as_the_letter_is_issued(scenario):
+    """003 §2(2), §2(4)4: the letter, approved by the main leader, takes effect when issued ("自本函印发之日起
+    生效"). 工程建设审批科 files it at once, 市场准入审批科 never does; the next joint inspection's report still goes
+    to the new responsible person 王磊, not to 何斌 who left."""
+    s = scenario
+    s.at("2026-10-08 09:00")
+    p9 = s.start(PROCESS, by="gaoyan", data=EMERGENCY_RESPONSIBLE_LETTER)
+    p9.complete("approve_letter", by="lidong", data={"letter_decision": "approve", "approval_comment": "同意"})
+    assert p9.events("directory_changed")[0]["data"]["new_person"] == "wanglei"
+    p9.complete("file_letter", by="wufang", department="approval_bureau.construction", data={"filed": True})
+    assert p9.task("file_letter", department="approval_bureau.market").state == "ready"
+
+    m = joint_inspection(s, ["emergency_bureau"], "2026-10-12")
+    m.complete("name_staff", by="gaoyan", department="emergency_bureau",
+               data={"staff": ["xiehua"], "contact_phone": "0412-5552188"})
+    s.at("2026-10-12 10:00")
+    m.complete("give_opinion", by="xiehua", department="emergency_bureau", data={
+        "conclusion": "agree", "opinion": "安全设施齐全", "applicant_info": "企业负责人李某"})
+    assert m.task("acknowledge_report", department="emergency_bureau").assignee == "wanglei"
+    assert p9.status == "running"

@@ -92,3 +92,33 @@ def test_the_ways_a_violation_stays_off_the_blacklist(scenario):
     for _ in range(3):
         third = s.start(PROCESS, by="hebin", data=violation(9, severity="general"))
     assert third.task("propose_blacklist").assignee == "hebin"
+
+
+def test_a_department_that_never_acknowledges_does_not_keep_the_enterprise_listed(scenario):
+    """000 §3(4) shares the blacklist through the platform, where 003 §2(3) "信息推送1个工作日后，默认为对方
+    已接收" holds: listed Tue 20 Oct 2026, six departments acknowledge, 市卫生健康委员会 never does. From Thu 22 Oct
+    its receipt is deemed received; the one-year term still ends with Wed 20 Oct 2027: delisted and the
+    public notice withdrawn that night, not whenever the silent department gets round to it."""
+    s = scenario
+    s.at("2026-10-19 09:00")
+    m = s.start(PROCESS, by="hebin", data=violation(13))
+    m.complete("propose_blacklist", by="hebin", data={"propose": True, "blacklist_reason": "拒不整改重大事故隐患"})
+    m.complete("review_blacklist", by="fengxue", data={"review_passed": True, "review_opinion": "符合列入条件"})
+    s.at("2026-10-20 09:00")
+    m.complete("decide_blacklist", by="lidong", data={"decision": "list", "blacklist_decision_no": "鞍应急信〔2026〕2号",
+                                                      "effective_on": "2026-10-20", "period_years": 1})
+    for t in [t for t in m.open_tasks() if t.spec_id == "acknowledge_sharing" and t.department != "health_commission"]:
+        s.run(lambda e, t=t: e.tasks.complete(t.id, t.assignee, {"confirmed": True, "joint_measures": "依法限制"},
+                                              t.revision))
+    silent = m.task("acknowledge_sharing", department="health_commission")
+    assert silent.due == end_of("2026-10-21")
+    assert s.advance_to("2026-10-22 00:00") == 1
+    assert [e["data"]["department"] for e in m.events("deemed_received")] == ["health_commission"]
+    assert m.task("review_credit_repair").assignee == "hebin"
+
+    assert s.advance_to("2027-10-20 23:00") == 0
+    assert s.run(lambda e: credit.blacklisted(e.db, uscc(13)))
+    assert s.advance_to("2027-10-21 00:00") == 1
+    assert m.status == "completed" and m.data["removal_reason"] == "expired"
+    assert not s.run(lambda e: credit.blacklisted(e.db, uscc(13)))
+    assert rows(s, PublicNotice, kind="blacklist", instance_id=m.id)[0].withdrawn_at is not None

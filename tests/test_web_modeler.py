@@ -340,7 +340,7 @@ def test_sandbox_walks_a_draft_to_completion_with_a_timer(owner, backdoor):
     page = text(owner.get(url))
     assert 'data-status="completed"' in page, page
     log = re.search(r'id="sandbox-log">(.*?)</section>', page, re.S).group(1)
-    assert "发起" in log and "任务办结" in log and "办结" in log and "超时视为接收" in page
+    assert "发起" in log and "办理完成" in log and "办结" in log and "超时默认接收" in page  # engine/history.py KINDS
     assert "2026-10-09 09:00" in page  # the trial clock moved 11 days on from 2026-09-28
 
     # nothing of it reached the real database

@@ -63,3 +63,41 @@ def test_a_reporters_limit_offers_pause_and_extension_to_its_holder(office):
     accept = office.open_task(matter, "accept_report")
     page = text(office.user("fengxue").get(f"/tasks/{accept.id}"))
     assert "补正（暂停计时）" in page and "申请延期" in page and "对申请人时限" in page
+
+
+def test_oversight_offices_read_the_report_and_file_an_accountability_request(office):
+    """003 §3(3) "市委市政府督查室、市编委办、市政府法制办要加强……监督，……对落实制度不力、工作敷衍的部门提请市政府予以
+    问责": 督查室's 杜鑫, 编委办's 姚志 and 法制办's 秦璐 open 期限考核 (a liaison may not). 市市场监督管理局 let a
+    商请 answer run past its 3 working days; 杜鑫 files 提请市政府予以问责 against it. The request is in the
+    event log and on the report; one without reasons, or against a department with no missed limit, is
+    refused and nothing is recorded."""
+    from tests.test_office import request
+    office.clock.set("2026-09-30 10:00")
+    office.run(lambda e: e.runtime.start("p3_consultation_request", request(), "sunli"))
+    office.clock.set("2026-10-12 09:00")  # due Sat 10 Oct: open and overdue
+    for person in ("duxin", "yaozhi", "qinlu"):
+        page = text(office.user(person).get("/admin/compliance"))
+        assert "期限考核" in page and "市市场监督管理局" in page
+    assert office.user("zhuling").get("/admin/compliance").status_code == 403
+
+    duxin = office.user("duxin")
+    refused = duxin.post("/admin/compliance/accountability", {"department": "market_bureau",
+                                                               "process_key": "p3_consultation_request", "reason": " "},
+                         follow_redirects=True)
+    assert "提请问责失败：提请问责须写明事实和理由" in text(refused)
+    refused = duxin.post("/admin/compliance/accountability", {"department": "approval_bureau.market",
+                                                               "process_key": "p3_consultation_request",
+                                                               "reason": "x"}, follow_redirects=True)
+    assert "没有未按时限办理的记录" in text(refused)
+    assert office.run(lambda e: e.accountability.requests()) == []
+    assert office.user("zhuling").post("/admin/compliance/accountability", {
+        "department": "market_bureau", "process_key": "p3_consultation_request", "reason": "x"}).status_code == 403
+
+    done = duxin.post("/admin/compliance/accountability", {
+        "department": "market_bureau", "process_key": "p3_consultation_request",
+        "reason": "商请答复超过3个工作日仍未反馈"}, follow_redirects=True)
+    page = text(done)
+    assert "已提请市政府予以问责" in page and "已提请 1 次" in page and "商请答复超过3个工作日仍未反馈" in page
+    [entry] = office.run(lambda e: [(ev.actor, ev.data["department"], ev.data["missed"])
+                                    for ev in e.accountability.requests()])
+    assert entry == ("duxin", "market_bureau", 1)

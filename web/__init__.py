@@ -82,6 +82,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(worklists.bp)
     app.register_blueprint(documents_views.bp)
     csrf.exempt(api.bp)
+
+    @app.get("/favicon.ico")  # browsers ask for it without reading the page's <link rel="icon">
+    def favicon():
+        from flask import redirect, url_for
+        return redirect(url_for("static", filename="favicon.svg"), 301)
     filters.register(app)
     _register_errors(app)
     return app

@@ -1,13 +1,16 @@
 """The administrator console: matters with filters, a matter's diagram and record, repair actions,
 the deadline compliance report and the working-day calendar. Every route needs the admin role."""
 import csv
+import functools
 import io
+from collections import Counter
 import json
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from engine import accountability, states
 from engine.clock import SHANGHAI
 from engine.errors import LiandongError
 from engine.history import KINDS
@@ -15,7 +18,7 @@ from engine.models import CalendarYear, Department
 from engine.monitoring import STATUSES, InstanceFilter
 
 from . import documents_views, present, refuse
-from .auth import role_required
+from .auth import login_required, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE = 50
@@ -71,7 +74,7 @@ def instance(instance_id: int):
         open_tasks=g.engine.monitoring.open_tasks(matter.id), versions=versions,
         documents=documents_views.listed(matter.id),
         diagram={"xml": definition.content, "completed": state.completed, "active": state.active,
-                 "errored": state.errored, "counts": state.counts})
+                 "errored": state.errored, "counts": state.counts, "labels": states.ENGINE_TASK})
 
 
 ACTIONS = {
@@ -111,24 +114,55 @@ def act(instance_id: int, action: str):
     return redirect(url_for("admin.instance", instance_id=instance_id))
 
 
+def admin_or_oversight(view):
+    """期限考核 is for administrators and, read-only, for 督查室、编委办、法制办 (003 §3(3))."""
+    @functools.wraps(view)
+    @login_required
+    def wrapped(**kwargs):
+        if "admin" not in (g.user.system_roles or []) and not accountability.is_oversight(g.db, g.user.id):
+            abort(403, description="期限考核仅限系统管理员及督查室、编委办、法制办人员查看。")
+        return view(**kwargs)
+    return wrapped
+
+
 @bp.get("/compliance")
-@role_required("admin")
+@admin_or_oversight
 def compliance():
     rows = _compliance_rows()
-    peak = max([r["on_time"] + r["late"] + r["deemed_received"] + r["open_overdue"] for r in rows] or [1]) or 1
+    peak = max([r["on_time"] + r["missed"] for r in rows] or [1]) or 1
+    requested = g.engine.accountability.requests()
+    counts = Counter((e.data["department"], e.data["process_key"]) for e in requested)
     return render_template("admin/compliance.html", rows=rows, peak=peak, args=request.args,
-                           procedures=[(d.key, d.name) for d in g.engine.repository.processes()])
+                           procedures=[(d.key, d.name) for d in g.engine.repository.processes()],
+                           requested=requested, requested_counts=counts,
+                           oversight=accountability.is_oversight(g.db, g.user.id))
+
+
+@bp.post("/compliance/accountability")
+@admin_or_oversight
+def request_accountability():
+    """提请市政府予以问责 against a department's missed limits in one procedure (003 §3(3))."""
+    try:
+        g.engine.accountability.request(g.user.id, request.form.get("department", ""),
+                                        request.form.get("process_key", ""), request.form.get("reason", ""))
+        flash("已提请市政府予以问责，记入办理记录", "success")
+    except LiandongError as err:
+        refuse()
+        flash(f"提请问责失败：{err.message}", "error")
+    return redirect(url_for("admin.compliance"))
 
 
 @bp.get("/compliance.csv")
-@role_required("admin")
+@admin_or_oversight
 def compliance_csv():
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["部门", "流程", "按时办结", "超期办结", "办理中已超期", "办理中", "超时默认接收", "催办次数", "平均用时（工作日）"])
+    writer.writerow(["部门", "流程", "按时办结", "超期办结", "办理中已超期", "办理中", "超时默认接收", "关闭时已超期", "超限合计",
+                     "经批准延期", "催办次数", "平均用时（工作日）"])
     for r in _compliance_rows():
         writer.writerow([present.department_name(r["department"]), r["process_name"], r["on_time"], r["late"],
-                         r["open_overdue"], r["open"], r["deemed_received"], r["reminders"],
+                         r["open_overdue"], r["open"], r["deemed_received"], r["closed_overdue"], r["missed"],
+                         r["extended"], r["reminders"],
                          "" if r["mean_working_days"] is None else r["mean_working_days"]])
     body = "\ufeff" + out.getvalue()  # BOM: Excel and WPS open the Chinese text correctly
     return Response(body, mimetype="text/csv; charset=utf-8",

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import delete, func, select
-from werkzeug.security import check_password_hash
-
+from engine import passwords
+from engine.errors import FormInvalid
 from engine.models import LoginFailure, Person
 
 bp = Blueprint("auth", __name__)
@@ -74,12 +74,15 @@ def attempt_sign_in(person_id: str, password: str) -> tuple[Person | None, str]:
 
 
 def check_credentials(person_id: str, password: str) -> Person | None:
-    """The active person with this id and password, or None (same answer for every failure)."""
+    """The active person with this id and password, or None (same answer for every failure).
+    A one-time password (engine/passwords.py) is accepted once and marks `g.must_set_password`."""
     person = g.db.get(Person, (person_id or "").strip())
     if person is None or not person.active or not person.password_hash:
         return None
-    if not check_password_hash(person.password_hash, password or ""):
+    right, one_time = passwords.matches(person, password)
+    if not right:
         return None
+    g.must_set_password = one_time
     return person
 
 
@@ -90,6 +93,9 @@ def load_user():
     if person_id and g.get("db") is not None:
         person = g.db.get(Person, person_id)
         g.user = person if person is not None and person.active else None
+    if g.user is not None and session.get("must_set_password") and request.endpoint not in (
+            "auth.set_password", "auth.logout", "static"):
+        return redirect(url_for("auth.set_password"))
 
 
 def login_required(view):
@@ -133,10 +139,32 @@ def login():
         if person is not None:
             session.clear()  # a fresh session on sign-in (no fixation)
             session["user_id"] = person.id
+            if g.get("must_set_password"):
+                session["must_set_password"] = True
+                return redirect(url_for("auth.set_password"))
             flash(f"欢迎，{person.name}", "success")
             return redirect(_safe_next(request.args.get("next")))
     status = (429 if error == LOCKED_MESSAGE else 401) if error else 200
     return render_template("auth/login.html", error=error, person_id=person_id), status
+
+
+@bp.route("/password", methods=("GET", "POST"))
+@login_required
+def set_password():
+    """Set one's own password; required right after signing in with a one-time password."""
+    errors = {}
+    if request.method == "POST":
+        try:
+            passwords.set_own(g.db, g.user, request.form.get("new_password", ""),
+                              request.form.get("new_password_again", ""))
+        except FormInvalid as refused:
+            errors = refused.errors
+        else:
+            session.pop("must_set_password", None)
+            flash("密码已设置，请牢记新密码", "success")
+            return redirect(url_for("inbox.index"))
+    return render_template("auth/password.html", errors=errors,
+                           required=bool(session.get("must_set_password"))), (400 if errors else 200)
 
 
 @bp.post("/logout")

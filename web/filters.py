@@ -23,7 +23,23 @@ def local_dt(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return local(value).strftime(fmt)
 
 
+def local_times(value):
+    """JSON data with its UTC timestamps shown as Asia/Shanghai wall time (event-log details)."""
+    if isinstance(value, dict):
+        return {k: local_times(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [local_times(v) for v in value]
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T" and value.endswith(("+00:00", "Z")):
+        try:
+            return local(datetime.fromisoformat(value.replace("Z", "+00:00"))).isoformat()
+        except ValueError:
+            return value
+    return value
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(local_times)
+    app.add_template_filter(lambda name: states.SERVICES.get(name, name), "service")
     app.add_template_filter(local_dt)
     # Seeds are cited by code in forms and diagrams ("003 §2(3)"); pages show the document's name.
     app.add_template_filter(citations.expand, "cite_seeds")

@@ -74,6 +74,7 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
         handover_error=handover_error, handover=handover_entered or {},
         context=present.context(instance, g.engine.visibility.task_data(task, g.user.id)), history=present.history(instance.id), ops=ops,
         signers=g.engine.signers.of_task(task.id), documents=documents_views.listed(instance.id),
+        attachments=g.engine.attachments.of_matter(instance.id),
         failed_op=(failed_name or ("sign" if signing else None), failed_message), signing=signing,
         reopened=reopened, suspended=present.suspension(instance),
         review=present.previous_step(task, g.user.id) if task.state == "ready" else None,
@@ -160,7 +161,10 @@ def complete(task_id: int):
             g.engine.office.return_delegation(task_id, g.user.id, data, _revision())
             flash("已交回委派人", "success")
             return redirect(url_for("inbox.index"))
+        files = _uploads()
         done = g.engine.tasks.complete(task_id, g.user.id, data, _revision())
+        if files:  # in the same transaction: a refused file refuses the submission, nothing is kept
+            g.engine.attachments.add(task.instance_id, g.user.id, files, task_id)
         if done.task.held_by_signers:
             flash("已提交，等待后加签人签署意见后办结", "success")
             return redirect(url_for("inbox.task_page", task_id=task_id))
@@ -191,6 +195,11 @@ def completed(task_id: int):
                            next_tasks=[(t, present.holder_text(t)) for t in next_tasks])
 
 
+def _uploads() -> list[tuple[str, bytes]]:
+    """附件 posted with a form (checked by engine/attachments.py)."""
+    return [(f.filename, f.read()) for f in request.files.getlist("attachments") if f and f.filename]
+
+
 # --- starting a matter ---
 @bp.get("/start")
 @login_required
@@ -210,6 +219,13 @@ def start_form(process_key: str):
                                fields=formview.fields(schema), form_error="")
     try:
         instance = starting.start(g.user.id, item, formview.submitted(schema, request.form))
+        files = _uploads()
+        if files:
+            g.engine.attachments.add(instance.id, g.user.id, files)
+    except (InvalidState, StaleTask) as err:
+        refuse()
+        return render_template("inbox/start_form.html", item=item, schema=schema, message=err.message,
+                               fields=formview.fields(schema, request.form), form_error=""), 422
     except FormInvalid as err:
         refuse()
         return render_template("inbox/start_form.html", item=item, schema=schema, message=err.message,

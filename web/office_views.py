@@ -89,7 +89,24 @@ def _matter_page(matter, status: int = 200, failed_op=None):
                            history=present.history(matter.id), ops=ops, documents=documents_views.listed(matter.id),
                            viewable={t.id for t in tasks if present.may_view(t, g.user.id)},
                            tasks=[(t, present.deadline(t), present.holder_text(t)) for t in tasks],
-                           failed_op=(failed_name, failed_message)), status
+                           failed_op=(failed_name, failed_message), diagram=present.diagram(matter),
+                           attachments=g.engine.attachments.of_matter(matter.id)), status
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    """A 附件, for the people of its matter only."""
+    row = g.engine.attachments.get(attachment_id)
+    if row is None:
+        abort(404)
+    if not present.may_view_matter(g.engine.runtime.instance(row.instance_id), g.user.id):
+        abort(403, description="附件仅该事项的办理人员可以下载。")
+    from flask import Response
+    from urllib.parse import quote
+    return Response(row.content, mimetype=row.content_type, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+        "X-Content-Type-Options": "nosniff"})
 
 
 @bp.get("/signing")

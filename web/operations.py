@@ -35,6 +35,7 @@ class Operation:
     params: list[Param] = field(default_factory=list)
     done: str = "已完成"
     confirm: str = ""  # asked before an operation that cannot be undone, saying what will happen
+    prefill: Callable[[HumanTask | Instance, str], dict | None] | None = None  # what the form opens with
 
 
 # --- choices offered in the forms ---
@@ -185,7 +186,8 @@ TASK_OPERATIONS = [
     Operation("extend", "批准延期", "批准延长办理期限（记录理由）", "task",
               lambda t, u: _open(t) and g.engine.deadlines.may_extend(t, u),
               lambda t, u, p: g.engine.deadlines.extend(t.id, u, _int(p.get("days")), p.get("reason", "")),
-              [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已延期"),
+              [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已延期",
+              prefill=lambda t, u: g.engine.deadlines.pending_extension(t)),  # what the holder asked for
 ]
 
 ACTIVE = ("running", "waiting")
@@ -217,8 +219,9 @@ def available(target: HumanTask | Instance, user: str, on: str) -> list[Operatio
 
 
 def form_fields(op: Operation, target, user: str, entered: dict | None = None) -> list[Field]:
-    """The operation's fields, holding what the user typed when the engine refused it."""
-    entered = entered or {}
+    """The operation's fields, holding what the user typed when the engine refused it (or what the
+    operation opens with, e.g. the days and reason a 延期申请 asked for)."""
+    entered = entered or (op.prefill(target, user) if op.prefill else None) or {}
 
     def shown(value) -> list[str]:
         if value in (None, ""):

@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import g
 from sqlalchemy import select
 
-from engine import deadlines, directory, states
+from engine import accountability, deadlines, directory, states
 from engine.clock import local
 from engine.errors import DirectoryError
 from engine.history import KINDS
@@ -25,7 +25,7 @@ def _people() -> dict[str, str]:
 def person_name(person_id: str | None) -> str:
     if not person_id:
         return ""
-    return _people().get(person_id, person_id)
+    return states.actor_name(person_id, _people())
 
 
 def department_name(code: str | None) -> str:
@@ -118,6 +118,7 @@ def nav_counts(user: str) -> dict:
             "sign": len(g.engine.signers.waiting_for(user)),
             "copies": sum(1 for c, _ in g.engine.office.copies_for(user) if c.read_at is None),
             "oversee": g.engine.worklists.may_oversee(user),
+            "accountability": accountability.is_oversight(g.db, user),  # 期限考核, read-only (003 §3(3))
         }
     return g.nav_counts
 
@@ -131,6 +132,8 @@ def may_view(task: HumanTask, user: str) -> bool:
         return True
     if any(s.person_id == user for s in g.engine.signers.of_task(task.id)):
         return True
+    if task.state == "ready" and g.engine.deadlines.pending_extension(task) and g.engine.deadlines.may_extend(task, user):
+        return True  # the approver a 延期申请 was sent to opens the task to decide it
     if g.engine.office.heads_department_of(task, user):
         return True
     return may_view_matter(g.engine.runtime.instance(task.instance_id), user, through_tasks=False)
@@ -333,6 +336,13 @@ def context(instance: Instance, data: dict) -> Context:
     return result
 
 
+def diagram(matter: Instance) -> dict:
+    """The matter's diagram with its completed, active and errored steps, for static/admin/diagram.js."""
+    state = g.engine.monitoring.diagram_state(matter)
+    return {"xml": g.engine.repository.get(matter.definition_id).content, "completed": state.completed,
+            "active": state.active, "errored": state.errored, "counts": state.counts, "labels": states.ENGINE_TASK}
+
+
 def previous_step(task: HumanTask, user: str) -> tuple[HumanTask, list[ContextItem]] | None:
     """What the step before this one on its path submitted (the OA draft, the letter an approver
     approves), labelled, as this person may read it: shown above the form."""
@@ -366,6 +376,8 @@ def history(instance_id: int) -> list[HistoryItem]:
             holders = event.data.get("assignee") or event.data.get("candidates") or []
             holders = [holders] if isinstance(holders, str) else holders
             detail = f"{dept} {'、'.join(person_name(p) for p in holders)}".strip()
+        elif event.kind == "attachment_added":
+            detail = f"{event.data.get('size', 0)} 字节，SHA-256：{event.data.get('sha256', '')}"
         elif event.kind in ("transferred", "task_reassigned"):
             to = event.data.get("to") or []
             names = "、".join(person_name(p) for p in ([to] if isinstance(to, str) else to))
@@ -376,7 +388,8 @@ def history(instance_id: int) -> list[HistoryItem]:
             detail = f"意见：{event.data['opinion']}"
         elif event.data.get("message"):
             detail = event.data["message"]
-        who = "系统" if event.actor == "system" else person_name(event.actor)
-        items.append(HistoryItem(event.at, who, f"{KINDS.get(event.kind, event.kind)}：{event.name}"
-                                 if event.name else KINDS.get(event.kind, event.kind), detail))
+        who = person_name(event.actor)
+        name = states.SERVICES.get(event.name, event.name) if event.kind == "service_called" else event.name
+        items.append(HistoryItem(event.at, who, f"{KINDS.get(event.kind, event.kind)}：{name}"
+                                 if name else KINDS.get(event.kind, event.kind), detail))
     return items

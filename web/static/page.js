@@ -5,7 +5,16 @@
   "use strict";
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-confirm]");
-    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+    if (form && !window.confirm(form.dataset.confirm)) { event.preventDefault(); return; }
+    var busy = event.target.closest("form[data-busy]");  // a step that issues documents takes seconds
+    if (busy && !event.defaultPrevented) {
+      var note = busy.querySelector(".busy-note") || document.createElement("p");
+      note.className = "busy-note hint-box"; note.setAttribute("role", "status"); note.textContent = busy.dataset.busy;
+      busy.appendChild(note);
+      window.setTimeout(function () {  // after the browser took the pressed button's value
+        busy.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+      }, 0);
+    }
   });
   function openTarget() {
     var target = location.hash && document.getElementById(location.hash.slice(1));

@@ -19,7 +19,7 @@
     Object.keys(state.counts).forEach(function (id) {
       if (!registry.get(id)) { return; }
       const c = state.counts[id];
-      const text = Object.keys(c).map(function (k) { return ({COMPLETED: '完成', READY: '待办', WAITING: '等待', CANCELLED: '取消'}[k] || k) + ' ' + c[k]; }).join(' · ');
+      const text = Object.keys(c).map(function (k) { return (state.labels[k] || '其他') + ' ' + c[k]; }).join(' · ');
       overlays.add(id, { position: { bottom: 14, right: 0 }, html: '<div class="ld-count">' + text + '</div>' });
     });
     box.dataset.ready = 'true';

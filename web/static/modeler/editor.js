@@ -357,7 +357,11 @@
 
   document.getElementById("btn-save").addEventListener("click", guard(saveDraft));
   document.getElementById("btn-validate").addEventListener("click", guard(validate));
-  document.getElementById("btn-deploy").addEventListener("click", guard(deploy));
+  document.getElementById("btn-deploy").addEventListener("click", guard(function () {
+    // 部署 cannot be undone: say what it changes before it happens
+    if (!window.confirm("部署后将生成新版本：此后新发起的事项按新版本办理，正在办理的事项仍按原版本办理。确定部署？")) return;
+    return deploy();
+  }));
   document.getElementById("btn-sandbox").addEventListener("click", guard(sandbox));
   document.getElementById("btn-download").addEventListener("click", guard(download));
   window.addEventListener("beforeunload", function (e) { if (dirty) { e.preventDefault(); e.returnValue = ""; } });

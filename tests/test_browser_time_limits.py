@@ -1,0 +1,68 @@
+"""In a real browser: a 延期 reaches the person who may approve it, and they approve it (issue 19 item 1).
+
+P12 投诉举报 (000 §3(5) "及时受理并依法处理社会公众的投诉"): accepting a report is a limit owed to the reporter,
+5 working days from its receipt on Mon 12 Oct (due Mon 19 Oct). 冯雪, who handles it, asks for 2 more
+working days. The request goes to 马平, the deputy leader of 市应急管理局 (outside the section that owes
+the limit); he finds it under 消息通知, opens the task from the link, sees what was asked and approves it; 冯雪's
+deadline moves to Wed 21 Oct.
+Her section head 何斌 is not offered the approval. Screenshots go to test-artifacts/."""
+import pytest
+
+from engine import Liandong
+from engine.clock import FrozenClock
+from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
+from tests.test_office import P12, REPORT
+
+pytestmark = needs_chromium
+
+
+@pytest.fixture
+def report_to_accept(tmp_path, processes_template):
+    clock = FrozenClock("2026-10-13 08:30")
+    app = make_app(tmp_path, processes_template, clock)
+    with app.extensions["liandong_sessions"]() as session, session.begin():
+        engine = Liandong(session, clock)
+        matter = engine.runtime.start(P12, dict(REPORT), "fengxue")
+        accept = engine.tasks.of_instance(matter.id, open_only=True)[0]
+        task_id = accept.id
+    with serving(app) as base:
+        yield base, task_id
+
+
+def test_the_deputy_leader_approves_the_extension_from_the_notification(page, report_to_accept):
+    base, task_id = report_to_accept
+    sign_in(page, base, "fengxue")
+    page.goto(f"{base}/tasks/{task_id}")
+    assert "截止 2026-10-19" in page.inner_text(".task-deadline")
+    page.click("#op-request_extension summary")
+    page.fill("#op-request_extension input[name=days]", "2")
+    page.fill("#op-request_extension textarea[name=reason]", "需向举报人核实线索来源")
+    page.click("#op-request_extension button[type=submit]")
+    assert "已提交延期申请" in page.content()
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "hebin")  # her section head may read the task, not approve its extension
+    page.goto(f"{base}/tasks/{task_id}")
+    assert page.locator("#op-extend").count() == 0
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "maping")
+    page.click("nav >> text=消息通知")
+    note = page.locator("tr", has_text="需向举报人核实线索来源")
+    assert "延期申请" in note.inner_text()
+    shot(page, "extension_notification")
+    note.locator("a").click()
+    assert page.url.endswith(f"/tasks/{task_id}")
+    page.click("#op-extend summary")
+    assert page.locator("#op-extend input[name=days]").input_value() == "2"
+    assert page.locator("#op-extend textarea[name=reason]").input_value() == "需向举报人核实线索来源"
+    shot(page, "extension_approve")
+    page.click("#op-extend button[type=submit]")
+    assert "已延期" in page.content()
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "fengxue")
+    page.goto(f"{base}/tasks/{task_id}")
+    assert "截止 2026-10-21" in page.inner_text(".task-deadline")  # 20 and 21 Oct more
+    assert "批准延期" in page.inner_text("body") and "马平" in page.inner_text("body")  # in the history
+    shot(page, "extension_approved")

@@ -1,0 +1,67 @@
+"""In a real browser: people read Chinese, not internal ids (issue 19 item 8). On P1 (003 §2(1)) 高燕 forgets
+to tick her receipt and is asked to 勾选 it; the 办理记录 names the system's step 纳入监管对象库 and says 系统;
+the administrator's diagram counts the department receipts in Chinese and the event-log details give
+Beijing time; P4's phone record (003 §2(4)2) asks for 接听人（姓名、职务） with Chinese punctuation."""
+import re
+
+import pytest
+
+from engine import Liandong
+from engine.clock import FrozenClock
+from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
+from tests.test_p01_approval_result_push import PUSH
+from tests.test_p01_approval_result_push import start_data as p1_data
+from tests.test_p04_communication_ladder import start_data as p4_data
+
+pytestmark = needs_chromium
+
+
+@pytest.fixture
+def matters(tmp_path, processes_template):
+    clock = FrozenClock("2026-11-23 09:30")
+    app = make_app(tmp_path, processes_template, clock)
+    with app.extensions["liandong_sessions"]() as session, session.begin():
+        e = Liandong(session, clock)
+        p1 = e.runtime.start("p1_approval_result_push", p1_data(concluded_at="2026-11-20T16:00:00+08:00"), "sunli")
+        push = e.tasks.of_instance(p1.id, open_only=True)[0]
+        e.tasks.complete(push.id, "sunli", PUSH, push.revision)
+        receipts = {t.department: t for t in e.tasks.of_instance(p1.id, open_only=True)}
+        market = receipts["market_bureau"]
+        e.tasks.complete(market.id, "zhuling", {"confirmed": True, "supervision_measure": "routine", "risk_level": "low"},
+                         market.revision)
+        p4 = e.runtime.start("p4_communication_ladder", p4_data(start_rung="phone"), "sunli")
+        phone = e.tasks.of_instance(p4.id, open_only=True)[0]
+        ids = {"p1": p1.id, "emergency": receipts["emergency_bureau"].id, "phone": phone.id}
+    with serving(app) as base:
+        yield base, ids
+
+
+def test_pages_speak_chinese(page, matters):
+    base, ids = matters
+    sign_in(page, base, "gaoyan")
+    page.goto(f"{base}/tasks/{ids['emergency']}")
+    page.check("input[name=supervision_measure][value=routine]")
+    page.check("input[name=risk_level][value=low]")
+    page.click("button[type=submit]:has-text('提交')")
+    assert "请勾选“已查看并确认接收”" in page.content() and "请填写“已查看并确认接收”" not in page.content()
+    record = page.locator("section.card", has_text="办理记录").inner_text()
+    assert "纳入监管对象库" in record and "target_library.add" not in record
+    assert "系统" in record and "system" not in record
+    shot(page, "words_task")
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "zhaomin")
+    page.goto(f"{base}/tasks/{ids['phone']}")
+    assert "接听人（姓名、职务）" in page.content() and "接听人(姓名" not in page.content()
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "admin")
+    page.goto(f"{base}/admin/instances/{ids['p1']}")
+    page.wait_for_selector(".diagram[data-ready=true]")
+    counts = " ".join(page.locator(".ld-count").all_inner_texts())
+    assert counts and not re.search(r"[A-Z]{4,}", counts)  # no LIKELY / FUTURE / STARTED
+    page.locator("details", has_text="详情").first.locator("summary").click()
+    details = " ".join(pre.text_content() for pre in page.locator("pre.data").all())
+    assert "+00:00" not in details  # the log stores UTC; people read Beijing time
+    assert "2026-11-24T23:59:59+08:00" in details  # the receipt's deadline, end of the next working day
+    shot(page, "words_admin")
