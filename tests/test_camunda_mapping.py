@@ -11,6 +11,8 @@ from engine import bpmn_xml, camunda
 from engine.errors import DeploymentError
 from tests.bpmn_runner import run_to_end
 
+pytest_plugins = ["tests.web_fixtures"]
+
 DATA = Path(__file__).parent / "data"
 MAPPED = (DATA / "validation" / "camunda_mapped.bpmn").read_bytes()
 
@@ -73,3 +75,13 @@ def test_a_java_delegate_is_named_with_the_operations_liandong_has(engine):
     [problem] = [p for p in err.value.problems if p["element"] == "ServiceTask_1"]
     assert "委托表达式 camunda:delegateExpression=“${sayHelloDelegate}”" in problem["reason"]
     assert "target_library.add" in problem["reason"] and problem["line"] == 12
+
+
+def test_the_upload_result_lists_the_mapping(web, backdoor):
+    owner = web("owner")
+    response = owner.post("/modeler/deploy", {"xml": (DATA / "third_party" / "cx_junit5_test_process.bpmn").read_text("utf-8"),
+                                              "filename": "testProcess.bpmn"})
+    body = response.get_json()
+    assert response.status_code == 200 and body["ok"], body
+    assert {"element": "UserTask_1", "line": 8, "camunda": "未设置办理人",
+            "liandong": "由发起人办理（role=starter）；要交给他人，设置 camunda:candidateGroups=角色@部门"} in body["mapping"]
