@@ -86,13 +86,21 @@ def reachability_problems(process) -> list[XmlProblem]:
                 or element.get("triggeredByEvent") == "true" or parent == "adHocSubProcess"
                 or (local == "intermediateCatchEvent" and element.find(BPMN + "linkEventDefinition") is not None)):
             roots.append(element.get("id"))
+    if process.find(BPMN + "startEvent") is None:
+        return [XmlProblem("流程没有开始事件：加一个开始事件（startEvent），用顺序流连到第一步", process.sourceline,
+                           process.get("id"))]
     reached, stack = set(roots), list(roots)
     while stack:
         for target in targets.get(stack.pop(), ()):
             if target not in reached:
                 reached.add(target)
                 stack.append(target)
-    return [XmlProblem("从开始事件走不到这个元素（没有连入的顺序流，或连入它的元素本身走不到）：事项永远不会到达这里，"
+    dead_ends = [XmlProblem(f"{'开始事件' if _local(e) == 'startEvent' else '网关'}没有连出的顺序流：事项发起后停在这里，"
+                            "既无任务也不会办结。请用顺序流连到下一步或结束事件", e.sourceline, node_id)
+                 for node_id, e in nodes.items() if _local(e) in ("startEvent", "exclusiveGateway", "parallelGateway",
+                                                                   "inclusiveGateway", "eventBasedGateway")
+                 and node_id not in targets]
+    return dead_ends + [XmlProblem("从开始事件走不到这个元素（没有连入的顺序流，或连入它的元素本身走不到）：事项永远不会到达这里，"
                        "汇聚到它之后的并行网关会一直等待。请用顺序流把它连进流程，或删除它", element.sourceline, node_id)
             for node_id, element in nodes.items() if node_id not in reached]
 

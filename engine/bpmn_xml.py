@@ -81,7 +81,9 @@ def describe_bpmn(root) -> dict:
     """What the engine and the pages need to know about a BPMN file, read once at deployment."""
     processes = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS)
     if len(processes) != 1:
-        raise XmlProblem(f"每个文件须恰好包含一个可执行流程（isExecutable=\"true\"），实际 {len(processes)} 个")
+        first = next(iter(root.iter("{%s}process" % NS["bpmn"])), root)
+        raise XmlProblem(f"每个文件须恰好包含一个可执行流程（isExecutable=\"true\"），实际 {len(processes)} 个：在要运行的"
+                         "流程上设置 isExecutable=\"true\"，其余流程放到别的文件", first.sourceline, first.get("id"))
     process = processes[0]
     lanes_by_node, lanes = {}, {}
     for lane in process.xpath(".//bpmn:lane", namespaces=NS):
@@ -94,6 +96,10 @@ def describe_bpmn(root) -> dict:
     for task in process.iter("{%s}userTask" % NS["bpmn"], "{%s}manualTask" % NS["bpmn"]):
         props = properties(task)
         user_tasks[task.get("id")] = {"name": task.get("name", ""), **props, "line": task.sourceline}
+        if props.get("role"):  # a task that says itself who does it (a diagram without lanes, e.g. from Camunda)
+            lanes[task.get("id")] = {"id": task.get("id"), "name": task.get("name", ""), "line": task.sourceline,
+                                     **{k: props[k] for k in ("role", "department", "assignee", "candidates") if k in props}}
+            lanes_by_node[task.get("id")] = task.get("id")
     calls = sorted({c.get("calledElement").strip() for c in process.xpath(".//bpmn:callActivity", namespaces=NS)
                     if (c.get("calledElement") or "").strip()})
     decisions = sorted({
@@ -141,7 +147,8 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
             problems.append(XmlProblem("用户任务缺少 form 属性：在任务的扩展属性中设置 form 为 forms/ 下的表单文件名"
                                        "（如 review.json），表单与流程一起部署", info["line"], task_id))
         elif info["form"] not in known_forms:
-            problems.append(XmlProblem(f"找不到表单文件 forms/{info['form']}", info["line"], task_id))
+            problems.append(XmlProblem(f"找不到表单文件 forms/{info['form']}：与流程一起部署该表单（JSON Schema），"
+                                       "或改正任务的 form", info["line"], task_id))
         for key in ("due", "copy_to"):
             if info.get(key):
                 problems += [XmlProblem(f"{key} 表达式：{p}", info["line"], task_id) for p in _checked(trials, info[key])]
@@ -164,7 +171,9 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
             except ValueError:
                 problems.append(XmlProblem("complete_default 须有 JSON 格式的 timeout_default", info["line"], task_id))
     if meta.get("start_form") and meta["start_form"] not in known_forms:
-        problems.append(XmlProblem(f"找不到发起表单 forms/{meta['start_form']}", None, meta["start_event"]))
+        start = process.find("{%s}startEvent" % NS["bpmn"])
+        problems.append(XmlProblem(f"找不到发起表单 forms/{meta['start_form']}：与流程一起部署该表单，或改正开始事件的 form",
+                                   start.sourceline if start is not None else None, meta["start_event"]))
     for lane in meta["lanes"].values():
         for key in ("department", "assignee", "candidates"):
             if lane.get(key):

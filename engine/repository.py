@@ -1,7 +1,7 @@
 """Process definitions: deployment, validation, versions, and parsed specs cached per version."""
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -9,10 +9,10 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import bpmn_checks, bpmn_xml, countersign, dmn_checks, document_resources, documents, file_kinds, forms, spec_check, spec_links
+from . import bpmn_checks, bpmn_xml, camunda, countersign, dmn_checks, document_resources, documents, file_kinds, forms, spec_check, spec_links
 from .errors import DeploymentError, UnknownProcess
 from .history import History
-from .models import Definition
+from .models import Definition, Person
 from .timers import use_engine_clock
 
 
@@ -22,6 +22,7 @@ class Deployed:
     key: str
     version: int
     changed: bool
+    notes: list = field(default_factory=list)  # what the Camunda mapping did (engine/camunda.py)
 
 
 def _bpmn_problems(filename, root, meta, known_forms: set[str], known_processes: set[str]) -> list[dict]:
@@ -108,11 +109,20 @@ class Repository:
                 problems += err.problems
         if problems:
             raise DeploymentError(problems)
+        for entry in list(parsed):  # Camunda's generated forms, and what could not be mapped
+            mapping = entry[6].get("_mapping") if entry[0] == "bpmn" else None
+            for name, text in (mapping.forms.items() if mapping else []):
+                if not any(kind == "form" and key == name for kind, key, *_ in parsed):
+                    parsed.append(("form", name, json.loads(text)["title"], text, name, None, {}))
+            problems += [{"file": entry[4], "line": p.line, "element": p.element, "reason": p.reason}
+                         for p in (mapping.problems if mapping else [])]
         known_forms = {key for kind, key, *_ in parsed if kind == "form"} | self._keys("form")
         known_processes = {key for kind, key, *_ in parsed if kind == "bpmn"} | self._keys("bpmn")
+        mapped = {(p["file"], p["element"]) for p in problems}  # who does a task: the mapping said why not
         for kind, _key, _, _, filename, root, meta in parsed:
             if kind == "bpmn":
-                problems += _bpmn_problems(filename, root, meta, known_forms, known_processes)
+                problems += [p for p in _bpmn_problems(filename, root, meta, known_forms, known_processes)
+                             if not ((filename, p["element"]) in mapped and p["reason"].startswith("用户任务不在任何泳道"))]
         # the parser last: it stops at its first complaint, so every other check has spoken by then
         named = {(p["file"], p.get("element")) for p in problems}
         checked = self._check_specs(parsed, known_processes, {p["file"] for p in problems})
@@ -162,8 +172,15 @@ class Repository:
                                        for p in found])
             name = next(root.iter("{*}decision")).get("name", ids[0])
             return kind, ids[0], name, text, filename, root, {}
+        mapping = camunda.translate(root, self._people()) if camunda.uses_camunda(root) else camunda.Mapping()
+        if mapping.changed:  # stored as mapped, so the modeler shows the Liandong properties it runs by
+            text = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8").decode("utf-8")
         meta = bpmn_xml.describe_bpmn(root)
+        meta["_mapping"] = mapping
         return kind, meta["process_id"], meta["name"], text, filename, root, meta
+
+    def _people(self) -> set[str]:
+        return set(self.db.execute(select(Person.id)).scalars())
 
     def _check_specs(self, parsed, known_processes: set[str], reported: set[str]) -> list[dict]:
         """Let SpiffWorkflow parse every process with everything it calls, as a start would."""
@@ -215,12 +232,16 @@ class Repository:
     def _store(self, kind, key, name, text, filename, meta, user) -> Deployed:
         digest = _hash(text)
         current = self.latest(kind, key)
+        notes = meta["_mapping"].notes if meta.get("_mapping") is not None else []
         if current is not None and current.content_hash == digest:
-            return Deployed(kind, key, current.version, changed=False)
+            return Deployed(kind, key, current.version, changed=False, notes=notes)
         version = (current.version + 1) if current else 1
-        stored_meta = {k: v for k, v in meta.items()}
-        for task in stored_meta.get("user_tasks", {}).values():
-            task.pop("line", None)
+        mapping = meta.get("_mapping")
+        stored_meta = {k: v for k, v in meta.items() if k != "_mapping"}
+        if mapping is not None and mapping.notes:
+            stored_meta["camunda"] = mapping.notes  # what the Camunda mapping did, shown with the version
+        for item in [*stored_meta.get("user_tasks", {}).values(), *stored_meta.get("lanes", {}).values()]:
+            item.pop("line", None)
         self.db.add(Definition(
             kind=kind, key=key, version=version, name=name, filename=filename, content=text,
             content_hash=digest, meta=stored_meta, deployed_at=self.clock.now(), deployed_by=user,
@@ -228,7 +249,7 @@ class Repository:
         # who deployed what, in the hash-chained log (a template is code the server runs when it renders)
         History(self.db, self.clock).record("deployed", None, user, name=name, data={
             "kind": kind, "key": key, "version": version, "filename": filename, "content_hash": digest})
-        return Deployed(kind, key, version, changed=True)
+        return Deployed(kind, key, version, changed=True, notes=notes)
 
     # --- binding and parsing for running ---
     def bundle(self, process_key: str) -> dict:

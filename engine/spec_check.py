@@ -118,9 +118,9 @@ def covered(err: Exception) -> bool:
 
 
 def parser_text(err: ValidationException) -> str:
-    message = str(err).split("\n")[0].strip()
+    message = str(err).split("\n")[0].strip().rstrip(".")
     for pattern, say in _PARSER_TEXTS:
-        match = re.fullmatch(pattern, message)
+        match = re.fullmatch(pattern, message) or re.fullmatch(pattern, message + ".")
         if match:
             return "流程无法解析：" + say.format(*match.groups(), tag=getattr(err, "tag", "") or "")
     return f"流程无法解析：SpiffWorkflow 报告“{message}”"

@@ -252,7 +252,7 @@ def deploy():
     message = (f"已部署“{result.key}”版本 {result.version}：此后发起的事项使用新版本，办理中的事项仍按原版本办结。"
                if result.changed else f"内容与已部署的版本 {result.version} 相同，未产生新版本。")
     return jsonify({"ok": True, "key": result.key, "version": result.version, "changed": result.changed,
-                    "message": message, "url": url_for("modeler.process", key=result.key)})
+                    "message": message, "mapping": result.notes, "url": url_for("modeler.process", key=result.key)})
 
 
 @bp.post("/processes/<key>/drafts")
@@ -319,6 +319,8 @@ def upload():
     except DeploymentError as err:
         g.rollback = True
         return render_template("modeler/upload.html", problems=_problems(err, content), filename=name), 422
+    for note in result.notes:  # what the Camunda mapping did (engine/camunda.py)
+        flash(f"Camunda 映射：{note['element']}（第{note['line']}行）{note['camunda']} → {note['liandong']}", "info")
     if result.changed:
         flash(f"已上传并部署“{result.key}”版本 {result.version}。", "success")
     else:
