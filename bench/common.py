@@ -14,6 +14,15 @@ PG_URL = os.environ.get("LIANDONG_BENCH_PG", "postgresql+psycopg://postgres@127.
 SUPERVISION = ["emergency_bureau", "market_bureau", "housing_bureau", "ecology_bureau", "health_commission"]
 
 
+def bearer(client, person: str) -> str:
+    """An API token for a demo person, asked for as a script would (POST /api/v1/token)."""
+    from engine.directory import DEMO_PASSWORD
+
+    response = client.post("/api/v1/token", json={"id": person, "password": DEMO_PASSWORD})
+    assert response.status_code == 200, (person, response.status_code, response.get_json())
+    return f"Bearer {response.get_json()['token']}"
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "SHORT"
 

@@ -29,8 +29,8 @@ TARGET_MB = 300.0
 
 
 def web_worker(url: str, requests: int, results) -> None:
+    from engine import auth_sessions
     from web import create_app
-    from web.api import make_token
 
     from engine.directory import DEMO_PASSWORD
 
@@ -47,8 +47,10 @@ def web_worker(url: str, requests: int, results) -> None:
     staff = app.test_client()
     staff.post("/login", data={"person_id": inbox_scale.HEAVY_USER, "password": DEMO_PASSWORD})
     api = app.test_client()
-    with app.app_context():
-        tokens = {p: f"Bearer {make_token(p)}" for p in people}
+    with app.extensions["liandong_sessions"]() as session, session.begin():  # no password check per person
+        limits = auth_sessions.Limits.from_environment()
+        tokens = {p: f"Bearer {auth_sessions.issue(session, p, 'api', inbox_scale.NOW.now(), limits)}"
+                  for p in people}
     statuses = []
     for k in range(requests):
         person = rng.choice(people)

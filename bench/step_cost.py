@@ -10,7 +10,7 @@ in the benchmark databases only). Raw = the same specs, data and script engine, 
     .venv/bin/python bench/step_cost.py [--sizes 12,50,200] [--runs 3] [--no-procedures]
 
 Floor = bench/floor.py: the same step and the same rows written with plain DBAPI in one transaction,
-measured on each backend in the same run. Trivial = one authenticated GET /api/v1/processes.
+measured on each backend in the same run. Trivial = one authenticated GET /api/v1/copies.
 
 Targets: persisted ≤ 1.5× the floor on each backend; HTTP ≤ 2× the floor plus the trivial round trip;
 flat (the ratio to the floor at the largest N no worse than at the smallest).
@@ -138,15 +138,12 @@ def engine_ms(factory, w: Workload) -> float:
 
 # --- the JSON API through the Flask test client ---
 def http_ms(app, factory, w: Workload) -> float:
-    from web.api import make_token
-
     instance_id = _start(factory, w)
     with factory() as s:
         open_tasks = {t.id: (t.spec_id, t.department, t.id, t.revision)
                       for t in Liandong(s, CLOCK).tasks.of_instance(instance_id, open_only=True)}
-    with app.app_context():
-        tokens = {user: f"Bearer {make_token(user)}" for user in {step[2] for step in w.steps}}
     client = app.test_client()
+    tokens = {user: common.bearer(client, user) for user in {step[2] for step in w.steps}}
     started = time.perf_counter()
     for spec_id, department, user, values in w.steps:
         _, _, task_id, revision = _find(open_tasks.values(), spec_id, department)
@@ -164,15 +161,12 @@ def http_ms(app, factory, w: Workload) -> float:
 
 def trivial_ms(app, requests: int = 50) -> float:
     """One authenticated, nearly empty API request: the HTTP round trip without a step."""
-    from web.api import make_token
-
-    with app.app_context():
-        header = {"Authorization": f"Bearer {make_token('zhuling')}"}
     client = app.test_client()
-    client.get("/api/v1/processes", headers=header)  # warm: the first request builds the caches
+    header = {"Authorization": common.bearer(client, "zhuling")}
+    client.get("/api/v1/copies", headers=header)  # warm: the first request builds the caches
     started = time.perf_counter()
     for _ in range(requests):
-        assert client.get("/api/v1/processes", headers=header).status_code == 200
+        assert client.get("/api/v1/copies", headers=header).status_code == 200
     return (time.perf_counter() - started) * 1000 / requests
 
 
