@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
+from . import passwords
 from .errors import FormInvalid, NotFound
 from .models import AuthSession, Person
 
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often (fewer row locks)
-MIN_PASSWORD = 10
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def change_password(db: Session, person_id: str, current: str, new: str, confirm
     """The person's own password change: the current one must match; every other session and every
     API token ends (someone who learned the old password is signed out). How many ended."""
     person = db.get(Person, person_id)
-    if person is None or not check_password_hash(person.password_hash or "", current or ""):
+    if person is None or not passwords.matches(person, current)[0]:
         raise FormInvalid({"current": "当前密码不正确"}, "当前密码不正确")
     return set_password(db, person_id, new, confirm, now, keep=keep)
 
@@ -108,10 +108,9 @@ def set_password(db: Session, person_id: str, new: str, confirm: str, now: datet
     person = db.get(Person, person_id)
     if person is None:
         raise NotFound(f"目录中没有人员“{person_id}”")
-    if len(new or "") < MIN_PASSWORD:
-        raise FormInvalid({"new": f"新密码至少 {MIN_PASSWORD} 个字符"}, f"新密码至少 {MIN_PASSWORD} 个字符")
-    if new != confirm:
-        raise FormInvalid({"confirm": "两次输入的新密码不一致"}, "两次输入的新密码不一致")
+    wrong = passwords.problems(new, confirm)
+    if wrong:
+        raise FormInvalid(wrong, next(iter(wrong.values())))
     person.password_hash = generate_password_hash(new)
     return revoke_person(db, person_id, now, keep=keep)
 

@@ -10,11 +10,11 @@ import secrets
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .errors import DirectoryError, FormInvalid
+from .errors import DirectoryError
 from .models import Person
 
 ONE_TIME = "one-time$"  # prefix of a stored hash that may be used once, to set a real password
-MIN_LENGTH = 8
+MIN_LENGTH = 10
 
 
 def issue_one_time(session: Session, person_id: str) -> str:
@@ -38,17 +38,15 @@ def matches(person: Person, password: str) -> tuple[bool, bool]:
     return True, one_time
 
 
-def set_own(session: Session, person: Person, new: str, again: str) -> None:
+def problems(new: str, confirm: str) -> dict[str, str]:
+    """What is wrong with a new password, by form field (`new`, `confirm`): the one rule for every
+    way a password is set (one's own change, the first sign-in after a one-time password, an operator)."""
     from .directory import DEMO_PASSWORD
 
-    errors = {}
     if len(new or "") < MIN_LENGTH:
-        errors["new_password"] = f"新密码至少{MIN_LENGTH}位"
-    elif new == DEMO_PASSWORD:
-        errors["new_password"] = "新密码不能使用公开的演示密码"
-    elif new != again:
-        errors["new_password_again"] = "两次输入的新密码不一致"
-    if errors:
-        raise FormInvalid(errors)
-    person.password_hash = generate_password_hash(new)
-    session.flush()
+        return {"new": f"新密码至少 {MIN_LENGTH} 个字符"}
+    if new == DEMO_PASSWORD:
+        return {"new": "新密码不能使用公开的演示密码"}
+    if new != confirm:
+        return {"confirm": "两次输入的新密码不一致"}
+    return {}

@@ -50,9 +50,9 @@ def test_the_new_liaison_signs_in_only_with_a_one_time_password_and_must_set_the
     assert client.get("/").headers["Location"].endswith("/password")  # nothing else opens
     assert "请先设置本人密码" in client.get("/password").get_data(as_text=True)
 
-    demo = post(client, "/password", {"new_password": DEMO_PASSWORD, "new_password_again": DEMO_PASSWORD})
+    demo = post(client, "/password", {"new": DEMO_PASSWORD, "confirm": DEMO_PASSWORD})
     assert demo.status_code == 400 and "不能使用公开的演示密码" in demo.get_data(as_text=True)
-    done = post(client, "/password", {"new_password": "qianyu-2026-own", "new_password_again": "qianyu-2026-own"})
+    done = post(client, "/password", {"new": "qianyu-2026-own", "confirm": "qianyu-2026-own"})
     assert done.status_code == 302
     inbox = client.get("/", follow_redirects=True)
     assert inbox.status_code == 200 and inbox.request.path != "/password"

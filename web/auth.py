@@ -180,12 +180,12 @@ def set_password():
     errors = {}
     if request.method == "POST":
         try:
-            passwords.set_own(g.db, g.user, request.form.get("new_password", ""),
-                              request.form.get("new_password_again", ""))
+            # the others of this person's sessions end
+            auth_sessions.set_password(g.db, g.user.id, request.form.get("new", ""), request.form.get("confirm", ""),
+                                       _now(), keep=g.auth_session.id)
         except FormInvalid as refused:
             errors = refused.errors
         else:
-            auth_sessions.revoke_person(g.db, g.user.id, _now(), keep=g.auth_session.id)  # the others end
             session.pop("must_set_password", None)
             flash("密码已设置，请牢记新密码", "success")
             return redirect(url_for("inbox.index"))
