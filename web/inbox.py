@@ -65,6 +65,7 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
            for op in operations.available(task, g.user.id, "task")]
     reopened = g.engine.office.reopenings([task]).get(task.id) if task.state == "ready" else None
     signing = any(op.name == "sign" for op, _ in ops)  # 加签: the opinion asked of me comes first
+    approving = any(op.name == "extend" for op, _ in ops)  # a 延期申请 sent to me
     return render_template(
         "inbox/task.html", task=task, instance=instance, allowed=allowed, message=message,
         deadline=present.deadline(task), holder=present.holder_text(task), limit_kind=present.limit_kind(task),
@@ -75,7 +76,7 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
         context=present.context(instance, g.engine.visibility.task_data(task, g.user.id)), history=present.history(instance.id), ops=ops,
         signers=g.engine.signers.of_task(task.id), documents=documents_views.listed(instance.id),
         attachments=g.engine.attachments.of_matter(instance.id),
-        failed_op=(failed_name or ("sign" if signing else None), failed_message), signing=signing,
+        failed_op=(failed_name or ("sign" if signing else None), failed_message), signing=signing, approving=approving,
         reopened=reopened, suspended=present.suspension(instance),
         review=present.previous_step(task, g.user.id) if task.state == "ready" else None,
         reopened_text=present.reopened_text(reopened) if reopened else "",
