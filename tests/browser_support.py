@@ -37,6 +37,27 @@ def serving(app):
         app.extensions["liandong_engine"].dispose()
 
 
+@contextlib.contextmanager
+def serving_p3(tmp_path: Path, template: Path, answered: bool = False):
+    """A live server with one P3 商请 matter (003 §2(3)) 孙丽 started at 2026-11-23 09:30; `answered`:
+    朱玲 has answered it. Yields (base URL, matter id, {"answer": task id[, "receive": task id]})."""
+    from engine import Liandong
+    from tests.test_office import ANSWER, request
+
+    clock = FrozenClock("2026-11-23 09:30")
+    app = make_app(tmp_path, template, clock)
+    with app.extensions["liandong_sessions"]() as session, session.begin():
+        engine = Liandong(session, clock)
+        matter = engine.runtime.start("p3_consultation_request", request(), "sunli")
+        answer = engine.tasks.of_instance(matter.id, open_only=True)[0]
+        ids = {"answer": answer.id}
+        if answered:
+            engine.tasks.complete(answer.id, "zhuling", ANSWER, answer.revision)
+            ids["receive"] = engine.tasks.of_instance(matter.id, open_only=True)[0].id
+    with serving(app) as base:
+        yield base, matter.id, ids
+
+
 def sign_in(page, base, person):
     page.goto(f"{base}/login")
     page.fill("[name=person_id]", person)

@@ -4,26 +4,15 @@ the administrator's pages do not run off its edge; submitting a step says it is 
 render; the site has an icon; the process owner finds 流程管理 in the navigation."""
 import pytest
 
-from engine import Liandong
-from engine.clock import FrozenClock
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
-from tests.test_office import ANSWER, request
+from tests.browser_support import needs_chromium, serving_p3, shot, sign_in
 
 pytestmark = needs_chromium
 
 
 @pytest.fixture
 def p3(tmp_path, processes_template):
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, processes_template, clock)
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        engine = Liandong(session, clock)
-        matter = engine.runtime.start("p3_consultation_request", request(), "sunli")
-        answer = engine.tasks.of_instance(matter.id, open_only=True)[0]
-        engine.tasks.complete(answer.id, "zhuling", ANSWER, answer.revision)
-        receive = engine.tasks.of_instance(matter.id, open_only=True)[0]
-    with serving(app) as base:
-        yield base, matter.id, receive.id
+    with serving_p3(tmp_path, processes_template, answered=True) as (base, matter_id, ids):
+        yield base, matter_id, ids["receive"]
 
 
 def fits(page) -> bool:

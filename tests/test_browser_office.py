@@ -3,26 +3,14 @@ reason; 朱玲 finds the step in her inbox again, asks her section head 徐明 f
 and 徐明 signs it from 待我签署. Screenshots go to test-artifacts/."""
 import pytest
 
-from engine import Liandong
-from engine.clock import FrozenClock
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
-from tests.test_office import ANSWER, request
+from tests.browser_support import needs_chromium, serving_p3, shot, sign_in
 
 pytestmark = needs_chromium
 
 
 @pytest.fixture
 def p3_answered(tmp_path, processes_template):
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, processes_template, clock)
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        engine = Liandong(session, clock)
-        matter = engine.runtime.start("p3_consultation_request", request(), "sunli")
-        answer = engine.tasks.of_instance(matter.id, open_only=True)[0]
-        engine.tasks.complete(answer.id, "zhuling", ANSWER, answer.revision)
-        receive = [t for t in engine.tasks.of_instance(matter.id, open_only=True)][0]
-        ids = {"answer": answer.id, "receive": receive.id}
-    with serving(app) as base:
+    with serving_p3(tmp_path, processes_template, answered=True) as (base, matter_id, ids):
         yield base, ids
 
 

@@ -4,24 +4,15 @@ marks the step 已挂起 and the step shows a 已挂起 banner before she tries 
 The administrator 改派 the step to 林娜: both are told. 赵敏 终止 the matter: 林娜, who holds it now, is told."""
 import pytest
 
-from engine import Liandong
-from engine.clock import FrozenClock
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
-from tests.test_office import request
+from tests.browser_support import needs_chromium, serving_p3, shot, sign_in
 
 pytestmark = needs_chromium
 
 
 @pytest.fixture
 def p3_waiting(tmp_path, processes_template):
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, processes_template, clock)
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        engine = Liandong(session, clock)
-        matter = engine.runtime.start("p3_consultation_request", request(), "sunli")
-        answer = engine.tasks.of_instance(matter.id, open_only=True)[0]
-    with serving(app) as base:
-        yield base, matter.id, answer.id
+    with serving_p3(tmp_path, processes_template) as (base, matter_id, ids):
+        yield base, matter_id, ids["answer"]
 
 
 def matter_operation(page, base, matter_id, name, reason=None, confirm=False):

@@ -6,24 +6,15 @@ and claims it, and the 办理记录 says who transferred it to whom and why. 朱
 is offered no 转办."""
 import pytest
 
-from engine import Liandong
-from engine.clock import FrozenClock
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
-from tests.test_office import request
+from tests.browser_support import needs_chromium, serving_p3, shot, sign_in
 
 pytestmark = needs_chromium
 
 
 @pytest.fixture
 def p3_waiting(tmp_path, processes_template):
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, processes_template, clock)
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        engine = Liandong(session, clock)
-        matter = engine.runtime.start("p3_consultation_request", request(), "sunli")
-        answer = engine.tasks.of_instance(matter.id, open_only=True)[0]
-    with serving(app) as base:
-        yield base, answer.id
+    with serving_p3(tmp_path, processes_template) as (base, matter_id, ids):
+        yield base, ids["answer"]
 
 
 def test_the_section_head_transfers_a_task_to_another_post(page, p3_waiting):
