@@ -9,7 +9,6 @@ import re
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import case, func, select
 
-from engine.history import KINDS
 from engine import bpmn_xml, directory, file_kinds, states
 from engine.errors import DeploymentError, FormInvalid, LiandongError
 from engine.models import Definition, Draft, Instance, Person, RoleAssignment, Timer
@@ -20,13 +19,13 @@ from .auth import role_required
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 OWNER = "process_owner"
 STATUS_NAMES = states.MATTER
-EVENT_NAMES = KINDS  # the event log's one vocabulary (engine/history.py): 超期上报, not overdue_escalated
+EVENT_NAMES = states.EVENTS  # the event log's one vocabulary (engine/states.py): 超期上报, not overdue_escalated
 
 
 # --- reading helpers ---
 def _counts() -> dict[int, dict]:
     """Definition id -> {total, running} matters bound to that version."""
-    running = func.sum(case((Instance.status.in_(("running", "waiting", "suspended", "error")), 1), else_=0))
+    running = func.sum(case((Instance.status.in_(states.UNFINISHED), 1), else_=0))
     rows = g.db.execute(select(Instance.definition_id, func.count(), running).group_by(Instance.definition_id)).all()
     return {d: {"total": total, "running": int(run or 0)} for d, total, run in rows}
 
@@ -388,7 +387,7 @@ def sandbox_page(token: str):
             tasks = []
             for task in service.tasks.of_instance(instance.id):
                 item = {"task": task, "candidates": service.tasks.candidates(task.id)}
-                if task.state == "ready":
+                if task.state == states.TASK_OPEN:
                     item["fields"] = formview.fields(service.tasks.form_schema(task))
                 tasks.append(item)
             view["tasks"] = tasks
@@ -398,7 +397,7 @@ def sandbox_page(token: str):
             view["data"] = json.dumps(service.runtime.data(instance), ensure_ascii=False, indent=1, default=str)
     markers = {}
     for item in view.get("tasks", []):
-        markers[item["task"].spec_id] = "sandbox-open" if item["task"].state == "ready" else "sandbox-done"
+        markers[item["task"].spec_id] = "sandbox-open" if item["task"].state == states.TASK_OPEN else "sandbox-done"
     return render_template("modeler/sandbox.html", box=box, view=view, markers=markers, event_names=EVENT_NAMES)
 
 
