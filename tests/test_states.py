@@ -9,7 +9,7 @@ from engine import states
 pytest_plugins = ["tests.web_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted(p for folder in ("engine", "web") for p in (ROOT / folder).glob("*.py"))
+SOURCES = sorted(p for folder in ("engine", "web") for p in (ROOT / folder).rglob("*.py") if "migrations" not in p.parts)
 TEMPLATES = sorted((ROOT / "web" / "templates").rglob("*.html"))
 
 # What a field's value must be labelled in: a step's `state`, a matter's or timer's `status`, a log `kind`.
