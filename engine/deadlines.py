@@ -20,6 +20,7 @@ YELLOW_DAYS = int(os.environ.get("LIANDONG_YELLOW_DAYS", "1"))  # the 预警 thr
 TIMEOUT_ACTIONS = {"remind", "escalate", "complete_default"}
 PAUSED = datetime(9999, 12, 31, tzinfo=timezone.utc)  # where a stopped clock's timers wait
 SWEPT = states.ACTIVE  # matters whose deadlines run (not suspended, in error or ended)
+EXTENSION_EVENTS = ("extension_requested", "extended", "extension_refused")  # a request and its answers
 
 
 def light(task: HumanTask, now: datetime, calendar, yellow_days: int = YELLOW_DAYS) -> str:
@@ -235,10 +236,17 @@ class Deadlines:
 
     def pending_extension(self, task: HumanTask) -> dict | None:
         """The holder's latest 延期申请 on this task that no approval has answered yet (days, reason, to)."""
-        last = self.db.execute(select(Event).where(
-            Event.task_id == task.id, Event.kind.in_(("extension_requested", "extended")))
-            .order_by(Event.id.desc()).limit(1)).scalars().first()
+        last = self._last_extension_event(task.id)
         return last.data if last is not None and last.kind == "extension_requested" else None
+
+    def refused_extension(self, task: HumanTask) -> Event | None:
+        """The 不予延期 that answered the holder's latest 延期申请, if that was the answer."""
+        last = self._last_extension_event(task.id)
+        return last if last is not None and last.kind == "extension_refused" else None
+
+    def _last_extension_event(self, task_id: int) -> Event | None:
+        return self.db.execute(select(Event).where(Event.task_id == task_id, Event.kind.in_(EXTENSION_EVENTS))
+                               .order_by(Event.id.desc()).limit(1)).scalars().first()
 
     def extend(self, task_id: int, user: str, days: int, reason: str) -> HumanTask:
         """The approver grants an extension: the deadline moves by `days` working days."""
@@ -258,6 +266,24 @@ class Deadlines:
         self.ctx.history.record("extended", instance.id, user, task_id=task.id, spec_id=task.spec_id, name=task.name,
                                 data={"days": int(days), "reason": reason.strip(), "old": old.isoformat(),
                                       "new": deadline.iso()})
+        return task
+
+    def refuse_extension(self, task_id: int, user: str, reason: str) -> HumanTask:
+        """The approver refuses a pending 延期申请 (不予延期): the limit stays as it was; the refusal and
+        its reason are logged and addressed to the holder who asked."""
+        task, instance = self.ctx.tasks._lock(task_id, None, user)
+        asked = self._last_extension_event(task.id)
+        if asked is None or asked.kind != "extension_requested":
+            raise InvalidState("该任务没有待审批的延期申请")
+        if not self.may_extend(task, user):
+            role = directory.ROLES.get(self.approver_role(task) or "", "管理员")
+            raise NotCandidate(f"该任务的延期申请须由{role}审批")
+        if not reason or not reason.strip():
+            raise InvalidState("不予延期须填写理由")
+        self.ctx.history.record("extension_refused", instance.id, user, task_id=task.id, spec_id=task.spec_id,
+                                name=task.name, data={"days": asked.data.get("days"), "reason": reason.strip(),
+                                                      "asked_reason": asked.data.get("reason", ""),
+                                                      "to": [asked.actor], "due_at": task.due_at.isoformat()})
         return task
 
     def _move_attached_timers(self, instance: Instance, task: HumanTask, old: datetime, due: datetime) -> None:

@@ -19,7 +19,7 @@ CHAIN_LOCK = 0x4C44_4556  # "LDEV": the PostgreSQL advisory lock that serialises
 
 # Entries addressed to people (their notifications): the recipients are in data "notify", "to" or "people".
 ADDRESSED = {"reminded", "light_yellow", "light_red", "signers_added", "copied", "delegated",
-             "extension_requested", "delegation_returned", "transferred", "task_reassigned",
+             "extension_requested", "extension_refused", "delegation_returned", "transferred", "task_reassigned",
              "suspended", "resumed", "terminated", "cancelled"}  # the last four: the holders of its open steps
 
 

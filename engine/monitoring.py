@@ -134,7 +134,7 @@ class Monitoring:
         deemed received by timeout (`deemed_received`), closed past its limit by an interrupting timer,
         a withdrawal or a cancelled matter (`closed_overdue`), or still open past it (`open_overdue`);
         `missed` is their sum. A task closed before its limit by something else is not counted at all.
-        Approved extensions (`extended`) are shown apart; reminders (催办) once each. Counted by the
+        Approved and refused extensions (`extended`, `extension_refused`) are shown apart; reminders (催办) once each. Counted by the
         database; only tasks near their deadline are looked at one by one (for the light)."""
         now, cal = self.ctx.clock.now(), self.ctx.calendar
 
@@ -161,7 +161,7 @@ class Monitoring:
             return rows.setdefault((department, key), {
                 "department": department, "process_key": key, "process_name": name, "on_time": 0, "late": 0,
                 "open_overdue": 0, "open": 0, "open_yellow": 0, "deemed_received": 0, "closed_overdue": 0,
-                "extended": 0, "reminders": 0, "days_sum": 0, "days_n": 0})
+                "extended": 0, "extension_refused": 0, "reminders": 0, "days_sum": 0, "days_n": 0})
         for department, key, name, what, n, days_sum, days_n in self.db.execute(counted):
             if what == "closed_in_time":
                 continue  # withdrawn or cancelled before its limit: nobody missed anything
@@ -183,7 +183,8 @@ class Monitoring:
             task = SimpleNamespace(state=states.TASK_OPEN, due_at=due_at, paused_at=paused_at)
             rows[(department, key)]["open_yellow"] += deadlines.light(task, now, cal) == deadlines.YELLOW
         # 催办 and approved 延期: log entries on a task, each counted once on its task's row.
-        for event_kind, column in (("reminded", "reminders"), ("extended", "extended")):
+        for event_kind, column in (("reminded", "reminders"), ("extended", "extended"),
+                                   ("extension_refused", "extension_refused")):
             for department, key, name, n in self.db.execute(scoped(select(
                     HumanTask.department, Instance.process_key, Instance.process_name, func.count(Event.id))
                     .select_from(Event).join(HumanTask, HumanTask.id == Event.task_id)

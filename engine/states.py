@@ -63,7 +63,8 @@ EVENTS = {
     "delegated": "委派", "delegation_returned": "委派交回", "signers_added": "加签", "signer_removed": "减签",
     "signed": "签署意见", "held_for_signers": "提交后等待加签意见", "copied": "抄送", "light_yellow": "预警（黄灯）",
     "light_red": "超期（红灯）", "clock_stopped": "补正暂停计时", "clock_resumed": "补正后恢复计时",
-    "extension_requested": "申请延期", "extended": "批准延期", "completed_by_default": "超时默认办结",
+    "extension_requested": "申请延期", "extended": "批准延期", "extension_refused": "不予延期",
+    "completed_by_default": "超时默认办结",
     "votes_counted": "计票", "accountability_requested": "提请市政府予以问责", "transferred": "转办",
     "attachment_added": "添加附件", "identity_refused": "查看举报人信息被拒绝",
 }

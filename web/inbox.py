@@ -79,6 +79,7 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
         attachments=g.engine.attachments.of_matter(instance.id),
         failed_op=(failed_name or ("sign" if signing else None), failed_message), signing=signing, approving=approving,
         reopened=reopened, suspended=present.suspension(instance),
+        extension_refused=g.engine.deadlines.refused_extension(task) if task.state == states.TASK_OPEN else None,
         review=present.previous_step(task, g.user.id) if task.state == states.TASK_OPEN else None,
         reopened_text=present.reopened_text(reopened) if reopened else "",
     ), status

@@ -192,6 +192,10 @@ TASK_OPERATIONS = [
               lambda t, u, p: g.engine.deadlines.extend(t.id, u, _int(p.get("days")), p.get("reason", "")),
               [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已延期",
               prefill=lambda t, u: g.engine.deadlines.pending_extension(t)),  # what the holder asked for
+    Operation("refuse_extension", "不予延期", "不批准延期申请，办理期限不变（记录理由，告知申请人）", "task",
+              lambda t, u: _open(t) and bool(g.engine.deadlines.pending_extension(t)) and g.engine.deadlines.may_extend(t, u),
+              lambda t, u, p: g.engine.deadlines.refuse_extension(t.id, u, p.get("reason", "")),
+              [Param("reason", "不予延期的理由", "textarea")], "已不予延期，期限不变"),
 ]
 
 MATTER_OPERATIONS = [

@@ -183,7 +183,7 @@ class Note:
 
 EVENT_NOTES = {"reminded": "催办", "light_yellow": "预警", "light_red": "超期", "signers_added": "加签",
                "copied": "抄送", "delegated": "委派", "extension_requested": "延期申请",
-               "delegation_returned": "委派交回", "transferred": "转办", "task_reassigned": "改派",
+               "extension_refused": "不予延期", "delegation_returned": "委派交回", "transferred": "转办", "task_reassigned": "改派",
                "suspended": "挂起", "resumed": "激活", "terminated": "终止", "cancelled": "撤销"}  # the event log's addressed kinds (history.ADDRESSED)
 MATTER_NOTES = {"suspended": "事项已挂起，暂停办理", "resumed": "事项已激活，可以继续办理", "terminated": "事项已终止",
                 "cancelled": "事项已由发起人撤销"}
