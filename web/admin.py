@@ -13,7 +13,6 @@ from sqlalchemy import select
 from engine import accountability, auth_sessions, states
 from engine.clock import SHANGHAI
 from engine.errors import LiandongError
-from engine.history import KINDS
 from engine.models import CalendarYear, Department, Person
 from engine.monitoring import STATUSES, InstanceFilter
 
@@ -70,7 +69,7 @@ def instance(instance_id: int):
     return render_template(
         "admin/instance.html", matter=matter, definition=definition, state=state, statuses=STATUSES,
         data_json=json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str),
-        events=events, kinds=KINDS, timers=g.engine.monitoring.pending_timers(matter.id),
+        events=events, kinds=states.EVENTS, timers=g.engine.monitoring.pending_timers(matter.id),
         open_tasks=g.engine.monitoring.open_tasks(matter.id), versions=versions,
         documents=documents_views.listed(matter.id),
         diagram={"xml": definition.content, "completed": state.completed, "active": state.active,
