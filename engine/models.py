@@ -196,6 +196,9 @@ class Department(Base):
     name: Mapped[str] = mapped_column(String(200))
     parent: Mapped[str | None] = mapped_column(String(100), nullable=True)
     kind: Mapped[str] = mapped_column(String(40), default="")
+    # 003 §2(2) "市行政审批局按照科室与部门间的对应关系开展工作": the approval section a supervision department
+    # works with (directory.yaml `pairs_with` of the section)
+    paired_section: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class Person(Base):

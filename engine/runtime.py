@@ -13,7 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
-from . import countersign, directory, effects, matter_lock, specs, states, storage, workflow_cache
+from . import compaction, countersign, directory, effects, matter_lock, specs, states, storage, workflow_cache
 from .clock import parse_local
 from .budget import STEPS, SandboxRefusal
 from .errors import InvalidState, LiandongError, NotCandidate, NotFound, ScriptError
@@ -170,6 +170,7 @@ class Runtime:
                                 data={"direction": direction, "message": definition.name})
 
     def save(self, instance: Instance, workflow: BpmnWorkflow) -> None:
+        compaction.compact(workflow)  # older loop rounds leave the tree; their rows and log entries stay
         instance.state = storage.dump(workflow)
         instance.serializer_version = storage.VERSION
         instance.revision += 1  # written with the rest of the unit of work
