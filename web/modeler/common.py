@@ -4,7 +4,7 @@ problems with element names, and XML responses that never render as documents.""
 from flask import Response, abort, g, request
 from sqlalchemy import case, func, select
 
-from engine import bpmn_xml, file_kinds
+from engine import bpmn_xml, file_kinds, states
 from engine.errors import DeploymentError
 from engine.versions import VersionQuestion
 from engine.models import Definition, Draft, Instance
@@ -12,7 +12,7 @@ from engine.models import Definition, Draft, Instance
 
 def matter_counts() -> dict[int, dict]:
     """Definition id -> {total, running} matters bound to that version."""
-    running = func.sum(case((Instance.status.in_(("running", "waiting", "suspended", "error")), 1), else_=0))
+    running = func.sum(case((Instance.status.in_(states.UNFINISHED), 1), else_=0))
     rows = g.db.execute(select(Instance.definition_id, func.count(), running).group_by(Instance.definition_id)).all()
     return {d: {"total": total, "running": int(run or 0)} for d, total, run in rows}
 

@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from engine import directory, states
 from engine.errors import DeploymentError, FormInvalid, LiandongError
-from engine.history import KINDS
 from engine.models import Draft, Person, RoleAssignment, Timer
 
 from .. import formview, sandbox
@@ -16,7 +15,7 @@ from . import OWNER, bp
 from .common import draft_row, filename_for, problems_of, xml_response
 
 STATUS_NAMES = states.MATTER
-EVENT_NAMES = KINDS  # the event log's one vocabulary (engine/history.py): 超期上报, not overdue_escalated
+EVENT_NAMES = states.EVENTS  # the event log's one vocabulary (engine/states.py): 超期上报, not overdue_escalated
 
 
 def _sandbox(token: str) -> sandbox.Sandbox:
@@ -78,7 +77,7 @@ def sandbox_page(token: str):
             tasks = []
             for task in service.tasks.of_instance(instance.id):
                 item = {"task": task, "candidates": service.tasks.candidates(task.id)}
-                if task.state == "ready":
+                if task.state == states.TASK_OPEN:
                     item["fields"] = formview.fields(service.tasks.form_schema(task))
                 tasks.append(item)
             view["tasks"] = tasks
@@ -88,7 +87,7 @@ def sandbox_page(token: str):
             view["data"] = json.dumps(service.runtime.data(instance), ensure_ascii=False, indent=1, default=str)
     markers = {}
     for item in view.get("tasks", []):
-        markers[item["task"].spec_id] = "sandbox-open" if item["task"].state == "ready" else "sandbox-done"
+        markers[item["task"].spec_id] = "sandbox-open" if item["task"].state == states.TASK_OPEN else "sandbox-done"
     return render_template("modeler/sandbox.html", box=box, view=view, markers=markers, event_names=EVENT_NAMES)
 
 
