@@ -6,8 +6,8 @@ from sqlalchemy import case, func, select
 
 from engine import bpmn_xml, file_kinds, states
 from engine.errors import DeploymentError
-from engine.versions import VersionQuestion
 from engine.models import Definition, Draft, Instance
+from engine.versions import VersionQuestion
 
 
 def matter_counts() -> dict[int, dict]:

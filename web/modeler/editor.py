@@ -3,8 +3,8 @@ from flask import abort, flash, g, jsonify, redirect, render_template, request, 
 
 from engine import directory, states
 from engine.errors import DeploymentError
-from engine.versions import VersionQuestion
 from engine.models import Definition, Draft
+from engine.versions import VersionQuestion
 
 from ..auth import role_required
 from . import OWNER, bp
