@@ -115,6 +115,10 @@ def meeting(m, outcome, calling="zhaomin", other="xuming", calling_leader="liuho
         "meeting_held_at": "2026-11-02T09:00:00+08:00", "meeting_attendees": "双方分管领导及科室负责人",
         "meeting_record": "记录"})
     m.complete("write_minutes", by=calling, data={"meeting_minutes": "纪要", "meeting_outcome": outcome})
+    report = {"reported_on": "2026-11-02", "main_leader_reported": True, "deputy_leader_reported": True,
+              "report_summary": "会商情况"}  # 003 §2(2): each side's responsible person reports to their leaders
+    m.complete("report_to_leaders_calling", by=calling, data=report)
+    m.complete("report_to_leaders_other", by=other, data=report)
 
 
 # --- scenarios ---------------------------------------------------------------------------------
