@@ -20,7 +20,7 @@ def test_returned_and_taken_back_steps_open_with_their_values(page, p3_answered)
     page.select_option("#op-send_back select[name=target]", str(ids["answer"]))
     page.click("#op-send_back button[type=submit]")  # no reason yet: refused
     assert page.locator("#op-send_back").get_attribute("open") is not None
-    assert "退回须填写原因" in page.locator("#op-send_back").inner_text()
+    assert "请填写“退回原因”" in page.locator("#op-send_back #field-reason").inner_text()  # beside the field
     assert page.locator("#op-send_back select[name=target]").input_value() == str(ids["answer"])
     page.fill("#op-send_back textarea[name=reason]", "请补充近一年的处罚文书编号")
     page.click("#op-send_back button[type=submit]")
