@@ -21,7 +21,7 @@ import secrets
 
 from sqlalchemy import select
 
-from . import directory, sealing
+from . import directory, sealing, states
 from .errors import NotCandidate, NotFound, ScriptError
 from .models import HumanTask, Instance, ReporterIdentity
 
@@ -48,7 +48,7 @@ def handling_officers(db, instance_id: int) -> set[str]:
     """Who may read the identity now: the holder of an open handling task who holds its role."""
     officers = set()
     for task in db.execute(select(HumanTask).where(
-            HumanTask.instance_id == instance_id, HumanTask.spec_id.in_(HANDLING_TASKS), HumanTask.state == "ready")).scalars():
+            HumanTask.instance_id == instance_id, HumanTask.spec_id.in_(HANDLING_TASKS), HumanTask.state == states.TASK_OPEN)).scalars():
         holder = task.delegated_by or task.assignee  # while delegated, the task stays the delegator's
         if holder and directory.holds(db, holder, task.department, task.role):
             officers.add(holder)

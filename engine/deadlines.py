@@ -19,11 +19,12 @@ GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
 YELLOW_DAYS = int(os.environ.get("LIANDONG_YELLOW_DAYS", "1"))  # the 预警 threshold, a setting
 TIMEOUT_ACTIONS = {"remind", "escalate", "complete_default"}
 PAUSED = datetime(9999, 12, 31, tzinfo=timezone.utc)  # where a stopped clock's timers wait
-SWEPT = ("running", "waiting")  # matters whose deadlines run (not suspended, in error or ended)
+SWEPT = states.ACTIVE  # matters whose deadlines run (not suspended, in error or ended)
+EXTENSION_EVENTS = ("extension_requested", "extended", "extension_refused")  # a request and its answers
 
 
 def light(task: HumanTask, now: datetime, calendar, yellow_days: int = YELLOW_DAYS) -> str:
-    if task.due_at is None or task.paused_at is not None or task.state != "ready":
+    if task.due_at is None or task.paused_at is not None or task.state != states.TASK_OPEN:
         return NONE
     if now > task.due_at:
         return RED
@@ -52,7 +53,7 @@ class Deadlines:
             HumanTask.instance_id, HumanTask.due_at, HumanTask.paused_at, HumanTask.state, HumanTask.light,
             HumanTask.timeout_applied,
         ).join(Instance, Instance.id == HumanTask.instance_id).where(
-            HumanTask.state == "ready", HumanTask.due_at.is_not(None), HumanTask.paused_at.is_(None),
+            HumanTask.state == states.TASK_OPEN, HumanTask.due_at.is_not(None), HumanTask.paused_at.is_(None),
             Instance.status.in_(SWEPT)))
         return sorted({row.instance_id for row in rows if any(_due_actions(row, light(row, now, self.ctx.calendar)))})
 
@@ -63,7 +64,7 @@ class Deadlines:
         locked = matter_lock.lock_free(self.db, Instance.id.in_(instance_ids), Instance.status.in_(SWEPT))
         tasks: dict[int, list[HumanTask]] = {}
         for task in self.db.execute(select(HumanTask).where(
-                HumanTask.instance_id.in_([i.id for i in locked]), HumanTask.state == "ready",
+                HumanTask.instance_id.in_([i.id for i in locked]), HumanTask.state == states.TASK_OPEN,
                 HumanTask.due_at.is_not(None), HumanTask.paused_at.is_(None)).order_by(HumanTask.id)
                 .execution_options(populate_existing=True)).scalars():
             tasks.setdefault(task.instance_id, []).append(task)
@@ -74,7 +75,7 @@ class Deadlines:
     def _sweep_matter(self, tasks: list[HumanTask]) -> int:
         now, changed = self.ctx.clock.now(), 0
         for task in tasks:
-            if task.state != "ready":
+            if task.state != states.TASK_OPEN:
                 continue  # closed by an earlier timeout action of this matter
             colour = light(task, now, self.ctx.calendar)
             new_light, timeout_due = _due_actions(task, colour)
@@ -213,7 +214,7 @@ class Deadlines:
     # --- 延期 ---
     def request_extension(self, task_id: int, user: str, days: int, reason: str) -> None:
         task = self.ctx.tasks.get(task_id)
-        if task.assignee != user or task.state != "ready":
+        if task.assignee != user or task.state != states.TASK_OPEN:
             raise NotCandidate("只有当前办理人可以申请延期")
         if task.due_at is None:
             raise InvalidState("该任务没有办理期限，无需延期")
@@ -229,16 +230,23 @@ class Deadlines:
     def may_extend(self, task: HumanTask, user: str) -> bool:
         """The approver the limit's kind names (extension_approvers), or an administrator; never for a
         statutory limit."""
-        if task.state != "ready" or not self.may_request_extension(task):
+        if task.state != states.TASK_OPEN or not self.may_request_extension(task):
             return False
         return user in self.extension_approvers(task) or directory.is_admin(self.db, user)
 
     def pending_extension(self, task: HumanTask) -> dict | None:
         """The holder's latest 延期申请 on this task that no approval has answered yet (days, reason, to)."""
-        last = self.db.execute(select(Event).where(
-            Event.task_id == task.id, Event.kind.in_(("extension_requested", "extended")))
-            .order_by(Event.id.desc()).limit(1)).scalars().first()
+        last = self._last_extension_event(task.id)
         return last.data if last is not None and last.kind == "extension_requested" else None
+
+    def refused_extension(self, task: HumanTask) -> Event | None:
+        """The 不予延期 that answered the holder's latest 延期申请, if that was the answer."""
+        last = self._last_extension_event(task.id)
+        return last if last is not None and last.kind == "extension_refused" else None
+
+    def _last_extension_event(self, task_id: int) -> Event | None:
+        return self.db.execute(select(Event).where(Event.task_id == task_id, Event.kind.in_(EXTENSION_EVENTS))
+                               .order_by(Event.id.desc()).limit(1)).scalars().first()
 
     def extend(self, task_id: int, user: str, days: int, reason: str) -> HumanTask:
         """The approver grants an extension: the deadline moves by `days` working days."""
@@ -260,13 +268,31 @@ class Deadlines:
                                       "new": deadline.iso()})
         return task
 
+    def refuse_extension(self, task_id: int, user: str, reason: str) -> HumanTask:
+        """The approver refuses a pending 延期申请 (不予延期): the limit stays as it was; the refusal and
+        its reason are logged and addressed to the holder who asked."""
+        task, instance = self.ctx.tasks._lock(task_id, None, user)
+        asked = self._last_extension_event(task.id)
+        if asked is None or asked.kind != "extension_requested":
+            raise InvalidState("该任务没有待审批的延期申请")
+        if not self.may_extend(task, user):
+            role = directory.ROLES.get(self.approver_role(task) or "", "管理员")
+            raise NotCandidate(f"该任务的延期申请须由{role}审批")
+        if not reason or not reason.strip():
+            raise InvalidState("不予延期须填写理由")
+        self.ctx.history.record("extension_refused", instance.id, user, task_id=task.id, spec_id=task.spec_id,
+                                name=task.name, data={"days": asked.data.get("days"), "reason": reason.strip(),
+                                                      "asked_reason": asked.data.get("reason", ""),
+                                                      "to": [asked.actor], "due_at": task.due_at.isoformat()})
+        return task
+
     def _move_attached_timers(self, instance: Instance, task: HumanTask, old: datetime, due: datetime) -> None:
         """Timers on the task's boundary that fell due with the old deadline move with it."""
         workflow = self.ctx.runtime.load(instance, reuse=True)
         engine_task = find_task(workflow, task.guid)
         siblings = {str(t.id) for t in engine_task.parent.children} if engine_task and engine_task.parent else set()
         timers = list(self.db.execute(select(Timer).where(
-            Timer.instance_id == instance.id, Timer.status == "waiting", Timer.guid.in_(siblings),
+            Timer.instance_id == instance.id, Timer.status == states.TIMER_WAITING, Timer.guid.in_(siblings),
             Timer.due_at == old)).scalars())
         if not timers:
             return

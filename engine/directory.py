@@ -41,6 +41,7 @@ def load_file(session: Session, path: Path, password: str = DEMO_PASSWORD) -> di
         row.name, row.parent, row.kind = dep["name"], dep.get("parent"), dep.get("kind", "")
         session.merge(row)
     session.flush()
+    _pair_sections(session, data["departments"])
     for dep in data["departments"]:
         if dep.get("issuer"):  # 发文机关: full name and document-number code (engine/documents.py)
             session.merge(IssuingAuthority(department=dep["code"], full_name=dep["issuer"]["full_name"],
@@ -76,6 +77,34 @@ def load_file(session: Session, path: Path, password: str = DEMO_PASSWORD) -> di
                 )
     session.flush()
     return {"departments": len(data["departments"]), "people": len(data["people"])}
+
+
+def _pair_sections(session: Session, departments: list[dict]) -> None:
+    """003 §2(2): each approval section lists the supervision departments it works with (`pairs_with`);
+    the pairing is fixed, so a department pairs with one section at most."""
+    paired: dict[str, str] = {}
+    for dep in departments:
+        for other in dep.get("pairs_with", []):
+            if other in paired:
+                raise DirectoryError(f"部门“{other}”已与科室“{paired[other]}”对应，不能再与“{dep['code']}”对应")
+            if dep.get("kind") != "approval_section":
+                raise DirectoryError(f"只有审批科室可以列出对应的监管部门（pairs_with）：{dep['code']}")
+            if department(session, other).kind != "supervision":
+                raise DirectoryError(f"审批科室“{dep['code']}”只能与行业监管部门对应：{other}")
+            paired[other] = dep["code"]
+    for dep in departments:
+        if dep.get("kind") == "supervision":
+            department(session, dep["code"]).paired_section = paired.get(dep["code"])
+    session.flush()
+
+
+def paired_section(session: Session, department_code: str) -> Department:
+    """The approval section a supervision department works with (003 §2(2)); refused in Chinese if the
+    directory pairs it with none."""
+    dep = department(session, department_code)
+    if not dep.paired_section:
+        raise DirectoryError(f"目录中“{dep.name}”没有对应的市行政审批局审批科室，请在科室的 pairs_with 中指定")
+    return department(session, dep.paired_section)
 
 
 def department(session: Session, code: str) -> Department:

@@ -61,6 +61,7 @@ OPERATIONS = {
     "inspection.draw": inspection.op_draw,
     "inspection.publish": inspection.op_publish,
     "inspection.open_cases": inspection.op_open_cases,
+    "inspection.feed_back": inspection.op_feed_back,
     "penalty.check_investigators": penalty.op_check_investigators,
     "penalty.archive_deadline": penalty.op_archive_deadline,
     "penalty.open_case": penalty.op_open_case,

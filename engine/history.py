@@ -17,26 +17,9 @@ from .models import Event, EventRecipient, Instance
 
 CHAIN_LOCK = 0x4C44_4556  # "LDEV": the PostgreSQL advisory lock that serialises appends to the shared chain
 
-KINDS = {
-    "started": "发起", "task_ready": "任务到达", "task_claimed": "认领", "task_unclaimed": "退回待认领",
-    "task_handed_over": "转交", "task_completed": "办理完成", "timer_fired": "定时器触发",
-    "deemed_received": "超时默认接收", "overdue_escalated": "超期上报", "service_called": "系统操作",
-    "message": "消息", "error": "错误", "suspended": "挂起", "resumed": "激活", "terminated": "终止",
-    "completed": "办结", "deadline_recomputed": "期限重算", "calendar_imported": "导入工作日历",
-    "directory_changed": "目录变更", "deployed": "部署", "document_issued": "印发公文", "task_reassigned": "改派", "data_edited": "修改数据",
-    "retried": "重试", "stalled": "停滞", "repaired": "自动修复", "timer_forced": "立即触发定时器", "migrated": "迁移版本", "reminded": "催办",
-    "sent_back": "退回", "taken_back": "撤回", "task_reopened": "重新办理", "cancelled": "撤销",
-    "delegated": "委派", "delegation_returned": "委派交回", "signers_added": "加签", "signer_removed": "减签",
-    "signed": "签署意见", "held_for_signers": "提交后等待加签意见", "copied": "抄送", "light_yellow": "预警（黄灯）",
-    "light_red": "超期（红灯）", "clock_stopped": "补正暂停计时", "clock_resumed": "补正后恢复计时",
-    "extension_requested": "申请延期", "extended": "批准延期", "completed_by_default": "超时默认办结",
-    "votes_counted": "计票", "accountability_requested": "提请市政府予以问责", "transferred": "转办",
-    "attachment_added": "添加附件", "identity_refused": "查看举报人信息被拒绝",
-}
-
 # Entries addressed to people (their notifications): the recipients are in data "notify", "to" or "people".
 ADDRESSED = {"reminded", "light_yellow", "light_red", "signers_added", "copied", "delegated",
-             "extension_requested", "delegation_returned", "transferred", "task_reassigned",
+             "extension_requested", "extension_refused", "delegation_returned", "transferred", "task_reassigned",
              "suspended", "resumed", "terminated", "cancelled"}  # the last four: the holders of its open steps
 
 

@@ -315,3 +315,14 @@ def op_open_cases(ctx, department: str, findings: dict, plan_no: str = "") -> di
             subject=f"{r['enterprise_name']}“双随机”抽查发现违法行为（{plan_no}）", enterprise_name=r["enterprise_name"],
             credit_code=code, case_source="double_random", facts=r.get("findings") or "")["case_instance"]
     return {"cases": opened}
+
+
+def op_feed_back(ctx, department: str, results: dict) -> dict:
+    """000 §4(1)2 "及时向市行政审批局……反馈监督检查情况": the results go to the approval section the
+    department works with (003 §2(2) pairing), whose liaison receives them like any push (003 §2(3))."""
+    section = directory.paired_section(ctx.db, department)
+    return {"section": section.code, "section_name": section.name,
+            "fed_back_at": local(ctx.clock.now()).isoformat(timespec="seconds"),
+            "results": [{"credit_code": code, "enterprise_name": results[code]["enterprise_name"],
+                         "result": RESULTS.get(results[code]["result"], results[code]["result"]),
+                         "inspected_on": results[code]["inspected_on"]} for code in sorted(results)]}

@@ -9,7 +9,7 @@ from . import matter_lock, spec_links, stalls, states, step_budget
 from .budget import SandboxRefusal
 from .clock import parse_local
 from .errors import InvalidState, LiandongError, NotFound
-from .runtime import ENDED, find_task
+from .runtime import find_task
 from .models import HumanTask, Instance, Person, TaskCandidate, Timer
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class Management:
         fails, or runs longer than `budget` seconds, is marked as in error and logged; the sweep goes
         on with the rest.
         """
-        due = select(Timer.instance_id).where(Timer.status == "waiting", Timer.due_at < self.ctx.clock.now())
+        due = select(Timer.instance_id).where(Timer.status == states.TIMER_WAITING, Timer.due_at < self.ctx.clock.now())
         instances = matter_lock.lock_free(self.db, Instance.id.in_(due), Instance.status.in_(SWEEPABLE), limit=limit)
         if not instances:
             return 0
@@ -51,7 +51,7 @@ class Management:
             self.ctx.runtime.advance(instance, workflow, "system", open_rows)
         # A due timer the step did not fire would be picked again at once, for ever: set it aside.
         still_due = self.db.execute(select(Timer.name, Timer.spec_id).where(
-            Timer.instance_id == instance.id, Timer.status == "waiting", Timer.due_at < self.ctx.clock.now())).all()
+            Timer.instance_id == instance.id, Timer.status == states.TIMER_WAITING, Timer.due_at < self.ctx.clock.now())).all()
         if still_due:
             names = "、".join(name or spec_id for name, spec_id in still_due)
             raise InvalidState(f"到期的定时器未能触发：{names}")
@@ -60,8 +60,8 @@ class Management:
     def stall_candidates(self):
         """Unfinished matters with no open task row and no waiting timer row, changed since they were
         last found able to go on (a message wait may hold them: only loading them tells)."""
-        open_task = select(HumanTask.id).where(HumanTask.instance_id == Instance.id, HumanTask.state == "ready")
-        waiting_timer = select(Timer.id).where(Timer.instance_id == Instance.id, Timer.status == "waiting")
+        open_task = select(HumanTask.id).where(HumanTask.instance_id == Instance.id, HumanTask.state == states.TASK_OPEN)
+        waiting_timer = select(Timer.id).where(Timer.instance_id == Instance.id, Timer.status == states.TIMER_WAITING)
         unchecked = (Instance.stall_checked.is_(None)) | (Instance.stall_checked != Instance.revision)
         return [Instance.status.in_(SWEEPABLE), unchecked, ~open_task.exists(), ~waiting_timer.exists()]
 
@@ -114,14 +114,14 @@ class Management:
         if not isinstance(err, SandboxRefusal) or instance_id is None:
             return False
         instance = matter_lock.lock(self.db, instance_id)
-        if instance is None or instance.status in ENDED:
+        if instance is None or instance.status in states.ENDED:
             return False
         self.mark_error(instance, err)
         return True
 
     def mark_error(self, instance: Instance, err: Exception) -> None:
         message = err.message if isinstance(err, LiandongError) else f"{type(err).__name__}: {err}"
-        instance.status, instance.error = "error", message
+        instance.status, instance.error = states.ERROR, message
         self.ctx.history.record("error", instance.id, data={"message": message})
         self.db.flush()
 
@@ -136,7 +136,7 @@ class Management:
         cal = self.ctx.calendar
         tasks = timers = 0
         for task in self.db.execute(
-            select(HumanTask).where(HumanTask.state == "ready", HumanTask.due_provisional.is_(True))
+            select(HumanTask).where(HumanTask.state == states.TASK_OPEN, HumanTask.due_provisional.is_(True))
             .order_by(HumanTask.instance_id, HumanTask.id)  # matters locked in id order, as the workers do
         ).scalars():
             if not task.due_basis:
@@ -148,7 +148,7 @@ class Management:
             task.due_at, task.due_provisional = deadline.at, deadline.provisional
             tasks += 1
         pending = list(self.db.execute(
-            select(Timer).where(Timer.status == "waiting", Timer.provisional.is_(True))).scalars())
+            select(Timer).where(Timer.status == states.TIMER_WAITING, Timer.provisional.is_(True))).scalars())
         for instance_id in sorted({t.instance_id for t in pending}):
             instance = self.ctx.runtime.instance(instance_id, lock=True)
             workflow = self.ctx.runtime.load(instance)
@@ -171,7 +171,7 @@ class Management:
         instance = self.ctx.runtime.instance(instance_id, lock=True)
         if instance.status not in SWEEPABLE:
             raise InvalidState(f"事项状态为“{instance.status}”，不能挂起")
-        instance.status = "suspended"
+        instance.status = states.SUSPENDED
         self.ctx.history.record("suspended", instance.id, user, data={"reason": reason,
                                                                        "notify": self._holders(instance.id, user)})
         return instance
@@ -181,38 +181,38 @@ class Management:
         it; not the person who did it."""
         people = set()
         for task in self.db.execute(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                            HumanTask.state == "ready")).scalars():
+                                                            HumanTask.state == states.TASK_OPEN)).scalars():
             people.update(self.ctx.tasks.holders(task))
         return sorted(people - {user})
 
     def resume(self, instance_id: int, user: str) -> Instance:
         instance = self.ctx.runtime.instance(instance_id, lock=True)
-        if instance.status not in ("suspended", "error"):
+        if instance.status not in (states.SUSPENDED, states.ERROR):
             raise InvalidState(f"事项状态为“{instance.status}”，无需激活")
-        instance.status, instance.error = "running", None
+        instance.status, instance.error = states.RUNNING, None
         self.ctx.history.record("resumed", instance.id, user, data={"notify": self._holders(instance.id, user)})
         workflow = self.ctx.runtime.load(instance)
         self.ctx.runtime.advance(instance, workflow, user)  # timers that fell due meanwhile fire now
         return instance
 
-    def terminate(self, instance_id: int, user: str, reason: str, as_status: str = "terminated") -> Instance:
+    def terminate(self, instance_id: int, user: str, reason: str, as_status: str = states.TERMINATED) -> Instance:
         """终止 (or, as_status="cancelled", the starter's 撤销): close every open task and timer."""
         if not reason or not reason.strip():
             raise InvalidState("终止事项须填写原因")
         instance = self.ctx.runtime.instance(instance_id, lock=True)
-        if instance.status in ENDED:
+        if instance.status in states.ENDED:
             raise InvalidState("事项已结束，不能终止或撤销")
         workflow = self.ctx.runtime.load(instance)
         workflow.cancel()
         told = self._holders(instance.id, user)  # before their steps are closed
         now = self.ctx.clock.now()
         for task in self.db.execute(select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.state == "ready")).scalars():
-            task.state, task.completed_at = "cancelled", now
+                HumanTask.instance_id == instance.id, HumanTask.state == states.TASK_OPEN)).scalars():
+            task.state, task.completed_at = states.TASK_CANCELLED, now
             task.revision += 1
         for timer in self.db.execute(select(Timer).where(
-                Timer.instance_id == instance.id, Timer.status == "waiting")).scalars():
-            timer.status = "cancelled"
+                Timer.instance_id == instance.id, Timer.status == states.TIMER_WAITING)).scalars():
+            timer.status = states.TIMER_CANCELLED
         instance.status, instance.ended_at = as_status, now
         self.ctx.history.record(as_status, instance.id, user, data={"reason": reason.strip(), "notify": told})
         self.ctx.runtime.save(instance, workflow)
@@ -225,7 +225,7 @@ class Management:
         task = self.ctx.tasks.get(task_id)
         self.ctx.runtime.instance(task.instance_id, lock=True)
         self.db.refresh(task)
-        if task.state != "ready":
+        if task.state != states.TASK_OPEN:
             raise InvalidState("只能改派未办结的任务")
         if self.db.get(Person, to_user) is None:
             raise NotFound(f"目录中没有人员“{to_user}”")
@@ -261,7 +261,7 @@ class Management:
         instance = self.ctx.runtime.instance(instance_id, lock=True)
         if instance.status not in states.REPAIRABLE:
             raise InvalidState("只有出错或停滞的事项可以重试")
-        instance.status, instance.error = "running", None
+        instance.status, instance.error = states.RUNNING, None
         workflow = self.ctx.runtime.load(instance)
         for task in workflow.get_tasks(state=TaskState.ERROR):
             task._set_state(TaskState.READY)
@@ -273,7 +273,7 @@ class Management:
     def fire_timer_now(self, timer_id: int, user: str) -> Instance:
         """Fire one pending timer at once, as if its time had come."""
         timer = self.db.get(Timer, timer_id)
-        if timer is None or timer.status != "waiting":
+        if timer is None or timer.status != states.TIMER_WAITING:
             raise InvalidState("该定时器不存在或已触发")
         instance = self.ctx.runtime.instance(timer.instance_id, lock=True)
         if instance.status not in SWEEPABLE:
@@ -292,7 +292,7 @@ class Management:
         """Move a running matter to another version of its process when every step it has taken or
         holds open exists, of the same kind, in that version; otherwise refuse and say which do not."""
         instance = self.ctx.runtime.instance(instance_id, lock=True)
-        if instance.status in ENDED:
+        if instance.status in states.ENDED:
             raise InvalidState("已结束的事项不能迁移版本")
         target = next((d for d in self.ctx.repository.versions("bpmn", instance.process_key)
                        if d.version == to_version), None)

@@ -17,6 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from . import states
+
 
 class UTCDateTime(TypeDecorator):
     """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
@@ -76,7 +78,7 @@ class Instance(Base):
     enterprise_name: Mapped[str] = mapped_column(String(300), default="", index=True)
     credit_code: Mapped[str] = mapped_column(String(18), default="", index=True)
     department: Mapped[str] = mapped_column(String(100), default="", index=True)  # the starter's department
-    status: Mapped[str] = mapped_column(String(20), default="running")
+    status: Mapped[str] = mapped_column(String(20), default=states.RUNNING)
     started_by: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -108,7 +110,7 @@ class HumanTask(Base):
     department: Mapped[str] = mapped_column(String(100), default="")
     role: Mapped[str] = mapped_column(String(50), default="")
     assignee: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    state: Mapped[str] = mapped_column(String(20), default="ready")  # ready|completed|deemed_received|cancelled
+    state: Mapped[str] = mapped_column(String(20), default=states.TASK_OPEN)  # states.TASK
     form_key: Mapped[str] = mapped_column(String(200), default="")
     deemed_received: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -150,7 +152,7 @@ class Timer(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     basis: Mapped[dict | None] = mapped_column(JSON, nullable=True)
-    status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting|fired|cancelled
+    status: Mapped[str] = mapped_column(String(20), default=states.TIMER_WAITING)  # states.TIMER
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
@@ -194,6 +196,9 @@ class Department(Base):
     name: Mapped[str] = mapped_column(String(200))
     parent: Mapped[str | None] = mapped_column(String(100), nullable=True)
     kind: Mapped[str] = mapped_column(String(40), default="")
+    # 003 §2(2) "市行政审批局按照科室与部门间的对应关系开展工作": the approval section a supervision department
+    # works with (directory.yaml `pairs_with` of the section)
+    paired_section: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class Person(Base):

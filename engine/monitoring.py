@@ -67,7 +67,7 @@ class Monitoring:
                 HumanTask.instance_id == Instance.id, HumanTask.department == f.department)))
         if f.overdue:
             query = query.where(exists().where(and_(
-                HumanTask.instance_id == Instance.id, HumanTask.state == "ready",
+                HumanTask.instance_id == Instance.id, HumanTask.state == states.TASK_OPEN,
                 HumanTask.due_at < self.ctx.clock.now())))
         if f.before_id:
             query = query.where(Instance.id < f.before_id)
@@ -83,7 +83,7 @@ class Monitoring:
         now, cal, rank = self.ctx.clock.now(), self.ctx.calendar, [deadlines.GREEN, deadlines.YELLOW, deadlines.RED]
         worst: dict[int, str] = {}
         for task in self.db.execute(select(HumanTask).where(
-                HumanTask.instance_id.in_(instance_ids), HumanTask.state == "ready",
+                HumanTask.instance_id.in_(instance_ids), HumanTask.state == states.TASK_OPEN,
                 HumanTask.due_at.is_not(None))).scalars():
             colour = deadlines.light(task, now, cal)
             if colour in rank and rank.index(colour) >= rank.index(worst.get(task.instance_id, deadlines.GREEN)):
@@ -95,7 +95,7 @@ class Monitoring:
         workflow = self.ctx.runtime.load(instance)
         own = instance.process_key
         metas = self.ctx.repository.metas(instance.bundle)
-        states: dict[str, Counter] = {}
+        counts: dict[str, Counter] = {}
         for task in workflow.get_tasks():
             bpmn_id = task.task_spec.bpmn_id
             if not bpmn_id:
@@ -105,9 +105,9 @@ class Monitoring:
                 owner = owner.parent_workflow
             if owner.spec.name != own:
                 continue
-            states.setdefault(bpmn_id, Counter())[TaskState.get_name(task.state)] += 1
+            counts.setdefault(bpmn_id, Counter())[TaskState.get_name(task.state)] += 1
         result = DiagramState()
-        for bpmn_id, counter in states.items():
+        for bpmn_id, counter in counts.items():
             if counter.get("ERROR"):
                 result.errored.append(bpmn_id)
             elif counter.get("READY") or counter.get("WAITING") or counter.get("STARTED"):
@@ -116,7 +116,7 @@ class Monitoring:
                 result.completed.append(bpmn_id)
             if sum(counter.values()) > 1:
                 result.counts[bpmn_id] = dict(counter)
-        if instance.status == "error" and not result.errored:
+        if instance.status == states.ERROR and not result.errored:
             result.errored = list(result.active)
         return result
 
@@ -126,7 +126,7 @@ class Monitoring:
 
     def pending_timers(self, instance_id: int) -> list[Timer]:
         return list(self.db.execute(select(Timer).where(
-            Timer.instance_id == instance_id, Timer.status == "waiting").order_by(Timer.due_at)).scalars())
+            Timer.instance_id == instance_id, Timer.status == states.TIMER_WAITING).order_by(Timer.due_at)).scalars())
 
     def compliance(self, process_key: str = "", since: datetime | None = None) -> list[dict]:
         """Per department and procedure, the figures 003 §3(3) holds departments to. Every missed limit
@@ -134,7 +134,7 @@ class Monitoring:
         deemed received by timeout (`deemed_received`), closed past its limit by an interrupting timer,
         a withdrawal or a cancelled matter (`closed_overdue`), or still open past it (`open_overdue`);
         `missed` is their sum. A task closed before its limit by something else is not counted at all.
-        Approved extensions (`extended`) are shown apart; reminders (催办) once each. Counted by the
+        Approved and refused extensions (`extended`, `extension_refused`) are shown apart; reminders (催办) once each. Counted by the
         database; only tasks near their deadline are looked at one by one (for the light)."""
         now, cal = self.ctx.clock.now(), self.ctx.calendar
 
@@ -146,11 +146,11 @@ class Monitoring:
 
         past_due = and_(HumanTask.due_at.is_not(None), HumanTask.completed_at > HumanTask.due_at)
         kind = case(
-            (HumanTask.state == "deemed_received", "deemed_received"),
-            (and_(HumanTask.state == "completed", past_due), "late"),
-            (HumanTask.state == "completed", "on_time"),
-            (and_(HumanTask.state == "ready", HumanTask.due_at < now), "open_overdue"),
-            (HumanTask.state == "ready", "open"),
+            (HumanTask.state == states.TASK_DEEMED, "deemed_received"),
+            (and_(HumanTask.state == states.TASK_COMPLETED, past_due), "late"),
+            (HumanTask.state == states.TASK_COMPLETED, "on_time"),
+            (and_(HumanTask.state == states.TASK_OPEN, HumanTask.due_at < now), "open_overdue"),
+            (HumanTask.state == states.TASK_OPEN, "open"),
             (past_due, "closed_overdue"), else_="closed_in_time").label("kind")
         counted = scoped(select(HumanTask.department, Instance.process_key, Instance.process_name, kind, func.count(),
                                 func.sum(HumanTask.working_days_taken), func.count(HumanTask.working_days_taken))
@@ -161,7 +161,7 @@ class Monitoring:
             return rows.setdefault((department, key), {
                 "department": department, "process_key": key, "process_name": name, "on_time": 0, "late": 0,
                 "open_overdue": 0, "open": 0, "open_yellow": 0, "deemed_received": 0, "closed_overdue": 0,
-                "extended": 0, "reminders": 0, "days_sum": 0, "days_n": 0})
+                "extended": 0, "extension_refused": 0, "reminders": 0, "days_sum": 0, "days_n": 0})
         for department, key, name, what, n, days_sum, days_n in self.db.execute(counted):
             if what == "closed_in_time":
                 continue  # withdrawn or cancelled before its limit: nobody missed anything
@@ -172,18 +172,19 @@ class Monitoring:
         # Completions recorded before working days were stored on the row.
         for department, key, created_at, completed_at in self.db.execute(scoped(select(
                 HumanTask.department, Instance.process_key, HumanTask.created_at, HumanTask.completed_at))
-                .where(HumanTask.state == "completed", HumanTask.working_days_taken.is_(None))):
+                .where(HumanTask.state == states.TASK_COMPLETED, HumanTask.working_days_taken.is_(None))):
             rows[(department, key)]["days_sum"] += cal.working_days_between(created_at, completed_at)
             rows[(department, key)]["days_n"] += 1
         # Yellow lights: only open tasks due within the next few weeks can be that close.
         horizon = now + timedelta(days=7 * (deadlines.YELLOW_DAYS + 1) + 10)
         for department, key, due_at, paused_at in self.db.execute(scoped(select(
                 HumanTask.department, Instance.process_key, HumanTask.due_at, HumanTask.paused_at))
-                .where(HumanTask.state == "ready", HumanTask.due_at >= now, HumanTask.due_at < horizon)):
-            task = SimpleNamespace(state="ready", due_at=due_at, paused_at=paused_at)
+                .where(HumanTask.state == states.TASK_OPEN, HumanTask.due_at >= now, HumanTask.due_at < horizon)):
+            task = SimpleNamespace(state=states.TASK_OPEN, due_at=due_at, paused_at=paused_at)
             rows[(department, key)]["open_yellow"] += deadlines.light(task, now, cal) == deadlines.YELLOW
         # 催办 and approved 延期: log entries on a task, each counted once on its task's row.
-        for event_kind, column in (("reminded", "reminders"), ("extended", "extended")):
+        for event_kind, column in (("reminded", "reminders"), ("extended", "extended"),
+                                   ("extension_refused", "extension_refused")):
             for department, key, name, n in self.db.execute(scoped(select(
                     HumanTask.department, Instance.process_key, Instance.process_name, func.count(Event.id))
                     .select_from(Event).join(HumanTask, HumanTask.id == Event.task_id)

@@ -7,9 +7,8 @@ from sqlalchemy import delete, select
 from . import directory, states
 from .errors import DirectoryError, InvalidState, NotCandidate, NotFound
 from .models import Event, HumanTask, Instance, MatterCopy, Person, RoleAssignment, TaskCandidate
-from .runtime import ENDED, find_task
+from .runtime import find_task
 
-OPEN = states.TASK_OPEN
 
 
 def _reason(reason: str, what: str) -> str:
@@ -54,7 +53,7 @@ class Office:
         instance = self.ctx.runtime.instance(instance_id)
         if instance.started_by != user:
             raise NotCandidate("只有发起人可以撤销事项")
-        return self.ctx.management.terminate(instance_id, user, _reason(reason, "撤销"), as_status="cancelled")
+        return self.ctx.management.terminate(instance_id, user, _reason(reason, "撤销"), as_status=states.CANCELLED)
 
     # --- 退回: back to a step already done on this path ---
     def send_back_targets(self, task: HumanTask) -> list[HumanTask]:
@@ -72,7 +71,7 @@ class Office:
             ancestors.append(str(node.id))
             node = node.parent
         rows = {r.guid: r for r in self.db.execute(select(HumanTask).where(
-            HumanTask.instance_id == task.instance_id, HumanTask.state == "completed",
+            HumanTask.instance_id == task.instance_id, HumanTask.state == states.TASK_COMPLETED,
             HumanTask.guid.in_(ancestors))).scalars()}
         return [rows[g] for g in ancestors if g in rows]
 
@@ -85,7 +84,7 @@ class Office:
         target = next((t for t in self._targets(task, workflow) if t.id == target_id), None)
         if target is None:
             raise InvalidState("只能退回到本路径上已办理的步骤（不能退回到后续步骤或并行分支）")
-        task.state, task.completed_at, task.completed_by = "sent_back", self.ctx.clock.now(), user
+        task.state, task.completed_at, task.completed_by = states.TASK_SENT_BACK, self.ctx.clock.now(), user
         task.revision += 1
         self._reopen(instance, workflow, target, "sent_back", user, {
             "from_task": task.id, "from": task.name, "to": target.name, "reason": reason})
@@ -96,9 +95,9 @@ class Office:
         task = self.ctx.tasks.get(task_id)
         instance = self.ctx.runtime.instance(task.instance_id, lock=True)
         self.db.refresh(task)
-        if task.state != "completed" or task.completed_by != user:
+        if task.state != states.TASK_COMPLETED or task.completed_by != user:
             raise NotCandidate("只能撤回自己刚办理完成的步骤")
-        if instance.status in ENDED or instance.status == "suspended":
+        if instance.status in states.ENDED or instance.status == states.SUSPENDED:
             raise InvalidState("事项已结束或已挂起，不能撤回")
         workflow = self.ctx.runtime.load(instance, reuse=True)
         engine_task = find_task(workflow, task.guid)
@@ -107,7 +106,7 @@ class Office:
         after = {str(t.id) for t in workflow.get_tasks(first_task=engine_task) if t is not engine_task}
         followers = list(self.db.execute(select(HumanTask).where(
             HumanTask.instance_id == instance.id, HumanTask.guid.in_(after))).scalars())
-        if any(f.state != OPEN or f.revision > 0 or f.draft for f in followers):
+        if any(f.state != states.TASK_OPEN or f.revision > 0 or f.draft for f in followers):
             raise InvalidState("下一步的办理人已经处理（认领、保存或办理），不能撤回")
         self._reopen(instance, workflow, task, "taken_back", user, {"task": task.name})
         return task
@@ -126,7 +125,7 @@ class Office:
             sibling.internal_data.pop("event_fired", None)
         prefer = row.completed_by
         # the step opens with what was submitted last time: the holder corrects it, not retypes it
-        row.state, row.completed_at, row.completed_by, row.draft = OPEN, None, None, self.last_submitted(row)
+        row.state, row.completed_at, row.completed_by, row.draft = states.TASK_OPEN, None, None, self.last_submitted(row)
         row.delegated_by, row.held_by_signers = None, False
         row.revision += 1
         self.ctx.history.record(event, instance.id, user, task_id=row.id, spec_id=row.spec_id, name=row.name, data=data)
@@ -198,7 +197,7 @@ class Office:
 
     def may_transfer(self, task: HumanTask, user: str) -> bool:
         """转办 is decided by a section head: of the task's department or of the matter's starter."""
-        return task.state == OPEN and (self.heads_department_of(task, user) or
+        return task.state == states.TASK_OPEN and (self.heads_department_of(task, user) or
                                        self.may_manage(self.ctx.runtime.instance(task.instance_id), user))
 
     def transfer_roles(self, task: HumanTask) -> list[tuple[str, str]]:
@@ -251,7 +250,7 @@ class Office:
     def remind(self, task_id: int, user: str, message: str) -> None:
         task = self.ctx.tasks.get(task_id)
         instance = self.ctx.runtime.instance(task.instance_id)
-        if task.state != OPEN:
+        if task.state != states.TASK_OPEN:
             raise InvalidState("只能催办尚未办理的任务")
         if not self.may_remind(instance, user):
             raise NotCandidate("只有发起人、科室负责人或督查人员可以催办")

@@ -9,7 +9,7 @@ import base64
 import hmac
 import re
 
-from . import sealing
+from . import sealing, states
 from .complaints import PROCESS
 from .models import Instance
 
@@ -36,18 +36,19 @@ def progress(ctx, matter: Instance) -> dict:
     """Where the report stands, in the words the reporter is told."""
     data = ctx.runtime.data(matter)
     rows = {t.spec_id: t for t in ctx.tasks.of_instance(matter.id)}
-    steps = [{"name": name, "done_at": rows[spec].completed_at if spec in rows and rows[spec].state == "completed" else None,
-              "open": spec in rows and rows[spec].state == "ready"} for spec, name in STEPS]
+    steps = [{"name": name, "done_at": rows[spec].completed_at if spec in rows and rows[spec].state == states.TASK_COMPLETED else None,
+              "open": spec in rows and rows[spec].state == states.TASK_OPEN} for spec, name in STEPS]
     result = {"received_at": matter.started_at, "subject": data.get("subject", ""), "steps": steps,
-              "reply": "", "reason": "", "ended": matter.status in ("completed", "terminated", "cancelled")}
+              "reply": "", "reason": "", "reward": None, "ended": matter.status in states.ENDED}
     if data.get("report_status") == "not_accepted":
         result["stage"], result["reason"] = "不予受理", str(data.get("reason", ""))
         result["steps"] = steps[:1]
-    elif matter.status in ("terminated", "cancelled"):
+    elif matter.status in (states.TERMINATED, states.CANCELLED):
         result["stage"] = "已终止办理"
-    elif "reply_reporter" in rows and rows["reply_reporter"].state == "completed":
+    elif "reply_reporter" in rows and rows["reply_reporter"].state == states.TASK_COMPLETED:
         result["stage"], result["reply"] = "已答复", str(data.get("reply_summary", ""))
-    elif matter.status == "completed":
+        result["reward"] = reward(data, "approve_reward" in rows and rows["approve_reward"].state == states.TASK_OPEN)
+    elif matter.status == states.COMPLETED:
         result["stage"] = "已办结" + ("（匿名举报，不作答复）" if data.get("anonymous") else "")
     else:
         open_step = next((s["name"] for s in steps if s["open"]), "")
@@ -55,3 +56,14 @@ def progress(ctx, matter: Instance) -> dict:
                            "答复举报人": "核查完毕，正在答复"}.get(open_step, "办理中")
     return result
 
+
+def reward(data: dict, deciding: bool) -> dict | None:
+    """The reward decision the reporter is told (000 §3(5) 有奖举报): being decided, granted with its
+    amount, or refused with the reason written for them; None where no reward was proposed."""
+    if deciding:
+        return {"pending": True}
+    if data.get("reward_status") == "refused":
+        return {"granted": False, "reason": str(data.get("reward_refusal_reason", ""))}
+    if isinstance(data.get("reward"), dict) and data["reward"].get("rewarded"):
+        return {"granted": True, "amount": data["reward"].get("amount")}
+    return None

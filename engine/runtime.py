@@ -13,7 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
-from . import countersign, directory, effects, matter_lock, states, storage, workflow_cache
+from . import compaction, countersign, directory, effects, matter_lock, states, storage, workflow_cache
 from .clock import parse_local
 from .budget import STEPS, SandboxRefusal
 from .errors import InvalidState, LiandongError, NotCandidate, NotFound, ScriptError
@@ -22,8 +22,6 @@ from .scripting import element_label
 from .timers import due_at as timer_due_at
 from .timers import event_taken, is_timer, timer_fired
 
-OPEN = states.TASK_OPEN
-ENDED = states.ENDED
 ENGINE_ROUNDS = 20
 MAX_TASKS_PER_STEP = 10_000
 
@@ -56,7 +54,7 @@ class Runtime:
             definition_id=definition.id, process_key=process_key, version=definition.version,
             process_name=definition.name, subject=str(data.get("subject", ""))[:500],
             enterprise_name=str(data.get("enterprise_name", ""))[:300], credit_code=str(data.get("credit_code", ""))[:18],
-            department=person_roles[0].department if person_roles else "", status="running",
+            department=person_roles[0].department if person_roles else "", status=states.RUNNING,
             started_by=user, started_at=now, bundle=bundle, revision=0,
         )
         self.db.add(instance)
@@ -132,7 +130,7 @@ class Runtime:
     def advance(self, instance: Instance, workflow: BpmnWorkflow, actor: str, open_rows=None) -> None:
         """Run the engine as far as it goes, then bring rows and storage in line. `open_rows`: the
         matter's open rows if the caller read them already (see `open_rows`)."""
-        if instance.status in ENDED or instance.status == "suspended":
+        if instance.status in states.ENDED or instance.status == states.SUSPENDED:
             raise InvalidState(f"事项当前状态为“{instance.status}”，不能继续办理")
         self.ctx.actor = actor  # whoever's step this is: service tasks it runs act on their behalf
         completed = [0]
@@ -176,6 +174,7 @@ class Runtime:
                                 data={"direction": direction, "message": definition.name})
 
     def save(self, instance: Instance, workflow: BpmnWorkflow) -> None:
+        compaction.compact(workflow)  # older loop rounds leave the tree; their rows and log entries stay
         instance.state = storage.dump(workflow)
         instance.serializer_version = storage.VERSION
         instance.revision += 1  # written with the rest of the unit of work
@@ -186,10 +185,10 @@ class Runtime:
         """Matter id -> (waiting timer rows, open task rows), each by engine task id, in two queries."""
         rows = {i: ({}, {}) for i in instance_ids}
         for timer in self.db.execute(select(Timer).where(Timer.instance_id.in_(instance_ids),
-                                                         Timer.status == "waiting")).scalars():
+                                                         Timer.status == states.TIMER_WAITING)).scalars():
             rows[timer.instance_id][0][timer.guid] = timer
         for task in self.db.execute(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
-                                                            HumanTask.state == OPEN)).scalars():
+                                                            HumanTask.state == states.TASK_OPEN)).scalars():
             rows[task.instance_id][1][task.guid] = task
         return rows
 
@@ -198,12 +197,12 @@ class Runtime:
         timer_rows, task_rows = open_rows or self.open_rows([instance.id])[instance.id]
         outcomes = self._sync_timers(instance, workflow, timer_rows, task_rows)
         still_open = self._sync_tasks(instance, workflow, outcomes, task_rows)
-        if workflow.completed and instance.status not in ENDED:
-            instance.status = "completed"
+        if workflow.completed and instance.status not in states.ENDED:
+            instance.status = states.COMPLETED
             instance.ended_at = self.ctx.clock.now()
             self.ctx.history.record("completed", instance.id, actor, name=instance.process_name)
-        elif instance.status not in ENDED and instance.status != "suspended":
-            instance.status = "running" if still_open else "waiting"
+        elif instance.status not in states.ENDED and instance.status != states.SUSPENDED:
+            instance.status = states.RUNNING if still_open else states.WAITING
 
     def _sync_timers(self, instance: Instance, workflow: BpmnWorkflow, rows: dict[str, Timer],
                      task_rows: dict[str, HumanTask]) -> dict[str, str]:
@@ -222,7 +221,7 @@ class Runtime:
             given = self.ctx.functions.given.get(value) if isinstance(value, str) else None
             row = earlier.get(guid) or Timer(instance_id=instance.id, guid=guid)  # a reopened step waits again
             row.spec_id, row.name = task.task_spec.bpmn_id or task.task_spec.name, task.task_spec.bpmn_name or ""
-            row.due_at, row.status, row.fired_at = timer_due_at(value), "waiting", None
+            row.due_at, row.status, row.fired_at = timer_due_at(value), states.TIMER_WAITING, None
             row.provisional = bool(given and given.provisional)
             row.basis = {"start": given.start, "days": given.days} if given else None
             self.db.add(row)
@@ -232,7 +231,7 @@ class Runtime:
                 continue
             task = find_task(workflow, guid)
             fired = task is not None and timer_fired(task)
-            row.status = "fired" if fired else "cancelled"
+            row.status = states.TIMER_FIRED if fired else states.TIMER_CANCELLED
             if not fired:
                 continue
             row.fired_at = self.ctx.clock.now()
@@ -284,7 +283,7 @@ class Runtime:
                     self.created.append(self._create_task(instance, workflow, ready[guid]))
                     created += 1
         for guid, row in rows.items():
-            if row.state != OPEN:
+            if row.state != states.TASK_OPEN:
                 continue  # closed by the caller since the rows were read (the step being completed)
             task = find_task(workflow, guid)
             if task is not None and task.state == TaskState.READY:
@@ -292,25 +291,25 @@ class Runtime:
             now = self.ctx.clock.now()
             outcome = outcomes.get(guid)
             if outcome == "deemed_received":
-                row.state, row.completed_at = "deemed_received", now
+                row.state, row.completed_at = states.TASK_DEEMED, now
                 self.ctx.history.record("deemed_received", instance.id, task_id=row.id, spec_id=row.spec_id,
                                         name=row.name, data={"department": row.department,
                                                              "due_at": row.due_at and row.due_at.isoformat()})
             elif task is not None and task.state == TaskState.COMPLETED:
-                row.state, row.completed_at = "completed", now
+                row.state, row.completed_at = states.TASK_COMPLETED, now
             else:
-                row.state, row.completed_at = "cancelled", now
+                row.state, row.completed_at = states.TASK_CANCELLED, now
                 if outcome:  # closed by an interrupting timer: the missed limit stays on record (003 §3(3))
                     self.ctx.history.record(outcome, instance.id, task_id=row.id, spec_id=row.spec_id, name=row.name,
                                             data={"department": row.department, "closed": True,
                                                   "due_at": row.due_at and row.due_at.isoformat()})
             row.revision += 1
-        return created > 0 or any(row.state == OPEN for row in rows.values())
+        return created > 0 or any(row.state == states.TASK_OPEN for row in rows.values())
 
     def _create_task(self, instance: Instance, workflow: BpmnWorkflow, task) -> HumanTask:
         if countersign.properties(task.task_spec).get("sign_mode"):
             task.data.setdefault("sign_tally", {"decided": False})  # read by the step's completion condition
-        row = HumanTask(instance_id=instance.id, guid=str(task.id), state=OPEN, revision=0)
+        row = HumanTask(instance_id=instance.id, guid=str(task.id), state=states.TASK_OPEN, revision=0)
         return self.assign(instance, workflow, task, row, "task_ready")
 
     def assign(self, instance: Instance, workflow: BpmnWorkflow, task, row: HumanTask, event: str,

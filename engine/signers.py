@@ -2,6 +2,7 @@
 (后加签) their own; the step completes only when all have given theirs. Works on any user task."""
 from sqlalchemy import select
 
+from . import states
 from .errors import InvalidState, NotCandidate, NotFound
 from .models import HumanTask, Person, TaskSigner
 
@@ -24,7 +25,7 @@ class Signers:
         """Opinions asked of me: before-signers at once, after-signers once the holder has submitted."""
         rows = self.db.execute(select(TaskSigner, HumanTask).join(HumanTask, HumanTask.id == TaskSigner.task_id).where(
             TaskSigner.person_id == user, TaskSigner.signed_at.is_(None), TaskSigner.removed_at.is_(None),
-            HumanTask.state == "ready")).all()
+            HumanTask.state == states.TASK_OPEN)).all()
         return [(s, t) for s, t in rows if s.position == "before" or t.held_by_signers]
 
     def add(self, task_id: int, user: str, people: list[str], position: str, revision: int | None) -> list[TaskSigner]:

@@ -18,12 +18,25 @@ ACTIVE = (RUNNING, WAITING)  # matters the timer worker sweeps
 ENDED = {COMPLETED, TERMINATED, CANCELLED}
 REPAIRABLE = (ERROR, STALLED)  # what an administrator's 重试 applies to
 
+UNFINISHED = (RUNNING, WAITING, SUSPENDED, ERROR, STALLED)  # not ended: counted as 办理中 on a version
+
 # A step's row (human_task.state)
 TASK_OPEN = "ready"
+TASK_COMPLETED = "completed"
+TASK_DEEMED = "deemed_received"  # closed by its timer: 超时默认接收
+TASK_CANCELLED = "cancelled"     # closed with its matter, by a boundary event or a 撤回
+TASK_SENT_BACK = "sent_back"     # 退回: the step went back to an earlier holder
 TASK = {
-    TASK_OPEN: "办理中", "completed": "已办理", "deemed_received": "超时默认接收", "cancelled": "已取消",
-    "sent_back": "已退回",
+    TASK_OPEN: "办理中", TASK_COMPLETED: "已办理", TASK_DEEMED: "超时默认接收", TASK_CANCELLED: "已取消",
+    TASK_SENT_BACK: "已退回",
 }
+TASK_HANDLED = (TASK_COMPLETED, TASK_SENT_BACK)  # 已办: a 退回 is also a step its holder handled
+
+# A timer's row (timer.status)
+TIMER_WAITING = "waiting"
+TIMER_FIRED = "fired"
+TIMER_CANCELLED = "cancelled"
+TIMER = {TIMER_WAITING: "等待中", TIMER_FIRED: "已触发", TIMER_CANCELLED: "已取消"}
 
 # A task's time limit, by whom it is owed (the `limit_kind` property of a user task with a `due`;
 # processes/README.md “期限类型”). The office operations offered on the task follow it.
@@ -36,6 +49,25 @@ LIMIT_KINDS = {
     LIMIT_INTERNAL: "内部时限（可由本科室负责人批准延期）",
 }
 LIMIT_SHORT = {LIMIT_STATUTORY: "法定时限", LIMIT_APPLICANT: "对申请人时限", LIMIT_INTERNAL: "内部时限"}
+
+# The event log's kinds (event.kind) as the 办理记录 names them
+EVENTS = {
+    "started": "发起", "task_ready": "任务到达", "task_claimed": "认领", "task_unclaimed": "退回待认领",
+    "task_handed_over": "转交", "task_completed": "办理完成", "timer_fired": "定时器触发",
+    "deemed_received": "超时默认接收", "overdue_escalated": "超期上报", "service_called": "系统操作",
+    "message": "消息", "error": "错误", "suspended": "挂起", "resumed": "激活", "terminated": "终止",
+    "completed": "办结", "deadline_recomputed": "期限重算", "calendar_imported": "导入工作日历",
+    "directory_changed": "目录变更", "deployed": "部署", "document_issued": "印发公文", "task_reassigned": "改派", "data_edited": "修改数据",
+    "retried": "重试", "stalled": "停滞", "repaired": "自动修复", "timer_forced": "立即触发定时器", "migrated": "迁移版本", "reminded": "催办",
+    "sent_back": "退回", "taken_back": "撤回", "task_reopened": "重新办理", "cancelled": "撤销",
+    "delegated": "委派", "delegation_returned": "委派交回", "signers_added": "加签", "signer_removed": "减签",
+    "signed": "签署意见", "held_for_signers": "提交后等待加签意见", "copied": "抄送", "light_yellow": "预警（黄灯）",
+    "light_red": "超期（红灯）", "clock_stopped": "补正暂停计时", "clock_resumed": "补正后恢复计时",
+    "extension_requested": "申请延期", "extended": "批准延期", "extension_refused": "不予延期",
+    "completed_by_default": "超时默认办结",
+    "votes_counted": "计票", "accountability_requested": "提请市政府予以问责", "transferred": "转办",
+    "attachment_added": "添加附件", "identity_refused": "查看举报人信息被拒绝",
+}
 
 # Who did it, when it was not a person of the directory (the event log's actor)
 ACTORS = {"system": "系统", "public": "社会公众（网站举报）", "anonymous": "未登录访客"}

@@ -13,7 +13,6 @@ from .errors import InvalidState, NotCandidate, NotFound, StaleTask
 from .runtime import find_task
 from .models import HumanTask, Instance, TaskCandidate
 
-OPEN = states.TASK_OPEN
 
 
 @dataclass
@@ -52,13 +51,13 @@ class Tasks:
     def of_instance(self, instance_id: int, open_only: bool = False) -> list[HumanTask]:
         query = select(HumanTask).where(HumanTask.instance_id == instance_id)
         if open_only:
-            query = query.where(HumanTask.state == OPEN)
+            query = query.where(HumanTask.state == states.TASK_OPEN)
         return list(self.db.execute(query.order_by(HumanTask.id)).scalars())
 
     def inbox(self, user: str, scope: str = "mine") -> list[tuple[HumanTask, Instance]]:
         """'mine': open tasks assigned to me; 'group': unassigned open tasks I am a candidate for."""
         query = select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id).where(
-            HumanTask.state == OPEN)
+            HumanTask.state == states.TASK_OPEN)
         if scope == "mine":
             query = query.where(HumanTask.assignee == user)
         else:
@@ -69,7 +68,7 @@ class Tasks:
     def delegated_out(self, user: str) -> list[tuple[HumanTask, Instance]]:
         """Tasks I delegated (委派) that my colleague has not given back yet."""
         return list(self.db.execute(select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id)
-                                    .where(HumanTask.state == OPEN, HumanTask.delegated_by == user)
+                                    .where(HumanTask.state == states.TASK_OPEN, HumanTask.delegated_by == user)
                                     .order_by(HumanTask.id)).all())
 
     # --- acting ---
@@ -77,11 +76,11 @@ class Tasks:
         task = self.get(task_id)
         instance = self.ctx.runtime.instance(task.instance_id, lock=True)
         self.db.refresh(task)  # re-read under the lock
-        if task.state != OPEN:
+        if task.state != states.TASK_OPEN:
             raise StaleTask("该任务已经办理或已取消，请刷新后查看", task=task_id)
         if revision is not None and task.revision != revision:
             raise StaleTask("该任务已被他人处理或已变更，请刷新后重试", task=task_id)
-        if instance.status == "suspended":
+        if instance.status == states.SUSPENDED:
             raise InvalidState("该事项已挂起，暂不能办理")
         return task, instance
 
@@ -155,7 +154,7 @@ class Tasks:
         if counted:
             countersign.record(self.ctx, engine_task, task, counted)
         engine_task.run()
-        task.state, task.assignee = "completed", task.assignee or user
+        task.state, task.assignee = states.TASK_COMPLETED, task.assignee or user
         task.completed_by, task.completed_at, task.draft = user, self.ctx.clock.now(), None
         task.working_days_taken = self.ctx.calendar.working_days_between(task.created_at, task.completed_at)
         task.revision += 1
@@ -165,7 +164,7 @@ class Tasks:
         if copy_to:  # 抄送 set in the diagram: people or role@department, read when the step completes
             self.ctx.office.copy(instance.id, user, self._copy_targets(workflow, engine_task, copy_to), task.id)
         self.ctx.runtime.advance(instance, workflow, user, open_rows)
-        next_tasks = [t for t in self.ctx.runtime.created[first_new:] if t.state == OPEN]
+        next_tasks = [t for t in self.ctx.runtime.created[first_new:] if t.state == states.TASK_OPEN]
         return Completion(task=task, next_tasks=next_tasks, instance_status=instance.status)
 
     def _copy_targets(self, workflow, engine_task, expression: str) -> list[str]:

@@ -9,7 +9,7 @@ from . import directory, states
 from .errors import NotCandidate
 from .models import HumanTask, Instance
 
-DONE_STATES = ("completed", "sent_back")  # a 退回 is also a step I handled
+DONE_STATES = states.TASK_HANDLED
 
 
 class Worklists:

@@ -54,7 +54,7 @@ def test_the_deputy_leader_approves_the_extension_from_the_notification(page, re
     note.locator("a").click()
     assert page.url.endswith(f"/tasks/{task_id}")
     text = page.inner_text("body")
-    assert "已申请延期：请在下方“批准延期”中作出决定" in text and "不能办理" not in text
+    assert "已申请延期：请在下方“批准延期”或“不予延期”中作出决定" in text and "不能办理" not in text
     page.click("#op-extend summary")
     assert page.locator("#op-extend input[name=days]").input_value() == "2"
     assert page.locator("#op-extend textarea[name=reason]").input_value() == "需向举报人核实线索来源"

@@ -67,7 +67,7 @@ def test_a_major_case_of_any_department_reaches_its_legal_reviewer(site):
         m.complete("investigate", by=officers[0], data={
             "party_address": "鞍山市铁西区", "legal_representative": "某某", "findings": "违法事实清楚",
             "evidence": "现场检查笔录", "returned_at": "2026-10-12T08:30:00+08:00", "archive_delayed": False,
-            "penalty_kind": "fine", "proposed_penalty": "罚款人民币五万元", "major_decision": True,
+            "penalty_kind": "fine", "proposed_penalty": "罚款人民币五万元", "major_circumstances": ["public_interest"],
             "suspected_crime": False})
         m.complete("notify_proposed_penalty", by=officers[0], data={
             "notice_no": f"告〔2026〕{n}号", "served_on": "2026-10-12", "defence_days": 5})

@@ -277,6 +277,37 @@ def test_extension_of_a_reporters_limit_is_approved_outside_the_obligated_sectio
     assert [e["kind"] for e in p12.events() if "exten" in e["kind"]] == ["extension_requested", "extended"]
 
 
+def test_the_deputy_leader_refuses_an_extension_and_the_limit_stays(scenario, p12):
+    """000 §3(5) "及时受理": the limit owed to the reporter moves only with a leader's approval, and that
+    leader may refuse it (不予延期, office conventions: an extension "needs a leader's approval and is
+    recorded with its reason"). 冯雪 asks 马平 for 3 more working days; her section head 何斌 cannot
+    answer for him, and a refusal without a reason is refused. 马平 refuses with his reason: the limit
+    stays Mon 19 Oct, the refusal is in the event log addressed to 冯雪, the request is no longer
+    pending, and 期限考核 shows it apart from approved extensions; the limit then runs out as before."""
+    accept = p12.task("accept_report")
+    act(scenario, lambda e: e.deadlines.request_extension(accept.id, "fengxue", 3, "举报人电话无法接通"))
+    with pytest.raises(NotCandidate) as refused:
+        act(scenario, lambda e: e.deadlines.refuse_extension(accept.id, "hebin", "无须延期"))
+    assert "分管领导" in refused.value.message
+    with pytest.raises(InvalidState) as refused:
+        act(scenario, lambda e: e.deadlines.refuse_extension(accept.id, "maping", "  "))
+    assert refused.value.message == "不予延期须填写理由"
+    assert p12.events("extension_refused") == []
+
+    act(scenario, lambda e: e.deadlines.refuse_extension(accept.id, "maping", "可通过12350平台回拨，按期受理"))
+    assert p12.task("accept_report").due == end_of("2026-10-19")
+    [answer] = p12.events("extension_refused")
+    assert (answer["actor"], answer["data"]["to"], answer["data"]["reason"], answer["data"]["days"]) == (
+        "maping", ["fengxue"], "可通过12350平台回拨，按期受理", 3)
+    assert act(scenario, lambda e: e.deadlines.pending_extension(e.tasks.get(accept.id))) is None
+    with pytest.raises(InvalidState):  # nothing is left to refuse
+        act(scenario, lambda e: e.deadlines.refuse_extension(accept.id, "maping", "再次不予延期"))
+    [row] = [r for r in act(scenario, lambda e: e.monitoring.compliance(P12)) if r["department"] == "emergency_bureau"]
+    assert (row["extended"], row["extension_refused"]) == (0, 1)
+    scenario.advance_to("2026-10-20 09:00")
+    assert len(p12.events("light_red")) == 1
+
+
 def test_an_internal_limit_is_extended_by_the_section_head_and_never_paused(engine_scenario):
     """An internal limit (the department's own, e.g. a draft due in 1 working day) has no applicant
     whose materials could be awaited: no 补正; 延期 is approved by the section head 徐明."""

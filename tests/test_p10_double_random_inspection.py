@@ -123,7 +123,18 @@ def test_joint_draw_excludes_high_risk_sectors_staffs_two_certified_officers_and
     assert publish.due == end_of("2026-11-17")  # 20 working days after Tue 20 Oct 2026
     s.at("2026-11-02 10:00")
     m.complete("publish_results", by="hebin", data={"reviewed": True})
+    # 000 §4(1)2: the results are fed back to 市行政审批局 — to 市场准入审批科, the section 市应急管理局 is
+    # paired with (003 §2(2)) — whose liaison 孙丽 must receive them within 1 working day (003 §2(3)).
+    feedback = m.task("receive_inspection_feedback")
+    assert (feedback.department, feedback.assignee, feedback.due) == (
+        "approval_bureau.market", "sunli", end_of("2026-11-03"))
+    assert [(r["credit_code"], r["result"]) for r in m.data["feedback"]["results"]] == [
+        (c, by) for c, by in ((c, "发现违法行为，已立案查处" if c == violator else
+                               "发现问题，责令限期整改" if c == codes[-1] else "未发现问题") for c in codes)]
+    m.complete("receive_inspection_feedback", by="sunli", data={"confirmed": True,
+                                                                "feedback_note": "后续变更审批时关注整改情况"})
     assert m.status == "completed"
+    assert (m.data["feedback_status"], m.data["feedback_note"]) == ("acknowledged", "后续变更审批时关注整改情况")
     notices = rows(s, PublicNotice, kind="inspection", instance_id=m.id)
     assert {n.credit_code for n in notices} == set(codes)
     by_code = {n.credit_code: n for n in notices}
@@ -176,7 +187,13 @@ def test_ratio_follows_credit_and_risk_and_publication_overdue_is_escalated(scen
     assert s.advance_to("2026-10-30 09:00") == 1
     assert [e["name"] for e in m.events("overdue_escalated")] == ["审核并公开抽查结果"]
     m.complete("publish_results", by="hebin", data={"reviewed": True})
+    # 000 §4(1)2 + 003 §2(3): nobody at 市场准入审批科 opens the feedback; one working day after it was
+    # sent (Fri 30 Oct) it is deemed received, and recorded so — not as acknowledged.
+    assert m.task("receive_inspection_feedback").due == end_of("2026-11-02")
+    assert s.advance_to("2026-11-02 23:59") == 0
+    assert s.advance_to("2026-11-03 00:00") == 1
     assert m.status == "completed"
+    assert (m.data["feedback_status"], m.data["feedback_received_at"]) == ("deemed_received", "2026-11-02T23:59:59+08:00")
     assert len(rows(s, PublicNotice, kind="inspection", instance_id=m.id)) == 3
     assert s.run(lambda e: inspection.replay(e.db, draw["draw_id"]))["same"]
 

@@ -31,7 +31,7 @@ def investigation(**overrides):
     data = {"party_address": "鞍山市铁西区工业园8号", "legal_representative": "丙某某",
             "findings": "2026年10月9日未经审批实施动火作业", "evidence": "现场检查笔录、执法记录仪视频2段、照片12张",
             "returned_at": "2026-10-13T17:30:00+08:00", "archive_delayed": False, "penalty_kind": "fine",
-            "proposed_penalty": "罚款人民币三万元", "major_decision": False, "suspected_crime": False}
+            "proposed_penalty": "罚款人民币三万元", "suspected_crime": False}
     data.update(overrides)
     return data
 
@@ -160,7 +160,7 @@ def test_major_case_hearing_legal_review_collective_discussion_and_push_to_appro
     s.at("2026-10-16 18:30")
     file_and_investigate(s, m, returned_at="2026-10-16T18:00:00+08:00", archive_delayed=True,
                          archive_delay_reason="执法记录仪故障，需技术人员恢复视频", penalty_kind="suspend_business",
-                         proposed_penalty="责令停产停业整顿一个月", major_decision=True)
+                         proposed_penalty="责令停产停业整顿一个月")
     assert m.data["archive"]["rule"] == "3_working_days"
     assert m.task("archive_records").due == end_of("2026-10-21")
     m.complete("notify_proposed_penalty", by="luoyi", data={"notice_no": "鞍应急告〔2026〕58号", "served_on": "2026-10-16",

@@ -10,8 +10,8 @@ import json
 import pytest
 from sqlalchemy import select, text
 
-from engine import complaints
-from engine.errors import NotCandidate, NotFound
+from engine import complaints, report_tracking
+from engine.errors import FormInvalid, NotCandidate, NotFound
 from engine.models import Event, HumanTask, Instance, ReporterIdentity
 from tests.supervision_helpers import rows, uscc
 
@@ -78,7 +78,8 @@ def test_named_report_identity_sealed_verified_case_opened_replied_and_rewarded(
                                                    "reply_summary": "举报属实，已立案查处"})
     reward = m.task("approve_reward")
     assert reward.assignee == "hebin"
-    m.complete("approve_reward", by="hebin", data={"reward_amount": 2000, "reward_basis": "有奖举报办法第八条"})
+    m.complete("approve_reward", by="hebin", data={"reward_decision": "grant", "reward_amount": 2000,
+                                                   "reward_basis": "有奖举报办法第八条"})
     assert m.status == "completed"
     assert rows(s, ReporterIdentity, ref=ref)[0].reward_amount == 2000
 
@@ -117,6 +118,54 @@ def test_report_outside_the_department_is_not_accepted(scenario):
     assert m.status == "completed" and m.data["report_status"] == "not_accepted"
     assert NAME not in everything_stored_for(s, m.id)
     assert rows(s, Instance, process_key="p11_penalty_case") == []
+
+
+def test_a_reward_can_be_refused_with_a_reason_the_reporter_reads(scenario):
+    """000 §3(5) "落实有奖举报制度": a verified report proposed for a reward is decided by the department's
+    responsible person, who may refuse it (不予奖励). A refusal needs its reason; it is kept in the
+    matter and its event log, nothing is recorded against the sealed reporter, and the reporter reads
+    the refusal and its reason with the 查询码 — while the decision is pending, that it is pending."""
+    s = scenario
+    s.at("2026-10-13 08:30")
+    ref = seal(s)
+    m = s.start(PROCESS, by="fengxue", data=report(reporter_ref=ref))
+    m.complete("accept_report", by="fengxue", data={"decision": "accept", "decided_on": "2026-10-13",
+                                                    "reason": "属本局职责", "handling_officer": "luoyi", "handling_days": 15})
+    m.complete("handle_report", by="luoyi", data={"verified": "verified", "findings": "现场查实储罐区违规动火",
+                                                  "action": "rectification", "reward_proposed": True})
+    m.complete("reply_reporter", by="luoyi", data={"reply_method": "phone", "replied_on": "2026-10-20",
+                                                   "reply_summary": "举报属实，已责令整改"})
+    progress = s.run(lambda e: report_tracking.progress(e, e.runtime.instance(m.id)))
+    assert progress["stage"] == "已答复" and progress["reward"] == {"pending": True}
+
+    with pytest.raises(FormInvalid) as refused:
+        m.complete("approve_reward", by="hebin", data={"reward_decision": "refuse"})
+    assert "reward_refusal_reason" in refused.value.errors
+    with pytest.raises(FormInvalid) as refused:  # a reward needs its amount and basis
+        m.complete("approve_reward", by="hebin", data={"reward_decision": "grant"})
+    assert {"reward_amount", "reward_basis"} <= set(refused.value.errors)
+    m.complete("approve_reward", by="hebin", data={
+        "reward_decision": "refuse", "reward_refusal_reason": "该隐患已由我局日常检查发现并立案，举报线索不属首次提供"})
+
+    assert m.status == "completed" and m.data["reward_status"] == "refused"
+    assert rows(s, ReporterIdentity, ref=ref)[0].reward_amount is None
+    [decided] = [e for e in m.events("task_completed") if e["task_id"] == "approve_reward"]
+    assert decided["actor"] == "hebin"
+    progress = s.run(lambda e: report_tracking.progress(e, e.runtime.instance(m.id)))
+    assert progress["reward"] == {"granted": False, "reason": "该隐患已由我局日常检查发现并立案，举报线索不属首次提供"}
+
+
+def test_a_report_not_accepted_tells_the_reporter_why_through_the_query_code(scenario):
+    """000 §3(5) "及时受理并依法处理社会公众的投诉": a report outside the department's duties is not accepted
+    (不予受理); the reporter reads that, with the reason, with the 查询码, and no step after 受理审查."""
+    s = scenario
+    s.at("2026-10-13 08:30")
+    m = s.start(PROCESS, by="fengxue", data=report(anonymous=True, channel="website"))
+    m.complete("accept_report", by="fengxue", data={"decision": "not_accept", "decided_on": "2026-10-14",
+                                                    "reason": "属市场监管部门职责，请向市市场监督管理局反映"})
+    progress = s.run(lambda e: report_tracking.progress(e, e.runtime.instance(m.id)))
+    assert (progress["stage"], progress["reason"]) == ("不予受理", "属市场监管部门职责，请向市市场监督管理局反映")
+    assert [step["name"] for step in progress["steps"]] == ["受理审查"] and progress["ended"]
 
 
 # --- the identity follows the handling role, not the task row (issue 16, item 4) ------------------

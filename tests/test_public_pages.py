@@ -129,6 +129,53 @@ def test_website_report_seals_the_identity_and_only_the_handling_officer_sees_it
     assert not any("王秀兰" in text or "13804120099" in text for text in stored)
 
 
+def _file_report(app) -> tuple[WebUser, str]:
+    """王秀兰 reports through the website and keeps the 查询码 she is given."""
+    visitor = WebUser(app)
+    answer = visitor.post("/public/report", {"subject": "举报某企业违规储存危险化学品", "enterprise_name": "鞍山市丙化工有限公司",
+                                             "department": "emergency_bureau", "content": "仓库内堆放大量油漆桶",
+                                             "name": "王秀兰", "phone": "13804120099"})
+    return visitor, re.search(r'id="tracking-code">([^<]+)<', answer.get_data(as_text=True)).group(1)
+
+
+def _report_matter(s):
+    return s.matter(s.run(lambda e: e.db.execute(select(Instance.id).where(
+        Instance.process_key == "p12_complaint_report")).scalar_one()))
+
+
+def test_the_reporter_reads_a_refusal_to_accept_with_its_reason(site):
+    """000 §3(5) "及时受理并依法处理社会公众的投诉": 冯雪 does not accept the report (不予受理); 王秀兰's 查询码
+    shows 不予受理 and the reason, and no handling step."""
+    s, app = site
+    visitor, code = _file_report(app)
+    _report_matter(s).complete("accept_report", by="fengxue", data={
+        "decision": "not_accept", "decided_on": "2026-10-09", "reason": "属市场监管部门职责，请向市市场监督管理局反映"})
+    page = visitor.post("/public/track", {"code": code}).get_data(as_text=True)
+    assert "不予受理" in page and "不予受理的理由：属市场监管部门职责，请向市市场监督管理局反映" in page
+    assert "核查处理" not in page
+
+
+def test_the_reporter_reads_that_the_reward_was_refused_and_why(site):
+    """000 §3(5) "落实有奖举报制度": the report is verified and a reward proposed; 何斌 refuses it (不予奖励)
+    with a reason. 王秀兰's 查询码 shows the reply, then the refusal and its reason — never the findings."""
+    s, app = site
+    visitor, code = _file_report(app)
+    m = _report_matter(s)
+    m.complete("accept_report", by="fengxue", data={"decision": "accept", "decided_on": "2026-10-09", "reason": "属本局职责",
+                                                    "handling_officer": "tangjun", "handling_days": 10})
+    m.complete("handle_report", by="tangjun", data={"verified": "verified", "findings": "仓库内违规储存油漆约两吨",
+                                                    "action": "rectification", "reward_proposed": True})
+    m.complete("reply_reporter", by="tangjun", data={"reply_method": "phone", "replied_on": "2026-10-12",
+                                                     "reply_summary": "经核查举报属实，已责令限期整改。"})
+    assert "举报奖励正在审批" in visitor.post("/public/track", {"code": code}).get_data(as_text=True)
+    m.complete("approve_reward", by="hebin", data={"reward_decision": "refuse",
+                                                   "reward_refusal_reason": "举报事项已由我局先行查处，不符合奖励条件"})
+    page = visitor.post("/public/track", {"code": code}).get_data(as_text=True)
+    assert "经核查举报属实，已责令限期整改。" in page
+    assert "不予奖励" in page and "举报事项已由我局先行查处，不符合奖励条件" in page
+    assert "仓库内违规储存油漆约两吨" not in page and "tangjun" not in page
+
+
 def test_a_named_website_report_needs_a_contact(site):
     _, app = site
     refused = WebUser(app).post("/public/report", {"subject": "举报", "enterprise_name": "某公司",

@@ -101,3 +101,45 @@ def test_oversight_offices_read_the_report_and_file_an_accountability_request(of
     [entry] = office.run(lambda e: [(ev.actor, ev.data["department"], ev.data["missed"])
                                     for ev in e.accountability.requests()])
     assert entry == ("duxin", "market_bureau", 1)
+
+
+def test_the_approver_refuses_an_extension_on_the_page_and_through_the_api(office):
+    """000 §3(5), office conventions (延期 needs a leader's approval): 冯雪 asks for 2 more working days
+    on the report she must accept by Mon 19 Oct. 马平, the deputy leader it went to, is offered 不予延期
+    beside 批准延期; without a reason the page keeps the form and says why; with one the limit stays.
+    冯雪 reads the refusal and its reason on her task and among her notifications; the report of
+    期限考核 counts it under 不予延期. Her second request is refused through the API the same way."""
+    office.clock.set("2026-10-13 08:30")
+    matter = office.run(lambda e: e.runtime.start(P12, dict(REPORT), "fengxue").id)
+    accept = office.open_task(matter, "accept_report")
+    fengxue, maping = office.user("fengxue"), office.user("maping")
+    fengxue.post(f"/tasks/{accept.id}/ops/request_extension", {"days": "2", "reason": "需向举报人核实线索来源"})
+    page = text(maping.get(f"/tasks/{accept.id}"))
+    assert "批准延期" in page and "不予延期" in page
+    assert "不予延期" not in text(office.user("hebin").get(f"/tasks/{accept.id}"))  # her section head may not decide
+    kept = maping.post(f"/tasks/{accept.id}/ops/refuse_extension", {"reason": " "})
+    assert kept.status_code == 409 and "不予延期须填写理由" in text(kept)
+    assert office.run(lambda e: e.history.events(matter, "extension_refused")) == []
+
+    done = maping.post(f"/tasks/{accept.id}/ops/refuse_extension", {"reason": "线索可通过12350平台核实，按期受理"},
+                       follow_redirects=True)
+    assert "已不予延期，期限不变" in text(done)
+    assert office.open_task(matter, "accept_report").due_at == accept.due_at
+    page = text(fengxue.get(f"/tasks/{accept.id}"))
+    assert "不予延期：</strong>线索可通过12350平台核实，按期受理" in page and "办理期限不变" in page
+    assert "截止 2026-10-19" in page
+    assert "不予延期：受理审查——线索可通过12350平台核实，按期受理" in text(fengxue.get("/notifications"))
+    compliance = text(office.user("admin").get("/admin/compliance.csv"))
+    assert "不予延期" in compliance.splitlines()[0]
+
+    client = office.app.test_client()
+    token = client.post("/api/v1/token", json={"id": "maping", "password": "liandong2026"}).get_json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    nothing_pending = client.post(f"/api/v1/tasks/{accept.id}/refuse_extension", json={"reason": "x"}, headers=auth)
+    assert nothing_pending.status_code == 403  # no 延期申请 is waiting: the operation is not offered
+    fengxue.post(f"/tasks/{accept.id}/ops/request_extension", {"days": "1", "reason": "举报人要求补充材料"})
+    refused = client.post(f"/api/v1/tasks/{accept.id}/refuse_extension", json={"reason": "补充材料可在受理后提交"},
+                          headers=auth)
+    assert refused.status_code == 200 and refused.get_json()["done"] == "已不予延期，期限不变"
+    assert [ev.data["reason"] for ev in office.run(lambda e: e.history.events(matter, "extension_refused"))] == [
+        "线索可通过12350平台核实，按期受理", "补充材料可在受理后提交"]

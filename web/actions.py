@@ -3,6 +3,7 @@ and the views refuse what it does not allow (the engine checks again under the r
 from dataclasses import dataclass
 from typing import Callable
 
+from engine import states
 from engine.models import HumanTask
 
 from . import present
@@ -16,7 +17,7 @@ class Situation:
 
     @property
     def open(self) -> bool:
-        return self.task.state == "ready"
+        return self.task.state == states.TASK_OPEN
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from engine import accountability, auth_sessions, states
 from engine.clock import SHANGHAI
 from engine.errors import LiandongError
-from engine.history import KINDS
 from engine.models import CalendarYear, Department, Person
 from engine.monitoring import STATUSES, InstanceFilter
 
@@ -70,7 +69,7 @@ def instance(instance_id: int):
     return render_template(
         "admin/instance.html", matter=matter, definition=definition, state=state, statuses=STATUSES,
         data_json=json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str),
-        events=events, kinds=KINDS, timers=g.engine.monitoring.pending_timers(matter.id),
+        events=events, kinds=states.EVENTS, timers=g.engine.monitoring.pending_timers(matter.id),
         open_tasks=g.engine.monitoring.open_tasks(matter.id), versions=versions,
         documents=documents_views.listed(matter.id),
         diagram={"xml": definition.content, "completed": state.completed, "active": state.active,
@@ -158,11 +157,11 @@ def compliance_csv():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["部门", "流程", "按时办结", "超期办结", "办理中已超期", "办理中", "超时默认接收", "关闭时已超期", "超限合计",
-                     "经批准延期", "催办次数", "平均用时（工作日）"])
+                     "经批准延期", "不予延期", "催办次数", "平均用时（工作日）"])
     for r in _compliance_rows():
         writer.writerow([present.department_name(r["department"]), r["process_name"], r["on_time"], r["late"],
                          r["open_overdue"], r["open"], r["deemed_received"], r["closed_overdue"], r["missed"],
-                         r["extended"], r["reminders"],
+                         r["extended"], r["extension_refused"], r["reminders"],
                          "" if r["mean_working_days"] is None else r["mean_working_days"]])
     body = "\ufeff" + out.getvalue()  # BOM: Excel and WPS open the Chinese text correctly
     return Response(body, mimetype="text/csv; charset=utf-8",

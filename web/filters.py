@@ -50,6 +50,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda role: ROLES.get(role, "发起人" if role == "starter" else role), "role")
     app.add_template_filter(lambda status: states.MATTER.get(status, status), "matter_status")
     app.add_template_filter(lambda state: states.TASK.get(state, state), "task_state")
+    app.add_template_filter(lambda status: states.TIMER.get(status, status), "timer_status")
 
     @app.context_processor
     def layout_values():

@@ -3,7 +3,7 @@
 Views parse input, make one engine call, then redirect or show the engine's refusal."""
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
-from engine import input_text
+from engine import input_text, states
 from engine.errors import FormInvalid, InvalidState, StaleTask
 from engine.models import HumanTask
 
@@ -59,13 +59,13 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
     instance = g.engine.runtime.instance(task.instance_id)
     allowed = actions.available(g.engine, task, g.user.id)
     schema = g.engine.tasks.form_schema(task)
-    if entered is None and task.draft and task.state == "ready":
+    if entered is None and task.draft and task.state == states.TASK_OPEN:
         entered = task.draft  # what was saved, or what a delegate filled in
     failed_name, failed_entered, failed_message, failed_errors = failed_op or (None, None, "", None)
     ops = [(op, operations.form_fields(op, task, g.user.id, *((failed_entered, failed_errors) if op.name == failed_name
                                                               else (None, None))))
            for op in operations.available(task, g.user.id, "task")]
-    reopened = g.engine.office.reopenings([task]).get(task.id) if task.state == "ready" else None
+    reopened = g.engine.office.reopenings([task]).get(task.id) if task.state == states.TASK_OPEN else None
     signing = any(op.name == "sign" for op, _ in ops)  # 加签: the opinion asked of me comes first
     approving = any(op.name == "extend" for op, _ in ops)  # a 延期申请 sent to me
     return render_template(
@@ -81,7 +81,8 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
         attachments=g.engine.attachments.of_matter(instance.id),
         failed_op=(failed_name or ("sign" if signing else None), failed_message), signing=signing, approving=approving,
         reopened=reopened, suspended=present.suspension(instance),
-        review=present.previous_step(task, g.user.id) if task.state == "ready" else None,
+        extension_refused=g.engine.deadlines.refused_extension(task) if task.state == states.TASK_OPEN else None,
+        review=present.previous_step(task, g.user.id) if task.state == states.TASK_OPEN else None,
         reopened_text=present.reopened_text(reopened) if reopened else "",
     ), status
 
@@ -92,9 +93,9 @@ def _refused(task_id: int, err, prefix: str = "", entered=None):
     refuse()
     task = g.engine.tasks.get(task_id)
     message = err.message
-    if isinstance(err, StaleTask) and task.assignee and task.assignee != g.user.id and task.state == "ready":
+    if isinstance(err, StaleTask) and task.assignee and task.assignee != g.user.id and task.state == states.TASK_OPEN:
         message = f"该任务已由 {present.person_name(task.assignee)} 认领或办理，您无需再处理。"
-    elif isinstance(err, StaleTask) and task.state != "ready":
+    elif isinstance(err, StaleTask) and task.state != states.TASK_OPEN:
         message = "该任务已经办理完毕或已取消，请刷新后查看。"
     return render_task(task, status=err.status, message=prefix + message, entered=entered)
 

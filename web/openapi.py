@@ -1,4 +1,5 @@
 """The OpenAPI 3 document of /api/v1 (kept beside the views it describes)."""
+from engine import states
 
 
 def _error(description: str) -> dict:
@@ -8,6 +9,11 @@ def _error(description: str) -> dict:
 
 def _json(schema: dict, description: str = "成功") -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _labelled(labels: dict[str, str]) -> dict:
+    """A state field: its values and their Chinese names, from engine/states.py."""
+    return {"type": "string", "enum": list(labels), "description": "；".join(f"{k}：{v}" for k, v in labels.items())}
 
 
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -51,10 +57,10 @@ def _document() -> dict:
                     "id": {"type": "integer"}, "process": {"type": "string"}, "process_name": {"type": "string"},
                     "subject": {"type": "string"}, "enterprise_name": {"type": "string"},
                     "credit_code": {"type": "string"}, "started_by": {"type": "string"},
-                    "status": {"type": "string"}}},
+                    "status": _labelled(states.MATTER)}},
                 "Task": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "name": {"type": "string"}, "spec_id": {"type": "string"},
-                    "state": {"type": "string", "enum": ["ready", "completed", "deemed_received", "cancelled"]},
+                    "state": _labelled(states.TASK),
                     "instance_id": {"type": "integer"}, "department": {"type": "string"},
                     "role": {"type": "string"}, "assignee": {"type": "string", "nullable": True},
                     "candidates": {"type": "array", "items": {"type": "string"}},

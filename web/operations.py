@@ -8,7 +8,7 @@ from typing import Callable
 from flask import g
 from sqlalchemy import select
 
-from engine import directory, input_text
+from engine import directory, input_text, states
 from engine.errors import FormInvalid, InvalidState
 from engine.models import HumanTask, Instance, Person
 
@@ -98,7 +98,7 @@ def _signer_row(task, user):
 
 # --- who sees what ---
 def _open(task):
-    return task.state == "ready"
+    return task.state == states.TASK_OPEN
 
 
 def _holder(task, user):
@@ -139,7 +139,7 @@ TASK_OPERATIONS = [
               [Param("target", "退回到", "select", options=_targets), Param("reason", "退回原因", "textarea")],
               "已退回"),
     Operation("take_back", "撤回", "下一步办理人尚未处理时，撤回刚办理的步骤重新办理", "task",
-              lambda t, u: t.state == "completed" and t.completed_by == u and _instance(t).status in ("running", "waiting"),
+              lambda t, u: t.state == states.TASK_COMPLETED and t.completed_by == u and _instance(t).status in states.ACTIVE,
               lambda t, u, p: g.engine.office.take_back(t.id, u), [], "已撤回，请重新办理"),
     Operation("delegate", "委派", "请同事代为填写，填写后交回由您决定", "task",
               lambda t, u: _holder(t, u) and not t.delegated_by,
@@ -192,24 +192,27 @@ TASK_OPERATIONS = [
               lambda t, u, p: g.engine.deadlines.extend(t.id, u, _int(p.get("days")), p.get("reason", "")),
               [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已延期",
               prefill=lambda t, u: g.engine.deadlines.pending_extension(t)),  # what the holder asked for
+    Operation("refuse_extension", "不予延期", "不批准延期申请，办理期限不变（记录理由，告知申请人）", "task",
+              lambda t, u: _open(t) and bool(g.engine.deadlines.pending_extension(t)) and g.engine.deadlines.may_extend(t, u),
+              lambda t, u, p: g.engine.deadlines.refuse_extension(t.id, u, p.get("reason", "")),
+              [Param("reason", "不予延期的理由", "textarea")], "已不予延期，期限不变"),
 ]
 
-ACTIVE = ("running", "waiting")
 MATTER_OPERATIONS = [
     Operation("cancel", "撤销事项", "发起人撤销整个事项", "matter",
-              lambda m, u: m.started_by == u and m.status in ACTIVE,
+              lambda m, u: m.started_by == u and m.status in states.ACTIVE,
               lambda m, u, p: g.engine.office.cancel(m.id, u, p.get("reason", "")),
               [Param("reason", "撤销原因", "textarea")], "事项已撤销",
               "撤销后，该事项所有未办结的步骤和定时器都将关闭，各办理人会收到通知，且不能恢复。确定撤销？"),
     Operation("suspend", "挂起", "暂停事项办理", "matter",
-              lambda m, u: m.status in ACTIVE and g.engine.office.may_manage(m, u),
+              lambda m, u: m.status in states.ACTIVE and g.engine.office.may_manage(m, u),
               lambda m, u, p: g.engine.office.suspend(m.id, u, p.get("reason", "")),
               [Param("reason", "挂起原因", "textarea")], "事项已挂起"),
     Operation("resume", "激活", "恢复事项办理", "matter",
-              lambda m, u: m.status == "suspended" and g.engine.office.may_manage(m, u),
+              lambda m, u: m.status == states.SUSPENDED and g.engine.office.may_manage(m, u),
               lambda m, u, p: g.engine.office.resume(m.id, u), [], "事项已激活"),
     Operation("terminate", "终止", "提前终止事项", "matter",
-              lambda m, u: m.status in (*ACTIVE, "suspended") and g.engine.office.may_manage(m, u),
+              lambda m, u: m.status in (*states.ACTIVE, states.SUSPENDED) and g.engine.office.may_manage(m, u),
               lambda m, u, p: g.engine.office.terminate(m.id, u, p.get("reason", "")),
               [Param("reason", "终止原因", "textarea")], "事项已终止",
               "终止后，该事项所有未办结的步骤和定时器都将关闭，各办理人会收到通知，且不能恢复。确定终止？"),

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from engine import accountability, deadlines, directory, states
 from engine.clock import local
 from engine.errors import DirectoryError
-from engine.history import KINDS
 from engine.models import Department, Event, EventRecipient, HumanTask, Instance, Person, TaskCandidate
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
@@ -54,7 +53,7 @@ def deadline(task: HumanTask, now: datetime | None = None) -> Deadline:
         return Deadline(NONE, "补正中，计时暂停", task.due_at, task.due_provisional, task.days_left_at_pause)
     now = now or g.engine.clock.now()
     calendar = g.engine.calendar
-    colour = deadlines.light(task, now, calendar) if task.state == "ready" else NONE
+    colour = deadlines.light(task, now, calendar) if task.state == states.TASK_OPEN else NONE
     if now > task.due_at:
         late = calendar.working_days_between(task.due_at, now)
         text = f"已超期 {late} 个工作日" if late > 0 else "已超期"
@@ -132,7 +131,7 @@ def may_view(task: HumanTask, user: str) -> bool:
         return True
     if any(s.person_id == user for s in g.engine.signers.of_task(task.id)):
         return True
-    if task.state == "ready" and g.engine.deadlines.pending_extension(task) and g.engine.deadlines.may_extend(task, user):
+    if task.state == states.TASK_OPEN and g.engine.deadlines.pending_extension(task) and g.engine.deadlines.may_extend(task, user):
         return True  # the approver a 延期申请 was sent to opens the task to decide it
     if g.engine.office.heads_department_of(task, user):
         return True
@@ -184,7 +183,7 @@ class Note:
 
 EVENT_NOTES = {"reminded": "催办", "light_yellow": "预警", "light_red": "超期", "signers_added": "加签",
                "copied": "抄送", "delegated": "委派", "extension_requested": "延期申请",
-               "delegation_returned": "委派交回", "transferred": "转办", "task_reassigned": "改派",
+               "extension_refused": "不予延期", "delegation_returned": "委派交回", "transferred": "转办", "task_reassigned": "改派",
                "suspended": "挂起", "resumed": "激活", "terminated": "终止", "cancelled": "撤销"}  # the event log's addressed kinds (history.ADDRESSED)
 MATTER_NOTES = {"suspended": "事项已挂起，暂停办理", "resumed": "事项已激活，可以继续办理", "terminated": "事项已终止",
                 "cancelled": "事项已由发起人撤销"}
@@ -202,15 +201,15 @@ def notifications(user: str, limit: int = 50) -> list[Note]:
         .where(TaskCandidate.person_id == user).order_by(HumanTask.id.desc()).limit(200)
     ).all()
     notes = []
-    reopened = g.engine.office.reopenings([t for t, _ in rows if t.state == "ready"])
+    reopened = g.engine.office.reopenings([t for t, _ in rows if t.state == states.TASK_OPEN])
     for task, instance in rows:
         if task.id in reopened:  # a step come back to me is not a new task: say why it is back
             notes.append(_reopened_note(reopened[task.id], task, instance))
         else:
             notes.append(Note("ready", f"{task.name}（{instance.process_name}）已到达", task.created_at, task, instance))
-        if task.state == "ready" and task.due_at and task.due_at < now:
+        if task.state == states.TASK_OPEN and task.due_at and task.due_at < now:
             notes.append(Note("overdue", f"{task.name} 已超过办理期限", task.due_at, task, instance))
-        if task.state == "deemed_received" and task.completed_at:
+        if task.state == states.TASK_DEEMED and task.completed_at:
             notes.append(Note("deemed", f"{task.name} 超时未确认，视为已接收", task.completed_at, task, instance))
     notes += _event_notes(user, limit)
     person = g.db.get(Person, user)
@@ -253,7 +252,7 @@ def _event_notes(user: str, limit: int) -> list[Note]:
 
 def suspension(instance: Instance) -> Event | None:
     """The 挂起 entry of a matter that is suspended now (for the banner on its steps)."""
-    if instance.status != "suspended":
+    if instance.status != states.SUSPENDED:
         return None
     return g.db.execute(select(Event).where(Event.instance_id == instance.id, Event.kind == "suspended")
                         .order_by(Event.id.desc()).limit(1)).scalar_one_or_none()
@@ -390,6 +389,6 @@ def history(instance_id: int) -> list[HistoryItem]:
             detail = event.data["message"]
         who = person_name(event.actor)
         name = states.SERVICES.get(event.name, event.name) if event.kind == "service_called" else event.name
-        items.append(HistoryItem(event.at, who, f"{KINDS.get(event.kind, event.kind)}：{name}"
-                                 if name else KINDS.get(event.kind, event.kind), detail))
+        items.append(HistoryItem(event.at, who, f"{states.EVENTS.get(event.kind, event.kind)}：{name}"
+                                 if name else states.EVENTS.get(event.kind, event.kind), detail))
     return items

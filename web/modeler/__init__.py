@@ -1,0 +1,13 @@
+"""The process owner's pages (/modeler): deployed procedures and their versions, diagrams, XML and
+version comparison (versions.py); the browser modeler with drafts, validation and deployment
+(editor.py); file upload (upload.py); trial runs in a sandbox database (trial.py). Shared reading
+and checking helpers are in common.py.
+
+Validation is deployment without storing: `Repository.deploy` inside a SAVEPOINT that is always
+rolled back, so the checks are exactly the deployment's. Deploying goes through the same call."""
+from flask import Blueprint
+
+bp = Blueprint("modeler", __name__, url_prefix="/modeler")
+OWNER = "process_owner"
+
+from . import editor, trial, upload, versions  # noqa: E402,F401 — each registers its routes on bp
