@@ -9,6 +9,7 @@ two tabs, 暂存 in one and submits from the other: refused as stale, nothing lo
 longer than the one limit of free text (5000 characters): the count turns red, the server refuses it
 beside the field, and her text stays for her to shorten."""
 import pytest
+from playwright.sync_api import expect
 
 from engine.forms import uscc_with_check
 from tests.browser_support import needs_chromium, serving_p3, shot, sign_in
@@ -78,26 +79,26 @@ def test_refused_submissions_keep_what_was_typed(page, browser, p3_waiting):
     shot(head, "kept_operation_form")
     head.fill("#op-suspend textarea[name=reason]", "等待企业补充说明材料")
     head.click("#op-suspend button[type=submit]")
-    assert "事项已挂起" in head.content()
+    expect(head.locator("body")).to_contain_text("事项已挂起")
 
     answer(page, ANSWER)  # typed before she knew
-    assert "提交失败：该事项已挂起，暂不能办理" in page.content()
+    expect(page.locator("body")).to_contain_text("提交失败：该事项已挂起，暂不能办理")
     assert page.input_value("textarea[name=answer_content]") == ANSWER
     assert page.is_checked("input[name=cooperation_done][value=true]")
     shot(page, "kept_suspended_task")
     head.goto(f"{base}/matters/{matter_id}")
     head.click("#op-resume summary")
     head.click("#op-resume button[type=submit]")
-    assert "事项已激活" in head.content()
+    expect(head.locator("body")).to_contain_text("事项已激活")
 
     page.goto(f"{base}/tasks/{task_id}")
     other_tab = page.context.new_page()
     other_tab.goto(f"{base}/tasks/{task_id}")
     other_tab.fill("textarea[name=answer_content]", "草稿")
     other_tab.click("form.task-form button[value=save]")
-    assert "已暂存" in other_tab.content()
+    expect(other_tab.locator("body")).to_contain_text("已暂存")
     answer(page, ANSWER)  # from the first tab, which has not seen the save
-    assert "提交失败" in page.content()
+    expect(page.locator("body")).to_contain_text("提交失败")
     assert page.input_value("textarea[name=answer_content]") == ANSWER
 
     page.fill("textarea[name=answer_content]", "答" * 5001)
@@ -109,4 +110,4 @@ def test_refused_submissions_keep_what_was_typed(page, browser, p3_waiting):
     assert count.inner_text() == "5001/5000字，超出1字"  # the page as the server drew it says so too
     shot(page, "kept_too_long")
     answer(page, ANSWER)
-    assert "已办理完成" in page.content()
+    expect(page.locator("body")).to_contain_text("已办理完成")
