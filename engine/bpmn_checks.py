@@ -5,7 +5,9 @@ to fail later, each said in Chinese with the element and what to set:
 - elements no path from a start event reaches (a matter never gets there, or a join waits for ever);
 - service tasks without an operation, with an unknown one, or with parameters it does not take;
 - call activities without `calledElement`, or calling a process that is not deployed;
-- data stores, which Liandong does not implement.
+- data stores, which Liandong does not implement;
+- multi-instance tasks whose collection an editor removed (bpmn-js drops `loopDataInputRef` and
+  `loopDataOutputRef` on save, since they name a process variable, not a BPMN data element).
 
 Every check is one pass over the file (validation stays linear in its size).
 """
@@ -189,3 +191,37 @@ def data_store_problems(root) -> list[XmlProblem]:
 def owner_id(element) -> str | None:
     owner = _id_owner(element)
     return owner.get("id") if owner is not None else None
+
+
+def loop_refs(root) -> dict[str, dict[str, str]]:
+    """Element id -> its multi-instance collection references ({"loopDataInputRef": "departments", …})."""
+    found = {}
+    for loop in root.iter(BPMN + "multiInstanceLoopCharacteristics"):
+        owner = loop.getparent()
+        found[owner.get("id")] = {_local(ref): (ref.text or "").strip() for ref in loop
+                                  if _local(ref) in ("loopDataInputRef", "loopDataOutputRef") and (ref.text or "").strip()}
+    return found
+
+
+def loop_problems(process, deployed: dict[str, dict[str, str]]) -> list[XmlProblem]:
+    """A multi-instance task without its collection: say the editor removed it and what to write
+    back (the deployed version's value when there is one). `deployed`: loop_refs of that version."""
+    problems = []
+    for loop in process.iter(BPMN + "multiInstanceLoopCharacteristics"):
+        owner = loop.getparent()
+        have = {_local(c) for c in loop if (c.text or "").strip() or _local(c) in ("inputDataItem", "outputDataItem")}
+        before = deployed.get(owner.get("id"), {})
+        for ref, item, what, example in (("loopDataInputRef", "inputDataItem", "要逐个处理的集合", "departments"),
+                                         ("loopDataOutputRef", "outputDataItem", "收集各实例结果的集合", "receipt_list")):
+            if ref in have or (ref == "loopDataInputRef" and "loopCardinality" in have) or (
+                    ref == "loopDataOutputRef" and item not in have):
+                continue
+            value = before.get(ref) or example
+            said = (f"已部署的版本中是 {before[ref]}" if before.get(ref) else f"如 {example}")
+            problems.append(XmlProblem(
+                f"多实例任务缺少{what} {ref}：它多半是被编辑器删除的——bpmn-js、Camunda Modeler 保存时会删掉它，"
+                "因为它写的是流程数据中的变量名，而不是文件里的 BPMN 数据元素。请在 bpmn:multiInstanceLoopCharacteristics 中"
+                f"写回 <bpmn:{ref}>{value}</bpmn:{ref}>（{said}）"
+                + ("，或改设实例个数 loopCardinality" if ref == "loopDataInputRef" else "")
+                + "；在 Liandong 的 /modeler 中编辑会保留它", loop.sourceline, owner.get("id")))
+    return problems

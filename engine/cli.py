@@ -63,9 +63,9 @@ def cmd_deploy(args):
     user = args.user or operator()
     if len(paths) == 1 and paths[0].is_dir():
         folder = paths[0]
-        return _print_deployed(_run(lambda e: e.repository.deploy_directory(folder, user)))
+        return _print_deployed(_run(lambda e: e.repository.deploy_directory(folder, user, args.as_new_version)))
     files = [(path.name, path.read_bytes()) for path in paths]
-    _print_deployed(_run(lambda e: e.repository.deploy(files, user)))
+    _print_deployed(_run(lambda e: e.repository.deploy(files, user, as_new_version=args.as_new_version)))
 
 
 def _print_deployed(results):
@@ -191,6 +191,8 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("deploy", help="部署 BPMN/DMN/表单/公文模板文件或目录")
     s.add_argument("paths", nargs="+")
     s.add_argument("--user", default=None, help="记录的部署人（默认：operator:操作系统账号）")
+    s.add_argument("--as-new-version", action="store_true",
+                   help="确认：文件名或流程名称与已部署的不同，仍作为该流程 id 的新版本部署")
     s.set_defaults(func=cmd_deploy)
     s = sub.add_parser("definitions", help="列出已部署流程")
     s.set_defaults(func=cmd_definitions)

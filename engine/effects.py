@@ -4,7 +4,7 @@ Each runs inside the caller's transaction, so it commits or rolls back with the 
 """
 from sqlalchemy import select
 
-from . import complaints, credit, directory, documents, inspection, penalty
+from . import complaints, credit, directory, documents, inspection, licence_publicity, penalty
 from .errors import ScriptError
 from .forms import uscc_problem
 from .models import TargetEntry
@@ -66,6 +66,7 @@ OPERATIONS = {
     "penalty.archive_deadline": penalty.op_archive_deadline,
     "penalty.open_case": penalty.op_open_case,
     "penalty.publish": penalty.op_publish,
+    "licence.publish": licence_publicity.op_publish,
     "complaint.register_reporter": complaints.op_register_reporter,
     "complaint.record_reward": complaints.op_record_reward,
     "credit.record_violation": credit.op_record_violation,

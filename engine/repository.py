@@ -9,10 +9,12 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import bpmn_checks, bpmn_xml, camunda, countersign, dmn_checks, document_resources, documents, file_kinds, forms, spec_check, spec_links
+from . import (bpmn_checks, bpmn_xml, camunda, countersign, dmn_checks, document_resources, documents, file_kinds, forms,
+               spec_check, spec_links, specs, versions)
 from .errors import DeploymentError, UnknownProcess
 from .history import History
 from .models import Definition, Person
+from .specs import ProcessSpec
 from .timers import use_engine_clock
 
 
@@ -25,10 +27,12 @@ class Deployed:
     notes: list = field(default_factory=list)  # what the Camunda mapping did (engine/camunda.py)
 
 
-def _bpmn_problems(filename, root, meta, known_forms: set[str], known_processes: set[str]) -> list[dict]:
+def _bpmn_problems(filename, root, meta, known_forms: set[str], known_processes: set[str],
+                   deployed_loops: dict) -> list[dict]:
     """Every problem of one BPMN file that can be found without SpiffWorkflow's parser, in one round."""
     process = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=bpmn_xml.NS)[0]
     found = [*bpmn_xml.rule_problems(root, meta, known_forms), *bpmn_checks.reachability_problems(process),
+             *bpmn_checks.loop_problems(process, deployed_loops),
              *bpmn_checks.service_problems(process), *bpmn_checks.call_problems(process, known_processes),
              *bpmn_checks.data_store_problems(root)]
     problems = [{"file": filename, "line": p.line, "element": p.element, "reason": p.reason} for p in found]
@@ -86,19 +90,20 @@ class Repository:
         return forms.with_text_rule(json.loads(text))
 
     # --- deploying ---
-    def deploy_directory(self, folder: Path, user: str = "system") -> list[Deployed]:
+    def deploy_directory(self, folder: Path, user: str = "system", as_new_version: bool = False) -> list[Deployed]:
         folder = Path(folder)
         files = [p for p in sorted(folder.glob("*.bpmn")) + sorted(folder.glob("*.dmn"))]
         files += sorted((folder / "forms").glob("*.json")) if (folder / "forms").is_dir() else []
         files += sorted((folder / "templates").glob("*.html")) if (folder / "templates").is_dir() else []
-        return self.deploy([(p.name, p.read_bytes()) for p in files], user)
+        return self.deploy([(p.name, p.read_bytes()) for p in files], user, as_new_version=as_new_version)
 
     def deploy(self, files: list[tuple[str, bytes]], user: str = "system",
-               kinds: frozenset[str] = file_kinds.ALL_KINDS) -> list[Deployed]:
-        """Validate every file, then store new versions of the changed ones. All or nothing:
-        the first problem raises DeploymentError and nothing of this deployment is stored.
+               kinds: frozenset[str] = file_kinds.ALL_KINDS, as_new_version: bool = False) -> list[Deployed]:
+        """Validate every file, then store new versions of the changed ones (engine/versions.py).
+        All or nothing: problems raise DeploymentError and nothing of this deployment is stored.
         `kinds`: what this caller may deploy (the web narrows it to the person's role; operators at
-        the command line and `init` deploy every kind)."""
+        the command line and `init` deploy every kind). A file that would become a version of an
+        unrelated one raises VersionQuestion unless `as_new_version` says the owner confirmed it."""
         problems, parsed = [], []
         for filename, content in files:
             try:
@@ -119,9 +124,10 @@ class Repository:
         known_forms = {key for kind, key, *_ in parsed if kind == "form"} | self._keys("form")
         known_processes = {key for kind, key, *_ in parsed if kind == "bpmn"} | self._keys("bpmn")
         mapped = {(p["file"], p["element"]) for p in problems}  # who does a task: the mapping said why not
-        for kind, _key, _, _, filename, root, meta in parsed:
+        for kind, key, _, _, filename, root, meta in parsed:
             if kind == "bpmn":
-                problems += [p for p in _bpmn_problems(filename, root, meta, known_forms, known_processes)
+                problems += [p for p in _bpmn_problems(filename, root, meta, known_forms, known_processes,
+                                                       self._deployed_loops(key))
                              if not ((filename, p["element"]) in mapped and p["reason"].startswith("用户任务不在任何泳道"))]
         # the parser last: it stops at its first complaint, so every other check has spoken by then
         named = {(p["file"], p.get("element")) for p in problems}
@@ -129,11 +135,35 @@ class Repository:
         problems += [p for p in checked if (p["file"], p.get("element")) not in named]
         if problems:
             raise DeploymentError(problems)
+        questions = [] if as_new_version else self._questions(parsed)
+        if questions:
+            raise versions.VersionQuestion(questions)
         results = []
         for kind, key, name, text, filename, _, meta in parsed:
             results.append(self._store(kind, key, name, text, filename, meta, user))
         self.db.flush()
         return results
+
+    def _questions(self, parsed) -> list[dict]:
+        """Files that would become a new version of a key another file (or process) deployed."""
+        found = []
+        for kind, key, name, text, filename, root, _ in parsed:
+            current = self.latest(kind, key)
+            if current is None or versions.same_version(kind, current.content, text):
+                continue
+            reason = versions.unrelated_reason(kind, current, filename, name)
+            if reason:
+                owner = next(iter(root.xpath(".//*[@id=$key]", key=key)), root) if root is not None else None
+                found.append({"file": filename, "line": owner.sourceline if owner is not None else None,
+                              "element": key, "reason": reason})
+        return found
+
+    def _deployed_loops(self, key: str) -> dict:
+        """The multi-instance collections of the key's latest version, to say what an editor removed."""
+        current = self.latest("bpmn", key)
+        if current is None or "multiInstanceLoopCharacteristics" not in current.content:
+            return {}
+        return bpmn_checks.loop_refs(bpmn_xml.parse_safely(current.content.encode("utf-8")))
 
     def _keys(self, kind: str) -> set[str]:
         return set(self.db.execute(select(Definition.key).where(Definition.kind == kind)).scalars())
@@ -219,7 +249,7 @@ class Repository:
                 calls = bpmn_xml.describe_bpmn(pending[current][0])["calls"]
             else:
                 row = self.latest("bpmn", current)
-                calls = row.meta.get("calls", []) if row else []
+                calls = list(specs.of(row).calls) if row else []
             for called in calls:
                 if called and called not in seen and called != key:
                     seen.append(called)
@@ -233,9 +263,11 @@ class Repository:
         digest = _hash(text)
         current = self.latest(kind, key)
         notes = meta["_mapping"].notes if meta.get("_mapping") is not None else []
-        if current is not None and current.content_hash == digest:
+        if current is not None and versions.same_version(kind, current.content, text):
             return Deployed(kind, key, current.version, changed=False, notes=notes)
         version = (current.version + 1) if current else 1
+        if current is not None and kind in ("bpmn", "dmn"):
+            filename = current.filename  # a version keeps its procedure's file name, whatever it was uploaded as
         mapping = meta.get("_mapping")
         stored_meta = {k: v for k, v in meta.items() if k != "_mapping"}
         if mapping is not None and mapping.notes:
@@ -259,10 +291,10 @@ class Repository:
         bpmn = {main.key: main.id}
         for called in self._called_closure(main.key, {}):
             bpmn[called] = self.process(called).id
-        metas = [self.get(i).meta for i in bpmn.values()]
+        processes = [specs.of(self.get(i)) for i in bpmn.values()]
         dmn = {row.key: row.id for row in self._latest_of_kind("dmn")}
-        form_names = {t["form"] for m in metas for t in m["user_tasks"].values() if t.get("form")}
-        form_names |= {m.get("start_form") for m in metas if m.get("start_form")}
+        form_names = {t.form for p in processes for t in p.user_tasks.values() if t.form}
+        form_names |= {p.start_form for p in processes if p.start_form}
         forms_ = {name: self.latest("form", name).id for name in sorted(form_names) if self.latest("form", name)}
         ids = [*bpmn.values(), *dmn.values(), *forms_.values()]
         hashes = dict(self.db.execute(select(Definition.id, Definition.content_hash).where(Definition.id.in_(ids))).all())
@@ -302,21 +334,22 @@ class Repository:
                                           .where(Definition.id.in_(missing))).all())
         return "|".join(hashes[i] for i in ids)
 
-    def metas(self, bundle: dict) -> dict[str, dict]:
-        """Process id -> deployment meta (lanes, user task properties), for every process in the bundle."""
+    def process_specs(self, bundle: dict) -> dict[str, ProcessSpec]:
+        """Process id -> its typed spec (lanes, user task properties), for every process in the bundle."""
         key = self._cache_key(bundle["bpmn"].values(), bundle.get("hashes", {}))
         if key not in _META_CACHE:
-            _META_CACHE[key] = {k: self.get(i).meta for k, i in bundle["bpmn"].items()}
+            _META_CACHE[key] = {k: specs.of(self.get(i)) for k, i in bundle["bpmn"].items()}
         return _META_CACHE[key]
 
 
 # Parsed specs never change for a set of definition versions, so they are shared by every
 # matter and request in this process.
 _SPEC_CACHE: dict[str, tuple] = {}
-_META_CACHE: dict[str, dict] = {}
+_META_CACHE: dict[str, dict[str, ProcessSpec]] = {}
 _FORM_CACHE: dict[str, str] = {}  # content hash -> form text (a few KB each, one per form version)
 
 
 def forget_parsed() -> None:
     for cache in (_SPEC_CACHE, _META_CACHE, _FORM_CACHE):
         cache.clear()
+    specs.forget()

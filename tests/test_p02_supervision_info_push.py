@@ -8,7 +8,12 @@
 """
 from datetime import datetime
 
+import pytest
+
 from engine.clock import SHANGHAI
+from engine.errors import NotCandidate
+from engine.models import Document
+from tests.document_checks import pages
 
 PROCESS = "p2_supervision_info_push"
 
@@ -56,6 +61,9 @@ MEETING_STEPS = {
                        "meeting_record": "双方就处罚事实及审批事项处理交换意见。"},
     "write_minutes": {"meeting_minutes": "同意撤销该企业危险化学品经营许可。",
                       "meeting_outcome": "settled"},
+    # 003 §2(2): each side's responsible person reports the meeting to their leaders
+    "report_to_leaders_calling": {"reported_on": "2026-10-09", "main_leader_reported": True, "deputy_leader_reported": True, "report_summary": "会商一致"},
+    "report_to_leaders_other": {"reported_on": "2026-10-09", "main_leader_reported": True, "deputy_leader_reported": True, "report_summary": "会商一致"},
 }
 
 
@@ -219,9 +227,15 @@ def test_policy_change_is_informative_and_deemed_received_by_timeout(scenario):
     assert "decide_handling" not in [e["task_id"] for e in m.events("task_ready")]
 
 
+SAFETY_LETTER = {"letter_title": "关于鞍山市某化工有限公司不具备安全生产条件的函",
+                 "deficiencies": "储罐区防火间距不足；可燃气体报警装置失效。", "proposes_revocation": False}
+LEADER_AGREES = {"safety_letter_approved": True, "safety_letter_approval_comment": "同意，立即函告。"}
+
+
 def test_lack_of_safety_conditions_is_written_the_same_day_even_on_a_holiday(scenario):
     """000 §2(4) says "立即函告": found on Sunday 11 Oct 2026, the letter is due the same day — not on the
-    next working day. The section decides the handling and feeds it back."""
+    next working day — and so is its main leader's approval. The section decides the handling and feeds
+    it back."""
     s = scenario
     s.at("2026-10-11 15:00")
     m = s.start(PROCESS, by="gaoyan", data=start_data(
@@ -232,9 +246,10 @@ def test_lack_of_safety_conditions_is_written_the_same_day_even_on_a_holiday(sce
     assert letter.due == end_of("2026-10-11")
 
     s.at("2026-10-11 17:00")
-    m.complete("send_safety_letter", by="gaoyan", data={
-        "letter_no": "鞍应急函〔2026〕52号", "deficiencies": "储罐区防火间距不足；可燃气体报警装置失效。",
-        "proposes_revocation": False})
+    m.complete("send_safety_letter", by="gaoyan", data=SAFETY_LETTER)
+    approve = m.task("approve_safety_letter")
+    assert (approve.assignee, approve.due) == ("lidong", end_of("2026-10-11"))
+    m.complete("approve_safety_letter", by="lidong", data=LEADER_AGREES)
     receive = m.task("receive_supervision_info")
     assert (receive.assignee, receive.due) == ("sunli", end_of("2026-10-12"))
 
@@ -254,9 +269,47 @@ def test_safety_letter_proposing_revocation_calls_a_consultation_meeting(scenari
     s.at("2026-10-12 09:00")
     m = s.start(PROCESS, by="gaoyan", data=start_data(
         info_kind="lacks_safety_conditions", occurred_on="2026-10-12", summary="重大事故隐患拒不整改。"))
-    m.complete("send_safety_letter", by="gaoyan", data={
-        "letter_no": "鞍应急函〔2026〕53号", "deficiencies": "重大事故隐患拒不整改。", "proposes_revocation": True})
+    m.complete("send_safety_letter", by="gaoyan", data=dict(
+        SAFETY_LETTER, deficiencies="重大事故隐患拒不整改。", proposes_revocation=True))
+    m.complete("approve_safety_letter", by="lidong", data=LEADER_AGREES)
     m.complete("receive_supervision_info", by="sunli", data={"confirmed": True})
     assert m.task("prepare_meeting").assignee == "zhaomin"
     assert [t.spec_id for t in m.open_tasks()] == ["prepare_meeting"]
     assert m.data["topic_category"] == 3
+
+
+def test_the_safety_letter_is_issued_in_the_departments_name_once_its_main_leader_approves(scenario):
+    """000 §2(4) "立即函告市行政审批局" is a letter in the department's name, and 003 §2(4)4 says such a
+    letter goes out "经请示……主要领导同意后": 高燕 drafts it; her colleague cannot approve it, only 李东, the
+    main leader of 市应急管理局. He sends it back once; she revises it the same day; he approves. Only then
+    is it issued — numbered 鞍应急函〔2026〕1号, addressed to 市行政审批局, with the revised text — and only
+    then does it reach 市行政审批局's liaison. Before the approval nothing reached the approval bureau."""
+    s = scenario
+    s.at("2026-10-12 09:00")
+    m = s.start(PROCESS, by="gaoyan", data=start_data(
+        info_kind="lacks_safety_conditions", occurred_on="2026-10-12", summary="储罐区防火间距不足。"))
+    m.complete("send_safety_letter", by="gaoyan", data=SAFETY_LETTER)
+    approve = m.task("approve_safety_letter")
+    assert (approve.assignee, approve.role, approve.department) == ("lidong", "main_leader", "emergency_bureau")
+    with pytest.raises(NotCandidate):
+        m.complete("approve_safety_letter", by="hebin", data=LEADER_AGREES)
+    m.complete("approve_safety_letter", by="lidong", data={
+        "safety_letter_approved": False, "safety_letter_approval_comment": "请写明检查时间和隐患位置。"})
+    revise = m.task("revise_safety_letter")
+    assert (revise.assignee, revise.due) == ("gaoyan", end_of("2026-10-12"))
+    assert [t.spec_id for t in m.open_tasks()] == ["revise_safety_letter"] and m.documents() == []
+    revised = "10月12日检查发现：甲类储罐区防火间距不足；二号罐区可燃气体报警装置失效。"
+    m.complete("revise_safety_letter", by="gaoyan", data={"deficiencies": revised, "revision_note": "已补充时间和位置。"})
+    m.complete("approve_safety_letter", by="lidong", data=LEADER_AGREES)
+
+    [letter] = m.documents()
+    assert (letter["kind"], letter["number"], letter["title"], letter["department"], letter["issued_by"]) == (
+        "official_letter", "鞍应急函〔2026〕1号", "关于鞍山市某化工有限公司不具备安全生产条件的函", "emergency_bureau", "lidong")
+    assert letter["intact"] and m.data["safety_letter_document"]["number"] == "鞍应急函〔2026〕1号"
+    pdf = s.run(lambda e: e.db.get(Document, letter["id"]).pdf)
+    text = "".join(line.text for page in pages(pdf) for line in page)
+    assert "市行政审批局：" in text and "二号罐区可燃气体报警装置失效" in text and "鞍山市应急管理局" in text
+    receive = m.task("receive_supervision_info")
+    assert receive.assignee == "sunli"
+    approvals = [e["actor"] for e in m.events("task_completed") if e["task_id"] == "approve_safety_letter"]
+    assert approvals == ["lidong", "lidong"]

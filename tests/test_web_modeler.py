@@ -1,6 +1,7 @@
 """The process owner's pages: versions and counts, XML, version comparison, validation without
 storing, upload, deployment of a changed diagram, drafts, and a trial run in a throw-away database."""
 import io
+import json
 import re
 from pathlib import Path
 
@@ -180,7 +181,7 @@ def validate(owner, xml: str) -> dict:
 def test_validate_good_xml_stores_nothing(owner, backdoor):
     before = count(backdoor, Definition)
     result = validate(owner, renamed(W_REVIEW))
-    assert result == {"ok": True, "problems": []}
+    assert result == {"ok": True, "problems": [], "questions": []}
     assert count(backdoor, Definition) == before
 
 
@@ -384,3 +385,84 @@ def test_a_trial_run_step_stopped_by_the_sandbox_budget_names_the_element_and_ma
     page = text(owner.get(url))
     assert 'data-status="error"' in page, page
     assert "two_steps.bpmn" in page and "（confirm）的 due" in page and "时间限制" in page
+
+
+# --- versions that would join another file's procedure (issue 21 item 1) ---
+def as_other_process(xml: str, key: str = "t_two_steps") -> str:
+    return xml.replace('id="w_review"', f'id="{key}"').replace('processRef="w_review"', f'processRef="{key}"')
+
+
+def test_the_modeler_asks_before_a_diagram_becomes_a_version_of_another_procedure(owner, backdoor):
+    other = as_other_process(W_REVIEW)  # the owner edited w_review and typed t_two_steps as its id
+    response = owner.post("/modeler/deploy", {"xml": other, "process_key": "w_review"})
+    body = response.get_json()
+    assert response.status_code == 409 and not body["ok"] and body["problems"] == []
+    [question] = body["questions"]
+    assert "已由另一个文件 two_steps.bpmn 部署" in question and "“两步测试流程”" in question
+    assert "名称为“网页测试流程”" in question and "确认作为新版本部署" in question
+    assert count(backdoor, Definition, Definition.key == "t_two_steps") == 1
+    validated = owner.post("/modeler/validate", {"xml": other, "process_key": "w_review"}).get_json()
+    assert validated["ok"] and validated["questions"] == [question]
+
+    confirmed = owner.post("/modeler/deploy", {"xml": other, "process_key": "w_review", "as_new_version": "1"})
+    assert confirmed.status_code == 200 and confirmed.get_json()["version"] == 2
+    assert backdoor.run(lambda e: e.repository.process("t_two_steps").filename) == "two_steps.bpmn"
+
+
+def test_an_upload_that_would_join_another_procedure_is_confirmed_without_choosing_the_file_again(owner, backdoor):
+    other = as_other_process(W_REVIEW)
+    response = upload(owner, other, "my_review.bpmn")
+    assert response.status_code == 409
+    page = text(response)
+    question = re.search(r'id="version-question">(.*?)</div>', page, re.S).group(1)
+    assert "my_review.bpmn" in question and "已由另一个文件 two_steps.bpmn 部署" in question
+    assert count(backdoor, Definition, Definition.key == "t_two_steps") == 1
+    carried = dict(zip(re.findall(r'name="carried_name" value="([^"]+)"', page),
+                       re.findall(r'name="carried_content" value="([^"]+)"', page), strict=True))
+    assert list(carried) == ["my_review.bpmn"]
+    done = owner.post("/modeler/upload", {"as_new_version": "1", "carried_name": "my_review.bpmn",
+                                          "carried_content": carried["my_review.bpmn"]})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/modeler/processes/t_two_steps")
+    assert backdoor.run(lambda e: e.repository.process("t_two_steps").version) == 2
+
+
+# --- forms and decision tables beside the diagram (issue 21 item 3) ---
+P10_DMN = (WEB_DATA.parent.parent.parent / "processes" / "p10_sampling_ratio.dmn").read_bytes()
+
+
+def upload_many(owner, files: list[tuple[str, bytes]]):
+    return owner.post("/modeler/upload", {"file": [(io.BytesIO(content), name) for name, content in files]},
+                      content_type="multipart/form-data")
+
+
+def with_new_form(xml: str) -> str:
+    return as_other_process(xml, "w_upload").replace('value="w_ack.json"', 'value="w_upload_ack.json"')
+
+
+ACK_FORM = json.dumps({"title": "接收确认（上传）", "type": "object", "required": ["seen"],
+                       "properties": {"seen": {"type": "boolean", "title": "已阅"}}}, ensure_ascii=False).encode()
+
+
+def test_a_diagram_uploads_with_its_form_and_a_decision_table(owner, backdoor):
+    response = upload_many(owner, [("w_upload.bpmn", with_new_form(W_REVIEW).encode()),
+                                   ("w_upload_ack.json", ACK_FORM), ("p10_sampling_ratio.dmn", P10_DMN)])
+    assert response.status_code == 302 and response.headers["Location"].endswith("/modeler/processes/w_upload")
+    page = text(owner.get("/modeler/processes/w_upload"))
+    assert "已上传并部署流程“w_upload”版本 1" in page and "已上传并部署表单“w_upload_ack.json”版本 1" in page
+    assert "已上传并部署决策表“p10_sampling_ratio”版本 1" in page
+    form = backdoor.run(lambda e: e.repository.latest("form", "w_upload_ack.json"))
+    assert json.loads(form.content)["title"] == "接收确认（上传）" and form.deployed_by == "owner"
+
+
+def test_a_bad_form_or_table_beside_the_diagram_is_named_and_nothing_is_stored(owner, backdoor):
+    before = count(backdoor, Definition)
+    bad_table = P10_DMN.replace(b'hitPolicy="UNIQUE"', b'hitPolicy="FIRST"')
+    response = upload_many(owner, [("w_upload.bpmn", with_new_form(W_REVIEW).encode()),
+                                   ("w_upload_ack.json", b'{"title": "x", "type": "object", "properties": {"a": {"type": "strin"}}}'),
+                                   ("p10_sampling_ratio.dmn", bad_table)])
+    assert response.status_code == 422
+    table = re.search(r'id="problems">(.*?)</table>', text(response), re.S).group(1)
+    assert "w_upload_ack.json" in table and "p10_sampling_ratio.dmn" in table and "FIRST" in table
+    assert count(backdoor, Definition) == before
+    refused = upload_many(owner, [("w_upload.bpmn", with_new_form(W_REVIEW).encode()), ("notes.txt", b"hello")])
+    assert refused.status_code == 400 and "只能上传 .bpmn 流程图、.dmn 决策表和 .json 表单" in text(refused)

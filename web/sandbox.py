@@ -151,7 +151,8 @@ def create(real_session, clock, filename: str, content: bytes, user: str, draft_
         eng.dispose()
     try:
         with sandbox.engine() as service:
-            deployed = service.repository.deploy([(filename, content)], user, file_kinds.OWNER_KINDS)
+            deployed = service.repository.deploy([(filename, content)], user, file_kinds.OWNER_KINDS,
+                                                  as_new_version=True)  # a trial, not a deployment
             sandbox.meta["process_key"] = deployed[0].key
             sandbox.meta["version"] = deployed[0].version
     except Exception:

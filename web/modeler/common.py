@@ -7,6 +7,7 @@ from sqlalchemy import case, func, select
 from engine import bpmn_xml, file_kinds, states
 from engine.errors import DeploymentError
 from engine.models import Definition, Draft, Instance
+from engine.versions import VersionQuestion
 
 
 def matter_counts() -> dict[int, dict]:
@@ -51,13 +52,19 @@ def bpmn_shaped(content: bytes) -> bool:
         root.xpath("./bpmn:process[@id]", namespaces=bpmn_xml.NS))
 
 
-def filename_for(content: bytes, fallback: str = "diagram.bpmn") -> str:
-    """A deployed process keeps its file name; a new one is named after its process id."""
+def filename_for(content: bytes, fallback: str = "diagram.bpmn", edited: str | None = None) -> str:
+    """A deployed process keeps its file name; a new one is named after its process id. `edited`: the
+    procedure open in the modeler; a diagram whose id was changed to another deployed process's is
+    not that file, so deploying it asks first (engine/versions.py)."""
     meta = describe(content)
     if meta is None:
         return fallback
     current = g.engine.repository.latest("bpmn", meta["process_id"])
-    return current.filename if current is not None else f"{meta['process_id']}.bpmn"
+    if current is None:
+        return f"{meta['process_id']}.bpmn"
+    if edited and edited != meta["process_id"]:
+        return f"{edited}.bpmn"  # the file being edited, which is not the one that process came from
+    return current.filename
 
 
 def element_names(content: bytes) -> dict[str, str]:
@@ -68,8 +75,11 @@ def element_names(content: bytes) -> dict[str, str]:
     return {n.get("id"): n.get("name", "") for n in root.iter() if isinstance(n.tag, str) and n.get("id")}
 
 
-def problems_of(err: DeploymentError, content: bytes) -> list[dict]:
-    names = element_names(content)
+def problems_of(err: DeploymentError, *contents: bytes) -> list[dict]:
+    """The refusal's problems, each with the Chinese name of its element (from the files deployed)."""
+    names = {}
+    for content in contents:
+        names.update(element_names(content))
     return [{"file": p.get("file", ""), "line": p.get("line"), "element": p.get("element"),
              "element_name": names.get(p.get("element") or "", ""), "reason": p.get("reason", "")}
             for p in err.problems]
@@ -81,14 +91,17 @@ def deployable() -> frozenset[str]:
     return file_kinds.ALL_KINDS if "admin" in (g.user.system_roles or []) else file_kinds.OWNER_KINDS
 
 
-def check(filename: str, content: bytes) -> list[dict]:
-    """Every deployment check, nothing stored: deploy inside a savepoint, then roll it back."""
+def check(filename: str, content: bytes) -> tuple[list[dict], list[str]]:
+    """Every deployment check, nothing stored: deploy inside a savepoint, then roll it back.
+    Returns the problems, and the questions deploying would ask (engine/versions.py)."""
     savepoint = g.db.begin_nested()
     try:
         g.engine.repository.deploy([(filename, content)], g.user.id, deployable())
-        return []
+        return [], []
+    except VersionQuestion as question:
+        return [], [p["reason"] for p in question.problems]
     except DeploymentError as err:
-        return problems_of(err, content)
+        return problems_of(err, content), []
     finally:
         savepoint.rollback()
 

@@ -4,6 +4,7 @@ from flask import abort, flash, g, jsonify, redirect, render_template, request, 
 from engine import directory, states
 from engine.errors import DeploymentError
 from engine.models import Definition, Draft
+from engine.versions import VersionQuestion
 
 from ..auth import role_required
 from . import OWNER, bp
@@ -45,17 +46,21 @@ def edit(key: str):
 @role_required(OWNER)
 def validate():
     content = posted_xml()
-    problems = check(filename_for(content, request.form.get("filename") or "diagram.bpmn"), content)
-    return jsonify({"ok": not problems, "problems": problems})
+    problems, questions = check(filename_for(content, request.form.get("filename") or "diagram.bpmn",
+                                             request.form.get("process_key")), content)
+    return jsonify({"ok": not problems, "problems": problems, "questions": questions})
 
 
 @bp.post("/deploy")
 @role_required(OWNER)
 def deploy():
     content = posted_xml()
-    filename = filename_for(content, request.form.get("filename") or "diagram.bpmn")
+    filename = filename_for(content, request.form.get("filename") or "diagram.bpmn", request.form.get("process_key"))
+    confirmed = request.form.get("as_new_version") == "1"  # the owner answered the question below
     try:
-        result = g.engine.repository.deploy([(filename, content)], g.user.id, deployable())[0]
+        result = g.engine.repository.deploy([(filename, content)], g.user.id, deployable(), as_new_version=confirmed)[0]
+    except VersionQuestion as question:
+        return jsonify({"ok": False, "problems": [], "questions": [p["reason"] for p in question.problems]}), 409
     except DeploymentError as err:
         return jsonify({"ok": False, "problems": problems_of(err, content)}), 422
     draft_id = request.form.get("draft_id", type=int)

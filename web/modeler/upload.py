@@ -1,37 +1,89 @@
-"""Upload of files drawn elsewhere (Camunda Modeler, bpmn-js), with the deployment's checks."""
+"""Upload of files made elsewhere (Camunda Modeler, bpmn-js, a form or decision table editor): one
+or more BPMN diagrams with the DMN tables and JSON Schema forms they use, deployed together with
+the deployment's checks (all or nothing). A file that would become a version of another file's
+process is shown back with the question (engine/versions.py) and deployed once the owner confirms;
+the files ride along in the confirmation form, so nothing has to be chosen again."""
+import base64
+import binascii
+
 from flask import flash, g, redirect, render_template, request, url_for
 
 from engine import bpmn_xml
 from engine.errors import DeploymentError
+from engine.versions import VersionQuestion
 
 from ..auth import role_required
 from . import OWNER, bp
-from .common import deployable, filename_for, problems_of
+from .common import deployable, describe, filename_for, problems_of
+
+SUFFIXES = (".bpmn", ".dmn", ".json")
+MAX_FILES = 30
+
+
+def _page(status: int = 200, **context):
+    return render_template("modeler/upload.html", **{"problems": None, "questions": None, **context}), status
+
+
+def _chosen() -> list[tuple[str, bytes]] | str:
+    """The posted files as (name, content), or why they cannot be taken."""
+    if request.form.getlist("carried_name"):  # the confirmation step: the files shown to the owner
+        try:
+            return [(name, base64.b64decode(data, validate=True)) for name, data in
+                    zip(request.form.getlist("carried_name"), request.form.getlist("carried_content"), strict=True)]
+        except (ValueError, binascii.Error):
+            return "确认表单中的文件已损坏，请重新选择文件上传。"
+    files = [f for f in request.files.getlist("file") if f and f.filename]
+    if not files:
+        return "请选择要上传的文件（.bpmn 流程图，可同时选择它用到的 .dmn 决策表和 .json 表单）。"
+    if len(files) > MAX_FILES:
+        return f"一次最多上传 {MAX_FILES} 个文件。"
+    chosen = []
+    for file in files:
+        name = file.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+        if not name.lower().endswith(SUFFIXES):
+            return f"不能上传“{name}”：只能上传 .bpmn 流程图、.dmn 决策表和 .json 表单（JSON Schema）。"
+        chosen.append((name, file.read(bpmn_xml.MAX_BYTES + 1)))
+    return chosen
+
+
+def _stored_name(name: str, content: bytes) -> str:
+    """A new process is named after its id; a file for a deployed one keeps its own name, so that a
+    different file is asked about (the version is stored under the procedure's file name)."""
+    if not name.lower().endswith(".bpmn"):
+        return name
+    meta = describe(content)
+    if meta is not None and g.engine.repository.latest("bpmn", meta["process_id"]) is not None:
+        return name
+    return filename_for(content, name)
 
 
 @bp.route("/upload", methods=("GET", "POST"))
 @role_required(OWNER)
 def upload():
     if request.method == "GET":
-        return render_template("modeler/upload.html", problems=None)
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        return render_template("modeler/upload.html", problems=None, message="请选择一个 .bpmn 文件。"), 400
-    name = file.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    if not name.lower().endswith(".bpmn"):
-        return render_template("modeler/upload.html", problems=None, message="只能上传 .bpmn 文件。"), 400
-    content = file.read(bpmn_xml.MAX_BYTES + 1)
-    filename = filename_for(content, name)
+        return _page()
+    chosen = _chosen()
+    if isinstance(chosen, str):
+        return _page(400, message=chosen)
+    files = [(_stored_name(name, content), content) for name, content in chosen]
+    shown = "、".join(name for name, _ in chosen)
     try:
-        result = g.engine.repository.deploy([(filename, content)], g.user.id, deployable())[0]
+        results = g.engine.repository.deploy(files, g.user.id, deployable(),
+                                             as_new_version=request.form.get("as_new_version") == "1")
+    except VersionQuestion as question:
+        g.rollback = True
+        carried = [(name, base64.b64encode(content).decode("ascii")) for name, content in chosen]
+        return _page(409, questions=[p["reason"] for p in question.problems], carried=carried, filename=shown)
     except DeploymentError as err:
         g.rollback = True
-        return render_template("modeler/upload.html", problems=problems_of(err, content), filename=name), 422
-    for note in result.notes:  # what the Camunda mapping did (engine/camunda.py)
-        flash(f"Camunda 映射：{note['element']}（第{note['line']}行）{note['camunda']} → {note['liandong']}", "info")
-    if result.changed:
-        flash(f"已上传并部署“{result.key}”版本 {result.version}。", "success")
-    else:
-        flash(f"文件与已部署的版本 {result.version} 相同，未产生新版本。", "info")
-    return redirect(url_for("modeler.process", key=result.key))
-
+        return _page(422, problems=problems_of(err, *(content for _, content in chosen)), filename=shown)
+    for result in results:
+        for note in result.notes:  # what the Camunda mapping did (engine/camunda.py)
+            flash(f"Camunda 映射：{note['element']}（第{note['line']}行）{note['camunda']} → {note['liandong']}", "info")
+        what = {"bpmn": "流程", "dmn": "决策表", "form": "表单"}.get(result.kind, result.kind)
+        if result.changed:
+            flash(f"已上传并部署{what}“{result.key}”版本 {result.version}。", "success")
+        else:
+            flash(f"{what}“{result.key}”与已部署的版本 {result.version} 相同，未产生新版本。", "info")
+    process = next((r for r in results if r.kind == "bpmn"), None)
+    return redirect(url_for("modeler.process", key=process.key) if process else url_for("modeler.index"))

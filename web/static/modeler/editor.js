@@ -309,17 +309,27 @@
 
   async function validate() {
     status("正在校验……");
-    var data = await post(cfg.validateUrl, { xml: await currentXml() });
+    var data = await post(cfg.validateUrl, { xml: await currentXml(), process_key: cfg.processKey });
     showProblems(data.problems || []);
-    if (data.ok) status("校验通过：可以部署。", "ok");
+    if (data.ok && (data.questions || []).length) status("校验通过；部署时需要确认：" + data.questions.join("；"), "ok");
+    else if (data.ok) status("校验通过：可以部署。", "ok");
     else status("校验未通过：" + (data.problems || []).length + " 个问题（点击问题定位元素）。", "error");
     return data;
   }
 
-  async function deploy() {
+  async function deploy(confirmed) {
     status("正在部署……");
-    var data = await post(cfg.deployUrl, { xml: await currentXml(), draft_id: draftId });
+    var data = await post(cfg.deployUrl, { xml: await currentXml(), draft_id: draftId, process_key: cfg.processKey,
+                                          as_new_version: confirmed ? "1" : null });
     showProblems(data.problems || []);
+    if (!data.ok && (data.questions || []).length) {  // another file's process id: ask before it becomes a version
+      status("尚未部署，需要确认：" + data.questions.join("；"), "error");
+      var yes = el("button", { type: "button", className: "button primary", id: "btn-confirm-version", text: "确认作为新版本部署" });
+      yes.addEventListener("click", guard(function () { return deploy(true); }));
+      statusBox.appendChild(document.createTextNode(" "));
+      statusBox.appendChild(yes);
+      return data;
+    }
     if (data.ok) {
       dirty = false;
       if (data.changed) document.getElementById("modeler-title").textContent = "已部署为版本 " + data.version;
