@@ -25,9 +25,6 @@ def test_the_limit_is_5000_characters():
 def test_no_form_sets_its_own_limit_for_multi_line_text(path):
     schema = json.loads(path.read_text(encoding="utf-8"))
     forms.check_schema(schema)  # a multi-line field with a maxLength of its own is refused at deploy
-    for name, spec in schema["properties"].items():
-        if spec.get("type") == "string" and "enum" not in spec and "format" not in spec and not forms.is_multiline(spec):
-            assert spec.get("maxLength", 0) <= 200, f"{name}: a long text is a multi-line field (x-widget textarea)"
     loaded = forms.with_text_rule(schema)
     assert all(spec["maxLength"] == LIMIT for spec in loaded["properties"].values() if forms.is_multiline(spec))
 
