@@ -18,6 +18,8 @@ from engine import Liandong, auth_sessions, db, input_text
 from engine.clock import SystemClock
 from engine.errors import Busy, LiandongError
 
+from .transaction import refuse
+
 csrf = CSRFProtect()
 log = logging.getLogger(__name__)
 
@@ -143,13 +145,6 @@ def _register_transaction(app: Flask) -> None:
         if session is not None:  # the request raised before a response was made
             session.rollback()
             session.close()
-
-
-def refuse() -> None:
-    """Mark this request's transaction for rollback (a refused action redirects with a message)."""
-    g.rollback = True
-    if g.get("db") is not None:
-        g.db.rollback()
 
 
 def wants_json() -> bool:
