@@ -135,7 +135,9 @@ P4_STEPS = [  # tests/test_p04_communication_ladder.py: every rung answered "not
     ("draft_official_letter", None, "zhaomin", {"letter_title": "关于新址监管责任的函", "letter_content": "正文"}),
     ("approve_official_letter", None, "wangjianguo", {
         "letter_approved": True, "letter_approval_comment": "同意以局名义发函。"}),
-    ("answer_official_letter", None, "xuming", {"letter_answer": "复函：不同意。", "settled": False}),
+    ("answer_official_letter", None, "xuming", {"reply_title": "关于新址监管责任的复函", "letter_answer": "复函：不同意。",
+                                                "settled": False}),
+    ("approve_reply_letter", None, "huangtao", {"reply_approved": True, "reply_approval_comment": "同意。"}),
     ("request_meeting", None, "zhaomin", {"topic_category": 1, "topic": "新址监管责任划分"}),
     ("prepare_meeting", None, "zhaomin", {
         "meeting_agenda": "议定新址监管责任。", "meeting_at": "2026-11-02T09:00:00+08:00", "meeting_place": "三楼会议室"}),

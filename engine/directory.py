@@ -118,7 +118,6 @@ def holders(session: Session, dept_code: str, role: str) -> list[str]:
     """People holding `role` in the department, climbing to parent departments if none there."""
     code = dept_code
     while code:
-        dep = department(session, code)
         people = list(
             session.execute(
                 select(RoleAssignment.person_id)
@@ -132,9 +131,9 @@ def holders(session: Session, dept_code: str, role: str) -> list[str]:
                 .order_by(RoleAssignment.person_id)
             ).scalars()
         )
-        if people:
+        if people:  # role rows name a department by foreign key: it exists, no need to read it
             return people
-        code = dep.parent
+        code = department(session, code).parent
     raise DirectoryError(f"部门“{department(session, dept_code).name}”没有{ROLES.get(role, role)}，请先在目录中指定")
 
 

@@ -60,6 +60,7 @@ class Runtime:
         matter_lock.remember(self.db, [instance])  # a row this transaction inserted is its own until commit
         spec, subprocess_specs = repo.specs(bundle)
         workflow = BpmnWorkflow(spec, subprocess_specs)
+        workflow.liandong_known_tasks = frozenset()  # a new matter: none of its tasks can have a row yet
         self._attach(instance, workflow)
         start_task = workflow.get_tasks(state=TaskState.READY)[0]
         start_task.data.update(data)
@@ -96,6 +97,7 @@ class Runtime:
         if workflow is None:
             spec, subprocess_specs = self.ctx.repository.specs(instance.bundle)
             workflow = storage.load(instance.state, spec, subprocess_specs)
+        workflow.liandong_known_tasks = rowable_tasks(workflow)
         self._attach(instance, workflow)
         return workflow
 
@@ -178,11 +180,12 @@ class Runtime:
         workflow_cache.put_after_commit(self.db, self._cache_key(instance), instance.revision, workflow)
 
     # --- keeping rows in line with the engine ---
-    def open_rows(self, instance_ids: list[int]) -> dict[int, tuple[dict, dict]]:
-        """Matter id -> (waiting timer rows, open task rows), each by engine task id, in two queries."""
+    def open_rows(self, instance_ids: list[int], timers: bool = True) -> dict[int, tuple[dict, dict]]:
+        """Matter id -> (waiting timer rows, open task rows), each by engine task id, in two queries
+        (one when `timers` is False: the matters' processes have no timer, see `has_timers`)."""
         rows = {i: ({}, {}) for i in instance_ids}
-        for timer in self.db.execute(select(Timer).where(Timer.instance_id.in_(instance_ids),
-                                                         Timer.status == states.TIMER_WAITING)).scalars():
+        for timer in self.db.execute(select(Timer).where(
+                Timer.instance_id.in_(instance_ids), Timer.status == states.TIMER_WAITING)).scalars() if timers else ():
             rows[timer.instance_id][0][timer.guid] = timer
         for task in self.db.execute(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
                                                             HumanTask.state == states.TASK_OPEN)).scalars():
@@ -191,7 +194,7 @@ class Runtime:
 
     def sync(self, instance: Instance, workflow: BpmnWorkflow, actor: str, open_rows=None) -> None:
         # The open rows are read before anything changes, so the changes go out in one flush.
-        timer_rows, task_rows = open_rows or self.open_rows([instance.id])[instance.id]
+        timer_rows, task_rows = open_rows or self.open_rows([instance.id], has_timers(workflow))[instance.id]
         outcomes = self._sync_timers(instance, workflow, timer_rows, task_rows)
         still_open = self._sync_tasks(instance, workflow, outcomes, task_rows)
         if workflow.completed and instance.status not in states.ENDED:
@@ -272,9 +275,13 @@ class Runtime:
         created = 0
         ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
         unseen = [guid for guid in ready if guid not in rows]
-        if unseen:  # a ready task may already have a closed row (e.g. reopened): never two rows
+        # A ready task the matter had before this step may already have a closed row (e.g. reopened):
+        # never two rows. A task made in this step has a new id: nothing to look up.
+        earlier = getattr(workflow, "liandong_known_tasks", None)
+        maybe_known = [g for g in unseen if earlier is None or UUID(g) in earlier]
+        if unseen:
             known = set(self.db.execute(select(HumanTask.guid).where(
-                HumanTask.instance_id == instance.id, HumanTask.guid.in_(unseen))).scalars())
+                HumanTask.instance_id == instance.id, HumanTask.guid.in_(maybe_known))).scalars()) if maybe_known else set()
             for guid in unseen:
                 if guid not in known:
                     self.created.append(self._create_task(instance, workflow, ready[guid]))
@@ -373,6 +380,28 @@ class Runtime:
     def current_step_names(self, workflow: BpmnWorkflow) -> list[str]:
         return [t.task_spec.bpmn_name or t.task_spec.bpmn_id
                 for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING) if t.task_spec.bpmn_id]
+
+
+NEVER_READY = TaskState.PREDICTED_MASK | TaskState.FUTURE
+
+
+def rowable_tasks(workflow: BpmnWorkflow) -> frozenset:
+    """Ids of the tasks that may have a row already. Not the predicted or future ones: they were never
+    ready (a step reset by 退回/撤回 goes back to FUTURE only for an instant: it is ready, with its
+    row open, before the step ends). Tasks the engine makes later get new ids, so they have none."""
+    trees = [workflow.tasks, *(sub.tasks for sub in workflow.subprocesses.values())]
+    return frozenset(i for tasks in trees for i, t in tasks.items() if not t.state & NEVER_READY)
+
+
+def has_timers(workflow: BpmnWorkflow) -> bool:
+    """Whether the matter's process or a process it calls has a timer (else it has no timer rows).
+    Specs are parsed once per bundle, with the processes they call: the answer is kept on the spec."""
+    known = getattr(workflow.spec, "liandong_has_timers", None)
+    if known is None:
+        specs = [workflow.spec, *workflow.subprocess_specs.values()]
+        known = any(is_timer(t) for spec in specs for t in spec.task_specs.values())
+        workflow.spec.liandong_has_timers = known
+    return known
 
 
 def find_task(workflow: BpmnWorkflow, guid: str):

@@ -9,8 +9,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm.util import identity_key
 
 from . import countersign, directory, forms, states
+from .clock import local
 from .errors import InvalidState, NotCandidate, NotFound, StaleTask
-from .runtime import find_task
+from .runtime import find_task, has_timers
 from .models import HumanTask, Instance, TaskCandidate
 
 
@@ -148,7 +149,7 @@ class Tasks:
         if engine_task is None or engine_task.state != TaskState.READY:
             raise StaleTask("该任务在流程中已不可办理，请刷新")
         first_new = len(self.ctx.runtime.created)
-        open_rows = self.ctx.runtime.open_rows([instance.id])[instance.id]  # read before this task's row changes
+        open_rows = self.ctx.runtime.open_rows([instance.id], has_timers(workflow))[instance.id]  # before this row changes
         engine_task.data.update(values)
         counted = countersign.tally(engine_task, values)  # 会签 / 或签 / 票签
         if counted:
@@ -156,7 +157,7 @@ class Tasks:
         engine_task.run()
         task.state, task.assignee = states.TASK_COMPLETED, task.assignee or user
         task.completed_by, task.completed_at, task.draft = user, self.ctx.clock.now(), None
-        task.working_days_taken = self.ctx.calendar.working_days_between(task.created_at, task.completed_at)
+        task.working_days_taken = self._working_days_taken(task)
         task.revision += 1
         self.ctx.history.record("task_completed", instance.id, user, task_id=task.id, spec_id=task.spec_id,
                                 name=task.name, data={"form": values, "department": task.department})
@@ -166,6 +167,11 @@ class Tasks:
         self.ctx.runtime.advance(instance, workflow, user, open_rows)
         next_tasks = [t for t in self.ctx.runtime.created[first_new:] if t.state == states.TASK_OPEN]
         return Completion(task=task, next_tasks=next_tasks, instance_status=instance.status)
+
+    def _working_days_taken(self, task: HumanTask) -> int:
+        if local(task.created_at).date() == local(task.completed_at).date():
+            return 0  # done the day it arrived: no calendar needed (nor the query that checks it is current)
+        return self.ctx.calendar.working_days_between(task.created_at, task.completed_at)
 
     def _copy_targets(self, workflow, engine_task, expression: str) -> list[str]:
         people = []

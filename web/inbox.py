@@ -3,7 +3,7 @@
 Views parse input, make one engine call, then redirect or show the engine's refusal."""
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
-from engine import states
+from engine import complaints, report_tracking, states
 from engine.errors import FormInvalid, InvalidState, StaleTask
 from engine.models import HumanTask
 
@@ -245,8 +245,10 @@ def started(instance_id: int):
     if instance.started_by != g.user.id:
         abort(403)
     next_tasks = g.engine.tasks.of_instance(instance.id, open_only=True)
+    # a report registered from 8890, 12350 or the mailbox: the reporter is given the 查询码 by that channel
+    code = report_tracking.code_for(instance.id) if instance.process_key == complaints.PROCESS else ""
     return render_template("inbox/next_steps.html", heading=f"已发起“{instance.process_name}”", instance=instance,
-                           next_tasks=[(t, present.holder_text(t)) for t in next_tasks])
+                           next_tasks=[(t, present.holder_text(t)) for t in next_tasks], tracking_code=code)
 
 
 # --- notifications ---
