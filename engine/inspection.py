@@ -14,8 +14,8 @@ holding the record can re-run it and must get the same targets and officers:
    the receiving department the risk level and the supervision measure. Enterprises of high-risk sectors,
    and those a department put under key supervision, are set aside for key supervision. Each target keeps
    the worst credit grade and the highest risk level any department gave it; its credit grade is lowered
-   by the credit records (P13, P11): C after a violation of the last three years, D after a serious one or
-   while blacklisted.
+   by the credit records (P13, P11): C after a violation of the last three years or while on the 经营异常名录,
+   D after a serious one or while blacklisted.
 2. Strata: targets are grouped by (credit grade, risk level). The stratum's ratio comes from the DMN
    table p10_sampling_ratio (recorded in the inputs); for city-county shared items the ratio is raised to
    at least 1/3. The stratum draws k = ceil(n × ratio) targets (at least 1 when n > 0 and ratio > 0).
@@ -45,7 +45,8 @@ from sqlalchemy import select
 from . import directory, penalty
 from .clock import SHANGHAI, local
 from .errors import ScriptError
-from .models import (BlacklistEntry, ConflictDeclaration, InspectionDraw, PublicNotice, TargetEntry, ViolationRecord)
+from .models import (AbnormalListing, BlacklistEntry, ConflictDeclaration, InspectionDraw, PublicNotice,
+                     TargetEntry, ViolationRecord)
 
 ALGORITHM = "ld-sha256-rank/2"
 # /1 had no frequency cap; its records hold no "drawn_this_year", which /2 reads as "none yet".
@@ -92,7 +93,8 @@ CREDIT_LOOKBACK_YEARS = 3  # violations older than this no longer lower the grad
 
 def credit_grades(db, codes: list[str], now: datetime) -> dict[str, str]:
     """The grade the credit records give (P13 violation database and blacklist; P11 decisions feed them):
-    D while blacklisted or after a serious violation, C after any violation, of the last three years."""
+    D while blacklisted or after a serious violation, C after any violation, of the last three years, and
+    C while on the 经营异常名录 (engine/abnormal_list.py)."""
     if not codes:
         return {}
     since = now - timedelta(days=365 * CREDIT_LOOKBACK_YEARS)
@@ -101,6 +103,9 @@ def credit_grades(db, codes: list[str], now: datetime) -> dict[str, str]:
             ViolationRecord.credit_code.in_(codes), ViolationRecord.recorded_at >= since)).all():
         grade = "D" if severity == "serious" else "C"
         grades[code] = max(grades.get(code, grade), grade, key=GRADES.index)
+    for (code,) in db.execute(select(AbnormalListing.credit_code).where(  # 经营异常名录 (001 §4(4)2)
+            AbnormalListing.credit_code.in_(codes), AbnormalListing.removed_at.is_(None))).all():
+        grades[code] = max(grades.get(code, "C"), "C", key=GRADES.index)
     for (code,) in db.execute(select(BlacklistEntry.credit_code).where(
             BlacklistEntry.credit_code.in_(codes), BlacklistEntry.removed_at.is_(None))).all():
         grades[code] = "D"

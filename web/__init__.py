@@ -72,8 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     _register_transaction(app)  # before the blueprints: their hooks use g.db
 
-    from . import (admin, api, auth, documents_views, filters, headers, inbox, modeler, office_views, public, vendor,
-                   worklists)
+    from . import (abnormal_list, admin, api, auth, documents_views, filters, headers, inbox, modeler, office_views,
+                   public, vendor, worklists)
     headers.register(app)  # every response, error pages and refusals included
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -85,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(office_views.bp)
     app.register_blueprint(worklists.bp)
     app.register_blueprint(documents_views.bp)
+    app.register_blueprint(abnormal_list.bp)  # 经营异常名录 (001 §4(4)2)
     csrf.exempt(api.bp)
 
     @app.get("/favicon.ico")  # browsers ask for it without reading the page's <link rel="icon">
