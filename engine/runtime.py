@@ -180,16 +180,20 @@ class Runtime:
         workflow_cache.put_after_commit(self.db, self._cache_key(instance), instance.revision, workflow)
 
     # --- keeping rows in line with the engine ---
-    def open_rows(self, instance_ids: list[int], timers: bool = True) -> dict[int, tuple[dict, dict]]:
-        """Matter id -> (waiting timer rows, open task rows), each by engine task id, in two queries
-        (one when `timers` is False: the matters' processes have no timer, see `has_timers`)."""
+    def open_rows(self, instance_ids: list[int], timers: bool = True, tasks: bool = True,
+                  fresh: bool = False) -> dict[int, tuple[dict, dict]]:
+        """Matter id -> (waiting timer rows, open task rows), each by engine task id, one query each.
+        `timers` False: the matters' processes have none (see `has_timers`); `tasks` False: the caller
+        read them; `fresh`: task rows already in the session are read again (under a new lock)."""
         rows = {i: ({}, {}) for i in instance_ids}
-        for timer in self.db.execute(select(Timer).where(
-                Timer.instance_id.in_(instance_ids), Timer.status == states.TIMER_WAITING)).scalars() if timers else ():
-            rows[timer.instance_id][0][timer.guid] = timer
-        for task in self.db.execute(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
-                                                            HumanTask.state == states.TASK_OPEN)).scalars():
-            rows[task.instance_id][1][task.guid] = task
+        if timers:
+            for timer in self.db.execute(select(Timer).where(
+                    Timer.instance_id.in_(instance_ids), Timer.status == states.TIMER_WAITING)).scalars():
+                rows[timer.instance_id][0][timer.guid] = timer
+        if tasks:
+            query = select(HumanTask).where(HumanTask.instance_id.in_(instance_ids), HumanTask.state == states.TASK_OPEN)
+            for task in self.db.execute(query.execution_options(populate_existing=fresh)).scalars():
+                rows[task.instance_id][1][task.guid] = task
         return rows
 
     def sync(self, instance: Instance, workflow: BpmnWorkflow, actor: str, open_rows=None) -> None:
