@@ -31,6 +31,7 @@ class Runtime:
         self.ctx = ctx
         self.db = ctx.db
         self.created: list[HumanTask] = []  # task rows created by steps of this unit of work
+        self.acting: dict[int, str] = {}  # matter -> the person whose step runs in it (a nested start has its own)
 
     # --- starting and loading ---
     def start(self, process_key: str, data: dict, user: str) -> Instance:
@@ -108,8 +109,8 @@ class Runtime:
         ctx = self.ctx
 
         def call_service(operation, params, _data):
-            ctx.instance_id = instance.id
-            return effects.call(ctx, operation, params)
+            acting = self.acting.get(instance.id, "system")
+            return effects.call(effects.ServiceCall(ctx, instance.id, acting), operation, params)
 
         workflow.script_engine = ctx.script_engine(call_service, instance.id)
 
@@ -130,7 +131,7 @@ class Runtime:
         matter's open rows if the caller read them already (see `open_rows`)."""
         if instance.status in states.ENDED or instance.status == states.SUSPENDED:
             raise InvalidState(f"事项当前状态为“{instance.status}”，不能继续办理")
-        self.ctx.actor = actor  # whoever's step this is: service tasks it runs act on their behalf
+        self.acting[instance.id] = actor  # whoever's step this is: its service tasks act on their behalf
         completed = [0]
 
         def did_complete(task):
@@ -179,16 +180,20 @@ class Runtime:
         workflow_cache.put_after_commit(self.db, self._cache_key(instance), instance.revision, workflow)
 
     # --- keeping rows in line with the engine ---
-    def open_rows(self, instance_ids: list[int], timers: bool = True) -> dict[int, tuple[dict, dict]]:
-        """Matter id -> (waiting timer rows, open task rows), each by engine task id, in two queries
-        (one when `timers` is False: the matters' processes have no timer, see `has_timers`)."""
+    def open_rows(self, instance_ids: list[int], timers: bool = True, tasks: bool = True,
+                  fresh: bool = False) -> dict[int, tuple[dict, dict]]:
+        """Matter id -> (waiting timer rows, open task rows), each by engine task id, one query each.
+        `timers` False: the matters' processes have none (see `has_timers`); `tasks` False: the caller
+        read them; `fresh`: task rows already in the session are read again (under a new lock)."""
         rows = {i: ({}, {}) for i in instance_ids}
-        for timer in self.db.execute(select(Timer).where(
-                Timer.instance_id.in_(instance_ids), Timer.status == states.TIMER_WAITING)).scalars() if timers else ():
-            rows[timer.instance_id][0][timer.guid] = timer
-        for task in self.db.execute(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
-                                                            HumanTask.state == states.TASK_OPEN)).scalars():
-            rows[task.instance_id][1][task.guid] = task
+        if timers:
+            for timer in self.db.execute(select(Timer).where(
+                    Timer.instance_id.in_(instance_ids), Timer.status == states.TIMER_WAITING)).scalars():
+                rows[timer.instance_id][0][timer.guid] = timer
+        if tasks:
+            query = select(HumanTask).where(HumanTask.instance_id.in_(instance_ids), HumanTask.state == states.TASK_OPEN)
+            for task in self.db.execute(query.execution_options(populate_existing=fresh)).scalars():
+                rows[task.instance_id][1][task.guid] = task
         return rows
 
     def sync(self, instance: Instance, workflow: BpmnWorkflow, actor: str, open_rows=None) -> None:

@@ -7,7 +7,8 @@ from engine import complaints, input_text, report_tracking, states
 from engine.errors import FormInvalid, InvalidState, StaleTask
 from engine.models import HumanTask
 
-from . import actions, documents_views, formview, operations, present, refuse, starting
+from . import actions, documents_views, formview, operations, present, starting
+from .transaction import refuse
 from .auth import login_required
 
 bp = Blueprint("inbox", __name__)

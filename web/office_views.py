@@ -4,7 +4,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from engine.errors import FormInvalid, LiandongError
 
-from . import documents_views, inbox, operations, present, refuse
+from . import documents_views, inbox, operations, present
+from .transaction import refuse
 from .auth import login_required
 
 bp = Blueprint("office", __name__)
