@@ -32,6 +32,7 @@ class Runtime:
         self.ctx = ctx
         self.db = ctx.db
         self.created: list[HumanTask] = []  # task rows created by steps of this unit of work
+        self.acting: dict[int, str] = {}  # matter -> the person whose step runs in it (a nested start has its own)
 
     # --- starting and loading ---
     def start(self, process_key: str, data: dict, user: str) -> Instance:
@@ -109,8 +110,8 @@ class Runtime:
         ctx = self.ctx
 
         def call_service(operation, params, _data):
-            ctx.instance_id = instance.id
-            return effects.call(ctx, operation, params)
+            acting = self.acting.get(instance.id, "system")
+            return effects.call(effects.ServiceCall(ctx, instance.id, acting), operation, params)
 
         workflow.script_engine = ctx.script_engine(call_service, instance.id)
 
@@ -131,7 +132,7 @@ class Runtime:
         matter's open rows if the caller read them already (see `open_rows`)."""
         if instance.status in states.ENDED or instance.status == states.SUSPENDED:
             raise InvalidState(f"事项当前状态为“{instance.status}”，不能继续办理")
-        self.ctx.actor = actor  # whoever's step this is: service tasks it runs act on their behalf
+        self.acting[instance.id] = actor  # whoever's step this is: its service tasks act on their behalf
         completed = [0]
 
         def did_complete(task):

@@ -12,7 +12,8 @@ from engine import auth_sessions
 from engine.errors import FormInvalid, NotCandidate
 from engine.models import HumanTask, Instance, Person
 
-from . import openapi, operations, present, refuse, starting
+from . import openapi, operations, present, starting
+from .transaction import refuse
 from .auth import LOCKED_MESSAGE, _address, _now, attempt_sign_in, limits
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -1,13 +1,16 @@
 """What the process owner's pages share: reading definitions and drafts, the deployment checks
 (deployment inside a SAVEPOINT that is always rolled back, so validation is exactly deployment),
 problems with element names, and XML responses that never render as documents."""
-from flask import Response, abort, g, request
+from flask import Blueprint, Response, abort, g, request
 from sqlalchemy import case, func, select
 
 from engine import bpmn_xml, file_kinds, states
 from engine.errors import DeploymentError
 from engine.models import Definition, Draft, Instance
 from engine.versions import VersionQuestion
+
+bp = Blueprint("modeler", __name__, url_prefix="/modeler")
+OWNER = "process_owner"
 
 
 def matter_counts() -> dict[int, dict]:
