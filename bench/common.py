@@ -120,6 +120,8 @@ P4_START = ("p4_communication_ladder", "sunli", {
     "subject": "某化工公司危化品经营许可变更后的监管衔接", "sending_department": "approval_bureau.market",
     "receiving_department": "market_bureau", "start_rung": "platform",
     "matter_description": "许可变更后经营场所迁址，需明确新址的日常监管责任和检查时间。"})
+REPORT = {"reported_on": "2026-11-02", "main_leader_reported": True, "deputy_leader_reported": True,
+          "report_summary": "会商情况"}  # P5: each side's responsible person reports to their leaders (003 §2(2))
 P4_STEPS = [  # tests/test_p04_communication_ladder.py: every rung answered "not settled", the meeting settles it
     ("send_platform_message", None, "sunli", {"platform_message": "请确认新址监管责任。"}),
     ("answer_platform", None, "zhuling", {"platform_answer": "需进一步协商。", "settled": False}),
@@ -133,7 +135,9 @@ P4_STEPS = [  # tests/test_p04_communication_ladder.py: every rung answered "not
     ("draft_official_letter", None, "zhaomin", {"letter_title": "关于新址监管责任的函", "letter_content": "正文"}),
     ("approve_official_letter", None, "wangjianguo", {
         "letter_approved": True, "letter_approval_comment": "同意以局名义发函。"}),
-    ("answer_official_letter", None, "xuming", {"letter_answer": "复函：不同意。", "settled": False}),
+    ("answer_official_letter", None, "xuming", {"reply_title": "关于新址监管责任的复函", "letter_answer": "复函：不同意。",
+                                                "settled": False}),
+    ("approve_reply_letter", None, "huangtao", {"reply_approved": True, "reply_approval_comment": "同意。"}),
     ("request_meeting", None, "zhaomin", {"topic_category": 1, "topic": "新址监管责任划分"}),
     ("prepare_meeting", None, "zhaomin", {
         "meeting_agenda": "议定新址监管责任。", "meeting_at": "2026-11-02T09:00:00+08:00", "meeting_place": "三楼会议室"}),
@@ -144,6 +148,8 @@ P4_STEPS = [  # tests/test_p04_communication_ladder.py: every rung answered "not
         "meeting_held_at": "2026-11-02T09:00:00+08:00", "meeting_attendees": "双方分管领导及科室负责人",
         "meeting_record": "记录"}),
     ("write_minutes", None, "zhaomin", {"meeting_minutes": "纪要", "meeting_outcome": "settled"}),
+    ("report_to_leaders_calling", None, "zhaomin", REPORT),
+    ("report_to_leaders_other", None, "xuming", REPORT),
 ]
 
 

@@ -4,17 +4,15 @@ Parsing never loads a DTD, resolves an entity or touches the network; a document
 is refused outright (XXE, billion laughs). Size and depth are capped before SpiffWorkflow sees it.
 """
 import ast
-import json
 
 from lxml import etree
 
-from . import file_messages, states, timers
-from .directory import ROLES, STARTER
+from . import file_messages, specs, timers
+from .foreign_syntax import cron_timer, foreign_expression
 from .budget import MAX_INSTANCES
 from .scripting import DeployTrials
 
 MAX_BYTES = 2_000_000
-OBLIGATED_SIDE = {"liaison", "responsible_person"}  # the section that owes the limit: never its own approver
 MAX_DEPTH = 60
 
 NS = {
@@ -134,98 +132,41 @@ def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
     problems = []
     trials = DeployTrials()
     process = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS)[0]
+    spec = specs.from_meta(meta)
     lanes_checked = set()
-    for task_id, info in meta["user_tasks"].items():
-        lane_id = meta["lanes_by_node"].get(task_id)
-        if lane_id is None:
+    for task in spec.user_tasks.values():
+        lane = spec.lane_of(task.id)
+        if lane is None:
             problems.append(XmlProblem("用户任务不在任何泳道中（泳道决定由谁办理）：把它放进一条设置了 role 和 department 的泳道",
-                                       info["line"], task_id))
-        elif lane_id not in lanes_checked:  # one message per lane, not one per task in it
-            lanes_checked.add(lane_id)
-            problems += _lane_problems(meta["lanes"][lane_id])
-        if not info.get("form"):
+                                       task.line, task.id))
+        elif lane.id not in lanes_checked:  # one message per lane, not one per task in it
+            lanes_checked.add(lane.id)
+            problems += [XmlProblem(*p) for p in specs.lane_problems(lane)]
+        if not task.form:
             problems.append(XmlProblem("用户任务缺少 form 属性：在任务的扩展属性中设置 form 为 forms/ 下的表单文件名"
-                                       "（如 review.json），表单与流程一起部署", info["line"], task_id))
-        elif info["form"] not in known_forms:
-            problems.append(XmlProblem(f"找不到表单文件 forms/{info['form']}：与流程一起部署该表单（JSON Schema），"
-                                       "或改正任务的 form", info["line"], task_id))
-        for key in ("due", "copy_to"):
-            if info.get(key):
-                problems += [XmlProblem(f"{key} 表达式：{p}", info["line"], task_id) for p in _checked(trials, info[key])]
-        role = meta["lanes"].get(lane_id, {}).get("role") if lane_id else None
-        problems += [XmlProblem(reason, info["line"], task_id) for reason in _limit_problems(info, role)]
-        if info.get("timeout_action") and info["timeout_action"] not in ("remind", "escalate", "complete_default"):
-            problems.append(XmlProblem("timeout_action 只能是 remind、escalate 或 complete_default", info["line"], task_id))
-        if info.get("sign_mode") and info["sign_mode"] not in ("all", "any", "share"):
-            problems.append(XmlProblem("sign_mode 只能是 all（会签）、any（或签）或 share（票签）", info["line"], task_id))
-        if info.get("sign_mode") == "share":
-            try:
-                share = float(info.get("sign_share", ""))
-            except ValueError:
-                share = 0.0
-            if not 0 < share <= 1:
-                problems.append(XmlProblem("票签须有 0 到 1 之间的 sign_share（通过所需票数比例）", info["line"], task_id))
-        if info.get("timeout_action") == "complete_default":
-            try:
-                json.loads(info.get("timeout_default") or "")
-            except ValueError:
-                problems.append(XmlProblem("complete_default 须有 JSON 格式的 timeout_default", info["line"], task_id))
-    if meta.get("start_form") and meta["start_form"] not in known_forms:
+                                       "（如 review.json），表单与流程一起部署", task.line, task.id))
+        elif task.form not in known_forms:
+            problems.append(XmlProblem(f"找不到表单文件 forms/{task.form}：与流程一起部署该表单（JSON Schema），"
+                                       "或改正任务的 form", task.line, task.id))
+        for key, source in (("due", task.due), ("copy_to", task.copy_to)):
+            if source:
+                problems += [XmlProblem(f"{key} 表达式：{p}", task.line, task.id) for p in _checked(trials, source)]
+        problems += [XmlProblem(reason, task.line, task.id) for reason in specs.task_problems(task, lane)]
+    if spec.start_form and spec.start_form not in known_forms:
         start = process.find("{%s}startEvent" % NS["bpmn"])
-        problems.append(XmlProblem(f"找不到发起表单 forms/{meta['start_form']}：与流程一起部署该表单，或改正开始事件的 form",
-                                   start.sourceline if start is not None else None, meta["start_event"]))
-    for lane in meta["lanes"].values():
+        problems.append(XmlProblem(f"找不到发起表单 forms/{spec.start_form}：与流程一起部署该表单，或改正开始事件的 form",
+                                   start.sourceline if start is not None else None, spec.start_event))
+    for lane in spec.lanes.values():
         for key in ("department", "assignee", "candidates"):
-            if lane.get(key):
-                problems += [XmlProblem(f"泳道 {key} 表达式：{p}", lane.get("line"), lane["id"])
-                             for p in _checked(trials, lane[key])]
+            if getattr(lane, key):
+                problems += [XmlProblem(f"泳道 {key} 表达式：{p}", lane.line, lane.id)
+                             for p in _checked(trials, getattr(lane, key))]
     for task in process.xpath(".//bpmn:task", namespaces=NS):
         problems.append(XmlProblem("未设置类型的任务（bpmn:task）没有办理人和表单，会无人办理：请把任务类型设为用户任务"
                                    "（userTask，放入泳道并设置 form），或脚本任务、服务任务", task.sourceline, task.get("id")))
     problems += _expression_problems(process, trials)
     problems += _reference_problems(process)
     problems += _diagram_problems(root, process)
-    return problems
-
-
-ROLE_CHOICES = "、".join([*ROLES, STARTER])
-
-
-def _lane_problems(lane: dict) -> list[XmlProblem]:
-    """A lane says who does its tasks: a directory role, and (but for the starter) a department."""
-    role, name, line = lane.get("role"), lane.get("name") or lane["id"], lane.get("line")
-    if not role:
-        return [XmlProblem(f"泳道“{name}”没有设置办理角色：在泳道的扩展属性中设置 role（取值 {ROLE_CHOICES}）"
-                           "和 department（部门表达式，如 'legal_office'）", line, lane["id"])]
-    if role not in ROLES and role != STARTER:
-        return [XmlProblem(f"泳道“{name}”的 role “{role}”不是目录中的角色：请设为 {ROLE_CHOICES} 之一", line, lane["id"])]
-    if role != STARTER and not lane.get("department"):
-        return [XmlProblem(f"泳道“{name}”缺少 department 属性：设置部门表达式，如 'legal_office' 或 department",
-                           line, lane["id"])]
-    return []
-
-
-def _limit_problems(info: dict, role: str | None) -> list[str]:
-    """A time limit declares by whom it is owed (states.LIMIT_KINDS): that decides whether the holder
-    may stop the clock (补正) or ask for more time (延期). Seed 003's limits between departments have
-    neither, so a deemed receipt (003 §2(3) 超时默认) is always a statutory limit."""
-    kind, problems = info.get("limit_kind", ""), []
-    choices = "、".join(f"{k}（{v.split('（')[0]}）" for k, v in states.LIMIT_KINDS.items())
-    if kind and kind not in states.LIMIT_KINDS:
-        problems.append(f"期限类型 limit_kind 无效：{kind!r}，只能是 {choices}")
-    elif info.get("due") and not kind:
-        problems.append(f"设置了办理期限（due）的任务须声明期限类型 limit_kind：{choices}")
-    elif kind and not info.get("due"):
-        problems.append("声明了期限类型 limit_kind 的任务须设置办理期限（due）")
-    if info.get("deemed_received") == "true" and kind != states.LIMIT_STATUTORY:
-        problems.append("超时默认接收（deemed_received）的任务是部门间法定时限：limit_kind 须为 statutory")
-    approver = info.get("extension_approver")
-    if approver and kind != states.LIMIT_APPLICANT:
-        problems.append("只有对申请人的时限（limit_kind=applicant）可以指定延期批准人 extension_approver")
-    elif approver and approver not in ROLES:
-        problems.append(f"延期批准人 extension_approver 须是目录中的角色：{approver!r}")
-    elif approver and approver in OBLIGATED_SIDE | {role}:
-        problems.append(f"延期批准人须在负有期限义务的科室以外（如分管领导 deputy_leader），不能是 {approver}")
     return problems
 
 
@@ -280,7 +221,6 @@ def _constant_timer_problem(node) -> str | None:
 
 
 def _checked(trials: DeployTrials, source: str, mode: str = "eval") -> list[str]:
-    from .bpmn_checks import foreign_expression
     foreign = foreign_expression(source)
     return [foreign] if foreign else trials.problems(source, mode)
 
@@ -288,7 +228,6 @@ def _checked(trials: DeployTrials, source: str, mode: str = "eval") -> list[str]
 def _timer_problems(process) -> tuple[list[XmlProblem], set]:
     """Constant timer values checked now; returns the problems and the timer nodes already judged
     (bare ISO values and cron or JUEL text are not Python expressions to check again)."""
-    from .bpmn_checks import cron_timer, foreign_expression
     problems, judged = [], set()
     for definition in process.iter("{%s}timerEventDefinition" % NS["bpmn"]):
         values = [c for c in definition if etree.QName(c).localname in ("timeDate", "timeDuration", "timeCycle")]
@@ -307,7 +246,6 @@ def _timer_problems(process) -> tuple[list[XmlProblem], set]:
 
 
 def _expression_problems(process, trials: DeployTrials) -> list[XmlProblem]:
-    from .bpmn_checks import foreign_expression
     problems, judged = _timer_problems(process)
     checks = [
         (".//bpmn:conditionExpression|.//bpmn:conditionalEventDefinition/bpmn:condition", "eval"),

@@ -15,7 +15,9 @@ import math
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
 
-MODES = {"all": "会签", "any": "或签", "share": "票签"}
+from .specs import SIGN_MODES
+
+MODES = SIGN_MODES  # stated once, with the other property values, in engine/specs.py
 DECIDED = "sign_tally['decided']"  # the completion condition the engine gives such a task
 
 

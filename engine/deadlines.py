@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from . import directory, matter_lock, states
+from . import directory, matter_lock, specs, states
 from .clock import local, parse_local
 from .errors import DirectoryError, InvalidState, NotCandidate
 from .models import Event, HumanTask, Instance, Timer
@@ -17,7 +17,6 @@ from .runtime import find_task
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
 YELLOW_DAYS = int(os.environ.get("LIANDONG_YELLOW_DAYS", "1"))  # the 预警 threshold, a setting
-TIMEOUT_ACTIONS = {"remind", "escalate", "complete_default"}
 PAUSED = datetime(9999, 12, 31, tzinfo=timezone.utc)  # where a stopped clock's timers wait
 SWEPT = states.ACTIVE  # matters whose deadlines run (not suspended, in error or ended)
 EXTENSION_EVENTS = ("extension_requested", "extended", "extension_refused")  # a request and its answers
@@ -93,9 +92,8 @@ class Deadlines:
 
     def _timeout_action(self, task: HumanTask) -> int:
         instance = self.ctx.runtime.instance(task.instance_id)
-        props = self._properties(instance, task.spec_id)
-        action = props.get("timeout_action")
-        if action not in TIMEOUT_ACTIONS:
+        action = self._properties(instance, task.spec_id).timeout_action
+        if action not in specs.TIMEOUT_ACTIONS:
             return 0
         task.timeout_applied = True
         if action == "remind":
@@ -108,7 +106,7 @@ class Deadlines:
                 self.ctx.history.record("overdue_escalated", instance.id, task_id=task.id, spec_id=task.spec_id,
                                         name=task.name, data={"to": heads[0]})
         else:  # complete_default: only where the regulation says so, with the default in the diagram
-            values = json.loads(props.get("timeout_default") or "{}")
+            values = json.loads(self._properties(instance, task.spec_id).timeout_default or "{}")
             self.ctx.runtime.instance(instance.id, lock=True)
             self.ctx.history.record("completed_by_default", instance.id, task_id=task.id, spec_id=task.spec_id,
                                     name=task.name, data={"form": values})
@@ -118,8 +116,7 @@ class Deadlines:
     # --- the kind of a task's limit decides what may be done to it (states.LIMIT_KINDS) ---
     def limit_kind(self, task: HumanTask) -> str:
         """Declared in the diagram (limit_kind); a deployment from before kinds existed counts as internal."""
-        props = self._properties(self.ctx.runtime.instance(task.instance_id), task.spec_id)
-        return props.get("limit_kind") or states.LIMIT_INTERNAL
+        return self._properties(self.ctx.runtime.instance(task.instance_id), task.spec_id).kind_of_limit
 
     def may_pause(self, task: HumanTask) -> bool:
         """补正 stops a clock that waits on an applicant's materials: only a limit owed to an applicant."""
@@ -138,8 +135,7 @@ class Deadlines:
             return None
         if kind == states.LIMIT_INTERNAL:
             return "responsible_person"
-        props = self._properties(self.ctx.runtime.instance(task.instance_id), task.spec_id)
-        return props.get("extension_approver") or "deputy_leader"
+        return self._properties(self.ctx.runtime.instance(task.instance_id), task.spec_id).approver_role
 
     def extension_approvers(self, task: HumanTask) -> list[str]:
         role = self.approver_role(task)
@@ -161,11 +157,11 @@ class Deadlines:
             raise InvalidState(f"“{task.name}”的期限是部门间法定时限（003 §2(3)），不能{what}："
                                "期限届满即按规定处理（如超时默认接收），逾期计入期限考核")
 
-    def _properties(self, instance: Instance, spec_id: str) -> dict:
-        for meta in self.ctx.repository.metas(instance.bundle).values():
-            if spec_id in meta.get("user_tasks", {}):
-                return meta["user_tasks"][spec_id]
-        return {}
+    def _properties(self, instance: Instance, spec_id: str) -> specs.UserTaskSpec:
+        for process in self.ctx.repository.process_specs(instance.bundle).values():
+            if spec_id in process.user_tasks:
+                return process.user_tasks[spec_id]
+        return specs.UserTaskSpec(spec_id)
 
     # --- 补正: the clock stops while materials are awaited ---
     def pause(self, task_id: int, user: str, reason: str) -> HumanTask:

@@ -356,6 +356,27 @@ class ViolationRecord(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class AbnormalListing(Base):
+    """An enterprise on the 经营异常名录 (001 §4(4)2), listed by the market regulator until removed."""
+
+    __tablename__ = "abnormal_listing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    enterprise_name: Mapped[str] = mapped_column(String(300))
+    department: Mapped[str] = mapped_column(String(100))  # the listing authority
+    reason: Mapped[str] = mapped_column(String(40))  # abnormal_list.REASONS
+    facts: Mapped[str] = mapped_column(Text, default="")
+    decision_no: Mapped[str] = mapped_column(String(100), default="")
+    listed_on: Mapped[date] = mapped_column(Date)
+    listed_by: Mapped[str] = mapped_column(String(64))
+    notice_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # its public notice
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    removed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    removal_reason: Mapped[str] = mapped_column(String(40), default="")
+    referred_instance: Mapped[int | None] = mapped_column(Integer, nullable=True)  # P13 after three years
+
+
 class BlacklistEntry(Base):
     """A serious violator on the blacklist (黑名单, 000 §3(4), 001 §4(4)2) until its period ends or credit repair."""
 

@@ -94,7 +94,7 @@ class Monitoring:
         """Which elements of the matter's own diagram are done, active or in error."""
         workflow = self.ctx.runtime.load(instance)
         own = instance.process_key
-        metas = self.ctx.repository.metas(instance.bundle)
+        metas = self.ctx.repository.process_specs(instance.bundle)
         counts: dict[str, Counter] = {}
         for task in workflow.get_tasks():
             bpmn_id = task.task_spec.bpmn_id

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import (bpmn_checks, bpmn_xml, camunda, countersign, dmn_checks, document_resources, documents, file_kinds, forms,
-               file_messages, spec_check, spec_links, versions)
+               file_messages, spec_check, spec_links, specs, versions)
 from .errors import DeploymentError, UnknownProcess
 from .history import History
 from .models import Definition, Person, RoleAssignment
+from .specs import ProcessSpec
 from .timers import use_engine_clock
 
 
@@ -88,7 +89,7 @@ class Repository:
         if text is None:
             row = self.get(definition_id)
             text = _FORM_CACHE[row.content_hash] = row.content
-        return json.loads(text)
+        return forms.with_text_rule(json.loads(text))
 
     # --- deploying ---
     def deploy_directory(self, folder: Path, user: str = "system", as_new_version: bool = False) -> list[Deployed]:
@@ -261,7 +262,7 @@ class Repository:
                 calls = bpmn_xml.describe_bpmn(pending[current][0])["calls"]
             else:
                 row = self.latest("bpmn", current)
-                calls = row.meta.get("calls", []) if row else []
+                calls = list(specs.of(row).calls) if row else []
             for called in calls:
                 if called and called not in seen and called != key:
                     seen.append(called)
@@ -303,10 +304,10 @@ class Repository:
         bpmn = {main.key: main.id}
         for called in self._called_closure(main.key, {}):
             bpmn[called] = self.process(called).id
-        metas = [self.get(i).meta for i in bpmn.values()]
+        processes = [specs.of(self.get(i)) for i in bpmn.values()]
         dmn = {row.key: row.id for row in self._latest_of_kind("dmn")}
-        form_names = {t["form"] for m in metas for t in m["user_tasks"].values() if t.get("form")}
-        form_names |= {m.get("start_form") for m in metas if m.get("start_form")}
+        form_names = {t.form for p in processes for t in p.user_tasks.values() if t.form}
+        form_names |= {p.start_form for p in processes if p.start_form}
         forms_ = {name: self.latest("form", name).id for name in sorted(form_names) if self.latest("form", name)}
         ids = [*bpmn.values(), *dmn.values(), *forms_.values()]
         hashes = dict(self.db.execute(select(Definition.id, Definition.content_hash).where(Definition.id.in_(ids))).all())
@@ -346,21 +347,22 @@ class Repository:
                                           .where(Definition.id.in_(missing))).all())
         return "|".join(hashes[i] for i in ids)
 
-    def metas(self, bundle: dict) -> dict[str, dict]:
-        """Process id -> deployment meta (lanes, user task properties), for every process in the bundle."""
+    def process_specs(self, bundle: dict) -> dict[str, ProcessSpec]:
+        """Process id -> its typed spec (lanes, user task properties), for every process in the bundle."""
         key = self._cache_key(bundle["bpmn"].values(), bundle.get("hashes", {}))
         if key not in _META_CACHE:
-            _META_CACHE[key] = {k: self.get(i).meta for k, i in bundle["bpmn"].items()}
+            _META_CACHE[key] = {k: specs.of(self.get(i)) for k, i in bundle["bpmn"].items()}
         return _META_CACHE[key]
 
 
 # Parsed specs never change for a set of definition versions, so they are shared by every
 # matter and request in this process.
 _SPEC_CACHE: dict[str, tuple] = {}
-_META_CACHE: dict[str, dict] = {}
+_META_CACHE: dict[str, dict[str, ProcessSpec]] = {}
 _FORM_CACHE: dict[str, str] = {}  # content hash -> form text (a few KB each, one per form version)
 
 
 def forget_parsed() -> None:
     for cache in (_SPEC_CACHE, _META_CACHE, _FORM_CACHE):
         cache.clear()
+    specs.forget()

@@ -13,21 +13,18 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
-from . import compaction, countersign, directory, effects, matter_lock, states, storage, workflow_cache
+from . import compaction, countersign, directory, effects, matter_lock, specs, states, storage, workflow_cache
 from .clock import parse_local
 from .budget import STEPS, SandboxRefusal
 from .errors import InvalidState, LiandongError, NotCandidate, NotFound, ScriptError
 from .models import HumanTask, Instance, TaskCandidate, Timer
 from .scripting import element_label
 from .timers import due_at as timer_due_at
+from .known_rows import has_timers, rowable_tasks
 from .timers import event_taken, is_timer, timer_fired
 
 ENGINE_ROUNDS = 20
 MAX_TASKS_PER_STEP = 10_000
-
-
-def lane_label(lane: dict, key: str) -> str:
-    return f"泳道“{lane.get('name') or lane.get('id')}”（{lane.get('id')}）的 {key}"
 
 
 class Runtime:
@@ -35,13 +32,15 @@ class Runtime:
         self.ctx = ctx
         self.db = ctx.db
         self.created: list[HumanTask] = []  # task rows created by steps of this unit of work
+        self.acting: dict[int, str] = {}  # matter -> the person whose step runs in it (a nested start has its own)
 
     # --- starting and loading ---
     def start(self, process_key: str, data: dict, user: str) -> Instance:
         repo = self.ctx.repository
         bundle = repo.bundle(process_key)
         definition = repo.get(bundle["bpmn"][process_key])
-        start_form = definition.meta.get("start_form")
+        process = specs.of(definition)
+        start_form = process.start_form
         if start_form and start_form in bundle["forms"]:
             from . import forms
             data = forms.validate(repo.form_schema(bundle["forms"][start_form]), data)
@@ -62,23 +61,23 @@ class Runtime:
         matter_lock.remember(self.db, [instance])  # a row this transaction inserted is its own until commit
         spec, subprocess_specs = repo.specs(bundle)
         workflow = BpmnWorkflow(spec, subprocess_specs)
+        workflow.liandong_known_tasks = frozenset()  # a new matter: none of its tasks can have a row yet
         self._attach(instance, workflow)
         start_task = workflow.get_tasks(state=TaskState.READY)[0]
         start_task.data.update(data)
-        self._check_starter(definition.meta, workflow, start_task, user)
+        self._check_starter(process, workflow, start_task, user)
         self.ctx.history.record("started", instance.id, user, name=definition.name,
                                 data={"version": definition.version, "data": data})
         self.advance(instance, workflow, user)
         return instance
 
-    def _check_starter(self, meta: dict, workflow: BpmnWorkflow, start_task, user: str) -> None:
-        """The starter must hold the role of the start event's lane, in the department it names."""
-        lane = meta.get("lanes", {}).get(meta.get("start_lane") or "", {})
-        role = lane.get("role", directory.STARTER)
-        if role == directory.STARTER:
+    def _check_starter(self, process: specs.ProcessSpec, workflow: BpmnWorkflow, start_task, user: str) -> None:
+        """The starter must hold the role of the start event's lane (ProcessSpec.may_start), in the
+        department it names, which may depend on the start data."""
+        lane, role = process.start_lane, process.starter_role
+        if lane is None or role == directory.STARTER:
             return
-        department = str(workflow.script_engine.evaluate(start_task, lane["department"],
-                                                         where=lane_label(lane, "department")))
+        department = str(workflow.script_engine.evaluate(start_task, lane.department, where=lane.label("department")))
         if not directory.holds(self.db, user, department, role):
             name = directory.department(self.db, department).name
             raise NotCandidate(f"只有{name}的{directory.ROLES.get(role, role)}可以发起该事项")
@@ -99,6 +98,7 @@ class Runtime:
         if workflow is None:
             spec, subprocess_specs = self.ctx.repository.specs(instance.bundle)
             workflow = storage.load(instance.state, spec, subprocess_specs)
+        workflow.liandong_known_tasks = rowable_tasks(workflow)
         self._attach(instance, workflow)
         return workflow
 
@@ -110,8 +110,8 @@ class Runtime:
         ctx = self.ctx
 
         def call_service(operation, params, _data):
-            ctx.instance_id = instance.id
-            return effects.call(ctx, operation, params)
+            acting = self.acting.get(instance.id, "system")
+            return effects.call(effects.ServiceCall(ctx, instance.id, acting), operation, params)
 
         workflow.script_engine = ctx.script_engine(call_service, instance.id)
 
@@ -132,7 +132,7 @@ class Runtime:
         matter's open rows if the caller read them already (see `open_rows`)."""
         if instance.status in states.ENDED or instance.status == states.SUSPENDED:
             raise InvalidState(f"事项当前状态为“{instance.status}”，不能继续办理")
-        self.ctx.actor = actor  # whoever's step this is: service tasks it runs act on their behalf
+        self.acting[instance.id] = actor  # whoever's step this is: its service tasks act on their behalf
         completed = [0]
 
         def did_complete(task):
@@ -181,20 +181,25 @@ class Runtime:
         workflow_cache.put_after_commit(self.db, self._cache_key(instance), instance.revision, workflow)
 
     # --- keeping rows in line with the engine ---
-    def open_rows(self, instance_ids: list[int]) -> dict[int, tuple[dict, dict]]:
-        """Matter id -> (waiting timer rows, open task rows), each by engine task id, in two queries."""
+    def open_rows(self, instance_ids: list[int], timers: bool = True, tasks: bool = True,
+                  fresh: bool = False) -> dict[int, tuple[dict, dict]]:
+        """Matter id -> (waiting timer rows, open task rows), each by engine task id, one query each.
+        `timers` False: the matters' processes have none (see `has_timers`); `tasks` False: the caller
+        read them; `fresh`: task rows already in the session are read again (under a new lock)."""
         rows = {i: ({}, {}) for i in instance_ids}
-        for timer in self.db.execute(select(Timer).where(Timer.instance_id.in_(instance_ids),
-                                                         Timer.status == states.TIMER_WAITING)).scalars():
-            rows[timer.instance_id][0][timer.guid] = timer
-        for task in self.db.execute(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
-                                                            HumanTask.state == states.TASK_OPEN)).scalars():
-            rows[task.instance_id][1][task.guid] = task
+        if timers:
+            for timer in self.db.execute(select(Timer).where(
+                    Timer.instance_id.in_(instance_ids), Timer.status == states.TIMER_WAITING)).scalars():
+                rows[timer.instance_id][0][timer.guid] = timer
+        if tasks:
+            query = select(HumanTask).where(HumanTask.instance_id.in_(instance_ids), HumanTask.state == states.TASK_OPEN)
+            for task in self.db.execute(query.execution_options(populate_existing=fresh)).scalars():
+                rows[task.instance_id][1][task.guid] = task
         return rows
 
     def sync(self, instance: Instance, workflow: BpmnWorkflow, actor: str, open_rows=None) -> None:
         # The open rows are read before anything changes, so the changes go out in one flush.
-        timer_rows, task_rows = open_rows or self.open_rows([instance.id])[instance.id]
+        timer_rows, task_rows = open_rows or self.open_rows([instance.id], has_timers(workflow))[instance.id]
         outcomes = self._sync_timers(instance, workflow, timer_rows, task_rows)
         still_open = self._sync_tasks(instance, workflow, outcomes, task_rows)
         if workflow.completed and instance.status not in states.ENDED:
@@ -275,9 +280,13 @@ class Runtime:
         created = 0
         ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
         unseen = [guid for guid in ready if guid not in rows]
-        if unseen:  # a ready task may already have a closed row (e.g. reopened): never two rows
+        # A ready task the matter had before this step may already have a closed row (e.g. reopened):
+        # never two rows. A task made in this step has a new id: nothing to look up.
+        earlier = getattr(workflow, "liandong_known_tasks", None)
+        maybe_known = [g for g in unseen if earlier is None or UUID(g) in earlier]
+        if unseen:
             known = set(self.db.execute(select(HumanTask.guid).where(
-                HumanTask.instance_id == instance.id, HumanTask.guid.in_(unseen))).scalars())
+                HumanTask.instance_id == instance.id, HumanTask.guid.in_(maybe_known))).scalars()) if maybe_known else set()
             for guid in unseen:
                 if guid not in known:
                     self.created.append(self._create_task(instance, workflow, ready[guid]))
@@ -318,47 +327,49 @@ class Runtime:
         Used when a task becomes ready and when a sent-back or taken-back step reopens (`prefer`:
         the person who completed it, if they still hold the role)."""
         spec = task.task_spec
-        metas = self.ctx.repository.metas(instance.bundle)
+        processes = self.ctx.repository.process_specs(instance.bundle)
         owner = task.workflow
-        while owner.spec.name not in metas:  # an embedded subprocess: its tasks belong to the enclosing file
+        while owner.spec.name not in processes:  # an embedded subprocess: its tasks belong to the enclosing file
             owner = owner.parent_workflow
-        meta = metas[owner.spec.name]
-        props = spec.extensions.get("properties", {})
-        lane = meta["lanes"].get(meta["lanes_by_node"].get(spec.bpmn_id), {})
-        engine = workflow.script_engine
-        role = lane.get("role", directory.STARTER)
-        if role == directory.STARTER:
-            department, candidates = instance.department, [instance.started_by]
-        else:
-            department = str(engine.evaluate(task, lane["department"], where=lane_label(lane, "department")))
-            candidates = directory.holders(self.db, department, role)
-        if lane.get("candidates"):  # a narrower list named in the data, e.g. the staff a department named
-            named = [str(p) for p in engine.evaluate(task, lane["candidates"], where=lane_label(lane, "candidates")) or []]
-            outsiders = [p for p in named if p not in candidates]
-            if not named or outsiders:
-                raise ScriptError(f"指定的办理人不是该泳道角色的人员：{outsiders or '（空）'}")
-            candidates = named
-        assignee = candidates[0] if len(candidates) == 1 else None
-        if lane.get("assignee"):
-            wanted = engine.evaluate(task, lane["assignee"], where=lane_label(lane, "assignee"))
-            if wanted:
-                if wanted not in candidates and role != directory.STARTER:
-                    raise ScriptError(f"指定的办理人 {wanted} 不是该泳道角色的人员")
-                assignee, candidates = wanted, [wanted]
-        if prefer and prefer in candidates:
-            assignee = prefer
-        due_at = provisional = basis = None
-        if props.get("due"):
-            value = engine.evaluate(task, props["due"], where=f"元素“{spec.bpmn_name or spec.bpmn_id}”（{spec.bpmn_id}）的 due")
-            due_at = parse_local(value)
-            given = self.ctx.functions.given.get(value)
-            provisional = bool(given and given.provisional)
-            basis = {"start": given.start, "days": given.days} if given else None
-        form_name = props.get("form", "")
-        row.spec_id, row.name, row.lane = spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, lane.get("name", "")
+        process = processes[owner.spec.name]
+        props = process.user_tasks.get(spec.bpmn_id) or specs.UserTaskSpec(spec.bpmn_id)
+        lane = process.lane_of(spec.bpmn_id) or specs.LaneSpec("", role=directory.STARTER)
+        # Reads only (directory, calendar): the step's changes go out together in the flush below.
+        with self.db.no_autoflush:
+            engine = workflow.script_engine
+            role = lane.role or directory.STARTER
+            if role == directory.STARTER:
+                department, candidates = instance.department, [instance.started_by]
+            else:
+                department = str(engine.evaluate(task, lane.department, where=lane.label("department")))
+                candidates = directory.holders(self.db, department, role)
+            if lane.candidates:  # a narrower list named in the data, e.g. the staff a department named
+                named = [str(p) for p in engine.evaluate(task, lane.candidates, where=lane.label("candidates")) or []]
+                outsiders = [p for p in named if p not in candidates]
+                if not named or outsiders:
+                    raise ScriptError(f"指定的办理人不是该泳道角色的人员：{outsiders or '（空）'}")
+                candidates = named
+            assignee = candidates[0] if len(candidates) == 1 else None
+            if lane.assignee:
+                wanted = engine.evaluate(task, lane.assignee, where=lane.label("assignee"))
+                if wanted:
+                    if wanted not in candidates and role != directory.STARTER:
+                        raise ScriptError(f"指定的办理人 {wanted} 不是该泳道角色的人员")
+                    assignee, candidates = wanted, [wanted]
+            if prefer and prefer in candidates:
+                assignee = prefer
+            due_at = provisional = basis = None
+            if props.due:
+                value = engine.evaluate(task, props.due, where=f"元素“{spec.bpmn_name or spec.bpmn_id}”（{spec.bpmn_id}）的 due")
+                due_at = parse_local(value)
+                given = self.ctx.functions.given.get(value)
+                provisional = bool(given and given.provisional)
+                basis = {"start": given.start, "days": given.days} if given else None
+        form_name = props.form
+        row.spec_id, row.name, row.lane = spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, lane.name
         row.department, row.role, row.assignee = department, role, assignee
         row.form_key = str(instance.bundle["forms"].get(form_name, ""))
-        row.deemed_received = props.get("deemed_received") == "true"
+        row.deemed_received = props.deemed_received
         row.created_at, row.due_at, row.due_provisional, row.due_basis = self.ctx.clock.now(), due_at, bool(provisional), basis
         row.light, row.timeout_applied, row.paused_at, row.days_left_at_pause = "", False, None, None
         reopened = row.id is not None

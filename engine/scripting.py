@@ -18,6 +18,7 @@ budget (`DeployTrials`).
 import builtins
 import json
 import time
+from collections.abc import Callable
 from dataclasses import astuple
 from datetime import date, datetime
 
@@ -115,10 +116,16 @@ class CalendarFunctions:
     so the runtime can store how a provisional deadline was computed and recompute it later.
     They run in the server's process (the worker calls back), so they bound their own arguments."""
 
-    def __init__(self, calendar: WorkingCalendar, clock):
-        self.calendar = calendar
+    def __init__(self, calendar: WorkingCalendar | Callable[[], WorkingCalendar], clock):
+        self._calendar = calendar  # or what loads it, when a working day is first asked about
         self.clock = clock
         self.given = {}  # iso string -> Deadline
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        if not isinstance(self._calendar, WorkingCalendar):
+            self._calendar = self._calendar()
+        return self._calendar
 
     def _instant(self, value) -> datetime:
         if value is None:

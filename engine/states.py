@@ -65,7 +65,9 @@ EVENTS = {
     "light_red": "超期（红灯）", "clock_stopped": "补正暂停计时", "clock_resumed": "补正后恢复计时",
     "extension_requested": "申请延期", "extended": "批准延期", "extension_refused": "不予延期",
     "completed_by_default": "超时默认办结",
-    "votes_counted": "计票", "accountability_requested": "提请市政府予以问责", "transferred": "转办",
+    "votes_counted": "计票", "accountability_requested": "提请市政府予以问责",
+    "enforcement_accountability_referred": "执法责任追究", "abnormal_listed": "列入经营异常名录",
+    "abnormal_removed": "移出经营异常名录", "abnormal_referred": "经营异常名录满三年移送", "transferred": "转办",
     "attachment_added": "添加附件", "identity_refused": "查看举报人信息被拒绝",
 }
 
@@ -82,6 +84,7 @@ SERVICES = {
     "complaint.register_reporter": "登记举报人信息（密封）", "complaint.record_reward": "登记举报奖励",
     "credit.record_violation": "记录违法失信信息", "credit.add_to_blacklist": "列入黑名单",
     "credit.remove_from_blacklist": "移出黑名单",
+    "inspection.feed_back": "向市行政审批局反馈检查情况", "licence.publish": "公示行政许可决定",
 }
 
 

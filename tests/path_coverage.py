@@ -24,7 +24,7 @@ def record(session_factory, clock) -> None:
         for instance in session.execute(select(Instance)).scalars():
             if not instance.state:
                 continue
-            metas = engine.repository.metas(instance.bundle)
+            metas = engine.repository.process_specs(instance.bundle)
             workflow = engine.runtime.load(instance)
             for task in workflow.get_tasks():
                 if task.state != TaskState.COMPLETED or not task.task_spec.bpmn_id:

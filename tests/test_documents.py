@@ -13,6 +13,7 @@ from docx import Document as WordDocument
 from pypdf import PdfReader
 
 from engine import Liandong, authority_keys, document_layout, documents
+from engine.effects import ServiceCall
 from engine.errors import DeploymentError, InvalidState
 from engine.models import Document, Event
 from tests import document_checks as seen
@@ -114,8 +115,7 @@ EXPECTED = {  # kind -> (number, text the PDF must contain)
 
 def issue(scenario, kind, by="wangjianguo", **params):
     def act(e: Liandong):
-        e.actor = by
-        return documents.issue(e, kind=kind, **{**SCENARIO_DOCS[kind], **params})
+        return documents.issue(ServiceCall(e, None, by), kind=kind, **{**SCENARIO_DOCS[kind], **params})
 
     return scenario.run(act)
 
@@ -412,8 +412,7 @@ def test_deployment_checks_templates_and_the_sandbox_holds(scenario):
     from jinja2.exceptions import SecurityError
 
     def attempt(e):
-        e.actor = "admin"
-        return documents.issue(e, kind="evil", department="market_bureau", title="测试")
+        return documents.issue(ServiceCall(e, None, "admin"), kind="evil", department="market_bureau", title="测试")
 
     with pytest.raises(SecurityError):
         scenario.run(attempt)

@@ -61,6 +61,9 @@ MEETING_STEPS = {
                        "meeting_record": "双方就处罚事实及审批事项处理交换意见。"},
     "write_minutes": {"meeting_minutes": "同意撤销该企业危险化学品经营许可。",
                       "meeting_outcome": "settled"},
+    # 003 §2(2): each side's responsible person reports the meeting to their leaders
+    "report_to_leaders_calling": {"reported_on": "2026-10-09", "main_leader_reported": True, "deputy_leader_reported": True, "report_summary": "会商一致"},
+    "report_to_leaders_other": {"reported_on": "2026-10-09", "main_leader_reported": True, "deputy_leader_reported": True, "report_summary": "会商一致"},
 }
 
 

@@ -15,6 +15,8 @@ import pytest
 
 from engine.clock import SHANGHAI
 from engine.errors import FormInvalid, NotCandidate
+from engine.models import Document
+from tests.document_checks import pages
 
 PROCESS = "p4_communication_ladder"
 
@@ -77,7 +79,10 @@ def oa_round(m, settled=None, sender="zhaomin", leader="liuhong", receiver="xumi
     return answer
 
 
-def letter_round(m, settled=None, sender="zhaomin", leader="wangjianguo", receiver="xuming"):
+REPLY_APPROVED = {"reply_approved": True, "reply_approval_comment": "同意以局名义复函。"}
+
+
+def letter_round(m, settled=None, sender="zhaomin", leader="wangjianguo", receiver="xuming", receiver_leader="huangtao"):
     m.complete("draft_official_letter", by=sender, data={"letter_title": "关于新址监管责任的函", "letter_content": "正文"})
     approve = m.task("approve_official_letter")
     assert (approve.assignee, approve.role) == (leader, "main_leader")
@@ -86,7 +91,11 @@ def letter_round(m, settled=None, sender="zhaomin", leader="wangjianguo", receiv
     answer = m.task("answer_official_letter")
     assert (answer.assignee, answer.role) == (receiver, "responsible_person")
     if settled is not None:
-        m.complete("answer_official_letter", by=receiver, data={"letter_answer": "复函：不同意。", "settled": settled})
+        m.complete("answer_official_letter", by=receiver, data={
+            "reply_title": "关于新址监管责任的复函", "letter_answer": "复函：不同意。", "settled": settled})
+        approve = m.task("approve_reply_letter")
+        assert (approve.assignee, approve.role) == (receiver_leader, "main_leader")
+        m.complete("approve_reply_letter", by=receiver_leader, data=REPLY_APPROVED)
     return answer
 
 
@@ -106,6 +115,10 @@ def meeting(m, outcome, calling="zhaomin", other="xuming", calling_leader="liuho
         "meeting_held_at": "2026-11-02T09:00:00+08:00", "meeting_attendees": "双方分管领导及科室负责人",
         "meeting_record": "记录"})
     m.complete("write_minutes", by=calling, data={"meeting_minutes": "纪要", "meeting_outcome": outcome})
+    report = {"reported_on": "2026-11-02", "main_leader_reported": True, "deputy_leader_reported": True,
+              "report_summary": "会商情况"}  # 003 §2(2): each side's responsible person reports to their leaders
+    m.complete("report_to_leaders_calling", by=calling, data=report)
+    m.complete("report_to_leaders_other", by=other, data=report)
 
 
 # --- scenarios ---------------------------------------------------------------------------------
@@ -166,16 +179,19 @@ def test_matter_climbs_every_rung_and_the_consultation_meeting_settles_it(scenar
     assert results(m) == [("platform", "unsettled"), ("phone", "unsettled"), ("oa", "unsettled"),
                           ("letter", "unsettled"), ("meeting", "settled")]
     completed = [e["task_id"] for e in m.events("task_completed")]
-    assert completed[:11] == [
+    assert completed[:12] == [
         "send_platform_message", "answer_platform", "record_phone_call", "confirm_phone_call",
         "draft_oa_message", "approve_oa_message", "answer_oa_message",
-        "draft_official_letter", "approve_official_letter", "answer_official_letter", "request_meeting"]
+        "draft_official_letter", "approve_official_letter", "answer_official_letter", "approve_reply_letter",
+        "request_meeting"]
     assert "apply_arbitration" not in completed
-    # The letter went out under the bureau's number once its main leader approved; the meeting (P5,
-    # called) issued its minutes under the calling side's number; the log holds both files' hashes.
+    # The letter went out under the bureau's number once its main leader approved, the reply under the
+    # market bureau's once its main leader approved; the meeting (P5, called) issued its minutes under
+    # the calling side's number; the log holds every file's hashes.
     docs = m.documents()
     assert [(d["kind"], d["number"], d["title"], d["issued_by"]) for d in docs] == [
         ("official_letter", "鞍审批函〔2026〕1号", "关于新址监管责任的函", "wangjianguo"),
+        ("official_letter", "鞍市监函〔2026〕1号", "关于新址监管责任的复函", "huangtao"),
         ("meeting_minutes", "鞍审批会纪〔2026〕1号", "关于新址监管责任划分的会商纪要", "zhaomin")]
     assert all(d["intact"] for d in docs)
     assert [(e["data"]["number"], e["data"]["pdf_sha256"], e["data"]["docx_sha256"])
@@ -216,8 +232,10 @@ def test_leader_refuses_sender_revises_and_resubmits(scenario, rung, draft, appr
     assert (reply.assignee, reply.department) == ("zhouqiang", "approval_bureau.construction")
     assert reply.due == end_of("2026-11-05")
     reply_data = {"oa": {"oa_answer": "同意贵局意见。", "settled": True},
-                  "letter": {"letter_answer": "复函：同意。", "reply_letter_no": "鞍审批函〔2026〕40号", "settled": True}}
+                  "letter": {"reply_title": "关于某项目安全设施审查意见的复函", "letter_answer": "复函：同意。", "settled": True}}
     m.complete(answer, by="zhouqiang", data=reply_data[rung])
+    if rung == "letter":  # the reply in the approval bureau's name: its main leader approves it (003 §2(4)4)
+        m.complete("approve_reply_letter", by="wangjianguo", data=REPLY_APPROVED)
     assert m.status == "completed"
     assert m.data["outcome"] == "settled"
     assert m.data[content_key] == "修改稿：补充了法规依据。"
@@ -378,3 +396,38 @@ def test_a_department_cannot_communicate_with_itself(scenario):
 
     from engine.models import Instance
     assert scenario.run(lambda e: e.db.execute(select(func.count()).select_from(Instance)).scalar()) == 0
+
+
+def test_the_reply_letter_goes_out_in_the_receiving_departments_name_after_its_main_leader_approves(scenario):
+    """003 §2(4)4 "需要以部门名义出具重大审批与监管意见的，经请示审批与监管部门主要领导同意后，通过公函形式进行沟通":
+    the receiving side's 复函 is also a letter in its department's name. 徐明 drafts the reply of 市市场监督管理局;
+    he cannot approve it himself, only 黄涛, the bureau's main leader. 黄涛 sends it back; 徐明 revises it;
+    黄涛 approves. Only then is it issued — 鞍市监函〔2026〕1号, addressed to 市行政审批局, with the revised
+    text — and the rung is settled by it."""
+    s = scenario
+    s.at("2026-11-02 09:00")
+    m = s.start(PROCESS, by="sunli", data=start_data(start_rung="letter"))
+    m.complete("draft_official_letter", by="zhaomin", data={"letter_title": "关于新址监管责任的函", "letter_content": "请明确新址监管责任。"})
+    m.complete("approve_official_letter", by="wangjianguo", data={"letter_approved": True, "letter_approval_comment": "同意。"})
+    m.complete("answer_official_letter", by="xuming", data={
+        "reply_title": "关于新址监管责任的复函", "letter_answer": "新址由我局负责日常监管。", "settled": True})
+    approve = m.task("approve_reply_letter")
+    assert (approve.assignee, approve.department) == ("huangtao", "market_bureau")
+    with pytest.raises(NotCandidate):
+        m.complete("approve_reply_letter", by="xuming", data=REPLY_APPROVED)
+    m.complete("approve_reply_letter", by="huangtao", data={
+        "reply_approved": False, "reply_approval_comment": "请写明首次检查的时间。"})
+    assert m.task("revise_reply_letter").assignee == "xuming"
+    assert [d["number"] for d in m.documents()] == ["鞍审批函〔2026〕1号"]  # no reply has gone out
+    m.complete("revise_reply_letter", by="xuming", data={
+        "letter_answer": "新址由我局负责日常监管，首次检查于11月9日前完成。", "revision_note": "已补充检查时间。"})
+    m.complete("approve_reply_letter", by="huangtao", data=REPLY_APPROVED)
+
+    assert m.status == "completed" and results(m) == [("letter", "settled")]
+    letter, reply = m.documents()
+    assert (reply["kind"], reply["number"], reply["title"], reply["department"], reply["issued_by"]) == (
+        "official_letter", "鞍市监函〔2026〕1号", "关于新址监管责任的复函", "market_bureau", "huangtao")
+    assert reply["intact"] and m.data["reply_document"]["number"] == "鞍市监函〔2026〕1号"
+    pdf = s.run(lambda e: e.db.get(Document, reply["id"]).pdf)
+    text = "".join(line.text for page in pages(pdf) for line in page)
+    assert "市行政审批局：" in text and "首次检查于11月9日前完成" in text and "鞍山市市场监督管理局" in text

@@ -29,6 +29,16 @@ def prepare(m, by, when="2026-10-14T09:00:00+08:00"):
         "meeting_at": when, "meeting_place": "市行政审批局三楼会议室"})
 
 
+REPORT = {"reported_on": "2026-10-15", "main_leader_reported": True, "deputy_leader_reported": True,
+          "report_summary": "会商一致：依法启动撤销程序"}
+
+
+def report_to_leaders(m, calling: str, other: str) -> None:
+    """003 §2(2): each side's responsible person reports the meeting to their main and deputy leaders."""
+    m.complete("report_to_leaders_calling", by=calling, data=REPORT)
+    m.complete("report_to_leaders_other", by=other, data=REPORT)
+
+
 def test_supervision_department_calls_a_meeting_on_a_revocation_proposal_and_settles_it(scenario):
     """市市场监督管理局 calls a one-to-one meeting with 市场准入审批科 on a proposal to revoke a
     licence (topic category 3). The calling side sets the agenda and sends the notice; the deputy
@@ -88,6 +98,24 @@ def test_supervision_department_calls_a_meeting_on_a_revocation_proposal_and_set
     m.complete("write_minutes", by="xuming", data={
         "meeting_minutes": "双方同意由市场准入审批科依法启动撤销程序。", "meeting_outcome": "settled"})
 
+    # 003 §2(2): "责任人主要负责参加审批和监管部门工作会商会议，并向本部门主要领导和分管领导汇报有关会议精神":
+    # the responsible person of each side reports to their own main and deputy leaders; both leaders get
+    # the minutes and the report (抄送). The meeting is over only when both have reported.
+    reports = {t.spec_id: (t.assignee, t.department) for t in m.open_tasks()}
+    assert reports == {"report_to_leaders_calling": ("xuming", "market_bureau"),
+                       "report_to_leaders_other": ("zhaomin", "approval_bureau.market")}
+    with pytest.raises(FormInvalid) as half:
+        m.complete("report_to_leaders_calling", by="xuming", data={**REPORT, "main_leader_reported": False})
+    assert half.value.errors == {"main_leader_reported": "须向本部门主要领导汇报"}
+    s.at("2026-10-15 10:00")
+    m.complete("report_to_leaders_calling", by="xuming", data={**REPORT, "leader_instructions": "黄涛：抓紧办理"})
+    assert m.status == "running"
+    m.complete("report_to_leaders_other", by="zhaomin", data=REPORT)
+    assert [sorted(e["data"]["to"]) for e in m.events("copied")] == [["huangtao", "yangfan"],
+                                                                     ["liuhong", "wangjianguo"]]
+    assert (m.data["calling_side_report"]["department"], m.data["other_side_report"]["reported_on"]) == (
+        "market_bureau", "2026-10-15")
+
     assert m.status == "completed"
     data = m.data
     assert data["meeting_outcome"] == "settled"
@@ -97,7 +125,8 @@ def test_supervision_department_calls_a_meeting_on_a_revocation_proposal_and_set
     assert [(e["task_id"], e["actor"]) for e in m.events("task_completed")] == [
         ("prepare_meeting", "xuming"), ("confirm_attendance", "zhaomin"),
         ("ack_notice_calling_leader", "yangfan"), ("ack_notice_other_leader", "liuhong"),
-        ("record_meeting", "xuming"), ("write_minutes", "xuming")]
+        ("record_meeting", "xuming"), ("write_minutes", "xuming"), ("report_to_leaders_calling", "xuming"),
+        ("report_to_leaders_other", "zhaomin")]
     # 003 §2(5) "会后形成会议纪要": issued under the calling side's number, in its name.
     [doc] = m.documents()
     assert (doc["kind"], doc["number"], doc["department"], doc["issued_by"]) == (
@@ -156,6 +185,7 @@ def test_other_side_cannot_attend_meeting_rescheduled_notice_deemed_received_sti
         "meeting_record": "双方就管网穿越文物保护范围是否须先行审批各执己见。"})
     m.complete("write_minutes", by="zhouqiang", data={
         "meeting_minutes": "双方未能达成一致，由工程建设审批科申请第三方评判裁决。", "meeting_outcome": "disputed"})
+    report_to_leaders(m, "zhouqiang", "caolei")
     assert m.status == "completed"
     assert m.data["meeting_outcome"] == "disputed"
     assert m.data["attendance_confirmed"] is True

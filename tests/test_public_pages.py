@@ -176,6 +176,26 @@ def test_the_reporter_reads_that_the_reward_was_refused_and_why(site):
     assert "仓库内违规储存油漆约两吨" not in page and "tangjun" not in page
 
 
+def test_a_report_registered_from_the_hotline_gives_the_reporter_a_code_too(site):
+    """000 §3(5) "充分利用8890民生问题诉求平台、“12350”举报电话……及时受理并依法处理": 冯雪 registers a report
+    that came by the 8890 platform. The page after registering gives her the 查询码 to pass back through the
+    platform; with it the reporter reads that the report was not accepted, and why."""
+    s, app = site
+    staff = WebUser(app, "fengxue")
+    page = staff.post("/start/p12_complaint_report", {
+        "subject": "反映某商场消防通道堵塞", "enterprise_name": "鞍山市某商贸有限公司", "department": "emergency_bureau",
+        "channel": "hotline_8890", "received_at": "2026-10-09T08:40", "content": "商场东侧消防通道堆放货物。",
+        "anonymous": "on"})
+    assert page.status_code == 302
+    page = staff.get(page.headers["Location"]).get_data(as_text=True)
+    code = re.search(r'id="tracking-code">([^<]+)<', page).group(1)
+    assert "请经原渠道" in page
+    _report_matter(s).complete("accept_report", by="fengxue", data={
+        "decision": "not_accept", "decided_on": "2026-10-09", "reason": "消防通道问题属消防救援部门职责，已由8890平台转办"})
+    answer = WebUser(app).post("/public/track", {"code": code}).get_data(as_text=True)
+    assert "不予受理的理由：消防通道问题属消防救援部门职责，已由8890平台转办" in answer
+
+
 def test_a_named_website_report_needs_a_contact(site):
     _, app = site
     refused = WebUser(app).post("/public/report", {"subject": "举报", "enterprise_name": "某公司",

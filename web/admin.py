@@ -16,7 +16,8 @@ from engine.errors import LiandongError
 from engine.models import CalendarYear, Department, Person
 from engine.monitoring import STATUSES, InstanceFilter
 
-from . import documents_views, present, refuse
+from . import documents_views, present
+from .transaction import refuse
 from .auth import login_required, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -134,7 +135,9 @@ def compliance():
     return render_template("admin/compliance.html", rows=rows, peak=peak, args=request.args,
                            procedures=[(d.key, d.name) for d in g.engine.repository.processes()],
                            requested=requested, requested_counts=counts,
-                           oversight=accountability.is_oversight(g.db, g.user.id))
+                           oversight=accountability.is_oversight(g.db, g.user.id),
+                           duties=g.engine.accountability.missed_enforcement_duties(),
+                           referrals=g.engine.accountability.referrals())
 
 
 @bp.post("/compliance/accountability")
@@ -149,6 +152,23 @@ def request_accountability():
         refuse()
         flash(f"提请问责失败：{err.message}", "error")
     return redirect(url_for("admin.compliance"))
+
+
+@bp.post("/compliance/enforcement-referral")
+@admin_or_oversight
+def refer_enforcement_duty():
+    """执法责任追究 of one enforcement step whose limit passed (001 §4(3)2)."""
+    try:
+        task_id = int(request.form.get("task_id", ""))
+    except ValueError:
+        abort(400, description="任务编号无效")
+    try:
+        g.engine.accountability.refer_enforcement_duty(g.user.id, task_id, request.form.get("reason", ""))
+        flash("已提出执法责任追究，记入该事项的办理记录", "success")
+    except LiandongError as err:
+        refuse()
+        flash(f"执法责任追究失败：{err.message}", "error")
+    return redirect(url_for("admin.compliance") + "#enforcement-duties")
 
 
 @bp.get("/compliance.csv")

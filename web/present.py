@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import g
 from sqlalchemy import select
 
-from engine import accountability, deadlines, directory, states
+from engine import accountability, deadlines, directory, specs, states
 from engine.clock import local
 from engine.errors import DirectoryError
 from engine.models import Department, Event, EventRecipient, HumanTask, Instance, Person, TaskCandidate
@@ -280,7 +280,7 @@ class Context:
 def _form_fields(instance: Instance) -> dict[str, dict]:
     """Field titles from every form the matter is bound to, its start form first."""
     names = dict(instance.bundle.get("forms", {}))
-    start_name = g.engine.repository.get(instance.definition_id).meta.get("start_form")
+    start_name = specs.of(g.engine.repository.get(instance.definition_id)).start_form
     ordered = sorted(names.items(), key=lambda item: item[0] != start_name)
     fields = {}
     for _, form_id in ordered:
@@ -320,12 +320,12 @@ def context(instance: Instance, data: dict) -> Context:
     result = Context()
     if data.get("started_by"):
         result.items.append(ContextItem("发起人", person_name(data["started_by"])))
-    due = g.engine.repository.get(instance.definition_id).meta.get("matter_deadline") or {}
-    if due.get("matter_deadline") and data.get(due["matter_deadline"]):
-        result.items.append(ContextItem(due.get("matter_deadline_label") or "办理期限",
-                                        format_value(data[due["matter_deadline"]], {"format": "date-time"})))
+    process = specs.of(g.engine.repository.get(instance.definition_id))
+    if process.matter_deadline and data.get(process.matter_deadline):
+        result.items.append(ContextItem(process.matter_deadline_label or "办理期限",
+                                        format_value(data[process.matter_deadline], {"format": "date-time"})))
     for name, value in data.items():
-        if name in ("started_by", "started_at", due.get("matter_deadline")):
+        if name in ("started_by", "started_at", process.matter_deadline):
             continue
         spec = fields.get(name)
         if spec and spec.get("title"):

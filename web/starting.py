@@ -1,13 +1,12 @@
 """Which processes a person may start, and with which start form.
 
 A process can be started from the web when its start event names a start form (`form` property), by a
-person holding the role of the lane the start event lies in (anyone with a role in the directory when
-that lane is the starter's own)."""
+person holding the role of the lane the start event lies in (`engine.specs.ProcessSpec.may_start`)."""
 from dataclasses import dataclass
 
 from flask import g
 
-from engine import directory, forms
+from engine import directory, forms, specs
 from engine.models import Definition
 
 
@@ -29,15 +28,10 @@ def startable(user: str) -> list[Startable]:
     roles = {r.role for r in directory.roles_of(g.db, user)}
     result = []
     for definition in g.engine.repository.processes():
-        meta = definition.meta
-        form = g.engine.repository.latest("form", meta["start_form"]) if meta.get("start_form") else None
-        if form is None:
-            continue
-        lane = meta.get("lanes", {}).get(meta.get("start_lane") or "", {})
-        role = lane.get("role", directory.STARTER)
-        allowed = bool(roles) if role == directory.STARTER else role in roles
-        if allowed:
-            result.append(Startable(definition, form.id, role))
+        process = specs.of(definition)
+        form = g.engine.repository.latest("form", process.start_form) if process.start_form else None
+        if form is not None and process.may_start(roles):
+            result.append(Startable(definition, form.id, process.starter_role))
     return result
 
 

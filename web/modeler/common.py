@@ -4,13 +4,16 @@ problems with element names, and XML responses that never render as documents.""
 import html
 import re
 
-from flask import Response, abort, g, request
+from flask import Blueprint, Response, abort, g, request
 from sqlalchemy import case, func, select
 
 from engine import bpmn_xml, file_kinds, states
 from engine.errors import DeploymentError
 from engine.models import Definition, Draft, Instance
 from engine.versions import VersionQuestion
+
+bp = Blueprint("modeler", __name__, url_prefix="/modeler")
+OWNER = "process_owner"
 
 
 def matter_counts() -> dict[int, dict]:

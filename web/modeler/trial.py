@@ -5,14 +5,13 @@ import json
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from engine import directory, states
+from engine import specs, states
 from engine.errors import DeploymentError, FormInvalid, LiandongError
 from engine.models import Draft, Person, RoleAssignment, Timer
 
 from .. import formview, sandbox
 from ..auth import role_required
-from . import OWNER, bp
-from .common import draft_row, filename_for, problems_of, xml_response
+from .common import OWNER, bp, draft_row, filename_for, problems_of, xml_response
 
 STATUS_NAMES = states.MATTER
 EVENT_NAMES = states.EVENTS  # the event log's one vocabulary (engine/states.py): 超期上报, not overdue_escalated
@@ -42,14 +41,14 @@ def sandbox_create(draft_id: int):
     return redirect(url_for("modeler.sandbox_page", token=box.token))
 
 
-def _start_people(service, meta: dict) -> list[tuple[str, str]]:
-    lane = meta.get("lanes", {}).get(meta.get("start_lane") or "", {})
-    role = lane.get("role", directory.STARTER)
-    query = select(Person.id, Person.name).join(RoleAssignment, RoleAssignment.person_id == Person.id).where(
-        RoleAssignment.until.is_(None), Person.active.is_(True))
-    if role != directory.STARTER:
-        query = query.where(RoleAssignment.role == role)
-    return list(dict.fromkeys((pid, name) for pid, name in service.db.execute(query.order_by(Person.id)).all()))
+def _start_people(service, process: specs.ProcessSpec) -> list[tuple[str, str]]:
+    """Whom the trial run may start as: the people the process lets start (ProcessSpec.may_start)."""
+    roles: dict[tuple[str, str], set[str]] = {}
+    for pid, name, role in service.db.execute(
+            select(Person.id, Person.name, RoleAssignment.role).join(RoleAssignment, RoleAssignment.person_id == Person.id)
+            .where(RoleAssignment.until.is_(None), Person.active.is_(True)).order_by(Person.id)).all():
+        roles.setdefault((pid, name), set()).add(role)
+    return [person for person, held in roles.items() if process.may_start(held)]
 
 
 @bp.get("/sandbox/<token>")
@@ -62,11 +61,11 @@ def sandbox_page(token: str):
         definition = repo.process(box.meta["process_key"])
         view["definition"] = {"key": definition.key, "name": definition.name, "version": definition.version,
                               "content": definition.content}
-        meta = definition.meta
-        start_form = repo.latest("form", meta["start_form"]) if meta.get("start_form") else None
+        process = specs.of(definition)
+        start_form = repo.latest("form", process.start_form) if process.start_form else None
         start_schema = json.loads(start_form.content) if start_form else {"type": "object", "properties": {}}
         view["start_fields"] = formview.fields(start_schema)
-        view["start_people"] = _start_people(service, meta)
+        view["start_people"] = _start_people(service, process)
         view["now"] = service.clock.now()
         instance_id = box.meta.get("instance_id")
         view["instance"] = None
@@ -139,8 +138,8 @@ def sandbox_start(token: str):
 
     def start(service):
         definition = service.repository.process(box.meta["process_key"])
-        meta = definition.meta
-        form = service.repository.latest("form", meta["start_form"]) if meta.get("start_form") else None
+        start_form = specs.of(definition).start_form
+        form = service.repository.latest("form", start_form) if start_form else None
         schema = json.loads(form.content) if form else {"type": "object", "properties": {}}
         data = {**_extra_data(), **formview.submitted(schema, request.form)}
         instance = service.runtime.start(box.meta["process_key"], data, request.form.get("as_user", ""))
