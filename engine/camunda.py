@@ -142,8 +142,7 @@ def _generated_form(element, process_id: str) -> tuple[str, dict]:
         if "required" in rules:
             schema["required"].append(item.get("id"))
     if not schema["properties"] and element.tag != BPMN + "startEvent":
-        schema["properties"]["comment"] = {"type": "string", "title": "办理意见", "x-widget": "textarea",
-                                           "maxLength": 2000}
+        schema["properties"]["comment"] = {"type": "string", "title": "办理意见", "x-widget": "textarea"}
     return f"{process_id}_{element.get('id')}.json", schema
 
 

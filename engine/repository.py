@@ -87,7 +87,7 @@ class Repository:
         if text is None:
             row = self.get(definition_id)
             text = _FORM_CACHE[row.content_hash] = row.content
-        return json.loads(text)
+        return forms.with_text_rule(json.loads(text))
 
     # --- deploying ---
     def deploy_directory(self, folder: Path, user: str = "system", as_new_version: bool = False) -> list[Deployed]:

@@ -72,8 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     _register_transaction(app)  # before the blueprints: their hooks use g.db
 
-    from . import (abnormal_list, admin, api, auth, documents_views, filters, headers, inbox, modeler, office_views,
-                   public, vendor, worklists)
+    from . import (abnormal_list, admin, admin_migration, api, auth, documents_views, filters, headers, inbox, modeler,
+                   office_views, public, vendor, worklists)
     headers.register(app)  # every response, error pages and refusals included
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -82,6 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(vendor.bp)
     app.register_blueprint(modeler.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_migration.bp)
     app.register_blueprint(office_views.bp)
     app.register_blueprint(worklists.bp)
     app.register_blueprint(documents_views.bp)
