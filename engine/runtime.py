@@ -20,6 +20,7 @@ from .errors import InvalidState, LiandongError, NotCandidate, NotFound, ScriptE
 from .models import HumanTask, Instance, TaskCandidate, Timer
 from .scripting import element_label
 from .timers import due_at as timer_due_at
+from .known_rows import has_timers, rowable_tasks
 from .timers import event_taken, is_timer, timer_fired
 
 ENGINE_ROUNDS = 20
@@ -333,35 +334,37 @@ class Runtime:
         process = processes[owner.spec.name]
         props = process.user_tasks.get(spec.bpmn_id) or specs.UserTaskSpec(spec.bpmn_id)
         lane = process.lane_of(spec.bpmn_id) or specs.LaneSpec("", role=directory.STARTER)
-        engine = workflow.script_engine
-        role = lane.role or directory.STARTER
-        if role == directory.STARTER:
-            department, candidates = instance.department, [instance.started_by]
-        else:
-            department = str(engine.evaluate(task, lane.department, where=lane.label("department")))
-            candidates = directory.holders(self.db, department, role)
-        if lane.candidates:  # a narrower list named in the data, e.g. the staff a department named
-            named = [str(p) for p in engine.evaluate(task, lane.candidates, where=lane.label("candidates")) or []]
-            outsiders = [p for p in named if p not in candidates]
-            if not named or outsiders:
-                raise ScriptError(f"指定的办理人不是该泳道角色的人员：{outsiders or '（空）'}")
-            candidates = named
-        assignee = candidates[0] if len(candidates) == 1 else None
-        if lane.assignee:
-            wanted = engine.evaluate(task, lane.assignee, where=lane.label("assignee"))
-            if wanted:
-                if wanted not in candidates and role != directory.STARTER:
-                    raise ScriptError(f"指定的办理人 {wanted} 不是该泳道角色的人员")
-                assignee, candidates = wanted, [wanted]
-        if prefer and prefer in candidates:
-            assignee = prefer
-        due_at = provisional = basis = None
-        if props.due:
-            value = engine.evaluate(task, props.due, where=f"元素“{spec.bpmn_name or spec.bpmn_id}”（{spec.bpmn_id}）的 due")
-            due_at = parse_local(value)
-            given = self.ctx.functions.given.get(value)
-            provisional = bool(given and given.provisional)
-            basis = {"start": given.start, "days": given.days} if given else None
+        # Reads only (directory, calendar): the step's changes go out together in the flush below.
+        with self.db.no_autoflush:
+            engine = workflow.script_engine
+            role = lane.role or directory.STARTER
+            if role == directory.STARTER:
+                department, candidates = instance.department, [instance.started_by]
+            else:
+                department = str(engine.evaluate(task, lane.department, where=lane.label("department")))
+                candidates = directory.holders(self.db, department, role)
+            if lane.candidates:  # a narrower list named in the data, e.g. the staff a department named
+                named = [str(p) for p in engine.evaluate(task, lane.candidates, where=lane.label("candidates")) or []]
+                outsiders = [p for p in named if p not in candidates]
+                if not named or outsiders:
+                    raise ScriptError(f"指定的办理人不是该泳道角色的人员：{outsiders or '（空）'}")
+                candidates = named
+            assignee = candidates[0] if len(candidates) == 1 else None
+            if lane.assignee:
+                wanted = engine.evaluate(task, lane.assignee, where=lane.label("assignee"))
+                if wanted:
+                    if wanted not in candidates and role != directory.STARTER:
+                        raise ScriptError(f"指定的办理人 {wanted} 不是该泳道角色的人员")
+                    assignee, candidates = wanted, [wanted]
+            if prefer and prefer in candidates:
+                assignee = prefer
+            due_at = provisional = basis = None
+            if props.due:
+                value = engine.evaluate(task, props.due, where=f"元素“{spec.bpmn_name or spec.bpmn_id}”（{spec.bpmn_id}）的 due")
+                due_at = parse_local(value)
+                given = self.ctx.functions.given.get(value)
+                provisional = bool(given and given.provisional)
+                basis = {"start": given.start, "days": given.days} if given else None
         form_name = props.form
         row.spec_id, row.name, row.lane = spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, lane.name
         row.department, row.role, row.assignee = department, role, assignee
@@ -384,28 +387,6 @@ class Runtime:
     def current_step_names(self, workflow: BpmnWorkflow) -> list[str]:
         return [t.task_spec.bpmn_name or t.task_spec.bpmn_id
                 for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING) if t.task_spec.bpmn_id]
-
-
-NEVER_READY = TaskState.PREDICTED_MASK | TaskState.FUTURE
-
-
-def rowable_tasks(workflow: BpmnWorkflow) -> frozenset:
-    """Ids of the tasks that may have a row already. Not the predicted or future ones: they were never
-    ready (a step reset by 退回/撤回 goes back to FUTURE only for an instant: it is ready, with its
-    row open, before the step ends). Tasks the engine makes later get new ids, so they have none."""
-    trees = [workflow.tasks, *(sub.tasks for sub in workflow.subprocesses.values())]
-    return frozenset(i for tasks in trees for i, t in tasks.items() if not t.state & NEVER_READY)
-
-
-def has_timers(workflow: BpmnWorkflow) -> bool:
-    """Whether the matter's process or a process it calls has a timer (else it has no timer rows).
-    Specs are parsed once per bundle, with the processes they call: the answer is kept on the spec."""
-    known = getattr(workflow.spec, "liandong_has_timers", None)
-    if known is None:
-        specs = [workflow.spec, *workflow.subprocess_specs.values()]
-        known = any(is_timer(t) for spec in specs for t in spec.task_specs.values())
-        workflow.spec.liandong_has_timers = known
-    return known
 
 
 def find_task(workflow: BpmnWorkflow, guid: str):

@@ -11,7 +11,8 @@ from sqlalchemy.orm.util import identity_key
 from . import countersign, directory, forms, states
 from .clock import local
 from .errors import InvalidState, NotCandidate, NotFound, StaleTask
-from .runtime import find_task, has_timers
+from .known_rows import has_timers
+from .runtime import find_task
 from .models import HumanTask, Instance, TaskCandidate
 
 
