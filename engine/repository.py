@@ -10,8 +10,8 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import (bpmn_checks, bpmn_xml, camunda, countersign, dmn_checks, document_resources, documents, file_kinds, forms,
-               file_messages, spec_check, spec_links, specs, versions)
+from . import (bpmn_checks, bpmn_xml, camunda, countersign, dmn_checks, document_resources, document_templates, file_kinds,
+               file_messages, forms, spec_check, spec_links, specs, versions)
 from .errors import DeploymentError, UnknownProcess
 from .history import History
 from .models import Definition, Person, RoleAssignment
@@ -194,7 +194,7 @@ class Repository:
             return kind, filename, schema.get("title", filename), text, filename, None, {}
         if kind == "template":
             try:
-                meta = documents.check_template(filename, text)
+                meta = document_templates.check_template(filename, text)
                 document_resources.check_template(text)  # names no file or host (rendering checks again)
             except ValueError as err:
                 raise bpmn_xml.XmlProblem(f"公文模板无效：{err}") from None
