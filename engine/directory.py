@@ -118,7 +118,6 @@ def holders(session: Session, dept_code: str, role: str) -> list[str]:
     """People holding `role` in the department, climbing to parent departments if none there."""
     code = dept_code
     while code:
-        dep = department(session, code)
         people = list(
             session.execute(
                 select(RoleAssignment.person_id)
@@ -132,9 +131,9 @@ def holders(session: Session, dept_code: str, role: str) -> list[str]:
                 .order_by(RoleAssignment.person_id)
             ).scalars()
         )
-        if people:
+        if people:  # role rows name a department by foreign key: it exists, no need to read it
             return people
-        code = dep.parent
+        code = department(session, code).parent
     raise DirectoryError(f"部门“{department(session, dept_code).name}”没有{ROLES.get(role, role)}，请先在目录中指定")
 
 
@@ -211,3 +210,15 @@ def change_role(
     session.add(RoleAssignment(person_id=person.id, department=department_code, role=role, since=now))
     session.flush()
     return {"department": department_code, "role": role, "replaced": ended, "new_person": person.id}
+
+
+def certified_officers(db, department: str) -> list[dict]:
+    """Enforcement officers of the department who hold a certificate (001 §4(3)2), sorted by id."""
+    rows = db.execute(
+        select(RoleAssignment.person_id, RoleAssignment.certificate)
+        .join(Person, Person.id == RoleAssignment.person_id)
+        .where(RoleAssignment.department == department, RoleAssignment.role == "enforcement_officer",
+               RoleAssignment.until.is_(None), Person.active.is_(True))
+        .order_by(RoleAssignment.person_id)
+    ).all()
+    return [{"id": pid, "certificate": cert} for pid, cert in rows if cert and cert.strip()]

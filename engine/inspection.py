@@ -14,8 +14,8 @@ holding the record can re-run it and must get the same targets and officers:
    the receiving department the risk level and the supervision measure. Enterprises of high-risk sectors,
    and those a department put under key supervision, are set aside for key supervision. Each target keeps
    the worst credit grade and the highest risk level any department gave it; its credit grade is lowered
-   by the credit records (P13, P11): C after a violation of the last three years, D after a serious one or
-   while blacklisted.
+   by the credit records (P13, P11): C after a violation of the last three years or while on the 经营异常名录,
+   D after a serious one or while blacklisted.
 2. Strata: targets are grouped by (credit grade, risk level). The stratum's ratio comes from the DMN
    table p10_sampling_ratio (recorded in the inputs); for city-county shared items the ratio is raised to
    at least 1/3. The stratum draws k = ceil(n × ratio) targets (at least 1 when n > 0 and ratio > 0).
@@ -42,10 +42,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from . import directory
+from . import directory, penalty
 from .clock import SHANGHAI, local
 from .errors import ScriptError
-from .models import (BlacklistEntry, ConflictDeclaration, InspectionDraw, Person, PublicNotice, RoleAssignment,
+from .models import (AbnormalListing, BlacklistEntry, ConflictDeclaration, InspectionDraw, PublicNotice,
                      TargetEntry, ViolationRecord)
 
 ALGORITHM = "ld-sha256-rank/2"
@@ -88,24 +88,13 @@ def digest(inputs: dict, seed: str, result: dict) -> str:
 
 
 # --- the two libraries ---
-def certified_officers(db, department: str) -> list[dict]:
-    """Enforcement officers of the department who hold a certificate (001 §4(3)2), sorted by id."""
-    rows = db.execute(
-        select(RoleAssignment.person_id, RoleAssignment.certificate)
-        .join(Person, Person.id == RoleAssignment.person_id)
-        .where(RoleAssignment.department == department, RoleAssignment.role == "enforcement_officer",
-               RoleAssignment.until.is_(None), Person.active.is_(True))
-        .order_by(RoleAssignment.person_id)
-    ).all()
-    return [{"id": pid, "certificate": cert} for pid, cert in rows if cert and cert.strip()]
-
-
 CREDIT_LOOKBACK_YEARS = 3  # violations older than this no longer lower the grade
 
 
 def credit_grades(db, codes: list[str], now: datetime) -> dict[str, str]:
     """The grade the credit records give (P13 violation database and blacklist; P11 decisions feed them):
-    D while blacklisted or after a serious violation, C after any violation, of the last three years."""
+    D while blacklisted or after a serious violation, C after any violation, of the last three years, and
+    C while on the 经营异常名录 (engine/abnormal_list.py)."""
     if not codes:
         return {}
     since = now - timedelta(days=365 * CREDIT_LOOKBACK_YEARS)
@@ -114,6 +103,9 @@ def credit_grades(db, codes: list[str], now: datetime) -> dict[str, str]:
             ViolationRecord.credit_code.in_(codes), ViolationRecord.recorded_at >= since)).all():
         grade = "D" if severity == "serious" else "C"
         grades[code] = max(grades.get(code, grade), grade, key=GRADES.index)
+    for (code,) in db.execute(select(AbnormalListing.credit_code).where(  # 经营异常名录 (001 §4(4)2)
+            AbnormalListing.credit_code.in_(codes), AbnormalListing.removed_at.is_(None))).all():
+        grades[code] = max(grades.get(code, "C"), "C", key=GRADES.index)
     for (code,) in db.execute(select(BlacklistEntry.credit_code).where(
             BlacklistEntry.credit_code.in_(codes), BlacklistEntry.removed_at.is_(None))).all():
         grades[code] = "D"
@@ -165,7 +157,7 @@ def library(db, departments: list[str], now: datetime | None = None) -> dict:
             targets.append(entry)
     for entry in targets:
         del entry["key_by"]
-    officers = {dept: certified_officers(db, dept) for dept in departments}
+    officers = {dept: directory.certified_officers(db, dept) for dept in departments}
     people = sorted({o["id"] for group in officers.values() for o in group})
     conflicts = sorted([p, c] for p, c in db.execute(
         select(ConflictDeclaration.person_id, ConflictDeclaration.credit_code)
@@ -305,12 +297,10 @@ def op_publish(ctx, department: str, results: dict, items: list) -> dict:
 
 def op_open_cases(ctx, department: str, findings: dict, plan_no: str = "") -> dict:
     """001 §4(3)2 "有案必查": one P11 penalty case per target whose inspection found a violation."""
-    from .penalty import op_open_case
-
     opened = {}
     for code in sorted(findings):
         r = findings[code]
-        opened[code] = op_open_case(
+        opened[code] = penalty.op_open_case(
             ctx, opened_by=r["officers"][0], department=department,
             subject=f"{r['enterprise_name']}“双随机”抽查发现违法行为（{plan_no}）", enterprise_name=r["enterprise_name"],
             credit_code=code, case_source="double_random", facts=r.get("findings") or "")["case_instance"]

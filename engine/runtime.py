@@ -20,6 +20,7 @@ from .errors import InvalidState, LiandongError, NotCandidate, NotFound, ScriptE
 from .models import HumanTask, Instance, TaskCandidate, Timer
 from .scripting import element_label
 from .timers import due_at as timer_due_at
+from .known_rows import has_timers, rowable_tasks
 from .timers import event_taken, is_timer, timer_fired
 
 ENGINE_ROUNDS = 20
@@ -31,6 +32,7 @@ class Runtime:
         self.ctx = ctx
         self.db = ctx.db
         self.created: list[HumanTask] = []  # task rows created by steps of this unit of work
+        self.acting: dict[int, str] = {}  # matter -> the person whose step runs in it (a nested start has its own)
 
     # --- starting and loading ---
     def start(self, process_key: str, data: dict, user: str) -> Instance:
@@ -59,6 +61,7 @@ class Runtime:
         matter_lock.remember(self.db, [instance])  # a row this transaction inserted is its own until commit
         spec, subprocess_specs = repo.specs(bundle)
         workflow = BpmnWorkflow(spec, subprocess_specs)
+        workflow.liandong_known_tasks = frozenset()  # a new matter: none of its tasks can have a row yet
         self._attach(instance, workflow)
         start_task = workflow.get_tasks(state=TaskState.READY)[0]
         start_task.data.update(data)
@@ -95,6 +98,7 @@ class Runtime:
         if workflow is None:
             spec, subprocess_specs = self.ctx.repository.specs(instance.bundle)
             workflow = storage.load(instance.state, spec, subprocess_specs)
+        workflow.liandong_known_tasks = rowable_tasks(workflow)
         self._attach(instance, workflow)
         return workflow
 
@@ -106,8 +110,8 @@ class Runtime:
         ctx = self.ctx
 
         def call_service(operation, params, _data):
-            ctx.instance_id = instance.id
-            return effects.call(ctx, operation, params)
+            acting = self.acting.get(instance.id, "system")
+            return effects.call(effects.ServiceCall(ctx, instance.id, acting), operation, params)
 
         workflow.script_engine = ctx.script_engine(call_service, instance.id)
 
@@ -128,7 +132,7 @@ class Runtime:
         matter's open rows if the caller read them already (see `open_rows`)."""
         if instance.status in states.ENDED or instance.status == states.SUSPENDED:
             raise InvalidState(f"事项当前状态为“{instance.status}”，不能继续办理")
-        self.ctx.actor = actor  # whoever's step this is: service tasks it runs act on their behalf
+        self.acting[instance.id] = actor  # whoever's step this is: its service tasks act on their behalf
         completed = [0]
 
         def did_complete(task):
@@ -177,20 +181,25 @@ class Runtime:
         workflow_cache.put_after_commit(self.db, self._cache_key(instance), instance.revision, workflow)
 
     # --- keeping rows in line with the engine ---
-    def open_rows(self, instance_ids: list[int]) -> dict[int, tuple[dict, dict]]:
-        """Matter id -> (waiting timer rows, open task rows), each by engine task id, in two queries."""
+    def open_rows(self, instance_ids: list[int], timers: bool = True, tasks: bool = True,
+                  fresh: bool = False) -> dict[int, tuple[dict, dict]]:
+        """Matter id -> (waiting timer rows, open task rows), each by engine task id, one query each.
+        `timers` False: the matters' processes have none (see `has_timers`); `tasks` False: the caller
+        read them; `fresh`: task rows already in the session are read again (under a new lock)."""
         rows = {i: ({}, {}) for i in instance_ids}
-        for timer in self.db.execute(select(Timer).where(Timer.instance_id.in_(instance_ids),
-                                                         Timer.status == states.TIMER_WAITING)).scalars():
-            rows[timer.instance_id][0][timer.guid] = timer
-        for task in self.db.execute(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
-                                                            HumanTask.state == states.TASK_OPEN)).scalars():
-            rows[task.instance_id][1][task.guid] = task
+        if timers:
+            for timer in self.db.execute(select(Timer).where(
+                    Timer.instance_id.in_(instance_ids), Timer.status == states.TIMER_WAITING)).scalars():
+                rows[timer.instance_id][0][timer.guid] = timer
+        if tasks:
+            query = select(HumanTask).where(HumanTask.instance_id.in_(instance_ids), HumanTask.state == states.TASK_OPEN)
+            for task in self.db.execute(query.execution_options(populate_existing=fresh)).scalars():
+                rows[task.instance_id][1][task.guid] = task
         return rows
 
     def sync(self, instance: Instance, workflow: BpmnWorkflow, actor: str, open_rows=None) -> None:
         # The open rows are read before anything changes, so the changes go out in one flush.
-        timer_rows, task_rows = open_rows or self.open_rows([instance.id])[instance.id]
+        timer_rows, task_rows = open_rows or self.open_rows([instance.id], has_timers(workflow))[instance.id]
         outcomes = self._sync_timers(instance, workflow, timer_rows, task_rows)
         still_open = self._sync_tasks(instance, workflow, outcomes, task_rows)
         if workflow.completed and instance.status not in states.ENDED:
@@ -271,9 +280,13 @@ class Runtime:
         created = 0
         ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
         unseen = [guid for guid in ready if guid not in rows]
-        if unseen:  # a ready task may already have a closed row (e.g. reopened): never two rows
+        # A ready task the matter had before this step may already have a closed row (e.g. reopened):
+        # never two rows. A task made in this step has a new id: nothing to look up.
+        earlier = getattr(workflow, "liandong_known_tasks", None)
+        maybe_known = [g for g in unseen if earlier is None or UUID(g) in earlier]
+        if unseen:
             known = set(self.db.execute(select(HumanTask.guid).where(
-                HumanTask.instance_id == instance.id, HumanTask.guid.in_(unseen))).scalars())
+                HumanTask.instance_id == instance.id, HumanTask.guid.in_(maybe_known))).scalars()) if maybe_known else set()
             for guid in unseen:
                 if guid not in known:
                     self.created.append(self._create_task(instance, workflow, ready[guid]))
@@ -321,35 +334,37 @@ class Runtime:
         process = processes[owner.spec.name]
         props = process.user_tasks.get(spec.bpmn_id) or specs.UserTaskSpec(spec.bpmn_id)
         lane = process.lane_of(spec.bpmn_id) or specs.LaneSpec("", role=directory.STARTER)
-        engine = workflow.script_engine
-        role = lane.role or directory.STARTER
-        if role == directory.STARTER:
-            department, candidates = instance.department, [instance.started_by]
-        else:
-            department = str(engine.evaluate(task, lane.department, where=lane.label("department")))
-            candidates = directory.holders(self.db, department, role)
-        if lane.candidates:  # a narrower list named in the data, e.g. the staff a department named
-            named = [str(p) for p in engine.evaluate(task, lane.candidates, where=lane.label("candidates")) or []]
-            outsiders = [p for p in named if p not in candidates]
-            if not named or outsiders:
-                raise ScriptError(f"指定的办理人不是该泳道角色的人员：{outsiders or '（空）'}")
-            candidates = named
-        assignee = candidates[0] if len(candidates) == 1 else None
-        if lane.assignee:
-            wanted = engine.evaluate(task, lane.assignee, where=lane.label("assignee"))
-            if wanted:
-                if wanted not in candidates and role != directory.STARTER:
-                    raise ScriptError(f"指定的办理人 {wanted} 不是该泳道角色的人员")
-                assignee, candidates = wanted, [wanted]
-        if prefer and prefer in candidates:
-            assignee = prefer
-        due_at = provisional = basis = None
-        if props.due:
-            value = engine.evaluate(task, props.due, where=f"元素“{spec.bpmn_name or spec.bpmn_id}”（{spec.bpmn_id}）的 due")
-            due_at = parse_local(value)
-            given = self.ctx.functions.given.get(value)
-            provisional = bool(given and given.provisional)
-            basis = {"start": given.start, "days": given.days} if given else None
+        # Reads only (directory, calendar): the step's changes go out together in the flush below.
+        with self.db.no_autoflush:
+            engine = workflow.script_engine
+            role = lane.role or directory.STARTER
+            if role == directory.STARTER:
+                department, candidates = instance.department, [instance.started_by]
+            else:
+                department = str(engine.evaluate(task, lane.department, where=lane.label("department")))
+                candidates = directory.holders(self.db, department, role)
+            if lane.candidates:  # a narrower list named in the data, e.g. the staff a department named
+                named = [str(p) for p in engine.evaluate(task, lane.candidates, where=lane.label("candidates")) or []]
+                outsiders = [p for p in named if p not in candidates]
+                if not named or outsiders:
+                    raise ScriptError(f"指定的办理人不是该泳道角色的人员：{outsiders or '（空）'}")
+                candidates = named
+            assignee = candidates[0] if len(candidates) == 1 else None
+            if lane.assignee:
+                wanted = engine.evaluate(task, lane.assignee, where=lane.label("assignee"))
+                if wanted:
+                    if wanted not in candidates and role != directory.STARTER:
+                        raise ScriptError(f"指定的办理人 {wanted} 不是该泳道角色的人员")
+                    assignee, candidates = wanted, [wanted]
+            if prefer and prefer in candidates:
+                assignee = prefer
+            due_at = provisional = basis = None
+            if props.due:
+                value = engine.evaluate(task, props.due, where=f"元素“{spec.bpmn_name or spec.bpmn_id}”（{spec.bpmn_id}）的 due")
+                due_at = parse_local(value)
+                given = self.ctx.functions.given.get(value)
+                provisional = bool(given and given.provisional)
+                basis = {"start": given.start, "days": given.days} if given else None
         form_name = props.form
         row.spec_id, row.name, row.lane = spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, lane.name
         row.department, row.role, row.assignee = department, role, assignee

@@ -18,6 +18,7 @@ budget (`DeployTrials`).
 import builtins
 import json
 import time
+from collections.abc import Callable
 from dataclasses import astuple
 from datetime import date, datetime
 
@@ -30,7 +31,8 @@ from .budget import MAX_INSTANCES, STEPS, Limits, SandboxRefusal
 from .calendar import WorkingCalendar
 from .clock import local, parse_local
 from .errors import LiandongError, ScriptError
-from .restricted import ALLOWED_FUNCTIONS, GUARDS, PLAIN_BUILTINS, builtins_table, check_source, compile_checked
+from .restricted import ALLOWED_FUNCTIONS, check_source, compile_checked
+from .restricted_guards import GUARDS, PLAIN_BUILTINS, builtins_table
 
 __all__ = ["ALLOWED_FUNCTIONS", "PLAIN_BUILTINS", "check_source", "SandboxEnvironment", "CalendarFunctions",
            "DeployTrials", "make_script_engine"]
@@ -115,10 +117,16 @@ class CalendarFunctions:
     so the runtime can store how a provisional deadline was computed and recompute it later.
     They run in the server's process (the worker calls back), so they bound their own arguments."""
 
-    def __init__(self, calendar: WorkingCalendar, clock):
-        self.calendar = calendar
+    def __init__(self, calendar: WorkingCalendar | Callable[[], WorkingCalendar], clock):
+        self._calendar = calendar  # or what loads it, when a working day is first asked about
         self.clock = clock
         self.given = {}  # iso string -> Deadline
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        if not isinstance(self._calendar, WorkingCalendar):
+            self._calendar = self._calendar()
+        return self._calendar
 
     def _instant(self, value) -> datetime:
         if value is None:

@@ -33,8 +33,6 @@ class Liandong:
     def __init__(self, session: Session, clock=None):
         self.db = session
         self.clock = clock or SystemClock()
-        self.instance_id = None  # the matter a service task is running for
-        self.actor = "system"  # the person whose step runs the service task (set by Runtime.advance)
         self._functions = None
         self._calendar = None
         self.repository = Repository(session, self.clock)
@@ -61,7 +59,8 @@ class Liandong:
     def functions(self) -> CalendarFunctions:
         """Working-day functions for expressions, bound to this clock and the stored calendar."""
         if self._functions is None:
-            self._functions = CalendarFunctions(self.calendar, self.clock)
+            # the calendar is read when an expression first asks about working days, not per step
+            self._functions = CalendarFunctions(lambda: self.calendar, self.clock)
         return self._functions
 
     def script_engine(self, call_service, instance_id: int | None = None):

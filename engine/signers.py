@@ -100,6 +100,8 @@ class Signers:
     def gate(self, task: HumanTask, values: dict) -> bool:
         """Called when the holder submits. Refuses while before-signers are pending; holds the
         submission while after-signers are pending (returns True if held)."""
+        if task.revision == 0:
+            return False  # signers are added by an action that moves the revision: none on an untouched row
         pending = {s.position for s in self.of_task(task.id) if s.signed_at is None}  # one query for both
         if "before" in pending:
             raise InvalidState("前加签人尚未全部签署意见，暂不能提交")

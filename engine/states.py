@@ -66,7 +66,8 @@ EVENTS = {
     "extension_requested": "申请延期", "extended": "批准延期", "extension_refused": "不予延期",
     "completed_by_default": "超时默认办结",
     "votes_counted": "计票", "accountability_requested": "提请市政府予以问责",
-    "enforcement_accountability_referred": "执法责任追究", "transferred": "转办",
+    "enforcement_accountability_referred": "执法责任追究", "abnormal_listed": "列入经营异常名录",
+    "abnormal_removed": "移出经营异常名录", "abnormal_referred": "经营异常名录满三年移送", "transferred": "转办",
     "attachment_added": "添加附件", "identity_refused": "查看举报人信息被拒绝",
 }
 

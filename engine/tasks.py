@@ -9,7 +9,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm.util import identity_key
 
 from . import countersign, directory, forms, states
+from .clock import local
 from .errors import InvalidState, NotCandidate, NotFound, StaleTask
+from .known_rows import has_timers
 from .runtime import find_task
 from .models import HumanTask, Instance, TaskCandidate
 
@@ -72,10 +74,18 @@ class Tasks:
                                     .order_by(HumanTask.id)).all())
 
     # --- acting ---
-    def _lock(self, task_id: int, revision: int | None, user: str) -> tuple[HumanTask, Instance]:
+    def _lock(self, task_id: int, revision: int | None, user: str,
+              open_tasks: dict | None = None) -> tuple[HumanTask, Instance]:
+        """The task and its matter, locked and read afresh. `open_tasks`: filled with the matter's open
+        task rows, read under the lock; the task is read with them instead of on its own."""
         task = self.get(task_id)
         instance = self.ctx.runtime.instance(task.instance_id, lock=True)
-        self.db.refresh(task)  # re-read under the lock
+        if open_tasks is None:
+            self.db.refresh(task)  # re-read under the lock
+        else:
+            open_tasks.update(self.ctx.runtime.open_rows([instance.id], timers=False, fresh=True)[instance.id][1])
+            if task.guid not in open_tasks:
+                self.db.refresh(task)  # closed meanwhile: read it to say so
         if task.state != states.TASK_OPEN:
             raise StaleTask("该任务已经办理或已取消，请刷新后查看", task=task_id)
         if revision is not None and task.revision != revision:
@@ -126,7 +136,8 @@ class Tasks:
         return task
 
     def complete(self, task_id: int, user: str, data: dict, revision: int | None) -> Completion:
-        task, instance = self._lock(task_id, revision, user)
+        open_tasks: dict = {}
+        task, instance = self._lock(task_id, revision, user, open_tasks)
         if not self.may_act(task, user):
             raise NotCandidate("您不是该任务的办理人，不能办理")
         if task.delegated_by:
@@ -138,17 +149,21 @@ class Tasks:
         values = forms.validate(self.form_schema(task), data)
         if self.ctx.signers.gate(task, values):
             return Completion(task=task, next_tasks=[], instance_status=instance.status)
-        return self.finish(task, user, values)
+        return self.finish(task, user, values, open_tasks)
 
-    def finish(self, task: HumanTask, user: str, values: dict) -> Completion:
-        """Run the engine past a task whose submission has been checked (under the row lock)."""
+    def finish(self, task: HumanTask, user: str, values: dict, open_tasks: dict | None = None) -> Completion:
+        """Run the engine past a task whose submission has been checked (under the row lock).
+        `open_tasks`: the matter's open task rows if the caller read them under the lock."""
         instance = self.ctx.runtime.instance(task.instance_id, lock=True)  # held already: no query
         workflow = self.ctx.runtime.load(instance, reuse=True)
         engine_task = find_task(workflow, task.guid)
         if engine_task is None or engine_task.state != TaskState.READY:
             raise StaleTask("该任务在流程中已不可办理，请刷新")
         first_new = len(self.ctx.runtime.created)
-        open_rows = self.ctx.runtime.open_rows([instance.id])[instance.id]  # read before this task's row changes
+        # the open rows are read before this task's row changes
+        timer_rows, task_rows = self.ctx.runtime.open_rows(
+            [instance.id], has_timers(workflow), tasks=open_tasks is None)[instance.id]
+        open_rows = (timer_rows, task_rows if open_tasks is None else open_tasks)
         engine_task.data.update(values)
         counted = countersign.tally(engine_task, values)  # 会签 / 或签 / 票签
         if counted:
@@ -156,7 +171,7 @@ class Tasks:
         engine_task.run()
         task.state, task.assignee = states.TASK_COMPLETED, task.assignee or user
         task.completed_by, task.completed_at, task.draft = user, self.ctx.clock.now(), None
-        task.working_days_taken = self.ctx.calendar.working_days_between(task.created_at, task.completed_at)
+        task.working_days_taken = self._working_days_taken(task)
         task.revision += 1
         self.ctx.history.record("task_completed", instance.id, user, task_id=task.id, spec_id=task.spec_id,
                                 name=task.name, data={"form": values, "department": task.department})
@@ -166,6 +181,11 @@ class Tasks:
         self.ctx.runtime.advance(instance, workflow, user, open_rows)
         next_tasks = [t for t in self.ctx.runtime.created[first_new:] if t.state == states.TASK_OPEN]
         return Completion(task=task, next_tasks=next_tasks, instance_status=instance.status)
+
+    def _working_days_taken(self, task: HumanTask) -> int:
+        if local(task.created_at).date() == local(task.completed_at).date():
+            return 0  # done the day it arrived: no calendar needed (nor the query that checks it is current)
+        return self.ctx.calendar.working_days_between(task.created_at, task.completed_at)
 
     def _copy_targets(self, workflow, engine_task, expression: str) -> list[str]:
         people = []

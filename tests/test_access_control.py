@@ -33,7 +33,7 @@ def fill(rule, task_id: int, matter_id: int) -> str:
               "scope": "mine", "process_key": "w_review", "action": "suspend",
               "name": "cancel" if on_matter else "remind", "package": "bpmn-js", "filename": "x.js",
               "document_id": 1, "fmt": "pdf", "definition_id": 1, "draft_id": 1, "key": "w_review", "token": "x",
-              "person_id": "zhuling", "attachment_id": 1}
+              "person_id": "zhuling", "attachment_id": 1, "listing_id": 1}
     url = rule.rule
     for argument in rule.arguments:
         url = re.sub(r"<(?:[a-z]+:)?" + argument + ">", str(values[argument]), url)

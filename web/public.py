@@ -1,7 +1,7 @@
 """Public pages (no sign-in): published supervision results, and reporting a violation (P10–P13).
 
 - `/public/results`: "一公开" — inspection results (P10), 行政许可 and penalty decisions (双公示, P1 and P11)
-  and the blacklist (P13) as published; withdrawn notices (e.g. an enterprise removed from the blacklist) are not shown.
+  the 经营异常名录 and the blacklist (P13) as published; withdrawn notices (e.g. an enterprise removed from the blacklist) are not shown.
   Nothing here comes from workflow data: only the `public_notice` rows the publishing steps wrote.
 - `/public/report`: a member of the public reports a violation through the website (000 §3(5)). The
   reporter's name and contact are sealed (engine/complaints.py) before the matter starts; the matter,
@@ -20,7 +20,7 @@ from .auth import login_required
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 KINDS = {"inspection": "“双随机”抽查结果", "licence": "行政许可决定", "penalty": "行政处罚决定",
-         "blacklist": "失信联合惩戒黑名单"}
+         "abnormal": "经营异常名录", "blacklist": "失信联合惩戒黑名单"}
 PUBLIC_STARTER = "public"  # the website: no staff account starts these matters
 DEPARTMENTS = ["emergency_bureau", "market_bureau", "housing_bureau", "ecology_bureau", "health_commission"]
 
@@ -60,7 +60,7 @@ def report():
             engine = g.engine
             data = {"subject": request.form["subject"].strip()[:100], "enterprise_name": request.form["enterprise_name"].strip()[:100],
                     "department": request.form["department"], "channel": "website",
-                    "received_at": engine.functions.now(), "content": request.form["content"].strip()[:3000],
+                    "received_at": engine.functions.now(), "content": request.form["content"].strip().replace("\r\n", "\n"),
                     "anonymous": anonymous}
             if code:
                 data["credit_code"] = code

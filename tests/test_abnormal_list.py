@@ -1,0 +1,109 @@
+"""经营异常名录 — 001 §4(4)2: "强化信用约束，建立健全经营异常名录制度和违法经营者黑名单制度，对守信主体予以支持和
+激励，对失信主体……依法予以限制或禁止"。
+
+The seed names the list only; how it works follows 企业信息公示暂行条例第十七条 and 企业经营异常名录管理暂行办法:
+the market regulator lists for one of four reasons, the list is public, removal follows the remedy of the
+reason, and three years on the list send the enterprise to the 严重违法失信 list (P13). The listing lowers
+the enterprise's credit in the double random draw (004 §4(1): "将随机抽查的比例频次……与抽查对象的信用等级挂钩").
+"""
+from sqlalchemy import select
+
+from engine import inspection
+from engine.models import AbnormalListing, Event, Instance
+from tests.supervision_helpers import add_targets, uscc
+from tests.test_public_pages import WebUser, site  # noqa: F401  (the fixture)
+
+LISTING = {"enterprise_name": "鞍山市异常商贸有限公司", "credit_code": uscc(71), "reason": "unreachable",
+           "facts": "双随机抽查中按登记住所实地核查，查无下落", "decision_no": "鞍市监异列〔2026〕3号",
+           "listed_on": "2026-10-09"}
+
+
+def grade(s, n: int) -> str:
+    snap = s.run(lambda e: inspection.library(e.db, ["emergency_bureau"], e.clock.now()))
+    return next(t["credit_grade"] for t in snap["targets"] if t["credit_code"] == uscc(n))
+
+
+def log(s, kind: str) -> list[dict]:
+    return s.run(lambda e: [ev.data for ev in e.db.execute(select(Event).where(Event.kind == kind)).scalars()])
+
+
+def test_the_market_regulator_lists_an_enterprise_it_is_public_and_its_credit_is_lowered(site):  # noqa: F811
+    """市市场监督管理局's section head 徐明 lists an enterprise that cannot be reached at its registered address.
+    The list shows it to every signed-in person and, without sign-in, to the public; the listing is in the
+    event log; in the next double random draw its grade is C (较差) instead of the B it had."""
+    s, app = site
+    add_targets(s, "emergency_bureau", [(71, "鞍山市异常商贸有限公司", "trade", "B", "medium")])
+    assert grade(s, 71) == "B"
+    xuming = WebUser(app, "xuming")
+    assert xuming.post("/credit/abnormal", LISTING).status_code == 302
+    page = WebUser(app, "gaoyan").get("/credit/abnormal").get_data(as_text=True)
+    for shown in ("鞍山市异常商贸有限公司", uscc(71), "通过登记的住所或者经营场所无法联系", "鞍市监异列〔2026〕3号", "在录"):
+        assert shown in page, shown
+    assert "列入并公示" not in page  # 高燕 of 市应急管理局 reads, does not list
+    public = WebUser(app).get("/public/results?kind=abnormal").get_data(as_text=True)
+    assert "鞍山市异常商贸有限公司" in public and "列入经营异常名录：通过登记的住所或者经营场所无法联系" in public
+    assert "查无下落" not in public  # the facts stay inside
+    assert [(d["credit_code"], d["reason"]) for d in log(s, "abnormal_listed")] == [(uscc(71), "unreachable")]
+    assert grade(s, 71) == "C"
+
+
+def test_removal_follows_the_remedy_and_withdraws_the_notice(site):  # noqa: F811
+    """Removal needs the confirmation that the enterprise did what its reason asks and a note of the check;
+    without either it is refused and the enterprise stays listed. Once removed it leaves the public list
+    and its grade is B again."""
+    s, app = site
+    add_targets(s, "emergency_bureau", [(71, "鞍山市异常商贸有限公司", "trade", "B", "medium")])
+    xuming = WebUser(app, "xuming")
+    xuming.post("/credit/abnormal", LISTING)
+    [row] = s.run(lambda e: [r.id for r in e.db.execute(select(AbnormalListing)).scalars()])
+    xuming.post(f"/credit/abnormal/{row}/remove", {"note": "已恢复联系"})
+    assert "移出须确认企业已依法办理住所变更登记或恢复联系" in xuming.get("/credit/abnormal").get_data(as_text=True)
+    assert grade(s, 71) == "C"
+    xuming.post(f"/credit/abnormal/{row}/remove", {"remedied": "on", "note": "已办理住所变更登记，实地核查可联系"})
+    assert "鞍山市异常商贸有限公司" not in WebUser(app).get("/public/results?kind=abnormal").get_data(as_text=True)
+    assert "暂无" in xuming.get("/credit/abnormal").get_data(as_text=True)
+    assert "已移出" in xuming.get("/credit/abnormal?all=1").get_data(as_text=True)
+    assert [d["removal_reason"] for d in log(s, "abnormal_removed")] == ["已依法办理住所变更登记或恢复联系"]
+    assert grade(s, 71) == "B"
+
+
+def test_only_the_market_regulator_lists_and_bad_input_changes_nothing(site):  # noqa: F811
+    s, app = site
+    hebin = WebUser(app, "hebin")  # 市应急管理局
+    hebin.post("/credit/abnormal", LISTING)
+    xuming = WebUser(app, "xuming")
+    xuming.post("/credit/abnormal", {**LISTING, "credit_code": "91210300MA0Y8K3L7X"})
+    xuming.post("/credit/abnormal", {**LISTING, "reason": ""})
+    assert s.run(lambda e: e.db.execute(select(AbnormalListing)).first()) is None
+    xuming.post("/credit/abnormal", LISTING)
+    page = xuming.get("/credit/abnormal").get_data(as_text=True)
+    xuming.post("/credit/abnormal", LISTING)
+    assert "该企业已在经营异常名录中" in xuming.get("/credit/abnormal").get_data(as_text=True)
+    assert page.count("鞍市监异列〔2026〕3号") == 1
+    assert len(log(s, "abnormal_listed")) == 1
+
+
+def test_three_years_on_the_list_send_the_enterprise_to_the_serious_violation_list(site):  # noqa: F811
+    """企业信息公示暂行条例第十七条第二款: listed on 9 Oct 2026 and still listed after 9 Oct 2029, the enterprise
+    is referred to P13 (信用记录与黑名单) as a serious case; not a day before."""
+    s, app = site
+    xuming = WebUser(app, "xuming")
+    xuming.post("/credit/abnormal", LISTING)
+    [row] = s.run(lambda e: [r.id for r in e.db.execute(select(AbnormalListing)).scalars()])
+    s.at("2029-10-09 12:00")
+    xuming = WebUser(app, "xuming")  # three years later: a new sign-in
+    page = xuming.get("/credit/abnormal").get_data(as_text=True)
+    assert "鞍山市异常商贸有限公司" in page and "满三年未移出：移送" not in page
+    xuming.post(f"/credit/abnormal/{row}/refer", {})
+    assert s.run(lambda e: e.db.execute(select(Instance).where(Instance.process_key == "p13_credit_blacklist")).first()) is None
+    s.at("2029-10-10 09:00")
+    xuming = WebUser(app, "xuming")
+    assert "满三年未移出：移送列入严重违法失信名单" in xuming.get("/credit/abnormal").get_data(as_text=True)
+    xuming.post(f"/credit/abnormal/{row}/refer", {})
+    [case] = s.run(lambda e: [(i.id, i.credit_code) for i in e.db.execute(
+        select(Instance).where(Instance.process_key == "p13_credit_blacklist")).scalars()])
+    assert case[1] == uscc(71)
+    data = s.matter(case[0]).data
+    assert (data["violation_kind"], data["severity"], data["department"]) == (
+        "abnormal_list_three_years", "serious", "market_bureau")
+    assert f"已移送严重违法失信名单（事项 {case[0]}）" in xuming.get("/credit/abnormal").get_data(as_text=True)
