@@ -9,7 +9,7 @@ import hashlib
 
 from sqlalchemy import select
 
-from .errors import InvalidState
+from .errors import FormInvalid
 from .models import Attachment
 
 MAX_BYTES = 3 * 1024 * 1024  # a request carries at most 4 MB (MAX_CONTENT_LENGTH)
@@ -27,13 +27,18 @@ KINDS = {  # suffix -> (content type, magic bytes the content starts with)
 ALLOWED = "PDF、JPG、PNG、Word、Excel、WPS、OFD"
 
 
+def _refused(message: str) -> FormInvalid:
+    """A refused file, named beside the form's 附件 field (a browser cannot refill a file input)."""
+    return FormInvalid({"attachments": f"{message}，请重新选择文件"}, message)
+
+
 def _kind(filename: str, content: bytes) -> str:
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix not in KINDS:
-        raise InvalidState(f"附件“{filename}”的类型不支持：只能上传 {ALLOWED} 文件")
+        raise _refused(f"附件“{filename}”的类型不支持：只能上传 {ALLOWED} 文件")
     content_type, magics = KINDS[suffix]
     if not any(content.startswith(m) for m in magics):
-        raise InvalidState(f"附件“{filename}”的内容与文件类型不符")
+        raise _refused(f"附件“{filename}”的内容与文件类型不符")
     return content_type
 
 
@@ -46,13 +51,13 @@ class Attachments:
         """Check every file first, then store them all (one refused file: none is kept)."""
         files = [(name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200], data) for name, data in files if name]
         if len(files) > MAX_FILES:
-            raise InvalidState(f"一次最多上传 {MAX_FILES} 个附件")
+            raise _refused(f"一次最多上传 {MAX_FILES} 个附件")
         checked = []
         for name, data in files:
             if not data:
-                raise InvalidState(f"附件“{name}”是空文件")
+                raise _refused(f"附件“{name}”是空文件")
             if len(data) > MAX_BYTES:
-                raise InvalidState(f"附件“{name}”超过 {MAX_BYTES // 1024 // 1024} MB")
+                raise _refused(f"附件“{name}”超过 {MAX_BYTES // 1024 // 1024} MB")
             checked.append((name, data, _kind(name, data)))
         rows = []
         for name, data, content_type in checked:

@@ -1,7 +1,8 @@
 """Checks of a BPMN file that SpiffWorkflow's parser either stops at (one per round) or lets through
 to fail later, each said in Chinese with the element and what to set:
 
-- expressions written for another engine: Camunda's JUEL `${…}`, Camunda 8's FEEL `=…`, cron timers;
+- expressions written for another engine (engine/foreign_syntax.py): Camunda's JUEL `${…}`, Camunda 8's
+  FEEL `=…`, cron timers;
 - elements no path from a start event reaches (a matter never gets there, or a join waits for ever);
 - service tasks without an operation, with an unknown one, or with parameters it does not take;
 - call activities without `calledElement`, or calling a process that is not deployed;
@@ -12,53 +13,12 @@ to fail later, each said in Chinese with the element and what to set:
 Every check is one pass over the file (validation stays linear in its size).
 """
 import inspect
-import re
 
 from .bpmn_xml import FLOW_NODES, NS, XmlProblem
 
 BPMN = "{%s}" % NS["bpmn"]
 SPIFF = "{%s}" % NS["spiffworkflow"]
 CAMUNDA = "{http://camunda.org/schema/1.0/bpmn}"
-
-_JUEL = re.compile(r"^\s*[$#]\{(?P<body>.*)\}\s*$", re.S)
-_CRON_FIELD = r"[0-9*?/,LW#A-Za-z-]+"
-_CRON = re.compile(rf"^\s*{_CRON_FIELD}(\s+{_CRON_FIELD}){{4,6}}\s*$")
-_JUEL_WORDS = [(r"&&", " and "), (r"\|\|", " or "), (r"!(?!=)", " not "), (r"\beq\b", "=="), (r"\bne\b", "!="),
-               (r"\bnull\b", "None"), (r"\btrue\b", "True"), (r"\bfalse\b", "False"), (r"\bempty\s+", "not ")]
-
-
-def _python_for_juel(body: str) -> str | None:
-    """A Python spelling of a simple JUEL expression, if the result is an acceptable expression."""
-    from .restricted import check_source
-    text = body.strip()
-    for pattern, replacement in _JUEL_WORDS:
-        text = re.sub(pattern, replacement, text)
-    text = re.sub(r"\s+", " ", text).strip()
-    if not text or "execution" in text or "(" in text or check_source(text, "eval"):
-        return None
-    return text
-
-
-def foreign_expression(text: str) -> str | None:
-    """Why an expression is another engine's notation, and how to write it here; None if it is not."""
-    match = _JUEL.match(text or "")
-    if match:
-        python = _python_for_juel(match.group("body"))
-        hint = f"，本例可写作 {python}" if python else ""
-        return (f"“{text.strip()[:80]}”是 Camunda 的 JUEL 表达式：Liandong 的表达式是 Python，直接写变量名和运算，"
-                f"去掉 ${{ }}，&& 写 and，|| 写 or，! 写 not{hint}")
-    if (text or "").lstrip().startswith("=") and not (text or "").lstrip().startswith("=="):
-        return (f"“{text.strip()[:80]}”是 Camunda 8 的 FEEL 表达式：Liandong 的表达式是 Python，去掉开头的 =，"
-                "如 amount > 1000、status == 'approved'")
-    return None
-
-
-def cron_timer(text: str) -> str | None:
-    if _CRON.match(text or "") and not (text or "").strip().upper().startswith(("R", "P")):
-        return (f"“{text.strip()}”是 cron 表达式（Camunda 的写法）：Liandong 的循环定时器用 ISO 8601 重复区间"
-                "“R次数/开始时间/间隔”，如每天 9 点写 R/2026-01-05T09:00:00+08:00/P1D，每 5 分钟写 R/PT5M")
-    return None
-
 
 def _local(element) -> str:
     return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
@@ -167,6 +127,22 @@ def call_problems(process, known_processes: set[str]) -> list[XmlProblem]:
         elif called not in known_processes:
             problems.append(XmlProblem(f"调用的子流程“{called}”尚未部署：先部署 id 为 {called} 的流程，"
                                        "或把它和本文件一起部署，或改正 calledElement", call.sourceline, call.get("id")))
+    return problems
+
+
+def decision_problems(process, known_decisions: set[str]) -> list[XmlProblem]:
+    """Every business rule task names a decision table that is deployed or deployed with it."""
+    problems = []
+    for task in process.iter(BPMN + "businessRuleTask"):
+        called = task.find(f"{BPMN}extensionElements/{SPIFF}calledDecisionId")
+        decision = (called.text or "").strip() if called is not None else ""
+        if not decision:
+            problems.append(XmlProblem("业务规则任务没有设置要调用的决策表：在扩展元素 spiffworkflow:calledDecisionId 中填写"
+                                       "决策（decision）的 id（Camunda 的 camunda:decisionRef 会自动转换）",
+                                       task.sourceline, task.get("id")))
+        elif decision not in known_decisions:
+            problems.append(XmlProblem(f"业务规则任务调用的决策表 {decision} 尚未部署：把定义 decision id 为 {decision} 的 "
+                                       ".dmn 文件和本文件一起部署，或改正 calledDecisionId", task.sourceline, task.get("id")))
     return problems
 
 

@@ -7,7 +7,8 @@ import ast
 
 from lxml import etree
 
-from . import specs, timers
+from . import file_messages, specs, timers
+from .foreign_syntax import cron_timer, foreign_expression
 from .budget import MAX_INSTANCES
 from .scripting import DeployTrials
 
@@ -47,8 +48,8 @@ def parse_safely(content: bytes) -> etree._Element:
         raise XmlProblem("不接受包含文档类型声明（DOCTYPE/ENTITY）的文件")
     try:
         root = etree.fromstring(content, _parser())
-    except etree.XMLSyntaxError as err:
-        raise XmlProblem(f"XML 格式错误：{err.msg}", line=err.lineno) from None
+    except etree.XMLSyntaxError as err:  # libxml2's English, said in Chinese with the nearest element
+        raise XmlProblem(*file_messages.xml_syntax(err, content)) from None
     if root.getroottree().docinfo.internalDTD is not None:
         raise XmlProblem("不接受包含文档类型声明的文件")
     depth = _depth(root)
@@ -220,7 +221,6 @@ def _constant_timer_problem(node) -> str | None:
 
 
 def _checked(trials: DeployTrials, source: str, mode: str = "eval") -> list[str]:
-    from .bpmn_checks import foreign_expression
     foreign = foreign_expression(source)
     return [foreign] if foreign else trials.problems(source, mode)
 
@@ -228,7 +228,6 @@ def _checked(trials: DeployTrials, source: str, mode: str = "eval") -> list[str]
 def _timer_problems(process) -> tuple[list[XmlProblem], set]:
     """Constant timer values checked now; returns the problems and the timer nodes already judged
     (bare ISO values and cron or JUEL text are not Python expressions to check again)."""
-    from .bpmn_checks import cron_timer, foreign_expression
     problems, judged = [], set()
     for definition in process.iter("{%s}timerEventDefinition" % NS["bpmn"]):
         values = [c for c in definition if etree.QName(c).localname in ("timeDate", "timeDuration", "timeCycle")]
@@ -247,7 +246,6 @@ def _timer_problems(process) -> tuple[list[XmlProblem], set]:
 
 
 def _expression_problems(process, trials: DeployTrials) -> list[XmlProblem]:
-    from .bpmn_checks import foreign_expression
     problems, judged = _timer_problems(process)
     checks = [
         (".//bpmn:conditionExpression|.//bpmn:conditionalEventDefinition/bpmn:condition", "eval"),

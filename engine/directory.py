@@ -210,3 +210,15 @@ def change_role(
     session.add(RoleAssignment(person_id=person.id, department=department_code, role=role, since=now))
     session.flush()
     return {"department": department_code, "role": role, "replaced": ended, "new_person": person.id}
+
+
+def certified_officers(db, department: str) -> list[dict]:
+    """Enforcement officers of the department who hold a certificate (001 §4(3)2), sorted by id."""
+    rows = db.execute(
+        select(RoleAssignment.person_id, RoleAssignment.certificate)
+        .join(Person, Person.id == RoleAssignment.person_id)
+        .where(RoleAssignment.department == department, RoleAssignment.role == "enforcement_officer",
+               RoleAssignment.until.is_(None), Person.active.is_(True))
+        .order_by(RoleAssignment.person_id)
+    ).all()
+    return [{"id": pid, "certificate": cert} for pid, cert in rows if cert and cert.strip()]

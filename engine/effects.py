@@ -1,13 +1,45 @@
 """Operations a BPMN service task may call (`spiffworkflow:serviceTaskOperator id=...`).
 
-Each runs inside the caller's transaction, so it commits or rolls back with the step that called it.
+Each runs inside the caller's transaction, so it commits or rolls back with the step that called it,
+and gets a `ServiceCall`: the matter and person it runs for, fixed for the call, and the services it
+may use. An operation that starts another matter (penalty.open_case) leaves its own call as it was.
 """
+from dataclasses import dataclass
+from typing import Any
+
 from sqlalchemy import select
 
 from . import complaints, credit, directory, documents, inspection, licence_publicity, penalty
 from .errors import ScriptError
 from .forms import uscc_problem
 from .models import TargetEntry
+
+
+@dataclass(frozen=True)
+class ServiceCall:
+    services: Any  # engine.services.Liandong (not imported: it imports the runtime, which imports this)
+    instance_id: int | None  # the matter whose service task runs (None: a document issued by hand)
+    actor: str = "system"  # the person whose step runs it: documents are issued on their behalf
+
+    @property
+    def db(self):
+        return self.services.db
+
+    @property
+    def clock(self):
+        return self.services.clock
+
+    @property
+    def history(self):
+        return self.services.history
+
+    @property
+    def runtime(self):
+        return self.services.runtime
+
+    @property
+    def functions(self):
+        return self.services.functions
 
 
 RISK_LEVELS = ("low", "medium", "high")
@@ -75,7 +107,7 @@ OPERATIONS = {
 }
 
 
-def call(ctx, operation: str, params: dict) -> dict:
+def call(ctx: ServiceCall, operation: str, params: dict) -> dict:
     if operation not in OPERATIONS:
         raise ScriptError(f"未知的服务操作 {operation}")
     result = OPERATIONS[operation](ctx, **params)

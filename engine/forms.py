@@ -1,4 +1,7 @@
-"""Task forms: JSON Schema documents under processes/forms/, validated with Chinese messages."""
+"""Task forms: JSON Schema documents under processes/forms/, validated with Chinese messages.
+
+Multi-line text fields (`"x-widget": "textarea"`) declare no length of their own: every one takes
+input_text.MAX_TEXT_LENGTH characters (`with_text_rule`), so forms, pages and the server agree."""
 from datetime import datetime
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -6,7 +9,6 @@ from jsonschema import Draft202012Validator, FormatChecker
 from . import input_text
 from .errors import FormInvalid
 
-DEFAULT_MAX_LENGTH = 5000  # no field may carry more text than this, whatever its schema says
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
@@ -51,6 +53,18 @@ def _is_datetime(value) -> bool:
                                           and bool(datetime.fromisoformat(value)))
 
 
+def is_multiline(spec: dict) -> bool:
+    return spec.get("x-widget") == "textarea"
+
+
+def with_text_rule(schema: dict) -> dict:
+    """The form with the one limit of free text on each multi-line field (what validation and pages read)."""
+    for spec in schema.get("properties", {}).values():
+        if isinstance(spec, dict) and is_multiline(spec):
+            spec["maxLength"] = input_text.MAX_TEXT_LENGTH
+    return schema
+
+
 def check_schema(schema: dict) -> None:
     Draft202012Validator.check_schema(schema)
     if schema.get("type") != "object" or not isinstance(schema.get("properties"), dict):
@@ -58,6 +72,9 @@ def check_schema(schema: dict) -> None:
     for name, field in schema["properties"].items():
         if not field.get("title"):
             raise ValueError(f"字段 {name} 缺少中文 title")
+        if is_multiline(field) and "maxLength" in field:
+            raise ValueError(f"字段 {name}（{field['title']}）是多行文本，字数上限统一为{input_text.MAX_TEXT_LENGTH}字，"
+                             "请删除 maxLength")
     for rule in schema.get("x-distinct", []):
         fields = rule.get("fields") if isinstance(rule, dict) else None
         if not (isinstance(fields, list) and len(fields) == 2 and all(f in schema["properties"] for f in fields)):
@@ -116,9 +133,7 @@ def validate(schema: dict, data: dict) -> dict:
     strict.setdefault("additionalProperties", False)
     errors: dict[str, str] = {}
     required = set(schema.get("required", []))
-    for name, value in data.items():
-        if isinstance(value, str) and len(value) > DEFAULT_MAX_LENGTH:
-            errors[name] = f"内容过长（上限{DEFAULT_MAX_LENGTH}字）"
+    for name, value in data.items():  # no text longer than input_text.MAX_TEXT_LENGTH, whatever the schema says
         title = schema.get("properties", {}).get(name, {}).get("title", name) if isinstance(name, str) else name
         for _, text in input_text.strings(value):  # the text rules of engine/input_text.py
             try:
@@ -158,6 +173,8 @@ def coerce(schema: dict, raw: dict[str, list[str]]) -> dict:
         if not values:
             continue
         value = values[-1].strip() if isinstance(values[-1], str) else values[-1]
+        if isinstance(value, str):  # a browser posts a textarea's line breaks as CRLF; people typed one character
+            value = value.replace("\r\n", "\n")
         if kind == "integer":
             try:
                 value = int(value)

@@ -11,6 +11,9 @@ command line, each refusal a Chinese sentence naming the field.
   Hangul filler …) is empty: a matter whose subject shows as nothing cannot be found or told apart.
 - Whole numbers within the bounds the caller gives (the INTEGER columns hold at most 2³¹−1).
 - Dates as YYYY-MM-DD only (`date.fromisoformat` also takes `20261201` and `2026-W49-2`).
+- Free text has one limit, MAX_TEXT_LENGTH characters: every multi-line field of a form (the form
+  declares none of its own, engine/forms.py applies this one), every reason or opinion typed into an
+  office operation, and the most any text field holds.
 """
 import re
 import unicodedata
@@ -23,6 +26,7 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 ALLOWED_CONTROLS = frozenset("\t\n\r")
 BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u180e")  # fillers that render as nothing
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+MAX_TEXT_LENGTH = 5000  # a letter's body or a meeting's minutes fit; the pages show the count as one types
 
 
 class InvalidText(LiandongError):
@@ -56,7 +60,7 @@ def looks_empty(value: str) -> bool:
                for ch in value)
 
 
-def text(value, field: str, title: str, required: bool = False, max_length: int | None = None) -> str:
+def text(value, field: str, title: str, required: bool = False, max_length: int = MAX_TEXT_LENGTH) -> str:
     """The stripped text of a field, or FormInvalid naming the field. None counts as empty."""
     if value is None:
         value = ""
@@ -69,9 +73,13 @@ def text(value, field: str, title: str, required: bool = False, max_length: int 
     if required and looks_empty(value):
         message = f"请填写“{title}”（不能只有空白或不可见字符）" if value else f"请填写“{title}”"
         raise FormInvalid({field: message}, message)
-    if max_length is not None and len(value) > max_length:
-        raise FormInvalid({field: f"“{title}”不能超过{max_length}个字"}, f"“{title}”不能超过{max_length}个字")
+    if len(value) > max_length:
+        raise FormInvalid({field: too_long(title, max_length)}, too_long(title, max_length))
     return value
+
+
+def too_long(title: str, max_length: int) -> str:
+    return f"“{title}”不能超过{max_length}个字"
 
 
 def whole_number(value, field: str, title: str, low: int = 0, high: int = INT_MAX) -> int:

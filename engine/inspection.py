@@ -42,11 +42,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from . import directory
+from . import directory, penalty
 from .clock import SHANGHAI, local
 from .errors import ScriptError
-from .models import (AbnormalListing, BlacklistEntry, ConflictDeclaration, InspectionDraw, Person, PublicNotice,
-                     RoleAssignment, TargetEntry, ViolationRecord)
+from .models import (AbnormalListing, BlacklistEntry, ConflictDeclaration, InspectionDraw, PublicNotice,
+                     TargetEntry, ViolationRecord)
 
 ALGORITHM = "ld-sha256-rank/2"
 # /1 had no frequency cap; its records hold no "drawn_this_year", which /2 reads as "none yet".
@@ -88,18 +88,6 @@ def digest(inputs: dict, seed: str, result: dict) -> str:
 
 
 # --- the two libraries ---
-def certified_officers(db, department: str) -> list[dict]:
-    """Enforcement officers of the department who hold a certificate (001 §4(3)2), sorted by id."""
-    rows = db.execute(
-        select(RoleAssignment.person_id, RoleAssignment.certificate)
-        .join(Person, Person.id == RoleAssignment.person_id)
-        .where(RoleAssignment.department == department, RoleAssignment.role == "enforcement_officer",
-               RoleAssignment.until.is_(None), Person.active.is_(True))
-        .order_by(RoleAssignment.person_id)
-    ).all()
-    return [{"id": pid, "certificate": cert} for pid, cert in rows if cert and cert.strip()]
-
-
 CREDIT_LOOKBACK_YEARS = 3  # violations older than this no longer lower the grade
 
 
@@ -169,7 +157,7 @@ def library(db, departments: list[str], now: datetime | None = None) -> dict:
             targets.append(entry)
     for entry in targets:
         del entry["key_by"]
-    officers = {dept: certified_officers(db, dept) for dept in departments}
+    officers = {dept: directory.certified_officers(db, dept) for dept in departments}
     people = sorted({o["id"] for group in officers.values() for o in group})
     conflicts = sorted([p, c] for p, c in db.execute(
         select(ConflictDeclaration.person_id, ConflictDeclaration.credit_code)
@@ -309,12 +297,10 @@ def op_publish(ctx, department: str, results: dict, items: list) -> dict:
 
 def op_open_cases(ctx, department: str, findings: dict, plan_no: str = "") -> dict:
     """001 §4(3)2 "有案必查": one P11 penalty case per target whose inspection found a violation."""
-    from .penalty import op_open_case
-
     opened = {}
     for code in sorted(findings):
         r = findings[code]
-        opened[code] = op_open_case(
+        opened[code] = penalty.op_open_case(
             ctx, opened_by=r["officers"][0], department=department,
             subject=f"{r['enterprise_name']}“双随机”抽查发现违法行为（{plan_no}）", enterprise_name=r["enterprise_name"],
             credit_code=code, case_source="double_random", facts=r.get("findings") or "")["case_instance"]

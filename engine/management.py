@@ -5,7 +5,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from . import calendar as calendar_module
-from . import matter_lock, spec_links, stalls, states, step_budget
+from . import matter_lock, migration_plan, spec_links, stalls, states, step_budget
 from .budget import SandboxRefusal
 from .clock import parse_local
 from .errors import InvalidState, LiandongError, NotFound
@@ -290,32 +290,13 @@ class Management:
 
     def migrate(self, instance_id: int, to_version: int, user: str) -> Instance:
         """Move a running matter to another version of its process when every step it has taken or
-        holds open exists, of the same kind, in that version; otherwise refuse and say which do not."""
+        holds open exists, of the same kind, in that version (engine/migration_plan.py); otherwise
+        refuse and say which do not."""
         instance = self.ctx.runtime.instance(instance_id, lock=True)
-        if instance.status in states.ENDED:
-            raise InvalidState("已结束的事项不能迁移版本")
-        target = next((d for d in self.ctx.repository.versions("bpmn", instance.process_key)
-                       if d.version == to_version), None)
-        if target is None:
-            raise NotFound(f"流程 {instance.process_key} 没有版本 {to_version}")
-        if target.id == instance.definition_id:
-            raise InvalidState("事项已在该版本上")
-        old_workflow = self.ctx.runtime.load(instance)
-        bundle = dict(instance.bundle)
-        bundle["bpmn"] = {**bundle["bpmn"], instance.process_key: target.id}
-        new_spec, new_subprocess_specs = self.ctx.repository.specs(bundle)
-        new_specs = {new_spec.name: new_spec, **new_subprocess_specs}
-        problems = []
-        for task in old_workflow.get_tasks():
-            spec_name = task.workflow.spec.name
-            new = new_specs.get(spec_name)
-            new_task_spec = new.task_specs.get(task.task_spec.name) if new else None
-            if new_task_spec is None:
-                problems.append(task.task_spec.bpmn_name or task.task_spec.name)
-            elif type(new_task_spec) is not type(task.task_spec):
-                problems.append(f"{task.task_spec.bpmn_name or task.task_spec.name}（类型不同）")
-        if problems:
-            raise InvalidState("新版本与事项当前进度不兼容，缺少或改变了：" + "、".join(sorted(set(problems))[:10]))
+        found = migration_plan.plan(self.ctx, instance, to_version)
+        if not found.possible:
+            raise InvalidState(migration_plan.refusal(found))
+        bundle, target = found.bundle, found.target
         bundle["forms"] = {**bundle.get("forms", {}), **self.ctx.repository.bundle(instance.process_key)["forms"]}
         old_version = instance.version
         instance.bundle, instance.definition_id, instance.version = bundle, target.id, target.version

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from .clock import local, parse_local
 from .errors import InvalidState
-from .inspection import certified_officers
+from .directory import certified_officers
 from .models import PublicNotice
 
 PROCESS = "p11_penalty_case"
@@ -38,14 +38,10 @@ def op_archive_deadline(ctx, returned_at: str, special_reason: str = "") -> dict
 def op_open_case(ctx, opened_by: str, department: str, subject: str, enterprise_name: str, credit_code: str,
                  case_source: str, facts: str) -> dict:
     """Start a P11 case for findings made in another matter; the case records where it came from."""
-    calling = ctx.instance_id
-    try:
-        case = ctx.runtime.start(PROCESS, {
-            "subject": subject[:100], "enterprise_name": enterprise_name, "credit_code": credit_code,
-            "department": department, "case_source": case_source, "source_instance": calling,
-            "facts": facts or subject}, opened_by)
-    finally:
-        ctx.instance_id = calling
+    case = ctx.runtime.start(PROCESS, {
+        "subject": subject[:100], "enterprise_name": enterprise_name, "credit_code": credit_code,
+        "department": department, "case_source": case_source, "source_instance": ctx.instance_id,
+        "facts": facts or subject}, opened_by)
     return {"case_instance": case.id}
 
 

@@ -20,6 +20,7 @@ from .errors import InvalidState, LiandongError, NotCandidate, NotFound, ScriptE
 from .models import HumanTask, Instance, TaskCandidate, Timer
 from .scripting import element_label
 from .timers import due_at as timer_due_at
+from .known_rows import has_timers, rowable_tasks
 from .timers import event_taken, is_timer, timer_fired
 
 ENGINE_ROUNDS = 20
@@ -31,6 +32,7 @@ class Runtime:
         self.ctx = ctx
         self.db = ctx.db
         self.created: list[HumanTask] = []  # task rows created by steps of this unit of work
+        self.acting: dict[int, str] = {}  # matter -> the person whose step runs in it (a nested start has its own)
 
     # --- starting and loading ---
     def start(self, process_key: str, data: dict, user: str) -> Instance:
@@ -108,8 +110,8 @@ class Runtime:
         ctx = self.ctx
 
         def call_service(operation, params, _data):
-            ctx.instance_id = instance.id
-            return effects.call(ctx, operation, params)
+            acting = self.acting.get(instance.id, "system")
+            return effects.call(effects.ServiceCall(ctx, instance.id, acting), operation, params)
 
         workflow.script_engine = ctx.script_engine(call_service, instance.id)
 
@@ -130,7 +132,7 @@ class Runtime:
         matter's open rows if the caller read them already (see `open_rows`)."""
         if instance.status in states.ENDED or instance.status == states.SUSPENDED:
             raise InvalidState(f"事项当前状态为“{instance.status}”，不能继续办理")
-        self.ctx.actor = actor  # whoever's step this is: service tasks it runs act on their behalf
+        self.acting[instance.id] = actor  # whoever's step this is: its service tasks act on their behalf
         completed = [0]
 
         def did_complete(task):
@@ -179,16 +181,20 @@ class Runtime:
         workflow_cache.put_after_commit(self.db, self._cache_key(instance), instance.revision, workflow)
 
     # --- keeping rows in line with the engine ---
-    def open_rows(self, instance_ids: list[int], timers: bool = True) -> dict[int, tuple[dict, dict]]:
-        """Matter id -> (waiting timer rows, open task rows), each by engine task id, in two queries
-        (one when `timers` is False: the matters' processes have no timer, see `has_timers`)."""
+    def open_rows(self, instance_ids: list[int], timers: bool = True, tasks: bool = True,
+                  fresh: bool = False) -> dict[int, tuple[dict, dict]]:
+        """Matter id -> (waiting timer rows, open task rows), each by engine task id, one query each.
+        `timers` False: the matters' processes have none (see `has_timers`); `tasks` False: the caller
+        read them; `fresh`: task rows already in the session are read again (under a new lock)."""
         rows = {i: ({}, {}) for i in instance_ids}
-        for timer in self.db.execute(select(Timer).where(
-                Timer.instance_id.in_(instance_ids), Timer.status == states.TIMER_WAITING)).scalars() if timers else ():
-            rows[timer.instance_id][0][timer.guid] = timer
-        for task in self.db.execute(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
-                                                            HumanTask.state == states.TASK_OPEN)).scalars():
-            rows[task.instance_id][1][task.guid] = task
+        if timers:
+            for timer in self.db.execute(select(Timer).where(
+                    Timer.instance_id.in_(instance_ids), Timer.status == states.TIMER_WAITING)).scalars():
+                rows[timer.instance_id][0][timer.guid] = timer
+        if tasks:
+            query = select(HumanTask).where(HumanTask.instance_id.in_(instance_ids), HumanTask.state == states.TASK_OPEN)
+            for task in self.db.execute(query.execution_options(populate_existing=fresh)).scalars():
+                rows[task.instance_id][1][task.guid] = task
         return rows
 
     def sync(self, instance: Instance, workflow: BpmnWorkflow, actor: str, open_rows=None) -> None:
@@ -328,35 +334,37 @@ class Runtime:
         process = processes[owner.spec.name]
         props = process.user_tasks.get(spec.bpmn_id) or specs.UserTaskSpec(spec.bpmn_id)
         lane = process.lane_of(spec.bpmn_id) or specs.LaneSpec("", role=directory.STARTER)
-        engine = workflow.script_engine
-        role = lane.role or directory.STARTER
-        if role == directory.STARTER:
-            department, candidates = instance.department, [instance.started_by]
-        else:
-            department = str(engine.evaluate(task, lane.department, where=lane.label("department")))
-            candidates = directory.holders(self.db, department, role)
-        if lane.candidates:  # a narrower list named in the data, e.g. the staff a department named
-            named = [str(p) for p in engine.evaluate(task, lane.candidates, where=lane.label("candidates")) or []]
-            outsiders = [p for p in named if p not in candidates]
-            if not named or outsiders:
-                raise ScriptError(f"指定的办理人不是该泳道角色的人员：{outsiders or '（空）'}")
-            candidates = named
-        assignee = candidates[0] if len(candidates) == 1 else None
-        if lane.assignee:
-            wanted = engine.evaluate(task, lane.assignee, where=lane.label("assignee"))
-            if wanted:
-                if wanted not in candidates and role != directory.STARTER:
-                    raise ScriptError(f"指定的办理人 {wanted} 不是该泳道角色的人员")
-                assignee, candidates = wanted, [wanted]
-        if prefer and prefer in candidates:
-            assignee = prefer
-        due_at = provisional = basis = None
-        if props.due:
-            value = engine.evaluate(task, props.due, where=f"元素“{spec.bpmn_name or spec.bpmn_id}”（{spec.bpmn_id}）的 due")
-            due_at = parse_local(value)
-            given = self.ctx.functions.given.get(value)
-            provisional = bool(given and given.provisional)
-            basis = {"start": given.start, "days": given.days} if given else None
+        # Reads only (directory, calendar): the step's changes go out together in the flush below.
+        with self.db.no_autoflush:
+            engine = workflow.script_engine
+            role = lane.role or directory.STARTER
+            if role == directory.STARTER:
+                department, candidates = instance.department, [instance.started_by]
+            else:
+                department = str(engine.evaluate(task, lane.department, where=lane.label("department")))
+                candidates = directory.holders(self.db, department, role)
+            if lane.candidates:  # a narrower list named in the data, e.g. the staff a department named
+                named = [str(p) for p in engine.evaluate(task, lane.candidates, where=lane.label("candidates")) or []]
+                outsiders = [p for p in named if p not in candidates]
+                if not named or outsiders:
+                    raise ScriptError(f"指定的办理人不是该泳道角色的人员：{outsiders or '（空）'}")
+                candidates = named
+            assignee = candidates[0] if len(candidates) == 1 else None
+            if lane.assignee:
+                wanted = engine.evaluate(task, lane.assignee, where=lane.label("assignee"))
+                if wanted:
+                    if wanted not in candidates and role != directory.STARTER:
+                        raise ScriptError(f"指定的办理人 {wanted} 不是该泳道角色的人员")
+                    assignee, candidates = wanted, [wanted]
+            if prefer and prefer in candidates:
+                assignee = prefer
+            due_at = provisional = basis = None
+            if props.due:
+                value = engine.evaluate(task, props.due, where=f"元素“{spec.bpmn_name or spec.bpmn_id}”（{spec.bpmn_id}）的 due")
+                due_at = parse_local(value)
+                given = self.ctx.functions.given.get(value)
+                provisional = bool(given and given.provisional)
+                basis = {"start": given.start, "days": given.days} if given else None
         form_name = props.form
         row.spec_id, row.name, row.lane = spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, lane.name
         row.department, row.role, row.assignee = department, role, assignee
@@ -379,28 +387,6 @@ class Runtime:
     def current_step_names(self, workflow: BpmnWorkflow) -> list[str]:
         return [t.task_spec.bpmn_name or t.task_spec.bpmn_id
                 for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING) if t.task_spec.bpmn_id]
-
-
-NEVER_READY = TaskState.PREDICTED_MASK | TaskState.FUTURE
-
-
-def rowable_tasks(workflow: BpmnWorkflow) -> frozenset:
-    """Ids of the tasks that may have a row already. Not the predicted or future ones: they were never
-    ready (a step reset by 退回/撤回 goes back to FUTURE only for an instant: it is ready, with its
-    row open, before the step ends). Tasks the engine makes later get new ids, so they have none."""
-    trees = [workflow.tasks, *(sub.tasks for sub in workflow.subprocesses.values())]
-    return frozenset(i for tasks in trees for i, t in tasks.items() if not t.state & NEVER_READY)
-
-
-def has_timers(workflow: BpmnWorkflow) -> bool:
-    """Whether the matter's process or a process it calls has a timer (else it has no timer rows).
-    Specs are parsed once per bundle, with the processes they call: the answer is kept on the spec."""
-    known = getattr(workflow.spec, "liandong_has_timers", None)
-    if known is None:
-        specs = [workflow.spec, *workflow.subprocess_specs.values()]
-        known = any(is_timer(t) for spec in specs for t in spec.task_specs.values())
-        workflow.spec.liandong_has_timers = known
-    return known
 
 
 def find_task(workflow: BpmnWorkflow, guid: str):

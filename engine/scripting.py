@@ -31,7 +31,8 @@ from .budget import MAX_INSTANCES, STEPS, Limits, SandboxRefusal
 from .calendar import WorkingCalendar
 from .clock import local, parse_local
 from .errors import LiandongError, ScriptError
-from .restricted import ALLOWED_FUNCTIONS, GUARDS, PLAIN_BUILTINS, builtins_table, check_source, compile_checked
+from .restricted import ALLOWED_FUNCTIONS, check_source, compile_checked
+from .restricted_guards import GUARDS, PLAIN_BUILTINS, builtins_table
 
 __all__ = ["ALLOWED_FUNCTIONS", "PLAIN_BUILTINS", "check_source", "SandboxEnvironment", "CalendarFunctions",
            "DeployTrials", "make_script_engine"]

@@ -33,8 +33,6 @@ class Liandong:
     def __init__(self, session: Session, clock=None):
         self.db = session
         self.clock = clock or SystemClock()
-        self.instance_id = None  # the matter a service task is running for
-        self.actor = "system"  # the person whose step runs the service task (set by Runtime.advance)
         self._functions = None
         self._calendar = None
         self.repository = Repository(session, self.clock)

@@ -11,7 +11,8 @@ from sqlalchemy.orm.util import identity_key
 from . import countersign, directory, forms, states
 from .clock import local
 from .errors import InvalidState, NotCandidate, NotFound, StaleTask
-from .runtime import find_task, has_timers
+from .known_rows import has_timers
+from .runtime import find_task
 from .models import HumanTask, Instance, TaskCandidate
 
 
@@ -73,10 +74,18 @@ class Tasks:
                                     .order_by(HumanTask.id)).all())
 
     # --- acting ---
-    def _lock(self, task_id: int, revision: int | None, user: str) -> tuple[HumanTask, Instance]:
+    def _lock(self, task_id: int, revision: int | None, user: str,
+              open_tasks: dict | None = None) -> tuple[HumanTask, Instance]:
+        """The task and its matter, locked and read afresh. `open_tasks`: filled with the matter's open
+        task rows, read under the lock; the task is read with them instead of on its own."""
         task = self.get(task_id)
         instance = self.ctx.runtime.instance(task.instance_id, lock=True)
-        self.db.refresh(task)  # re-read under the lock
+        if open_tasks is None:
+            self.db.refresh(task)  # re-read under the lock
+        else:
+            open_tasks.update(self.ctx.runtime.open_rows([instance.id], timers=False, fresh=True)[instance.id][1])
+            if task.guid not in open_tasks:
+                self.db.refresh(task)  # closed meanwhile: read it to say so
         if task.state != states.TASK_OPEN:
             raise StaleTask("该任务已经办理或已取消，请刷新后查看", task=task_id)
         if revision is not None and task.revision != revision:
@@ -127,7 +136,8 @@ class Tasks:
         return task
 
     def complete(self, task_id: int, user: str, data: dict, revision: int | None) -> Completion:
-        task, instance = self._lock(task_id, revision, user)
+        open_tasks: dict = {}
+        task, instance = self._lock(task_id, revision, user, open_tasks)
         if not self.may_act(task, user):
             raise NotCandidate("您不是该任务的办理人，不能办理")
         if task.delegated_by:
@@ -139,17 +149,21 @@ class Tasks:
         values = forms.validate(self.form_schema(task), data)
         if self.ctx.signers.gate(task, values):
             return Completion(task=task, next_tasks=[], instance_status=instance.status)
-        return self.finish(task, user, values)
+        return self.finish(task, user, values, open_tasks)
 
-    def finish(self, task: HumanTask, user: str, values: dict) -> Completion:
-        """Run the engine past a task whose submission has been checked (under the row lock)."""
+    def finish(self, task: HumanTask, user: str, values: dict, open_tasks: dict | None = None) -> Completion:
+        """Run the engine past a task whose submission has been checked (under the row lock).
+        `open_tasks`: the matter's open task rows if the caller read them under the lock."""
         instance = self.ctx.runtime.instance(task.instance_id, lock=True)  # held already: no query
         workflow = self.ctx.runtime.load(instance, reuse=True)
         engine_task = find_task(workflow, task.guid)
         if engine_task is None or engine_task.state != TaskState.READY:
             raise StaleTask("该任务在流程中已不可办理，请刷新")
         first_new = len(self.ctx.runtime.created)
-        open_rows = self.ctx.runtime.open_rows([instance.id], has_timers(workflow))[instance.id]  # before this row changes
+        # the open rows are read before this task's row changes
+        timer_rows, task_rows = self.ctx.runtime.open_rows(
+            [instance.id], has_timers(workflow), tasks=open_tasks is None)[instance.id]
+        open_rows = (timer_rows, task_rows if open_tasks is None else open_tasks)
         engine_task.data.update(values)
         counted = countersign.tally(engine_task, values)  # 会签 / 或签 / 票签
         if counted:

@@ -6,6 +6,8 @@ then thinks better of it and 撤回 it from 已办: the step reopens with what s
 operation the engine refuses (加签 with nobody chosen) shows its form still open with her choice kept, and
 孙丽's refused 退回 keeps the step she chose."""
 
+from playwright.sync_api import expect
+
 from tests.browser_support import needs_chromium, shot, sign_in
 from tests.test_browser_office import p3_answered  # noqa: F401 — the fixture: 朱玲 answered 孙丽's 商请
 
@@ -20,11 +22,11 @@ def test_returned_and_taken_back_steps_open_with_their_values(page, p3_answered)
     page.select_option("#op-send_back select[name=target]", str(ids["answer"]))
     page.click("#op-send_back button[type=submit]")  # no reason yet: refused
     assert page.locator("#op-send_back").get_attribute("open") is not None
-    assert "退回须填写原因" in page.locator("#op-send_back").inner_text()
+    assert "请填写“退回原因”" in page.locator("#op-send_back #field-reason").inner_text()  # beside the field
     assert page.locator("#op-send_back select[name=target]").input_value() == str(ids["answer"])
     page.fill("#op-send_back textarea[name=reason]", "请补充近一年的处罚文书编号")
     page.click("#op-send_back button[type=submit]")
-    assert "已退回" in page.content()
+    expect(page.locator("body")).to_contain_text("已退回")  # waits out the redirect after the post
     page.click("button:has-text('退出')")
 
     sign_in(page, base, "zhuling")

@@ -29,7 +29,7 @@ def test_the_section_head_transfers_a_task_to_another_post(page, p3_waiting):
     page.click("#op-transfer summary")
     page.select_option("#op-transfer select[name=to_role]", "enforcement_officer@market_bureau")
     page.click("#op-transfer button[type=submit]")  # no reason: refused, the choice kept
-    assert "转办须填写原因" in page.locator("#op-transfer").inner_text()
+    assert "请填写“转办原因”" in page.locator("#op-transfer #field-reason").inner_text()  # beside the field
     assert page.locator("#op-transfer select[name=to_role]").input_value() == "enforcement_officer@market_bureau"
     page.fill("#op-transfer textarea[name=reason]", "联络人朱玲外出培训一周，由执法队办理")
     shot(page, "transfer_form")

@@ -1,7 +1,10 @@
 """In a real browser: people read Chinese, not internal ids (issue 19 item 8). On P1 (003 §2(1)) 高燕 forgets
 to tick her receipt and is asked to 勾选 it; the 办理记录 names the system's step 纳入监管对象库 and says 系统;
 the administrator's diagram counts the department receipts in Chinese and the event-log details give
-Beijing time; P4's phone record (003 §2(4)2) asks for 接听人（姓名、职务） with Chinese punctuation."""
+Beijing time; P4's phone record (003 §2(4)2) asks for 接听人（姓名、职务） with Chinese punctuation.
+On P6 (003 §3(2)) 姚志 drafts the arbitration opinion: its form asks for 依据（职能划分、法律法规） in Chinese
+punctuation, its text boxes say how much of the one limit (5000 characters) is used, and the matter's
+diagram asks 是否涉及专业技术？"""
 import re
 
 import pytest
@@ -12,6 +15,7 @@ from tests.browser_support import make_app, needs_chromium, serving, shot, sign_
 from tests.test_p01_approval_result_push import PUSH
 from tests.test_p01_approval_result_push import start_data as p1_data
 from tests.test_p04_communication_ladder import start_data as p4_data
+from tests.test_p06_third_party_arbitration import start_data as p6_data
 
 pytestmark = needs_chromium
 
@@ -31,7 +35,10 @@ def matters(tmp_path, processes_template):
                          market.revision)
         p4 = e.runtime.start("p4_communication_ladder", p4_data(start_rung="phone"), "sunli")
         phone = e.tasks.of_instance(p4.id, open_only=True)[0]
-        ids = {"p1": p1.id, "emergency": receipts["emergency_bureau"].id, "phone": phone.id}
+        p6 = e.runtime.start("p6_third_party_arbitration", p6_data(), "xuming")
+        opinion = e.tasks.of_instance(p6.id, open_only=True)[0]
+        ids = {"p1": p1.id, "emergency": receipts["emergency_bureau"].id, "phone": phone.id, "p6": p6.id,
+               "opinion": opinion.id}
     with serving(app) as base:
         yield base, ids
 
@@ -65,3 +72,18 @@ def test_pages_speak_chinese(page, matters):
     assert "+00:00" not in details  # the log stores UTC; people read Beijing time
     assert "2026-11-24T23:59:59+08:00" in details  # the receipt's deadline, end of the next working day
     shot(page, "words_admin")
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "yaozhi")
+    page.goto(f"{base}/tasks/{ids['opinion']}")
+    form = page.inner_text("form.task-form") + page.inner_text("section.card:has(form.task-form) p.muted")
+    assert "依据（职能划分、法律法规）" in form and "003 §3(2):" not in form and not re.search(r"[\u4e00-\u9fff][,:(]", form)
+    count = page.locator("#field-arbitration_opinion .text-count")
+    assert count.inner_text() == "0/5000字"
+    page.fill("textarea[name=arbitration_opinion]", "经审查，现场核查属于审批要件核查。")
+    assert count.inner_text() == "17/5000字"
+    shot(page, "words_p6_form")
+    page.goto(f"{base}/matters/{ids['p6']}")
+    page.wait_for_selector("#diagram[data-ready=true]")
+    labels = page.locator("#diagram").inner_text()
+    assert "是否涉及专业技术？" in labels and "专业技术?" not in labels

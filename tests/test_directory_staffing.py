@@ -9,7 +9,7 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from engine import db, directory, inspection
+from engine import db, directory
 from engine.clock import FrozenClock
 from engine.models import Department, Instance
 from tests.scenario import Scenario
@@ -56,7 +56,7 @@ def test_a_report_to_any_department_reaches_its_complaint_handler(site):
 def test_a_major_case_of_any_department_reaches_its_legal_reviewer(site):
     s, _ = site
     for n, dept in enumerate(supervision_departments(s)):
-        officers = [o["id"] for o in s.run(lambda e, d=dept: inspection.certified_officers(e.db, d))][:2]
+        officers = [o["id"] for o in s.run(lambda e, d=dept: directory.certified_officers(e.db, d))][:2]
         assert len(officers) == 2, f"{dept} 没有两名持证执法人员"
         head = s.run(lambda e, d=dept: directory.holders(e.db, d, "responsible_person"))[0]
         m = s.start("p11_penalty_case", by=officers[0], data={

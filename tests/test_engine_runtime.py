@@ -185,7 +185,7 @@ def test_messages_sent_by_a_matter_are_in_the_event_log(engine_scenario):
 
 def test_a_steps_database_work_does_not_grow_with_the_matter(engine_scenario):
     """The storage design in one line: the 40th step of a matter issues exactly the statements the 1st
-    did (only open rows are read, the state is one row), and no more than fourteen (were eighteen)."""
+    did (only open rows are read, the state is one row), and no more than thirteen (were eighteen)."""
     from sqlalchemy import event
 
     from bench.linear import FORM, linear_bpmn
@@ -212,4 +212,4 @@ def test_a_steps_database_work_does_not_grow_with_the_matter(engine_scenario):
         event.remove(bind, "before_cursor_execute", count)
     assert matter.status == "completed"
     assert per_step[1] == per_step[20] == per_step[38], per_step
-    assert per_step[1] <= 14, per_step
+    assert per_step[1] <= 13, per_step

@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from engine import Liandong, db, documents
+from engine.effects import ServiceCall
 from engine.errors import DeploymentError
 from engine.models import Definition, Document
 
@@ -99,8 +100,7 @@ def store_template(e, key: str, content: str) -> None:
 
 def issued_pdf(scenario, kind: str) -> bytes:
     def act(e):
-        e.actor = "wangjianguo"
-        return documents.issue(e, kind=kind, department="approval_bureau.market", title="关于测试的函",
+        return documents.issue(ServiceCall(e, None, "wangjianguo"), kind=kind, department="approval_bureau.market", title="关于测试的函",
                                recipients=["market_bureau"], body="正文")
 
     result = scenario.run(act)
@@ -403,8 +403,7 @@ def test_diagram_xml_keeps_its_stricter_policy(web, backdoor):
 def test_documents_are_not_stored_by_browsers_or_proxies(web, backdoor):
     def arrange(e):
         e.repository.deploy([("letter.html", TEMPLATE)])
-        e.actor = "admin"
-        return documents.issue(e, kind="letter", department="approval_bureau.market", title="关于测试的函")["document_id"]
+        return documents.issue(ServiceCall(e, None, "admin"), kind="letter", department="approval_bureau.market", title="关于测试的函")["document_id"]
     document_id = backdoor.run(arrange)
     admin = web("admin")
     for fmt in ("pdf", "docx"):

@@ -6,6 +6,7 @@ import pytest
 
 from engine import Liandong, documents
 from engine.clock import FrozenClock
+from engine.effects import ServiceCall
 from tests.test_office import request
 from tests.web_fixtures import WebUser
 from web import create_app
@@ -20,8 +21,7 @@ def app_with_letter(tmp_path, processes_template):
     with app.extensions["liandong_sessions"]() as session, session.begin():
         engine = Liandong(session, clock)
         matter = engine.runtime.start("p3_consultation_request", request(), "sunli")
-        engine.instance_id, engine.actor = matter.id, "wangjianguo"
-        letter = documents.issue(engine, kind="official_letter", department="approval_bureau.market",
+        letter = documents.issue(ServiceCall(engine, matter.id, "wangjianguo"), kind="official_letter", department="approval_bureau.market",
                                  title="关于新址监管责任的函", recipients=["market_bureau"], body="请贵局依职责开展监管。\n特此函告。",
                                  contact="zhaomin")
         task_id = engine.tasks.of_instance(matter.id, open_only=True)[0].id

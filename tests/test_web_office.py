@@ -26,7 +26,9 @@ def test_task_page_offers_send_back_to_the_earlier_step_and_it_works(web, backdo
     assert re.search(rf'<option value="{draft["id"]}"[^>]*>起草', page)
     refused = user.post(f"/tasks/{confirm['id']}/ops/send_back",
                         {"target": draft["id"], "reason": " ", "revision": confirm["revision"]}, follow_redirects=True)
-    assert "退回失败：退回须填写原因" in text(refused)
+    assert "退回失败：请填写“退回原因”" in text(refused)  # the page says so beside the field, before the engine
+    form = text(refused).split('id="op-send_back"')[1].split("</details>")[0]
+    assert '<small class="error-text" role="alert">请填写“退回原因”</small>' in form
     assert backdoor.task(confirm["id"]).state == "ready"
     user.post(f"/tasks/{confirm['id']}/ops/send_back",
               {"target": draft["id"], "reason": "意见不完整", "revision": confirm["revision"]})

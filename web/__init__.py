@@ -18,6 +18,8 @@ from engine import Liandong, auth_sessions, db, input_text
 from engine.clock import SystemClock
 from engine.errors import Busy, LiandongError
 
+from .transaction import refuse
+
 csrf = CSRFProtect()
 log = logging.getLogger(__name__)
 
@@ -70,8 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     _register_transaction(app)  # before the blueprints: their hooks use g.db
 
-    from . import (abnormal_list, admin, api, auth, documents_views, filters, headers, inbox, modeler, office_views,
-                   public, vendor, worklists)
+    from . import (abnormal_list, admin, admin_migration, api, auth, documents_views, filters, headers, inbox, modeler,
+                   office_views, public, vendor, worklists)
     headers.register(app)  # every response, error pages and refusals included
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -80,6 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(vendor.bp)
     app.register_blueprint(modeler.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_migration.bp)
     app.register_blueprint(office_views.bp)
     app.register_blueprint(worklists.bp)
     app.register_blueprint(documents_views.bp)
@@ -144,13 +147,6 @@ def _register_transaction(app: Flask) -> None:
         if session is not None:  # the request raised before a response was made
             session.rollback()
             session.close()
-
-
-def refuse() -> None:
-    """Mark this request's transaction for rollback (a refused action redirects with a message)."""
-    g.rollback = True
-    if g.get("db") is not None:
-        g.db.rollback()
 
 
 def wants_json() -> bool:

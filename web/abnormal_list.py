@@ -6,7 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from engine import abnormal_list, directory
 from engine.errors import LiandongError
 
-from . import refuse
+from .transaction import refuse
 from .auth import login_required
 
 bp = Blueprint("credit", __name__, url_prefix="/credit")

@@ -16,7 +16,8 @@ from engine.errors import LiandongError
 from engine.models import CalendarYear, Department, Person
 from engine.monitoring import STATUSES, InstanceFilter
 
-from . import documents_views, present, refuse
+from . import documents_views, present
+from .transaction import refuse
 from .auth import login_required, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -12,7 +12,8 @@ from engine import auth_sessions
 from engine.errors import FormInvalid, NotCandidate
 from engine.models import HumanTask, Instance, Person
 
-from . import openapi, operations, present, refuse, starting
+from . import openapi, operations, present, starting
+from .transaction import refuse
 from .auth import LOCKED_MESSAGE, _address, _now, attempt_sign_in, limits
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -139,14 +140,14 @@ def get_task(task_id: int):
 @bp.post("/tasks/<int:task_id>/complete")
 @token_required
 def complete_task(task_id: int):
-    _visible(task_id)
+    task = _visible(task_id)  # held: the session keeps rows weakly, and the step would read it again
     body = _body()
     revision, data = body.get("revision"), body.get("data")
     if not isinstance(revision, int) or isinstance(revision, bool):
         raise FormInvalid({"revision": "请提供任务版本号 revision（整数）"}, "缺少任务版本号")
     if not isinstance(data, dict):
         raise FormInvalid({"data": "data 必须是对象"}, "data 必须是对象")
-    done = g.engine.tasks.complete(task_id, g.user.id, data, revision)
+    done = g.engine.tasks.complete(task.id, g.user.id, data, revision)
     return jsonify({"task": task_json(done.task), "instance_status": done.instance_status,
                     "next_tasks": [task_json(t) | {"holder": present.holder_text(t)} for t in done.next_tasks]})
 

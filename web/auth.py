@@ -23,6 +23,8 @@ from engine import auth_sessions, passwords
 from engine.errors import FormInvalid, LiandongError
 from engine.models import LoginFailure, Person
 
+from .transaction import refuse
+
 bp = Blueprint("auth", __name__)
 
 MAX_FAILURES = 5
@@ -74,7 +76,6 @@ def clear_failures(person_id: str) -> None:
 def attempt_sign_in(person_id: str, password: str) -> tuple[Person | None, str]:
     """(person, "") on success; (None, Chinese reason) when refused. Counts failures; the caller
     must not hold a write transaction it wants to keep (it is rolled back first)."""
-    from . import refuse
     if reserve_attempt(person_id) is None:
         refuse()
         return None, LOCKED_MESSAGE
@@ -206,7 +207,6 @@ def logout():
 @login_required
 def change_password():
     """The signed-in person's own password: every other session and API token of theirs ends."""
-    from . import refuse
     errors: dict = {}
     if request.method == "POST":
         form = request.form

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from flask import Flask, g
 
-from engine import citations, states
+from engine import citations, input_text, states
 from engine.clock import local
 from engine.directory import ROLES
 
@@ -44,6 +44,7 @@ def register(app: Flask) -> None:
     # Seeds are cited by code in forms and diagrams ("003 §2(3)"); pages show the document's name.
     app.add_template_filter(citations.expand, "cite_seeds")
     app.add_template_global(citations.cite, "cite")
+    app.add_template_global(input_text.MAX_TEXT_LENGTH, "text_limit")  # the one limit of free text
     app.add_template_filter(lambda code: present.department_name(code), "dept")
     app.add_template_filter(lambda pid: present.person_name(pid), "person")
     app.add_template_filter(lambda role: ROLES.get(role, "发起人" if role == "starter" else role), "role")

@@ -45,7 +45,7 @@ def _widget(spec: dict) -> str:
         return "datetime"
     if fmt == "uscc":
         return "uscc"
-    if spec.get("x-widget") == "textarea" or (spec.get("maxLength") or 0) > 200:
+    if forms.is_multiline(spec):
         return "textarea"
     return "text"
 

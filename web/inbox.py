@@ -3,11 +3,12 @@
 Views parse input, make one engine call, then redirect or show the engine's refusal."""
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
-from engine import complaints, report_tracking, states
+from engine import complaints, input_text, report_tracking, states
 from engine.errors import FormInvalid, InvalidState, StaleTask
 from engine.models import HumanTask
 
-from . import actions, documents_views, formview, operations, present, refuse, starting
+from . import actions, documents_views, formview, operations, present, starting
+from .transaction import refuse
 from .auth import login_required
 
 bp = Blueprint("inbox", __name__)
@@ -54,15 +55,16 @@ def _revision() -> int | None:
 
 def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, entered=None,
                 message: str = "", handover_error: str = "", handover_entered=None, failed_op=None):
-    """The task page. `failed_op`: (name, what was typed, message) of an office operation the engine
-    refused; its form is shown open with the typing kept."""
+    """The task page. `failed_op`: (name, what was typed, message, errors by field) of a refused office
+    operation; its form is shown open with the typing kept and each error next to its field."""
     instance = g.engine.runtime.instance(task.instance_id)
     allowed = actions.available(g.engine, task, g.user.id)
     schema = g.engine.tasks.form_schema(task)
     if entered is None and task.draft and task.state == states.TASK_OPEN:
         entered = task.draft  # what was saved, or what a delegate filled in
-    failed_name, failed_entered, failed_message = failed_op or (None, None, "")
-    ops = [(op, operations.form_fields(op, task, g.user.id, failed_entered if op.name == failed_name else None))
+    failed_name, failed_entered, failed_message, failed_errors = failed_op or (None, None, "", None)
+    ops = [(op, operations.form_fields(op, task, g.user.id, *((failed_entered, failed_errors) if op.name == failed_name
+                                                              else (None, None))))
            for op in operations.available(task, g.user.id, "task")]
     reopened = g.engine.office.reopenings([task]).get(task.id) if task.state == states.TASK_OPEN else None
     signing = any(op.name == "sign" for op, _ in ops)  # 加签: the opinion asked of me comes first
@@ -72,6 +74,7 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
         deadline=present.deadline(task), holder=present.holder_text(task), limit_kind=present.limit_kind(task),
         form_title=schema.get("title", task.name), form_description=schema.get("description", ""),
         fields=formview.fields(schema, entered, errors), form_error=formview.form_error(errors),
+        attachments_error=(errors or {}).get("attachments", ""),
         colleagues=present.colleagues(task, g.user.id) if "hand_over" in allowed else [],
         handover_error=handover_error, handover=handover_entered or {},
         context=present.context(instance, g.engine.visibility.task_data(task, g.user.id)), history=present.history(instance.id), ops=ops,
@@ -85,8 +88,9 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
     ), status
 
 
-def _refused(task_id: int, err, prefix: str = ""):
-    """Roll back, re-read the task and show it with the engine's message."""
+def _refused(task_id: int, err, prefix: str = "", entered=None):
+    """Roll back, re-read the task and show it with the engine's message (and, for a refused
+    submission, the form still holding what was typed)."""
     refuse()
     task = g.engine.tasks.get(task_id)
     message = err.message
@@ -94,7 +98,7 @@ def _refused(task_id: int, err, prefix: str = ""):
         message = f"该任务已由 {present.person_name(task.assignee)} 认领或办理，您无需再处理。"
     elif isinstance(err, StaleTask) and task.state != states.TASK_OPEN:
         message = "该任务已经办理完毕或已取消，请刷新后查看。"
-    return render_task(task, status=err.status, message=prefix + message)
+    return render_task(task, status=err.status, message=prefix + message, entered=entered)
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -132,10 +136,14 @@ def _claim_or_unclaim(task_id: int, action, refused_prefix: str, done: str, then
 def hand_over(task_id: int):
     task = _visible_task(task_id)
     to_user, reason = request.form.get("to_user", ""), request.form.get("reason", "").strip()
-    if not reason or not to_user:
+    try:
+        problem = "请选择接收人" if not to_user else "请填写转交原因" if not reason else None
+        input_text.text(reason, "reason", "转交原因")  # the one limit of free text
+    except FormInvalid as err:
+        problem = err.errors["reason"]
+    if problem:
         refuse()
-        return render_task(task, status=422, handover_error="请填写转交原因" if to_user else "请选择接收人",
-                          handover_entered={"to_user": to_user, "reason": reason})
+        return render_task(task, status=422, handover_error=problem, handover_entered={"to_user": to_user, "reason": reason})
     try:
         g.engine.tasks.hand_over(task_id, g.user.id, to_user, reason, _revision())
     except (StaleTask, InvalidState) as err:
@@ -154,7 +162,7 @@ def complete(task_id: int):
     if not g.engine.tasks.may_act(task, g.user.id):
         abort(403, description="您不是该任务的办理人，不能办理。")
     if _revision() is None:  # every form carries the revision the user saw; without it, nothing is done
-        return _refused(task_id, StaleTask("页面已过期，请刷新后重新提交"), "提交失败：")
+        return _refused(task_id, StaleTask("页面已过期，请刷新后重新提交"), "提交失败：", request.form)
     try:
         if action == "save":
             g.engine.office.save_draft(task_id, g.user.id, data, _revision())
@@ -175,8 +183,8 @@ def complete(task_id: int):
         refuse()
         return render_task(g.engine.tasks.get(task_id), status=422, errors=err.errors, entered=request.form,
                           message=err.message)
-    except (StaleTask, InvalidState) as err:
-        return _refused(task_id, err, "提交失败：")
+    except (StaleTask, InvalidState) as err:  # stale tab, suspended matter …: what was typed stays
+        return _refused(task_id, err, "提交失败：", request.form)
     session["completion"] = {"task": task_id, "next": [t.id for t in done.next_tasks],
                              "status": done.instance_status}
     return redirect(url_for("inbox.completed", task_id=task_id))
@@ -233,7 +241,8 @@ def start_form(process_key: str):
         refuse()
         return render_template("inbox/start_form.html", item=item, schema=schema, message=err.message,
                                fields=formview.fields(schema, request.form, err.errors),
-                               form_error=formview.form_error(err.errors)), 422
+                               form_error=formview.form_error(err.errors),
+                               attachments_error=err.errors.get("attachments", "")), 422
     return redirect(url_for("inbox.started", instance_id=instance.id))
 
 

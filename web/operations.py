@@ -225,17 +225,21 @@ def available(target: HumanTask | Instance, user: str, on: str) -> list[Operatio
     return [op for op in operations if op.shown(target, user)]
 
 
-def form_fields(op: Operation, target, user: str, entered: dict | None = None) -> list[Field]:
-    """The operation's fields, holding what the user typed when the engine refused it (or what the
-    operation opens with, e.g. the days and reason a 延期申请 asked for)."""
+def form_fields(op: Operation, target, user: str, entered: dict | None = None,
+                errors: dict | None = None) -> list[Field]:
+    """The operation's fields, holding what the user typed when it was refused, with the refusal
+    next to its field (or what the operation opens with, e.g. the days and reason a 延期申请 asked for)."""
     entered = entered or (op.prefill(target, user) if op.prefill else None) or {}
+    errors = errors or {}
 
     def shown(value) -> list[str]:
         if value in (None, ""):
             return []
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
     return [Field(name=p.name, title=p.title, widget=p.widget, required=p.required,
-                  options=p.options(target, user) if p.options else [], values=shown(entered.get(p.name)))
+                  options=p.options(target, user) if p.options else [], values=shown(entered.get(p.name)),
+                  error=errors.get(p.name, ""),
+                  max_length=input_text.MAX_TEXT_LENGTH if p.widget == "textarea" else None)
             for p in op.params]
 
 

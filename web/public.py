@@ -60,7 +60,7 @@ def report():
             engine = g.engine
             data = {"subject": request.form["subject"].strip()[:100], "enterprise_name": request.form["enterprise_name"].strip()[:100],
                     "department": request.form["department"], "channel": "website",
-                    "received_at": engine.functions.now(), "content": request.form["content"].strip()[:3000],
+                    "received_at": engine.functions.now(), "content": request.form["content"].strip().replace("\r\n", "\n"),
                     "anonymous": anonymous}
             if code:
                 data["credit_code"] = code

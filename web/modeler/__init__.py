@@ -5,9 +5,5 @@ and checking helpers are in common.py.
 
 Validation is deployment without storing: `Repository.deploy` inside a SAVEPOINT that is always
 rolled back, so the checks are exactly the deployment's. Deploying goes through the same call."""
-from flask import Blueprint
-
-bp = Blueprint("modeler", __name__, url_prefix="/modeler")
-OWNER = "process_owner"
-
-from . import editor, trial, upload, versions  # noqa: E402,F401 — each registers its routes on bp
+from . import editor, trial, upload, versions  # noqa: F401 — each registers its routes on bp
+from .common import OWNER, bp  # noqa: F401 — the app registers bp

@@ -7,8 +7,7 @@ from engine.models import Definition, Draft
 from engine.versions import VersionQuestion
 
 from ..auth import role_required
-from . import OWNER, bp
-from .common import (DRAFT_MAX_BYTES, bpmn_shaped, check, deployable, describe, draft_row, filename_for, form_names,
+from .common import (DRAFT_MAX_BYTES, OWNER, bp, bpmn_shaped, check, deployable, describe, draft_row, filename_for, form_names,
                      posted_xml, problems_of, xml_response)
 
 

@@ -11,8 +11,7 @@ from engine.models import Draft, Person, RoleAssignment, Timer
 
 from .. import formview, sandbox
 from ..auth import role_required
-from . import OWNER, bp
-from .common import draft_row, filename_for, problems_of, xml_response
+from .common import OWNER, bp, draft_row, filename_for, problems_of, xml_response
 
 STATUS_NAMES = states.MATTER
 EVENT_NAMES = states.EVENTS  # the event log's one vocabulary (engine/states.py): 超期上报, not overdue_escalated

@@ -13,8 +13,7 @@ from engine.errors import DeploymentError
 from engine.versions import VersionQuestion
 
 from ..auth import role_required
-from . import OWNER, bp
-from .common import deployable, describe, filename_for, problems_of
+from .common import OWNER, bp, deployable, describe, filename_for, problems_of
 
 SUFFIXES = (".bpmn", ".dmn", ".json")
 MAX_FILES = 30

@@ -9,8 +9,7 @@ from engine.models import Draft
 
 from .. import bpmn_diff
 from ..auth import role_required
-from . import OWNER, bp
-from .common import definition_row, matter_counts, xml_response
+from .common import OWNER, bp, definition_row, matter_counts, xml_response
 
 
 @bp.get("/")
