@@ -25,7 +25,8 @@ import time
 
 from .budget import MEMORY, STEPS, TIME, Limits, SandboxRefusal, check_data
 from .errors import ScriptError
-from .restricted import FILENAME, GUARDS, SizeRefused, builtins_table, compile_checked
+from .restricted import FILENAME, compile_checked
+from .restricted_guards import GUARDS, SizeRefused, builtins_table
 
 HEADER = struct.Struct(">I")
 MAX_FRAME = 128 * 1024 * 1024

@@ -62,8 +62,10 @@ def test_refused_submissions_keep_what_was_typed(page, browser, p3_waiting):
     page.fill("[name=credit_code]", good)
     page.set_input_files("input[name=attachments]", files=[
         {"name": "检查记录.pdf", "mimeType": "application/pdf", "buffer": b"MZ not a pdf"}])
+    assert page.inner_text("#field-attachments .file-names") == "已选择 1 个：检查记录.pdf"
     page.click("button[type=submit]:has-text('发起')")
     assert "内容与文件类型不符，请重新选择文件" in page.inner_text("#field-attachments")
+    assert page.inner_text("#field-attachments .file-names") == "未选择文件"  # a browser cannot refill it
     assert_request_kept(page, good)
     page.click("button:has-text('退出')")
 

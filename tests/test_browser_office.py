@@ -2,6 +2,7 @@
 reason; 朱玲 finds the step in her inbox again, asks her section head 徐明 for an opinion first (前加签),
 and 徐明 signs it from 待我签署. Screenshots go to test-artifacts/."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_support import needs_chromium, serving_p3, shot, sign_in
 
@@ -23,7 +24,7 @@ def test_send_back_and_add_a_signer_from_the_task_page(page, p3_answered):
     page.fill("#op-send_back textarea[name=reason]", "请补充近一年的处罚文书编号")
     shot(page, "office_send_back")
     page.click("#op-send_back button[type=submit]")
-    assert "已退回" in page.content()
+    expect(page.locator("body")).to_contain_text("已退回")  # waits out the redirect after the post
     page.click("button:has-text('退出')")
 
     sign_in(page, base, "zhuling")
@@ -34,7 +35,8 @@ def test_send_back_and_add_a_signer_from_the_task_page(page, p3_answered):
     page.select_option("#op-add_signers select[name=people]", "xuming")
     page.select_option("#op-add_signers select[name=position]", "before")
     page.click("#op-add_signers button[type=submit]")
-    assert "已加签" in page.content() and "（待签署）" in page.content()
+    expect(page.locator("body")).to_contain_text("已加签")
+    assert "（待签署）" in page.content()
     shot(page, "office_add_signer")
     page.click("button:has-text('退出')")
 
@@ -44,5 +46,5 @@ def test_send_back_and_add_a_signer_from_the_task_page(page, p3_answered):
     assert page.locator("#op-sign").get_attribute("open") is not None  # 签署意见 from 待我签署 opens the form
     page.fill("#op-sign textarea[name=opinion]", "同意答复，处罚文书编号已核对")
     page.click("#op-sign button[type=submit]")
-    assert "已签署意见" in page.content()
+    expect(page.locator("body")).to_contain_text("已签署意见")
     assert "同意答复，处罚文书编号已核对" in page.content()

@@ -12,7 +12,7 @@ import pytest
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
-from engine import Liandong, authority_keys, document_layout, documents
+from engine import Liandong, authority_keys, document_layout, document_templates, documents
 from engine.effects import ServiceCall
 from engine.errors import DeploymentError, InvalidState
 from engine.models import Document, Event
@@ -148,22 +148,22 @@ def embedded_fonts(data: bytes) -> dict[str, bool]:
 
 def test_cn_date_and_signature_layout():
     # GB/T 9704-2012 §7.3.5.1: Arabic numerals, the year in full, month and day without a leading zero.
-    assert documents.cn_date("2026-11-23") == "2026年11月23日"
-    assert documents.cn_date("2026-10-01T09:00:00+08:00") == "2026年10月1日"
-    assert documents.cn_date("2030-12-10") == "2030年12月10日"
-    assert documents.cn_date("2026-02-20") == "2026年2月20日"
+    assert document_templates.cn_date("2026-11-23") == "2026年11月23日"
+    assert document_templates.cn_date("2026-10-01T09:00:00+08:00") == "2026年10月1日"
+    assert document_templates.cn_date("2030-12-10") == "2030年12月10日"
+    assert document_templates.cn_date("2026-02-20") == "2026年2月20日"
     # GB/T 9704-2012 §7.3.5.1 (sealed): the date right 4 characters, the name centred over it, the
     # seal centred on both a little above their middle; joint issuers whose names fit stand in a row.
-    single = documents.signature_layout(["鞍山市行政审批局"], "2026年11月23日")
+    single = document_layout.signature_layout(["鞍山市行政审批局"], "2026年11月23日")
     char = document_layout.CHAR_PT
     date = single["date"]
     assert round(document_layout.BLOCK_PT - date["left"] - date["width"], 1) == round(4 * char, 1)
     [name] = single["issuers"]
     assert abs((name["left"] + name["width"] / 2) - (date["left"] + date["width"] / 2)) < 0.1
     assert abs(name["seal_left"] + document_layout.SEAL_PT / 2 - (date["left"] + date["width"] / 2)) < 0.1
-    row = documents.signature_layout(["鞍山市应急管理局", "鞍山市市场监督管理局"], "2026年11月23日")["issuers"]
+    row = document_layout.signature_layout(["鞍山市应急管理局", "鞍山市市场监督管理局"], "2026年11月23日")["issuers"]
     assert row[0]["top"] == row[1]["top"] and row[1]["seal_left"] - row[0]["seal_left"] > document_layout.SEAL_PT
-    stacked = documents.signature_layout(["中共鞍山市委机构编制委员会办公室", "鞍山市人民政府法制办公室"],
+    stacked = document_layout.signature_layout(["中共鞍山市委机构编制委员会办公室", "鞍山市人民政府法制办公室"],
                                          "2026年11月23日")["issuers"]
     assert stacked[1]["seal_top"] - stacked[0]["seal_top"] > document_layout.SEAL_PT  # seals never touch
 
@@ -240,7 +240,7 @@ def test_each_kind_is_laid_out_sealed_and_signed_as_gbt9704_says(scenario, kind)
 
     expected = TITLE_LINES.get(kind, [doc.title])
     assert title_on_page_one(laid[0], doc.title) == expected
-    assert documents.title_html(doc.title).count("<br>") == len(expected) - 1
+    assert document_layout.title_html(doc.title).count("<br>") == len(expected) - 1
 
     date = "2026年11月23日"
     signers = scenario.run(lambda e: documents.signers_of(e.db, doc))

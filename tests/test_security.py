@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import Liandong, db, restricted, scripting
+from engine import Liandong, db, restricted_guards, scripting
 from engine.budget import Limits
 from engine.errors import DeploymentError, ScriptError
 from engine.models import Definition, Event, Instance
@@ -363,4 +363,4 @@ def test_allowed_functions_is_the_one_list_of_callables():
     for name in ["open", "getattr", "setattr", "pow", "bytes", "chr", "hash", "id", "type", "vars", "dir",
                  "breakpoint", "input", "memoryview", "object", "super", "delattr", "exit", "help"]:
         assert check_source(f"{name}(1)", "eval"), name
-        assert name not in restricted.builtins_table() or name in scripting.PLAIN_BUILTINS
+        assert name not in restricted_guards.builtins_table() or name in scripting.PLAIN_BUILTINS

@@ -1,7 +1,8 @@
 /* 页面通用行为（内容安全策略不允许内联脚本和内联样式，故在此实现）：
    form[data-confirm] 提交前请用户确认；[data-width] 按百分比设置宽度（统计条形图）；
    地址中的 #op-… 指向的操作表单自动展开（如“已办”里的“撤回”、“待我签署”里的“签署意见”）；
-   textarea[data-max-length] 下方显示已输入字数，超出上限时标红（不截断：粘贴的内容不会悄悄丢失）。 */
+   textarea[data-max-length] 下方显示已输入字数，超出上限时标红（不截断：粘贴的内容不会悄悄丢失）；
+   .file-pick 里选中的附件名用中文列出（浏览器自带的文件按钮随浏览器语言显示）。 */
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {
@@ -29,6 +30,13 @@
     var max = parseInt(box.dataset.maxLength, 10);
     count.textContent = box.value.length + "/" + max + "字" + (box.value.length > max ? "，超出" + (box.value.length - max) + "字" : "");
     count.classList.toggle("over", box.value.length > max);
+  });
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var pick = input.closest && input.closest(".file-pick");
+    if (!pick || !input.files) return;
+    var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+    pick.querySelector(".file-names").textContent = names.length ? "已选择 " + names.length + " 个：" + names.join("、") : "未选择文件";
   });
   window.addEventListener("hashchange", openTarget);
   document.addEventListener("DOMContentLoaded", function () {
