@@ -10,7 +10,8 @@ So before a matter is saved, a completed task is spliced out of the tree (its ch
 parent instead) once two newer completed tasks of the same element follow it on its path. The two
 newest rounds of each element stay, which is what the library and the office actions reach for: the
 nearest ancestor of an element (boundary joins), the step just completed (撤回) and the completed step
-on the path (退回, now listed once instead of once per round).
+on the path (退回, which now lists the few newest rounds, not every one). The root task keeps how many
+tasks of each element left, for the diagram's counts (monitoring.py).
 
 Left alone, because the library reads a task's parent there: joins (parallel and inclusive gateways
 count the parents of every earlier instance) and the tasks right above them, tasks with more than one
@@ -24,6 +25,7 @@ from SpiffWorkflow.util.task import TaskState
 
 KEEP = 2  # newer completed instances of an element that make an older one prunable
 SLACK = 8  # a tree this many tasks above its specs' count is compacted (predictions fill about 1×)
+PRUNED = "liandong_pruned"  # in the root task's internal data: completed tasks spliced out, per element
 
 
 def compact(workflow) -> int:
@@ -81,3 +83,10 @@ def _splice(top, wf, task) -> None:
     child._parent = parent.id
     del wf.tasks[task.id]
     top.event_manager.tasks.pop(task.id, None)
+    pruned = wf.task_tree.internal_data.setdefault(PRUNED, {})  # the root stays: it keeps the count
+    pruned[task.task_spec.name] = pruned.get(task.task_spec.name, 0) + 1
+
+
+def pruned(wf) -> dict[str, int]:
+    """Element (task spec) name -> how many of its completed tasks left this workflow's tree."""
+    return dict(wf.task_tree.internal_data.get(PRUNED, {})) if wf.task_tree is not None else {}

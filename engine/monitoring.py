@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, exists, func, select
 from SpiffWorkflow.util.task import TaskState
 
-from . import deadlines, states
+from . import compaction, deadlines, states
 from .clock import local
 from .models import Event, HumanTask, Instance, TaskCandidate, Timer
 
@@ -96,16 +96,21 @@ class Monitoring:
         own = instance.process_key
         metas = self.ctx.repository.process_specs(instance.bundle)
         counts: dict[str, Counter] = {}
+
+        def own_diagram(wf) -> bool:
+            while wf.spec.name not in metas and wf.parent_workflow is not None:
+                wf = wf.parent_workflow
+            return wf.spec.name == own
+
         for task in workflow.get_tasks():
             bpmn_id = task.task_spec.bpmn_id
-            if not bpmn_id:
-                continue
-            owner = task.workflow
-            while owner.spec.name not in metas and owner.parent_workflow is not None:
-                owner = owner.parent_workflow
-            if owner.spec.name != own:
-                continue
-            counts.setdefault(bpmn_id, Counter())[TaskState.get_name(task.state)] += 1
+            if bpmn_id and own_diagram(task.workflow):
+                counts.setdefault(bpmn_id, Counter())[TaskState.get_name(task.state)] += 1
+        for wf in [workflow, *workflow.subprocesses.values()]:  # older loop rounds left the tree completed
+            for name, done in compaction.pruned(wf).items():
+                bpmn_id = wf.spec.task_specs[name].bpmn_id if name in wf.spec.task_specs else None
+                if bpmn_id and own_diagram(wf):
+                    counts.setdefault(bpmn_id, Counter())["COMPLETED"] += done
         result = DiagramState()
         for bpmn_id, counter in counts.items():
             if counter.get("ERROR"):

@@ -65,6 +65,13 @@ def test_forty_rounds_leave_a_tree_and_state_no_bigger_than_a_few_rounds(matters
     assert m.data["note"] == "完成" and m.data["subject"] == "循环事项"
 
 
+def test_the_diagram_counts_every_round_of_a_compacted_loop(matters):
+    m = looped(matters)
+    counts = matters.run(lambda e: e.monitoring.diagram_state(e.runtime.instance(m.id)).counts)
+    assert (counts["attempt"]["COMPLETED"], counts["attempt"]["READY"]) == (ROUNDS, 1)
+    assert counts["again"]["COMPLETED"] == ROUNDS
+
+
 def test_a_round_that_left_the_tree_still_shows_what_was_entered(matters):
     m = looped(matters)
     first = attempt_rows(matters, m)[0]
