@@ -87,3 +87,46 @@ def test_pages_speak_chinese(page, matters):
     page.wait_for_selector("#diagram[data-ready=true]")
     labels = page.locator("#diagram").inner_text()
     assert "是否涉及专业技术？" in labels and "专业技术?" not in labels
+
+
+@pytest.fixture
+def p3_draft(tmp_path, processes_template):
+    """孙丽's P3 (003 §2(3)) as a draft of the process owner's, unchanged, ready for a trial run."""
+    from pathlib import Path
+
+    from engine.models import Draft
+
+    clock = FrozenClock("2026-11-23 09:30")
+    app = make_app(tmp_path, processes_template, clock)
+    xml = (Path(__file__).resolve().parent.parent / "processes" / "p03_consultation_request.bpmn").read_text("utf-8")
+    with app.extensions["liandong_sessions"]() as session, session.begin():
+        session.add(Draft(process_key="p3_consultation_request", content=xml, saved_by="owner", saved_at=clock.now()))
+    with serving(app) as base:
+        yield base
+
+
+def test_the_trial_run_log_speaks_chinese(page, p3_draft):
+    """The owner's trial run of P3: the request goes unanswered past its 3 working days; the log names
+    what happened in Chinese (商请逾期, 督办逾期商请), never an event id such as overdue_escalated."""
+    from engine.forms import uscc_with_check
+
+    base = p3_draft
+    sign_in(page, base, "owner")
+    page.goto(f"{base}/modeler/processes/p3_consultation_request")
+    page.click("#drafts button:has-text('试运行')")
+    page.select_option("select[name=as_user]", "sunli")
+    page.fill("[name=subject]", "食品经营许可现场核查商请")
+    page.fill("[name=enterprise_name]", "鞍山市示例餐饮有限公司")
+    page.fill("[name=credit_code]", uscc_with_check("91210300MA0Q12345"))
+    page.select_option("select[name=requesting_side]", "approval_bureau.market")
+    page.select_option("select[name=answering_side]", "market_bureau")
+    page.check("input[name=request_type][value=opinion]")
+    page.fill("[name=request_content]", "请提供该企业近三年的监管记录。")
+    page.click("#sandbox-start button[type=submit]")
+    page.wait_for_selector(".sandbox-task[data-spec='answer_request']")
+    page.fill("#clock-form input[name=days]", "7")
+    page.click("#clock-form button[type=submit]")
+    page.wait_for_selector(".sandbox-task[data-spec='supervise_overdue_request']")
+    kinds = page.locator("#sandbox-log table.event-log tbody td:nth-child(2)").all_inner_texts()
+    assert "超期上报" in kinds and not [k for k in kinds if re.search(r"[a-z]_[a-z]", k)], kinds
+    shot(page, "words_trial_run")
