@@ -130,6 +130,22 @@ def call_problems(process, known_processes: set[str]) -> list[XmlProblem]:
     return problems
 
 
+def decision_problems(process, known_decisions: set[str]) -> list[XmlProblem]:
+    """Every business rule task names a decision table that is deployed or deployed with it."""
+    problems = []
+    for task in process.iter(BPMN + "businessRuleTask"):
+        called = task.find(f"{BPMN}extensionElements/{SPIFF}calledDecisionId")
+        decision = (called.text or "").strip() if called is not None else ""
+        if not decision:
+            problems.append(XmlProblem("业务规则任务没有设置要调用的决策表：在扩展元素 spiffworkflow:calledDecisionId 中填写"
+                                       "决策（decision）的 id（Camunda 的 camunda:decisionRef 会自动转换）",
+                                       task.sourceline, task.get("id")))
+        elif decision not in known_decisions:
+            problems.append(XmlProblem(f"业务规则任务调用的决策表 {decision} 尚未部署：把定义 decision id 为 {decision} 的 "
+                                       ".dmn 文件和本文件一起部署，或改正 calledDecisionId", task.sourceline, task.get("id")))
+    return problems
+
+
 def data_store_problems(root) -> list[XmlProblem]:
     """Liandong has no data stores (SpiffWorkflow refuses those it has no class for)."""
     stores = {s.get("id"): s for s in root.iter(BPMN + "dataStore")}

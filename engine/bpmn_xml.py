@@ -7,7 +7,7 @@ import ast
 
 from lxml import etree
 
-from . import specs, timers
+from . import file_messages, specs, timers
 from .foreign_syntax import cron_timer, foreign_expression
 from .budget import MAX_INSTANCES
 from .scripting import DeployTrials
@@ -48,8 +48,8 @@ def parse_safely(content: bytes) -> etree._Element:
         raise XmlProblem("不接受包含文档类型声明（DOCTYPE/ENTITY）的文件")
     try:
         root = etree.fromstring(content, _parser())
-    except etree.XMLSyntaxError as err:
-        raise XmlProblem(f"XML 格式错误：{err.msg}", line=err.lineno) from None
+    except etree.XMLSyntaxError as err:  # libxml2's English, said in Chinese with the nearest element
+        raise XmlProblem(*file_messages.xml_syntax(err, content)) from None
     if root.getroottree().docinfo.internalDTD is not None:
         raise XmlProblem("不接受包含文档类型声明的文件")
     depth = _depth(root)

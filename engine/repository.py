@@ -4,16 +4,17 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jsonschema
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import (bpmn_checks, bpmn_xml, camunda, countersign, dmn_checks, document_resources, document_templates, file_kinds, forms,
-               spec_check, spec_links, specs, versions)
+from . import (bpmn_checks, bpmn_xml, camunda, countersign, dmn_checks, document_resources, document_templates, file_kinds,
+               file_messages, forms, spec_check, spec_links, specs, versions)
 from .errors import DeploymentError, UnknownProcess
 from .history import History
-from .models import Definition, Person
+from .models import Definition, Person, RoleAssignment
 from .specs import ProcessSpec
 from .timers import use_engine_clock
 
@@ -28,12 +29,13 @@ class Deployed:
 
 
 def _bpmn_problems(filename, root, meta, known_forms: set[str], known_processes: set[str],
-                   deployed_loops: dict) -> list[dict]:
+                   deployed_loops: dict, known_decisions: set[str]) -> list[dict]:
     """Every problem of one BPMN file that can be found without SpiffWorkflow's parser, in one round."""
     process = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=bpmn_xml.NS)[0]
     found = [*bpmn_xml.rule_problems(root, meta, known_forms), *bpmn_checks.reachability_problems(process),
              *bpmn_checks.loop_problems(process, deployed_loops),
              *bpmn_checks.service_problems(process), *bpmn_checks.call_problems(process, known_processes),
+             *bpmn_checks.decision_problems(process, known_decisions),
              *bpmn_checks.data_store_problems(root)]
     problems = [{"file": filename, "line": p.line, "element": p.element, "reason": p.reason} for p in found]
     return problems + spec_check.schema_problems(root, filename)
@@ -123,12 +125,13 @@ class Repository:
                          for p in (mapping.problems if mapping else [])]
         known_forms = {key for kind, key, *_ in parsed if kind == "form"} | self._keys("form")
         known_processes = {key for kind, key, *_ in parsed if kind == "bpmn"} | self._keys("bpmn")
+        known_decisions = {key for kind, key, *_ in parsed if kind == "dmn"} | self._keys("dmn")
         mapped = {(p["file"], p["element"]) for p in problems}  # who does a task: the mapping said why not
         for kind, key, _, _, filename, root, meta in parsed:
             if kind == "bpmn":
                 problems += [p for p in _bpmn_problems(filename, root, meta, known_forms, known_processes,
-                                                       self._deployed_loops(key))
-                             if not ((filename, p["element"]) in mapped and p["reason"].startswith("用户任务不在任何泳道"))]
+                                                       self._deployed_loops(key), known_decisions)
+                             if not ((filename, p["element"]) in mapped and p["reason"].startswith(("用户任务不在任何泳道", "泳道“")))]
         # the parser last: it stops at its first complaint, so every other check has spoken by then
         named = {(p["file"], p.get("element")) for p in problems}
         checked = self._check_specs(parsed, known_processes, {p["file"] for p in problems})
@@ -181,7 +184,12 @@ class Repository:
             try:
                 schema = json.loads(text)
                 forms.check_schema(schema)
-            except (ValueError, Exception) as err:  # jsonschema.SchemaError is not a ValueError
+            except json.JSONDecodeError as err:
+                raise bpmn_xml.XmlProblem(*file_messages.json_syntax(err)) from None
+            except jsonschema.SchemaError as err:  # the English of jsonschema, said in Chinese
+                reason, where = file_messages.schema_error(err)
+                raise bpmn_xml.XmlProblem(reason, element=where) from None
+            except ValueError as err:  # the project's own rules, already in Chinese
                 raise bpmn_xml.XmlProblem(f"表单无效：{err}") from None
             return kind, filename, schema.get("title", filename), text, filename, None, {}
         if kind == "template":
@@ -209,8 +217,13 @@ class Repository:
         meta["_mapping"] = mapping
         return kind, meta["process_id"], meta["name"], text, filename, root, meta
 
-    def _people(self) -> set[str]:
-        return set(self.db.execute(select(Person.id)).scalars())
+    def _people(self) -> dict[str, set[tuple[str, str]]]:
+        """Every person id with the (role, department) pairs they hold now (for the Camunda mapping)."""
+        people = {person: set() for person in self.db.execute(select(Person.id)).scalars()}
+        for person, role, department in self.db.execute(select(
+                RoleAssignment.person_id, RoleAssignment.role, RoleAssignment.department).where(RoleAssignment.until.is_(None))):
+            people.setdefault(person, set()).add((role, department))
+        return people
 
     def _check_specs(self, parsed, known_processes: set[str], reported: set[str]) -> list[dict]:
         """Let SpiffWorkflow parse every process with everything it calls, as a start would."""

@@ -164,7 +164,8 @@ def _syntax_message(err: SyntaxError) -> str:
     for needle, message in _SYNTAX_MESSAGES:
         if needle in (err.msg or ""):
             return f"语法错误：第{err.lineno}行 {message}"
-    return f"语法错误：第{err.lineno}行第{err.offset or 1}列"
+    return (f"语法错误：第{err.lineno}行第{err.offset or 1}列不是有效的 Python 写法：检查该处的运算符、括号和引号"
+            "（如 amount > 1000 and status == 'approved'）")
 
 
 @lru_cache(maxsize=4096)  # checking and compiling one expression both need it: transform once

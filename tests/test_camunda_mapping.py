@@ -85,3 +85,66 @@ def test_the_upload_result_lists_the_mapping(web, backdoor):
     assert response.status_code == 200 and body["ok"], body
     assert {"element": "UserTask_1", "line": 8, "camunda": "未设置办理人",
             "liandong": "由发起人办理（role=starter）；要交给他人，设置 camunda:candidateGroups=角色@部门"} in body["mapping"]
+
+
+# --- a group without @department, and camunda:candidateUsers (issue 21 item 5) ---
+def mapped_with(engine, old: str, new: str):
+    text = MAPPED.decode()
+    assert old in text
+    return engine.repository.deploy([("leave_request.bpmn", text.replace(old, new).encode())], user="owner")
+
+
+def notes_of(results, element: str) -> list[str]:
+    [process] = [r for r in results if r.kind == "bpmn"]
+    return [n["liandong"] for n in process.notes if n["element"] == element]
+
+
+def test_a_role_without_department_is_mapped_where_one_department_holds_it(engine_scenario):
+    group = 'camunda:candidateGroups="liaison@market_bureau"'
+    results = engine_scenario.run(lambda e: mapped_with(e, group, 'camunda:candidateGroups="supervisor"'))
+    assert "由 supervision_office 的督查人员（supervisor）办理（目录中只有这个部门有此角色）" in notes_of(results, "review")
+    matter = engine_scenario.start("leave_request", by="zhuling", data={"days": 2, "department": "market_bureau"})
+    assert [(t.spec_id, t.assignee) for t in matter.open_tasks()] == [("review", "duxin")]
+
+
+def test_a_role_many_departments_hold_is_refused_with_the_departments_to_choose_from(engine):
+    with pytest.raises(DeploymentError) as err:
+        mapped_with(engine, 'camunda:candidateGroups="liaison@market_bureau"', 'camunda:candidateGroups="liaison"')
+    [problem] = [p for p in err.value.problems if p["element"] == "review"]
+    assert "只写了角色“liaison”，没有写部门" in problem["reason"] and "market_bureau" in problem["reason"]
+    assert "写明部门，如 liaison@" in problem["reason"] and problem["line"] == 20
+
+
+def test_candidate_users_who_share_a_role_become_a_group_task_of_those_people(engine_scenario):
+    group = 'camunda:candidateGroups="liaison@market_bureau"'
+    results = engine_scenario.run(lambda e: mapped_with(e, group, 'camunda:candidateUsers="hujie, linna"'))
+    assert "由 market_bureau 的执法人员 hujie、linna 认领办理" in notes_of(results, "review")
+    matter = engine_scenario.start("leave_request", by="zhuling", data={"days": 2, "department": "market_bureau"})
+    [task] = matter.open_tasks()
+    assert task.spec_id == "review" and sorted(task.candidates) == ["hujie", "linna"] and task.assignee is None
+
+
+def test_one_candidate_user_does_the_task_and_strangers_are_refused(engine_scenario):
+    group = 'camunda:candidateGroups="liaison@market_bureau"'
+    results = engine_scenario.run(lambda e: mapped_with(e, group, 'camunda:candidateUsers="gaoyan"'))
+    assert "由 gaoyan 办理" in notes_of(results, "review")
+    matter = engine_scenario.start("leave_request", by="zhuling", data={"days": 2, "department": "market_bureau"})
+    assert [(t.spec_id, t.assignee) for t in matter.open_tasks()] == [("review", "gaoyan")]
+    with pytest.raises(DeploymentError) as err:
+        engine_scenario.run(lambda e: mapped_with(e, group, 'camunda:candidateUsers="hujie, gaoyan"'))
+    [problem] = [p for p in err.value.problems if p["element"] == "review"]
+    assert "没有共同的角色和部门" in problem["reason"] and "gaoyan：liaison@emergency_bureau" in problem["reason"]
+    with pytest.raises(DeploymentError) as err:
+        engine_scenario.run(lambda e: mapped_with(e, group, 'camunda:candidateUsers="demo, hujie"'))
+    assert any("demo 不是目录中的人员 id" in p["reason"] for p in err.value.problems)
+
+
+def test_a_lane_named_by_a_role_alone_follows_the_same_rule(engine):
+    lane = ('<bpmn:laneSet id="ls"><bpmn:lane id="lane_sup" name="supervisor"><bpmn:flowNodeRef>review</bpmn:flowNodeRef>'
+            '</bpmn:lane><bpmn:lane id="lane_liaison" name="liaison"><bpmn:flowNodeRef>archive</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>')
+    text = MAPPED.decode().replace('<bpmn:startEvent id="StartEvent_1"', lane + '<bpmn:startEvent id="StartEvent_1"', 1)
+    with pytest.raises(DeploymentError) as err:
+        engine.repository.deploy([("leave_request.bpmn", text.encode())], user="owner")
+    problems = {p["element"]: p["reason"] for p in err.value.problems}
+    assert "泳道“liaison”只写了角色“liaison”，没有写部门" in problems["lane_liaison"]
+    assert "lane_sup" not in problems and "review" not in problems

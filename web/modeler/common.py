@@ -1,6 +1,9 @@
 """What the process owner's pages share: reading definitions and drafts, the deployment checks
 (deployment inside a SAVEPOINT that is always rolled back, so validation is exactly deployment),
 problems with element names, and XML responses that never render as documents."""
+import html
+import re
+
 from flask import Blueprint, Response, abort, g, request
 from sqlalchemy import case, func, select
 
@@ -73,8 +76,10 @@ def filename_for(content: bytes, fallback: str = "diagram.bpmn", edited: str | N
 def element_names(content: bytes) -> dict[str, str]:
     try:
         root = bpmn_xml.parse_safely(content)
-    except bpmn_xml.XmlProblem:
-        return {}
+    except bpmn_xml.XmlProblem:  # a broken file: read the names off its start tags
+        text = content.decode("utf-8", "replace")
+        tags = (dict(re.findall(r'\s(id|name)="([^"]*)"', tag)) for tag in re.findall(r"<[^<>]+>", text))
+        return {tag["id"]: html.unescape(tag.get("name", "")) for tag in tags if tag.get("id")}
     return {n.get("id"): n.get("name", "") for n in root.iter() if isinstance(n.tag, str) and n.get("id")}
 
 
