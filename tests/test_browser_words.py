@@ -3,8 +3,8 @@ to tick her receipt and is asked to 勾选 it; the 办理记录 names the system
 the administrator's diagram counts the department receipts in Chinese and the event-log details give
 Beijing time; P4's phone record (003 §2(4)2) asks for 接听人（姓名、职务） with Chinese punctuation.
 On P6 (003 §3(2)) 姚志 drafts the arbitration opinion: its form asks for 依据（职能划分、法律法规） in Chinese
-punctuation, its text boxes say how much of the one limit (5000 characters) is used, and the matter's
-diagram asks 是否涉及专业技术？"""
+punctuation, its text boxes say how much of the one limit (5000 characters) is used, the dispute reads in
+its two paragraphs under 事项信息, and the matter's diagram asks 是否涉及专业技术？"""
 import re
 
 import pytest
@@ -35,7 +35,8 @@ def matters(tmp_path, processes_template):
                          market.revision)
         p4 = e.runtime.start("p4_communication_ladder", p4_data(start_rung="phone"), "sunli")
         phone = e.tasks.of_instance(p4.id, open_only=True)[0]
-        p6 = e.runtime.start("p6_third_party_arbitration", p6_data(), "xuming")
+        p6 = e.runtime.start("p6_third_party_arbitration", p6_data(
+            dispute_description="审批科认为属于事中监管。\n市场监管局认为属于审批要件核查。"), "xuming")
         opinion = e.tasks.of_instance(p6.id, open_only=True)[0]
         ids = {"p1": p1.id, "emergency": receipts["emergency_bureau"].id, "phone": phone.id, "p6": p6.id,
                "opinion": opinion.id}
@@ -78,6 +79,8 @@ def test_pages_speak_chinese(page, matters):
     page.goto(f"{base}/tasks/{ids['opinion']}")
     form = page.inner_text("form.task-form") + page.inner_text("section.card:has(form.task-form) p.muted")
     assert "依据（职能划分、法律法规）" in form and "003 §3(2):" not in form and not re.search(r"[\u4e00-\u9fff][,:(]", form)
+    facts = page.locator("section.card", has_text="事项信息").inner_text()
+    assert "审批科认为属于事中监管。\n市场监管局认为属于审批要件核查。" in facts  # the line break is kept
     count = page.locator("#field-arbitration_opinion .text-count")
     assert count.inner_text() == "0/5000字"
     page.fill("textarea[name=arbitration_opinion]", "经审查，现场核查属于审批要件核查。")
