@@ -37,6 +37,7 @@ test: install
 bench: install
 	$(PY) bench/step_cost.py
 	$(PY) bench/aging.py
+	$(PY) bench/throughput.py
 	$(PY) bench/timers.py
 	$(PY) bench/inbox_scale.py --keep
 	$(PY) bench/memory.py

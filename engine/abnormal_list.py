@@ -6,7 +6,8 @@ The seed names the list and nothing more; the rules here are those of 企业信�
   the enterprise has done what the reason asks (补报年报, 公示, 更正, or it can be reached again);
 - the list is public: a listing is a public notice, withdrawn on removal;
 - a listed enterprise's credit is lowered for the double random draw (004 §4(1), engine/inspection.py);
-- an enterprise still listed three years on goes to the 严重违法失信 list: it is referred to P13.
+- an enterprise still listed three years on goes to the 严重违法失信 list: it is referred to P13;
+- an enterprise a double random inspection (P10) found 查无下落 is offered for listing as unreachable.
 Every listing, removal and referral is in the event log (entries without a matter).
 """
 from datetime import date, datetime
@@ -95,6 +96,22 @@ def remove(ctx, user: str, listing_id: int, remedied: bool, note: str) -> Abnorm
         "listing_id": row.id, "credit_code": row.credit_code, "removal_reason": row.removal_reason,
         "note": note.strip()})
     return row
+
+
+def unreachable_in_inspections(db) -> list[PublicNotice]:
+    """Enterprises a double random inspection found 查无下落 (P10), not listed now: the listing reason
+    "通过登记的住所或者经营场所无法联系" may apply; the regulator decides."""
+    from .inspection import RESULTS
+
+    found = db.execute(select(PublicNotice).where(
+        PublicNotice.kind == "inspection", PublicNotice.result == RESULTS["not_found"],
+        PublicNotice.withdrawn_at.is_(None)).order_by(PublicNotice.on_date.desc()).limit(200)).scalars()
+    seen, rows = set(), []
+    for notice in found:
+        if notice.credit_code not in seen and listed(db, notice.credit_code) is None:
+            seen.add(notice.credit_code)
+            rows.append(notice)
+    return rows
 
 
 def due_for_serious_list(db, now: datetime) -> list[AbnormalListing]:

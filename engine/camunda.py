@@ -154,6 +154,41 @@ def _map_io(element, mapping: Mapping) -> None:
     mapping.changed |= bool(before or after)
 
 
+LOOP_ORDER = ["loopCardinality", "loopDataInputRef", "loopDataOutputRef", "inputDataItem", "outputDataItem"]
+
+
+def _loop_child(loop, tag: str, **attributes):
+    """A child of multiInstanceLoopCharacteristics, inserted where the BPMN schema wants it."""
+    before = LOOP_ORDER[:LOOP_ORDER.index(tag)]
+    position = max([i + 1 for i, child in enumerate(loop) if local(child.tag) in before], default=0)
+    child = etree.Element(BPMN + tag, **attributes)
+    loop.insert(position, child)
+    return child
+
+
+def _map_loop(element, mapping: Mapping) -> None:
+    """camunda:collection / camunda:elementVariable → loopDataInputRef / inputDataItem."""
+    loop = element.find(BPMN + "multiInstanceLoopCharacteristics")
+    if loop is None:
+        return
+    collection, variable = attr(loop, "collection"), attr(loop, "elementVariable")
+    if collection and loop.find(BPMN + "loopDataInputRef") is None:
+        name = SIMPLE_JUEL.fullmatch(collection)
+        name = name.group(1) if name else (collection if collection.isidentifier() else None)
+        if name is None:
+            mapping.problems.append(XmlProblem(f"camunda:collection=“{collection}”是 JUEL 表达式：Liandong 遍历流程数据中的一个"
+                                               "列表变量，在 bpmn:loopDataInputRef 中写它的名字（如 departments），需要计算的列表先在"
+                                               "前一步的脚本任务里算好", loop.sourceline, element.get("id")))
+        else:
+            _loop_child(loop, "loopDataInputRef").text = name
+            mapping.note(element, f"camunda:collection=“{collection}”", f"逐个处理 {name}（loopDataInputRef）")
+            mapping.changed = True
+    if variable and loop.find(BPMN + "inputDataItem") is None and variable.isidentifier():
+        _loop_child(loop, "inputDataItem", id=variable, name=variable)
+        mapping.note(element, f"camunda:elementVariable=“{variable}”", f"每个实例的元素为 {variable}（inputDataItem）")
+        mapping.changed = True
+
+
 def _unmappable(element, mapping: Mapping) -> None:
     where = element.sourceline, element.get("id")
     for listener in children(element, "executionListener") + children(element, "taskListener"):
@@ -189,25 +224,26 @@ def _unmappable(element, mapping: Mapping) -> None:
                                                    "“从 Camunda Modeler 迁移”", *where))
 
 
-def translate(root, people: dict[str, set[tuple[str, str]]]) -> Mapping:
+def translate(root, people: dict[str, set[tuple[str, str]]], departments: set[str] | None = None) -> Mapping:
     """Map the Camunda extensions of this file in place; `people`: the directory's person ids, each
-    with the (role, department) pairs they hold."""
+    with the (role, department) pairs they hold; `departments`: its department codes."""
     mapping = Mapping()
     if not uses_camunda(root):
         return mapping
     for process in root.iter(BPMN + "process"):
         process_id = process.get("id")
-        decided = map_lanes(process, people, mapping)
+        decided = map_lanes(process, people, mapping, departments)
         for element in process.iter():
             if not isinstance(element.tag, str) or not element.tag.startswith(BPMN):
                 continue
             kind = local(element.tag)
             _unmappable(element, mapping)
+            _map_loop(element, mapping)
             if kind in ("userTask", "manualTask", "startEvent") and (
                     kind != "startEvent" or element.getparent() is process):
                 _map_form(element, process_id, mapping)
             if kind in ("userTask", "manualTask"):
-                map_assignment(element, people, mapping, decided)
+                map_assignment(element, people, mapping, decided, departments)
                 _map_due(element, mapping)
             if kind not in ("process", "extensionElements"):
                 _map_properties(element, mapping)

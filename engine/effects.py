@@ -85,10 +85,17 @@ def directory_change_role(ctx, department: str, role: str, new_person_id: str, o
     return result
 
 
+def directory_paired_section(ctx, department: str) -> dict:
+    """003 §2(2): the approval section a supervision department works with (directory `pairs_with`)."""
+    section = directory.paired_section(ctx.db, department)
+    return {"section": section.code, "section_name": section.name}
+
+
 OPERATIONS = {
     "target_library.add": target_library_add,
     "document.issue": documents.issue,  # official documents as PDF and .docx (engine/documents.py)
     "directory.change_role": directory_change_role,
+    "directory.paired_section": directory_paired_section,
     "inspection.library": inspection.op_library,
     "inspection.draw": inspection.op_draw,
     "inspection.publish": inspection.op_publish,

@@ -5,11 +5,12 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from . import calendar as calendar_module
-from . import matter_lock, migration_plan, spec_links, stalls, states, step_budget
+from . import matter_lock, migration_plan, spec_links, stalls, states, step_budget, task_tree
 from .budget import SandboxRefusal
 from .clock import parse_local
 from .errors import InvalidState, LiandongError, NotFound
 from .runtime import find_task
+from .timers import fire_now, set_due
 from .models import HumanTask, Instance, Person, TaskCandidate, Timer
 
 log = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ class Management:
                 deadline = cal.add_working_days(parse_local(timer.basis["start"]), timer.basis["days"])
                 engine_task = find_task(workflow, timer.guid)
                 if engine_task is not None:
-                    engine_task._set_internal_data(event_value=deadline.iso())
+                    set_due(engine_task, deadline.iso())
                 self.ctx.history.record("deadline_recomputed", instance_id, user, spec_id=timer.spec_id,
                                         name=timer.name, data={"old": timer.due_at.isoformat(), "new": deadline.iso(),
                                                                "provisional": deadline.provisional})
@@ -263,8 +264,7 @@ class Management:
             raise InvalidState("只有出错或停滞的事项可以重试")
         instance.status, instance.error = states.RUNNING, None
         workflow = self.ctx.runtime.load(instance)
-        for task in workflow.get_tasks(state=TaskState.ERROR):
-            task._set_state(TaskState.READY)
+        task_tree.ready_again(workflow)
         self.ctx.history.record("retried", instance.id, user)
         if self.unstall(instance, user, workflow):
             raise InvalidState(f"重试后事项仍无法继续：{instance.error}")
@@ -282,7 +282,7 @@ class Management:
         task = find_task(workflow, timer.guid)
         if task is None:
             raise InvalidState("流程中已没有该定时器")
-        task._set_internal_data(event_fired=True)
+        fire_now(task)
         self.ctx.history.record("timer_forced", instance.id, user, spec_id=timer.spec_id, name=timer.name,
                                 data={"due_at": timer.due_at.isoformat()})
         self.ctx.runtime.advance(instance, workflow, user)

@@ -127,12 +127,14 @@ class Runtime:
         return merged
 
     # --- stepping ---
-    def advance(self, instance: Instance, workflow: BpmnWorkflow, actor: str, open_rows=None) -> None:
+    def advance(self, instance: Instance, workflow: BpmnWorkflow, actor: str, open_rows=None) -> list[HumanTask]:
         """Run the engine as far as it goes, then bring rows and storage in line. `open_rows`: the
-        matter's open rows if the caller read them already (see `open_rows`)."""
+        matter's open rows if the caller read them already (see `open_rows`). Returns the task rows
+        the step made."""
         if instance.status in states.ENDED or instance.status == states.SUSPENDED:
             raise InvalidState(f"事项当前状态为“{instance.status}”，不能继续办理")
         self.acting[instance.id] = actor  # whoever's step this is: its service tasks act on their behalf
+        first_new = len(self.created)  # rows made from here on, a matter this step starts included
         completed = [0]
 
         def did_complete(task):
@@ -162,6 +164,7 @@ class Runtime:
                               and err.task.task_spec.bpmn_id) from err
         self.sync(instance, workflow, actor, open_rows)
         self.save(instance, workflow)
+        return self.created[first_new:]
 
     def _log_message(self, instance: Instance, task) -> None:
         """Message events sent or received by the matter go into the event log."""

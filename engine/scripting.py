@@ -17,6 +17,7 @@ budget (`DeployTrials`).
 """
 import builtins
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import astuple
@@ -207,7 +208,33 @@ def _plain_error(err: Exception) -> str:
         return f"数据中没有 {str(err).split(chr(39))[1]}"
     if isinstance(err, KeyError):
         return f"数据中没有键 {err}"
-    return f"表达式出错（{type(err).__name__}：{err}）"
+    return _python_error(err)
+
+
+_PYTHON_ERRORS = [  # what Python says, in Chinese: a process owner reads these (issue 21 item 6)
+    (r"unsupported operand type\(s\) for (\S+): '(\w+)' and '(\w+)'", "不能对 {1} 和 {2} 做 {0} 运算：先把数据转换成同一类型，如 int(x)、str(x)"),
+    (r'can only concatenate str \(not "(\w+)"\) to str', "文字只能与文字相连（这里是 {0}）：用 str(x) 转换"),
+    (r"'(\S+)' not supported between instances of '(\w+)' and '(\w+)'", "{1} 和 {2} 不能用 {0} 比较：先转换成同一类型"),
+    (r"object of type '(\w+)' has no len\(\)", "{0} 类型的数据没有长度，不能用 len()"),
+    (r"'NoneType' object is not subscriptable", "该数据为空（None），不能取其中的项：先确认前面的步骤填写了它"),
+    (r"'(\w+)' object is not subscriptable", "{0} 类型的数据不能用 [] 取其中的项"),
+    (r"'(\w+)' object has no attribute '(\w+)'", "{0} 类型的数据没有 {1}"),
+    (r"(?:list|string|tuple) index out of range", "下标超出了列表的长度"),
+    (r"(?:integer |float )?division(?: or modulo)? by zero", "除数为零"),
+    (r"invalid literal for int\(\) with base 10: (.*)", "{0} 不是整数，不能用 int() 转换"),
+    (r"could not convert string to float: (.*)", "{0} 不是数字，不能用 float() 转换"),
+]
+_ERROR_KINDS = {"TypeError": "数据类型不对", "ValueError": "取值无效", "ZeroDivisionError": "除数为零",
+                "IndexError": "下标超出范围", "AttributeError": "没有该属性", "OverflowError": "数值过大"}
+
+
+def _python_error(err: Exception) -> str:
+    for pattern, say in _PYTHON_ERRORS:
+        match = re.fullmatch(pattern, str(err))
+        if match:
+            return f"表达式出错：{say.format(*match.groups())}"
+    kind = _ERROR_KINDS.get(type(err).__name__, "运行出错")
+    return f"表达式出错（{kind}）：请检查表达式用到的数据是否已填写、类型是否正确"
 
 
 class LiandongScriptEngine(PythonScriptEngine):

@@ -84,7 +84,7 @@ SERVICES = {
     "complaint.register_reporter": "登记举报人信息（密封）", "complaint.record_reward": "登记举报奖励",
     "credit.record_violation": "记录违法失信信息", "credit.add_to_blacklist": "列入黑名单",
     "credit.remove_from_blacklist": "移出黑名单",
-    "inspection.feed_back": "向市行政审批局反馈检查情况", "licence.publish": "公示行政许可决定",
+    "inspection.feed_back": "向市行政审批局反馈检查情况", "licence.publish": "公示行政许可决定", "directory.paired_section": "查找对应审批科室",
 }
 
 

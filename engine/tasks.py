@@ -74,10 +74,12 @@ class Tasks:
                                     .order_by(HumanTask.id)).all())
 
     # --- acting ---
-    def _lock(self, task_id: int, revision: int | None, user: str,
+    def lock_open(self, task_id: int, revision: int | None, user: str,
               open_tasks: dict | None = None) -> tuple[HumanTask, Instance]:
-        """The task and its matter, locked and read afresh. `open_tasks`: filled with the matter's open
-        task rows, read under the lock; the task is read with them instead of on its own."""
+        """The open task and its matter, locked and read afresh: how every service (office, signers,
+        deadlines) takes a task for an action. Refuses a closed or changed task (StaleTask) and a
+        suspended matter. `open_tasks`: filled with the matter's open task rows, read under the lock;
+        the task is read with them instead of on its own."""
         task = self.get(task_id)
         instance = self.ctx.runtime.instance(task.instance_id, lock=True)
         if open_tasks is None:
@@ -95,7 +97,7 @@ class Tasks:
         return task, instance
 
     def claim(self, task_id: int, user: str, revision: int | None = None) -> HumanTask:
-        task, instance = self._lock(task_id, revision, user)
+        task, instance = self.lock_open(task_id, revision, user)
         if task.assignee:
             raise StaleTask("该任务已被认领" if task.assignee != user else "您已认领该任务")
         if user not in self.candidates(task.id):
@@ -106,7 +108,7 @@ class Tasks:
         return task
 
     def unclaim(self, task_id: int, user: str, revision: int | None = None) -> HumanTask:
-        task, instance = self._lock(task_id, revision, user)
+        task, instance = self.lock_open(task_id, revision, user)
         if task.assignee != user:
             raise NotCandidate("只有当前办理人可以放回任务")
         if self.candidates(task.id) == [user]:
@@ -118,7 +120,7 @@ class Tasks:
 
     def hand_over(self, task_id: int, user: str, to_user: str, reason: str, revision: int | None = None) -> HumanTask:
         """Give my task to a colleague holding the same role in the same department, with a reason."""
-        task, instance = self._lock(task_id, revision, user)
+        task, instance = self.lock_open(task_id, revision, user)
         if task.assignee != user:
             raise NotCandidate("只有当前办理人可以转交任务")
         if not reason or not reason.strip():
@@ -137,7 +139,7 @@ class Tasks:
 
     def complete(self, task_id: int, user: str, data: dict, revision: int | None) -> Completion:
         open_tasks: dict = {}
-        task, instance = self._lock(task_id, revision, user, open_tasks)
+        task, instance = self.lock_open(task_id, revision, user, open_tasks)
         if not self.may_act(task, user):
             raise NotCandidate("您不是该任务的办理人，不能办理")
         if task.delegated_by:
@@ -159,7 +161,6 @@ class Tasks:
         engine_task = find_task(workflow, task.guid)
         if engine_task is None or engine_task.state != TaskState.READY:
             raise StaleTask("该任务在流程中已不可办理，请刷新")
-        first_new = len(self.ctx.runtime.created)
         # the open rows are read before this task's row changes
         timer_rows, task_rows = self.ctx.runtime.open_rows(
             [instance.id], has_timers(workflow), tasks=open_tasks is None)[instance.id]
@@ -178,8 +179,8 @@ class Tasks:
         copy_to = engine_task.task_spec.extensions.get("properties", {}).get("copy_to")
         if copy_to:  # 抄送 set in the diagram: people or role@department, read when the step completes
             self.ctx.office.copy(instance.id, user, self._copy_targets(workflow, engine_task, copy_to), task.id)
-        self.ctx.runtime.advance(instance, workflow, user, open_rows)
-        next_tasks = [t for t in self.ctx.runtime.created[first_new:] if t.state == states.TASK_OPEN]
+        created = self.ctx.runtime.advance(instance, workflow, user, open_rows)
+        next_tasks = [t for t in created if t.state == states.TASK_OPEN]
         return Completion(task=task, next_tasks=next_tasks, instance_status=instance.status)
 
     def _working_days_taken(self, task: HumanTask) -> int:

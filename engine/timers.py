@@ -215,3 +215,14 @@ def timer_fired(task) -> bool:
     """Whether a timer task that stopped waiting fired (rather than being cancelled or, behind an
     event-based gateway, beaten by another event)."""
     return task.state == TaskState.COMPLETED and isinstance(event_taken(task), TimerEventDefinition)
+
+
+# --- a waiting timer changed from outside the engine (deadline recomputed or moved, 立即触发) ---
+def set_due(engine_task, value: str) -> None:
+    """The timer of this engine task now falls due at `value` (an ISO time)."""
+    engine_task._set_internal_data(event_value=value)
+
+
+def fire_now(engine_task) -> None:
+    """The timer of this engine task has fired: the next step takes its path."""
+    engine_task._set_internal_data(event_fired=True)

@@ -107,3 +107,28 @@ def test_three_years_on_the_list_send_the_enterprise_to_the_serious_violation_li
     assert (data["violation_kind"], data["severity"], data["department"]) == (
         "abnormal_list_three_years", "serious", "market_bureau")
     assert f"已移送严重违法失信名单（事项 {case[0]}）" in xuming.get("/credit/abnormal").get_data(as_text=True)
+
+
+def test_an_enterprise_not_found_in_a_double_random_inspection_is_offered_for_listing(site):  # noqa: F811
+    """P10 found the enterprise 查无下落 at its registered address; the 经营异常名录 page offers it to 徐明 for
+    listing as unreachable, with the facts filled in; once listed it is no longer offered."""
+    s, app = site
+    add_targets(s, "emergency_bureau", [(72, "鞍山市无踪贸易有限公司", "trade", "D", "high")])
+    m = s.start("p10_double_random_inspection", by="hebin", data={
+        "subject": "2026年第四季度抽查", "plan_no": "鞍应急随机〔2026〕9号", "department": "emergency_bureau",
+        "partner_departments": [], "items": ["licence_conditions"], "shared_item": False, "period_start": "2026-10-12",
+        "period_end": "2026-11-30", "publish_within_days": 20, "seed_source": "system"})
+    [task] = [t for t in m.open_tasks() if t.spec_id == "inspect_target"]
+    s.run(lambda e: e.tasks.complete(task.id, task.candidates[0], {
+        "result": "not_found", "inspected_on": "2026-10-15", "findings": "登记住所已拆迁", "co_inspectors_present": True},
+        task.revision))
+    m.complete("publish_results", by="hebin", data={"reviewed": True})
+    xuming = WebUser(app, "xuming")
+    page = xuming.get("/credit/abnormal").get_data(as_text=True)
+    assert "查无下落的企业" in page and "鞍山市无踪贸易有限公司" in page
+    assert "2026-10-15“双随机”抽查按登记的住所或者经营场所实地核查，查无下落" in page
+    xuming.post("/credit/abnormal", {"enterprise_name": "鞍山市无踪贸易有限公司", "credit_code": uscc(72),
+                                     "reason": "unreachable", "facts": "抽查查无下落", "decision_no": "鞍市监异列〔2026〕4号",
+                                     "listed_on": "2026-10-20"})
+    page = xuming.get("/credit/abnormal").get_data(as_text=True)
+    assert "查无下落的企业" not in page and "鞍市监异列〔2026〕4号" in page

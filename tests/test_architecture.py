@@ -1,6 +1,7 @@
 """The shape of the code a newcomer inherits (issue 17): no import cycles in engine/ or web/, and no
 module longer than a reader can hold (400 lines)."""
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,3 +104,23 @@ def test_no_module_in_engine_or_web_is_longer_than_400_lines():
     too_long = {name: n for name, n in lengths.items() if n > MAX_LINES and name not in TOO_LONG_FOR_NOW}
     assert too_long == {}
     assert {name for name in TOO_LONG_FOR_NOW if lengths.get(name, 0) <= MAX_LINES} == set()
+
+
+# The runtime and timer layer: the only modules that reach into SpiffWorkflow's private parts.
+ENGINE_LAYER = {"engine/runtime.py", "engine/timers.py", "engine/task_tree.py", "engine/storage.py",
+                "engine/spec_links.py", "engine/compaction.py", "engine/countersign.py", "engine/tree_depth.py"}
+LIBRARY_INTERNALS = re.compile(r"\._set_internal_data\(|\._get_internal_data\(|\._set_state\(|\.internal_data\b"
+                               r"|\.event_manager\b|\._sync_children\(")
+PRIVATE_CALL = re.compile(r"\bctx\.\w+\._\w+\(|\bg\.engine\.\w+\._\w+\(")  # another service's private method
+
+
+def test_spiffworkflow_internals_stay_in_the_runtime_and_timer_layer():
+    reaching = {str(path.relative_to(ROOT)) for path in modules().values()
+                if LIBRARY_INTERNALS.search(path.read_text(encoding="utf-8"))}
+    assert reaching - ENGINE_LAYER == set()
+
+
+def test_no_service_calls_another_services_private_method():
+    calls = {f"{path.relative_to(ROOT)}: {m.group(0)}" for path in modules().values()
+             for m in PRIVATE_CALL.finditer(path.read_text(encoding="utf-8"))}
+    assert calls == set()

@@ -129,3 +129,29 @@ def test_owner_tries_an_edited_p3_in_a_trial_run(page, live_server):
     page.goto(f"{base}/modeler/processes/p3_consultation_request")
     assert page.locator("#drafts").count() == 1
     assert page.locator("tr[data-version='2']").count() == 0  # a trial run deploys nothing for real
+
+
+def test_a_diagram_given_another_procedures_id_is_deployed_only_after_the_owner_confirms(page, live_server):
+    """Issue 21 item 1: the owner types P9's id into P3's diagram; deploying asks first, says why, and
+    deploys as P9's version 2 only once 确认作为新版本部署 is clicked."""
+    base = live_server
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    sign_in(page, base, "owner")
+    page.goto(f"{base}/modeler/processes/p3_consultation_request/edit")
+    page.wait_for_selector("body[data-modeler-ready='1']", timeout=15000)
+    page.evaluate("""() => { const m = window.liandongModeler;
+        const process = m.get('elementRegistry').filter(e => e.businessObject.processRef)[0].businessObject.processRef;
+        process.id = 'p9_contact_change'; }""")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#btn-deploy")
+    page.wait_for_selector("#btn-confirm-version", timeout=15000)
+    status = page.inner_text("#modeler-status")
+    assert "尚未部署，需要确认" in status and "已由另一个文件 p09_contact_change.bpmn 部署" in status
+    assert "本文件 p3_consultation_request.bpmn 的流程名称为“商请”" in status
+    shot(page, "modeler_version_question")
+    page.click("#btn-confirm-version")
+    page.wait_for_selector("#deployed-link", timeout=15000)
+    assert "已部署“p9_contact_change”版本 2" in page.inner_text("#modeler-status")
+    assert not errors, errors

@@ -148,3 +148,27 @@ def test_a_lane_named_by_a_role_alone_follows_the_same_rule(engine):
     problems = {p["element"]: p["reason"] for p in err.value.problems}
     assert "泳道“liaison”只写了角色“liaison”，没有写部门" in problems["lane_liaison"]
     assert "lane_sup" not in problems and "review" not in problems
+
+
+def test_a_camunda_collection_becomes_the_multi_instance_collection():
+    root = bpmn_xml.parse_safely(b'''<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+      xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d"><bpmn:process id="p" isExecutable="true">
+      <bpmn:userTask id="rate" camunda:assignee="zhuling"><bpmn:multiInstanceLoopCharacteristics
+      camunda:collection="${creditScores}" camunda:elementVariable="score" /></bpmn:userTask>
+      <bpmn:userTask id="sum"><bpmn:multiInstanceLoopCharacteristics camunda:collection="${a.b()}" /></bpmn:userTask>
+      </bpmn:process></bpmn:definitions>''')
+    mapping = camunda.translate(root, {"zhuling": set()})
+    loop = root.find(".//{%s}multiInstanceLoopCharacteristics" % bpmn_xml.NS["bpmn"])
+    assert [etree.QName(c).localname for c in loop] == ["loopDataInputRef", "inputDataItem"]
+    assert loop[0].text == "creditScores" and loop[1].get("name") == "score"
+    assert {"element": "rate", "line": 3, "camunda": "camunda:collection=“${creditScores}”",
+            "liandong": "逐个处理 creditScores（loopDataInputRef）"} in mapping.notes
+    [problem] = mapping.problems
+    assert problem.element == "sum" and "camunda:collection=“${a.b()}”是 JUEL 表达式" in problem.reason
+
+
+def test_a_group_naming_a_department_the_directory_lacks_is_refused_at_deploy(engine):
+    with pytest.raises(DeploymentError) as err:
+        mapped_with(engine, 'camunda:candidateGroups="liaison@market_bureau"', 'camunda:candidateGroups="liaison@hr_dept"')
+    [problem] = [p for p in err.value.problems if p["element"] == "review"]
+    assert "candidateGroups=“liaison@hr_dept”的部门代码“hr_dept”不在目录中" in problem["reason"] and problem["line"] == 20

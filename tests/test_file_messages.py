@@ -75,3 +75,11 @@ def test_the_modeler_shows_a_broken_file_in_chinese(web):
     body = owner.post("/modeler/validate", {"xml": W_REVIEW.replace("</bpmn:userTask>", "</bpmn:task>", 1)}).get_json()
     [problem] = body["problems"]
     assert "结束标签" in problem["reason"] and problem["line"] == 45 and problem["element_name"] == "准备材料"
+
+
+def test_python_errors_of_an_expression_are_said_in_chinese():
+    from engine.scripting import _plain_error
+    assert _plain_error(TypeError("unsupported operand type(s) for +: 'int' and 'str'")) == (
+        "表达式出错：不能对 int 和 str 做 + 运算：先把数据转换成同一类型，如 int(x)、str(x)")
+    assert _plain_error(ZeroDivisionError("division by zero")) == "表达式出错：除数为零"
+    assert _plain_error(ValueError("math domain error")) == "表达式出错（取值无效）：请检查表达式用到的数据是否已填写、类型是否正确"

@@ -45,7 +45,7 @@ def file_and_investigate(s, m, **investigate):
 
 
 DECISION = {"decision": "penalize", "penalty_content": "罚款人民币三万元", "decided_on": "2026-10-26",
-            "approval_section": "none"}
+            "approved_by_bureau": False}
 
 
 def decision_document(s, m) -> tuple[dict, str]:
@@ -185,7 +185,7 @@ def test_major_case_hearing_legal_review_collective_discussion_and_push_to_appro
                                                            "conclusion": "同意责令停产停业整顿一个月"})
     s.at("2026-10-26 10:00")
     m.complete("decide_penalty", by="lidong", data={**DECISION, "penalty_content": "责令停产停业整顿一个月",
-                                                    "approval_section": "approval_bureau.market"})
+                                                    "approved_by_bureau": True})
     doc, text = decision_document(s, m)
     assert (doc["number"], doc["title"], doc["issued_by"]) == ("鞍应急罚决〔2026〕1号", "行政处罚决定书", "lidong")
     for phrase in ("你单位提出了陈述、申辩意见：要求听证", "于2026年10月20日依法举行了听证", "法制审核",

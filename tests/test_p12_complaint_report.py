@@ -82,6 +82,8 @@ def test_named_report_identity_sealed_verified_case_opened_replied_and_rewarded(
                                                    "reward_basis": "有奖举报办法第八条"})
     assert m.status == "completed"
     assert rows(s, ReporterIdentity, ref=ref)[0].reward_amount == 2000
+    progress = s.run(lambda e: report_tracking.progress(e, e.runtime.instance(m.id)))
+    assert progress["reward"] == {"granted": True, "amount": 2000}  # what the reporter reads with the 查询码
 
     # Nowhere in the matter, nor in the case it opened, nor in any event of the whole log.
     for instance_id in (m.id, case_id):

@@ -40,3 +40,36 @@ def test_a_department_without_a_section_is_told_so(scenario):
     with pytest.raises(DirectoryError) as refused:
         scenario.run(lambda e: directory.paired_section(e.db, "ecology_bureau"))
     assert "没有对应的市行政审批局审批科室" in refused.value.message
+
+
+def test_a_penalty_decision_goes_to_the_section_paired_with_the_department(scenario):
+    """003 §2(3) "各行业监管部门应将行政处罚决定等监管信息，在1个工作日内通过审管互动平台通知市行政审批局" and
+    §2(2) "按照科室与部门间的对应关系": 市住房和城乡建设局's decision is pushed to 工程建设审批科, the section
+    it is paired with — the deciding leader only says the party holds a licence of the bureau."""
+    s = scenario
+    s.at("2026-10-12 09:00")
+    m = s.start("p11_penalty_case", by="pengyu", data={
+        "subject": "鞍山市某建筑公司未按规定设置安全警示标志", "enterprise_name": "鞍山市某建筑有限公司",
+        "credit_code": "91210300MA0Y8K3L7P", "department": "housing_bureau", "case_source": "daily_inspection",
+        "facts": "日常检查发现施工现场未设置安全警示标志"})
+    m.complete("approve_filing", by="caolei", data={"filing_decision": "file", "investigators": ["pengyu", "zenghao"],
+                                                    "filing_opinion": "同意立案"})
+    m.complete("investigate", by="pengyu", data={
+        "party_address": "鞍山市立山区", "legal_representative": "某某", "findings": "未设置安全警示标志",
+        "evidence": "现场检查笔录", "returned_at": "2026-10-12T08:30:00+08:00", "archive_delayed": False,
+        "penalty_kind": "warning", "proposed_penalty": "警告", "suspected_crime": False})
+    m.complete("notify_proposed_penalty", by="pengyu", data={"notice_no": "鞍住建告〔2026〕3号",
+                                                            "served_on": "2026-10-12", "defence_days": 5})
+    m.complete("receive_statement", by="pengyu", data={"statement": "无异议", "hearing_requested": False,
+                                                       "defence_status": "stated"})
+    m.complete("decide_penalty", by="songkai", data={"decision": "penalize", "penalty_content": "警告",
+                                                     "decided_on": "2026-10-13", "approved_by_bureau": True})
+    m.complete("serve_decision", by="pengyu", data={"served_on": "2026-10-14", "service_method": "direct"})
+    assert m.data["approval_section"] == "approval_bureau.construction"
+    push = m.task("push_penalty_decision")
+    assert push.assignee == "dengli"
+    m.complete("push_penalty_decision", by="dengli", data={
+        "decision_no": m.data["decision_no"], "penalty_content": "警告", "major_penalty": False,
+        "proposes_revocation": False, "legal_basis": "《建设工程安全生产管理条例》"})
+    receive = m.task("receive_supervision_info")
+    assert (receive.department, receive.assignee) == ("approval_bureau.construction", "wufang")

@@ -9,6 +9,7 @@
 
 The re-saved files in tests/data/resaved/ were written by bpmn-moddle 10.3.1 (the model layer of
 bpmn-js 18, `fromXML` then `toXML`), without the product's spiffworkflow descriptor."""
+import json
 import os
 import subprocess
 import sys
@@ -134,3 +135,16 @@ def test_the_command_line_refuses_without_as_new_version(bundled, tmp_path):
     assert versions_of(bundled, "testProcess") == 1
     done = cli(str(tmp_path / "b.bpmn"), "--as-new-version")
     assert done.returncode == 0 and "bpmn testProcess 版本 2（新版本）" in done.stdout
+
+
+def test_a_reformatted_form_is_no_new_version_and_a_table_from_another_file_is_asked_about(bundled):
+    form = json.loads((PROCESSES / "forms" / "p03_start.json").read_text("utf-8"))
+    reordered = json.dumps(dict(reversed(list(form.items()))), ensure_ascii=False, indent=4).encode()
+    [same] = bundled(lambda e: e.repository.deploy([("p03_start.json", reordered)], "owner"))
+    assert (same.version, same.changed) == (1, False)
+    table = (PROCESSES / "p10_sampling_ratio.dmn").read_text("utf-8")
+    other = table.replace('name="双随机抽查比例和频次（', 'name="另一张表（', 1)
+    assert other != table
+    with pytest.raises(VersionQuestion) as asked:
+        bundled(lambda e: e.repository.deploy([("ratios.dmn", other.encode())], "owner"))
+    assert "决策表 id “p10_sampling_ratio”已由另一个文件 p10_sampling_ratio.dmn 部署" in asked.value.problems[0]["reason"]

@@ -138,3 +138,20 @@ def test_stalled_matters_are_counted_listed_and_retry_says_why(web, backdoor, ap
     assert "重试后事项仍无法继续" in response.get_data(as_text=True)
     assert backdoor.event_count() == before
     assert backdoor.run(lambda e: e.runtime.instance(matter).status) == "stalled"
+
+
+def test_the_console_offers_every_repair_declared_and_runs_it(web, backdoor):
+    """The 处置操作 card is drawn from web/repairs.py: each repair's button, the fields it asks for and
+    the confirmation before 终止; a posted repair runs and says what it did."""
+    from web import repairs
+    matter = start_two_steps(backdoor)
+    admin = web("admin")
+    page = admin.get(f"/admin/instances/{matter}").get_data(as_text=True)
+    for op in repairs.BUTTONS:
+        assert f'action="/admin/instances/{matter}/{op.name}"' in page and f">{op.label}</button>" in page
+    assert repairs.BY_NAME["terminate"].confirm in page
+    for name in ("reassign", "fire_timer", "edit_data"):  # beside the task, timer and data they act on
+        assert f'/admin/instances/{matter}/{name}"' in page
+    done = admin.post(f"/admin/instances/{matter}/suspend", {"reason": "核查"}, follow_redirects=True)
+    assert "事项已挂起" in done.get_data(as_text=True)
+    assert backdoor.run(lambda e: e.runtime.instance(matter).status) == "suspended"

@@ -23,6 +23,7 @@ def abnormal():
     return render_template("credit/abnormal.html", rows=abnormal_list.entries(g.db, current=not history),
                            history=history, reasons=abnormal_list.REASONS, may_act=_may_act(),
                            due=[r.id for r in abnormal_list.due_for_serious_list(g.db, g.engine.clock.now())],
+                           unreachable=abnormal_list.unreachable_in_inspections(g.db),
                            values=dict(request.args))
 
 

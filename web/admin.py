@@ -16,7 +16,7 @@ from engine.errors import LiandongError
 from engine.models import CalendarYear, Department, Person
 from engine.monitoring import STATUSES, InstanceFilter
 
-from . import documents_views, present
+from . import documents_views, present, repairs
 from .transaction import refuse
 from .auth import login_required, role_required
 
@@ -72,42 +72,20 @@ def instance(instance_id: int):
         data_json=json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str),
         events=events, kinds=states.EVENTS, timers=g.engine.monitoring.pending_timers(matter.id),
         open_tasks=g.engine.monitoring.open_tasks(matter.id), versions=versions,
-        documents=documents_views.listed(matter.id),
+        documents=documents_views.listed(matter.id), repairs=repairs.BY_NAME, buttons=repairs.BUTTONS,
         diagram={"xml": definition.content, "completed": state.completed, "active": state.active,
                  "errored": state.errored, "counts": state.counts, "labels": states.ENGINE_TASK})
-
-
-ACTIONS = {
-    "suspend": lambda m, f, u: g.engine.management.suspend(m, u, f.get("reason", "")),
-    "resume": lambda m, f, u: g.engine.management.resume(m, u),
-    "terminate": lambda m, f, u: g.engine.management.terminate(m, u, f.get("reason", "")),
-    "retry": lambda m, f, u: g.engine.management.retry(m, u),
-    "migrate": lambda m, f, u: g.engine.management.migrate(m, _int(f.get("version")) or 0, u),
-    "reassign": lambda m, f, u: g.engine.management.reassign(_int(f.get("task")) or 0, f.get("to", "").strip(), u,
-                                                             f.get("reason", "")),
-    "fire_timer": lambda m, f, u: g.engine.management.fire_timer_now(_int(f.get("timer")) or 0, u),
-    "edit_data": lambda m, f, u: g.engine.management.edit_data(m, f.get("key", "").strip(), _json(f.get("value")),
-                                                               u, f.get("reason", "")),
-}
-DONE = {"suspend": "事项已挂起", "resume": "事项已激活", "terminate": "事项已终止", "retry": "已重试",
-        "migrate": "已迁移到新版本", "reassign": "任务已改派", "fire_timer": "定时器已触发", "edit_data": "数据已修改"}
-
-
-def _json(text: str | None):
-    try:
-        return json.loads(text or "")
-    except ValueError:
-        return text  # plain text is taken as a string value
 
 
 @bp.post("/instances/<int:instance_id>/<action>")
 @role_required("admin")
 def act(instance_id: int, action: str):
-    if action not in ACTIONS:
+    op = repairs.BY_NAME.get(action)
+    if op is None:
         return redirect(url_for("admin.instance", instance_id=instance_id))
     try:
-        ACTIONS[action](instance_id, request.form, g.user.id)
-        flash(DONE[action], "success")
+        op.run(g.engine.runtime.instance(instance_id), g.user.id, request.form)
+        flash(op.done, "success")
     except LiandongError as err:  # refused: nothing of it is kept, the page says why
         refuse()
         flash(err.message, "error")
