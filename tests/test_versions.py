@@ -11,6 +11,7 @@ The re-saved files in tests/data/resaved/ were written by bpmn-moddle 10.3.1 (th
 bpmn-js 18, `fromXML` then `toXML`), without the product's spiffworkflow descriptor."""
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,6 +72,18 @@ def test_moving_a_shape_is_no_new_version_but_a_changed_collection_is():
     assert not same_version("bpmn", p10, p10.replace(
         "<bpmn:loopDataInputRef>strata</bpmn:loopDataInputRef>", "<bpmn:loopDataInputRef>levels</bpmn:loopDataInputRef>"))
     assert not same_version("bpmn", p10, p10.replace("<bpmn:loopDataOutputRef>ratio_list</bpmn:loopDataOutputRef>", ""))
+
+
+def test_the_order_of_a_decision_tables_rules_counts_but_the_schema_order_of_children_does_not():
+    table = (PROCESSES / "p10_sampling_ratio.dmn").read_text("utf-8")
+    first, second = (m.group(0) for m in list(re.finditer(r"<rule .*?</rule>", table, re.S))[:2])
+    swapped = table.replace(first + "\n", "").replace(second, second + "\n" + first)  # rule 2 before rule 1
+    assert swapped != table and not same_version("dmn", table, swapped)
+    p03 = (PROCESSES / P03).read_text("utf-8")
+    task = re.search(r'<bpmn:userTask id="answer_request".*?</bpmn:userTask>', p03, re.S).group(0)
+    incoming = re.search(r"\s*<bpmn:incoming>.*?</bpmn:incoming>", task).group(0)
+    moved = task.replace(incoming, "").replace("</bpmn:userTask>", incoming + "</bpmn:userTask>")
+    assert moved != task and same_version("bpmn", p03, p03.replace(task, moved))
 
 
 def test_a_collection_the_editor_removed_is_named_with_what_to_write_back(bundled):
