@@ -194,7 +194,7 @@ class Repository:
             return kind, filename, schema.get("title", filename), text, filename, None, {}
         if kind == "template":
             try:
-                meta = document_templates.check_template(filename, text)
+                meta = document_templates.check_template(text)
                 document_resources.check_template(text)  # names no file or host (rendering checks again)
             except ValueError as err:
                 raise bpmn_xml.XmlProblem(f"公文模板无效：{err}") from None

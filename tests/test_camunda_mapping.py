@@ -77,7 +77,8 @@ def test_a_java_delegate_is_named_with_the_operations_liandong_has(engine):
     assert "target_library.add" in problem["reason"] and problem["line"] == 12
 
 
-def test_the_upload_result_lists_the_mapping(web, backdoor):
+@pytest.mark.usefixtures("backdoor")
+def test_the_upload_result_lists_the_mapping(web):
     owner = web("owner")
     response = owner.post("/modeler/deploy", {"xml": (DATA / "third_party" / "cx_junit5_test_process.bpmn").read_text("utf-8"),
                                               "filename": "testProcess.bpmn"})
