@@ -224,15 +224,15 @@ def _unmappable(element, mapping: Mapping) -> None:
                                                    "“从 Camunda Modeler 迁移”", *where))
 
 
-def translate(root, people: dict[str, set[tuple[str, str]]]) -> Mapping:
+def translate(root, people: dict[str, set[tuple[str, str]]], departments: set[str] | None = None) -> Mapping:
     """Map the Camunda extensions of this file in place; `people`: the directory's person ids, each
-    with the (role, department) pairs they hold."""
+    with the (role, department) pairs they hold; `departments`: its department codes."""
     mapping = Mapping()
     if not uses_camunda(root):
         return mapping
     for process in root.iter(BPMN + "process"):
         process_id = process.get("id")
-        decided = map_lanes(process, people, mapping)
+        decided = map_lanes(process, people, mapping, departments)
         for element in process.iter():
             if not isinstance(element.tag, str) or not element.tag.startswith(BPMN):
                 continue
@@ -243,7 +243,7 @@ def translate(root, people: dict[str, set[tuple[str, str]]]) -> Mapping:
                     kind != "startEvent" or element.getparent() is process):
                 _map_form(element, process_id, mapping)
             if kind in ("userTask", "manualTask"):
-                map_assignment(element, people, mapping, decided)
+                map_assignment(element, people, mapping, decided, departments)
                 _map_due(element, mapping)
             if kind not in ("process", "extensionElements"):
                 _map_properties(element, mapping)

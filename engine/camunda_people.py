@@ -8,7 +8,7 @@ from .camunda_base import BPMN, SIMPLE_JUEL, STARTER_JUEL, Mapping, attr, proper
 from .directory import ROLES, STARTER
 
 
-def map_lanes(process, people: dict, mapping: Mapping) -> set[str]:
+def map_lanes(process, people: dict, mapping: Mapping, departments: set[str] | None = None) -> set[str]:
     """Lanes named `role@department` get those properties; returns the ids of nodes in lanes that say
     who works in them (the tasks there keep their lane)."""
     decided = set()
@@ -16,7 +16,7 @@ def map_lanes(process, people: dict, mapping: Mapping) -> set[str]:
         nodes = {(ref.text or "").strip() for ref in lane.iterfind(BPMN + "flowNodeRef")}
         name = (lane.get("name") or "").strip()
         if "role" not in properties(lane) and name.partition("@")[0].strip() in ROLES:
-            found = _group(name, people)
+            found = _group(name, people, departments)
             if isinstance(found, str):
                 mapping.problems.append(XmlProblem(f"泳道“{name}”{found}", lane.sourceline, lane.get("id")))
                 decided |= nodes  # its tasks are not the starter's: the lane names a role
@@ -34,12 +34,14 @@ def map_lanes(process, people: dict, mapping: Mapping) -> set[str]:
     return decided
 
 
-def _group(group: str, people: dict) -> tuple[str, str, str] | str:
+def _group(group: str, people: dict, departments: set[str] | None) -> tuple[str, str, str] | str:
     """`role@department`, or a role alone when one department holds it, as (role, department, how);
     else why not and what to write (processes/README.md, "从 Camunda Modeler 迁移" step 1)."""
     role, _, department = (part.strip() for part in group.partition("@"))
     if role not in ROLES:
         return f"不是 Liandong 目录中的角色：写成 角色@部门代码，如 liaison@market_bureau（角色：{'、'.join(ROLES)}）"
+    if department and departments is not None and department not in departments:
+        return f"的部门代码“{department}”不在目录中：写 directory.yaml 中的部门代码，如 {role}@{sorted(departments)[0] if departments else 'market_bureau'}"
     if department:
         return role, department, ""
     held = sorted({dept for roles in people.values() for held_role, dept in roles if held_role == role})
@@ -77,7 +79,7 @@ def _map_users(task, users: str, people: dict, mapping: Mapping) -> bool:
     return True
 
 
-def map_assignment(task, people: dict, mapping: Mapping, decided: set[str]) -> None:
+def map_assignment(task, people: dict, mapping: Mapping, decided: set[str], departments: set[str] | None = None) -> None:
     """candidateGroups / assignee → who does the task (role and department, or a named person)."""
     if "role" in properties(task) or task.get("id") in decided:
         return
@@ -86,7 +88,7 @@ def map_assignment(task, people: dict, mapping: Mapping, decided: set[str]) -> N
     where = task.sourceline, task.get("id")
     if groups:
         group = groups[0]
-        found = _group(group, people)
+        found = _group(group, people, departments)
         if isinstance(found, str):
             mapping.problems.append(XmlProblem(f"候选组 camunda:candidateGroups=“{group}”{found}；或把任务放进设置了 "
                                                "role 和 department 的泳道", *where))

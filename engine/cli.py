@@ -73,7 +73,7 @@ def _print_deployed(results):
         print(f"{d.kind} {d.key} 版本 {d.version}" + ("（新版本）" if d.changed else "（未变化）"))
 
 
-def cmd_definitions(args):
+def cmd_definitions(_args):
     def show(e):
         for row in e.repository.processes():
             print(f"{row.key}\t版本 {row.version}\t{row.name}\t{local(row.deployed_at):%Y-%m-%d %H:%M} {row.deployed_by}")
@@ -142,7 +142,7 @@ def cmd_import_calendar(args):
     print(f"已导入 {result['year']} 年工作日历；重算期限：任务 {result['tasks']} 个，定时器 {result['timers']} 个")
 
 
-def cmd_verify_log(args):
+def cmd_verify_log(_args):
     problems = _run(lambda e: e.history.verify())
     for p in problems:
         print(p)
@@ -239,7 +239,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _refuse(args, err: Exception, kind: str, message: str, **details) -> None:
+def _refuse(args, kind: str, message: str, **details) -> None:
     """Say why the command was refused and exit 2; `--json` says it as one JSON object for scripts."""
     if args.json:
         print(json.dumps({"error": {"kind": kind, "message": message, **details}}, ensure_ascii=False),
@@ -258,16 +258,16 @@ def main(argv=None) -> None:
         args.func(args)
     except DeploymentError as err:
         if args.json:
-            _refuse(args, err, "DeploymentError", err.message, problems=err.problems)
+            _refuse(args, "DeploymentError", err.message, problems=err.problems)
         for problem in err.problems:
             where = " ".join(str(problem.get(k)) for k in ("file", "line", "element") if problem.get(k))
             print(f"错误：{where}：{problem['reason']}", file=sys.stderr)
         sys.exit(2)
     except LiandongError as err:
-        _refuse(args, err, type(err).__name__, err.message, **({"errors": err.errors} if getattr(err, "errors", None)
+        _refuse(args, type(err).__name__, err.message, **({"errors": err.errors} if getattr(err, "errors", None)
                                                                else {}))
     except (json.JSONDecodeError, FileNotFoundError) as err:
-        _refuse(args, err, "InvalidInput", f"输入无效：{err}")
+        _refuse(args, "InvalidInput", f"输入无效：{err}")
 
 
 if __name__ == "__main__":

@@ -166,7 +166,7 @@ class Deadlines:
 
     # --- 补正: the clock stops while materials are awaited ---
     def pause(self, task_id: int, user: str, reason: str) -> HumanTask:
-        task, instance = self.ctx.tasks.lock_open(task_id, None, user)
+        task, instance = self.ctx.tasks.lock_open(task_id, None)
         if task.assignee != user:
             raise NotCandidate("只有当前办理人可以登记补正")
         if task.due_at is None:
@@ -187,7 +187,7 @@ class Deadlines:
 
     def resume(self, task_id: int, user: str, arrived_on: str) -> HumanTask:
         """Materials arrived: the clock restarts from the day after, with the working days that were left."""
-        task, instance = self.ctx.tasks.lock_open(task_id, None, user)
+        task, instance = self.ctx.tasks.lock_open(task_id, None)
         if task.assignee != user or task.paused_at is None:
             raise InvalidState("该任务未处于补正状态")
         try:
@@ -247,7 +247,7 @@ class Deadlines:
 
     def extend(self, task_id: int, user: str, days: int, reason: str) -> HumanTask:
         """The approver grants an extension: the deadline moves by `days` working days."""
-        task, instance = self.ctx.tasks.lock_open(task_id, None, user)
+        task, instance = self.ctx.tasks.lock_open(task_id, None)
         self._refuse_statutory(task, "延期")
         if not self.may_extend(task, user):
             role = directory.ROLES.get(self.approver_role(task) or "", "管理员")
@@ -268,7 +268,7 @@ class Deadlines:
     def refuse_extension(self, task_id: int, user: str, reason: str) -> HumanTask:
         """The approver refuses a pending 延期申请 (不予延期): the limit stays as it was; the refusal and
         its reason are logged and addressed to the holder who asked."""
-        task, instance = self.ctx.tasks.lock_open(task_id, None, user)
+        task, instance = self.ctx.tasks.lock_open(task_id, None)
         asked = self._last_extension_event(task.id)
         if asked is None or asked.kind != "extension_requested":
             raise InvalidState("该任务没有待审批的延期申请")

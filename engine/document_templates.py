@@ -18,7 +18,7 @@ HEADER = re.compile(r"\A\s*\{#-?\s*liandong[ \t]*\n(?P<meta>.*?)-?#\}", re.S)
 
 # --- template files ---
 
-def check_template(filename: str, text: str) -> dict:
+def check_template(text: str) -> dict:
     """Validate a template file at deployment; returns its header (stored as the definition's meta)."""
     match = HEADER.match(text)
     if not match:
@@ -49,7 +49,7 @@ def check_template(filename: str, text: str) -> dict:
 
 
 class _NoLoader(BaseLoader):
-    def get_source(self, environment, template):
+    def get_source(self, _environment, template):
         raise TemplateNotFound(template)
 
 
@@ -69,7 +69,7 @@ class DeployedLoader(BaseLoader):
             raise TemplateNotFound(name)
         return row
 
-    def get_source(self, environment, template):
+    def get_source(self, _environment, template):
         row = self.row(template)
         self.used[template] = row.version
         return row.content, template, lambda: False

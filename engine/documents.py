@@ -298,10 +298,10 @@ def printing_office(full_name: str) -> str:
 
 
 @event.listens_for(Document, "before_update")
-def _issued_documents_never_change(mapper, connection, target):
+def _issued_documents_never_change(_mapper, _connection, target):
     raise InvalidState(f"公文 {target.number} 已印发，不能修改；请印发更正文件（documents.correct）")
 
 
 @event.listens_for(Document, "before_delete")
-def _issued_documents_are_kept(mapper, connection, target):
+def _issued_documents_are_kept(_mapper, _connection, target):
     raise InvalidState(f"公文 {target.number} 已印发，不能删除")

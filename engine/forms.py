@@ -8,6 +8,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from . import input_text
 from .errors import FormInvalid
+import contextlib
 
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
@@ -176,14 +177,10 @@ def coerce(schema: dict, raw: dict[str, list[str]]) -> dict:
         if isinstance(value, str):  # a browser posts a textarea's line breaks as CRLF; people typed one character
             value = value.replace("\r\n", "\n")
         if kind == "integer":
-            try:
+            with contextlib.suppress(ValueError):
                 value = int(value)
-            except ValueError:
-                pass
         elif kind == "number":
-            try:
+            with contextlib.suppress(ValueError):
                 value = float(value)
-            except ValueError:
-                pass
         data[name] = value
     return data

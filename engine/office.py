@@ -77,7 +77,7 @@ class Office:
 
     def send_back(self, task_id: int, user: str, target_id: int, reason: str, revision: int | None) -> HumanTask:
         reason = _reason(reason, "退回")
-        task, instance = self.ctx.tasks.lock_open(task_id, revision, user)
+        task, instance = self.ctx.tasks.lock_open(task_id, revision)
         if not self.ctx.tasks.may_act(task, user):
             raise NotCandidate("您不是该任务的办理人，不能退回")
         workflow = self.ctx.runtime.load(instance, reuse=True)
@@ -144,7 +144,7 @@ class Office:
 
     # --- 保存, 委派 and 转办 ---
     def save_draft(self, task_id: int, user: str, data: dict, revision: int | None) -> HumanTask:
-        task, _ = self.ctx.tasks.lock_open(task_id, revision, user)
+        task, _ = self.ctx.tasks.lock_open(task_id, revision)
         if task.assignee != user:
             raise NotCandidate("请先认领该任务再保存")
         task.draft = dict(data)
@@ -153,7 +153,7 @@ class Office:
 
     def delegate(self, task_id: int, user: str, to_user: str, note: str, revision: int | None) -> HumanTask:
         """委派: a colleague of my department fills the form and gives it back; I decide."""
-        task, instance = self.ctx.tasks.lock_open(task_id, revision, user)
+        task, instance = self.ctx.tasks.lock_open(task_id, revision)
         if task.assignee != user or task.delegated_by:
             raise NotCandidate("只有当前办理人可以委派")
         if to_user == user:
@@ -171,7 +171,7 @@ class Office:
         return task
 
     def return_delegation(self, task_id: int, user: str, data: dict, revision: int | None) -> HumanTask:
-        task, instance = self.ctx.tasks.lock_open(task_id, revision, user)
+        task, instance = self.ctx.tasks.lock_open(task_id, revision)
         if not task.delegated_by or task.assignee != user:
             raise NotCandidate("只有被委派人可以交回")
         from . import forms
@@ -204,7 +204,7 @@ class Office:
         """转办: a section head gives the task to another person, or to another post ("role@department",
         whose holders then claim it); the new holders decide. Both sides are told."""
         reason = _reason(reason, "转办")
-        task, instance = self.ctx.tasks.lock_open(task_id, None, user)
+        task, instance = self.ctx.tasks.lock_open(task_id, None)
         if not self.may_transfer(task, user):
             raise NotCandidate("转办须由承办科室或发起人所在科室的负责人办理")
         before = self.ctx.tasks.holders(task)

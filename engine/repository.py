@@ -14,7 +14,7 @@ from . import (bpmn_checks, bpmn_xml, camunda, countersign, dmn_checks, document
                file_messages, forms, spec_check, spec_links, specs, versions)
 from .errors import DeploymentError, UnknownProcess
 from .history import History
-from .models import Definition, Person, RoleAssignment
+from .models import Definition, Department, Person, RoleAssignment
 from .specs import ProcessSpec
 from .timers import use_engine_clock
 
@@ -194,7 +194,7 @@ class Repository:
             return kind, filename, schema.get("title", filename), text, filename, None, {}
         if kind == "template":
             try:
-                meta = document_templates.check_template(filename, text)
+                meta = document_templates.check_template(text)
                 document_resources.check_template(text)  # names no file or host (rendering checks again)
             except ValueError as err:
                 raise bpmn_xml.XmlProblem(f"公文模板无效：{err}") from None
@@ -210,7 +210,8 @@ class Repository:
                                        for p in found])
             name = next(root.iter("{*}decision")).get("name", ids[0])
             return kind, ids[0], name, text, filename, root, {}
-        mapping = camunda.translate(root, self._people()) if camunda.uses_camunda(root) else camunda.Mapping()
+        mapping = (camunda.translate(root, self._people(), set(self.db.execute(select(Department.code)).scalars()))
+                   if camunda.uses_camunda(root) else camunda.Mapping())
         if mapping.changed:  # stored as mapped, so the modeler shows the Liandong properties it runs by
             text = etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8").decode("utf-8")
         meta = bpmn_xml.describe_bpmn(root)

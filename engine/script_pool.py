@@ -25,6 +25,7 @@ from pathlib import Path
 from .budget import MEMORY, TIME, Limits, SandboxRefusal
 from .errors import LiandongError, ScriptError
 from .script_worker import read_body, write_frame, grace
+import contextlib
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 START = f"import sys; sys.path.insert(0, {ROOT!r}); from engine.script_worker import main; main()"
@@ -113,10 +114,8 @@ class ScriptWorker:
     def close(self) -> None:
         """End an idle worker: closing its stdin is its signal to exit."""
         for stream in (self.process.stdin, self.process.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass
         try:
             self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:

@@ -87,7 +87,7 @@ class _Tracer:
         self.left = limits.steps
         self.deadline = time.monotonic() + limits.seconds
 
-    def __call__(self, frame, event, arg):
+    def __call__(self, frame, _event, _arg):
         if frame.f_code.co_filename != FILENAME:
             return None  # the guards and builtins' Python helpers are not diagram steps
         self.left -= 1

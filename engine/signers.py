@@ -31,7 +31,7 @@ class Signers:
     def add(self, task_id: int, user: str, people: list[str], position: str, revision: int | None) -> list[TaskSigner]:
         if position not in POSITIONS:
             raise InvalidState("加签方式只能是前加签或后加签")
-        task, instance = self.ctx.tasks.lock_open(task_id, revision, user)
+        task, instance = self.ctx.tasks.lock_open(task_id, revision)
         if task.assignee != user:
             raise NotCandidate("只有当前办理人可以加签")
         if task.held_by_signers:
@@ -61,7 +61,7 @@ class Signers:
         signer = self.db.get(TaskSigner, signer_id)
         if signer is None or signer.removed_at is not None:
             raise NotFound("加签记录不存在")
-        task, instance = self.ctx.tasks.lock_open(signer.task_id, None, user)
+        task, instance = self.ctx.tasks.lock_open(signer.task_id, None)
         if task.assignee != user:
             raise NotCandidate("只有当前办理人可以减签")
         if signer.signed_at is not None:
@@ -78,7 +78,7 @@ class Signers:
             raise NotFound("加签记录不存在")
         if signer.person_id != user:
             raise NotCandidate("只有被加签人可以签署意见")
-        task, instance = self.ctx.tasks.lock_open(signer.task_id, None, user)
+        task, instance = self.ctx.tasks.lock_open(signer.task_id, None)
         if signer.signed_at is not None:
             raise InvalidState("您已签署过意见")
         if signer.position == "after" and not task.held_by_signers:

@@ -74,7 +74,7 @@ class Tasks:
                                     .order_by(HumanTask.id)).all())
 
     # --- acting ---
-    def lock_open(self, task_id: int, revision: int | None, user: str,
+    def lock_open(self, task_id: int, revision: int | None,
               open_tasks: dict | None = None) -> tuple[HumanTask, Instance]:
         """The open task and its matter, locked and read afresh: how every service (office, signers,
         deadlines) takes a task for an action. Refuses a closed or changed task (StaleTask) and a
@@ -97,7 +97,7 @@ class Tasks:
         return task, instance
 
     def claim(self, task_id: int, user: str, revision: int | None = None) -> HumanTask:
-        task, instance = self.lock_open(task_id, revision, user)
+        task, instance = self.lock_open(task_id, revision)
         if task.assignee:
             raise StaleTask("该任务已被认领" if task.assignee != user else "您已认领该任务")
         if user not in self.candidates(task.id):
@@ -108,7 +108,7 @@ class Tasks:
         return task
 
     def unclaim(self, task_id: int, user: str, revision: int | None = None) -> HumanTask:
-        task, instance = self.lock_open(task_id, revision, user)
+        task, instance = self.lock_open(task_id, revision)
         if task.assignee != user:
             raise NotCandidate("只有当前办理人可以放回任务")
         if self.candidates(task.id) == [user]:
@@ -120,7 +120,7 @@ class Tasks:
 
     def hand_over(self, task_id: int, user: str, to_user: str, reason: str, revision: int | None = None) -> HumanTask:
         """Give my task to a colleague holding the same role in the same department, with a reason."""
-        task, instance = self.lock_open(task_id, revision, user)
+        task, instance = self.lock_open(task_id, revision)
         if task.assignee != user:
             raise NotCandidate("只有当前办理人可以转交任务")
         if not reason or not reason.strip():
@@ -139,7 +139,7 @@ class Tasks:
 
     def complete(self, task_id: int, user: str, data: dict, revision: int | None) -> Completion:
         open_tasks: dict = {}
-        task, instance = self.lock_open(task_id, revision, user, open_tasks)
+        task, instance = self.lock_open(task_id, revision, open_tasks)
         if not self.may_act(task, user):
             raise NotCandidate("您不是该任务的办理人，不能办理")
         if task.delegated_by:

@@ -67,8 +67,11 @@ def _canonical(element) -> str:
         if _namespace(element.tag) == BPMN and not _namespace(name) and value.strip() in SCHEMA_DEFAULTS.get(local, ()):
             continue
         attributes.append([name, _qname(element, value) if name == XSI_TYPE else value.strip()])
-    children = sorted(_canonical(child) for child in element
-                      if isinstance(child.tag, str) and _namespace(child.tag) not in LAYOUT_NAMESPACES)
+    # by tag, stably: an editor writing the schema's order (documentation, extensionElements, incoming…)
+    # changes nothing, while the order among siblings of one kind (DMN rules and their entries, a
+    # gateway's flows) still counts
+    kept = [child for child in element if isinstance(child.tag, str) and _namespace(child.tag) not in LAYOUT_NAMESPACES]
+    children = [_canonical(child) for child in sorted(kept, key=lambda child: child.tag)]
     return json.dumps([element.tag, sorted(attributes), (element.text or "").strip(), children], ensure_ascii=False)
 
 

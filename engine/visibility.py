@@ -26,10 +26,8 @@ class Visibility:
         instance = self.ctx.runtime.instance(task.instance_id)
         workflow = self.ctx.runtime.load(instance)
         engine_task = find_task(workflow, task.guid)
-        if engine_task is not None:
-            data = dict(engine_task.data)
-        else:  # the step left the engine's tree (a finished call activity): its path is in the log
-            data = self._logged_path(instance, task)
+        # a step that left the engine's tree (a finished call activity) has its path in the log
+        data = dict(engine_task.data) if engine_task is not None else self._logged_path(instance, task)
         return self._without_internal(instance, data, user)
 
     def matter_data(self, instance: Instance, user: str) -> dict:

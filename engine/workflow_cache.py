@@ -55,7 +55,7 @@ def _discard(session: Session) -> None:
     session.info.pop("workflow_cache_pending", None)
 
 
-def _discard_soft(session: Session, previous_transaction) -> None:
+def _discard_soft(session: Session, _previous_transaction) -> None:
     session.info.pop("workflow_cache_pending", None)
 
 

@@ -246,7 +246,7 @@ def test_matters_stuck_by_the_previous_version_are_moved_on_by_the_upgrade(matte
     from engine import empty_caches, spec_links
 
     matters.check_stalls = False
-    monkeypatch.setattr(spec_links, "connect", lambda *specs: None)  # the previous version's parse
+    monkeypatch.setattr(spec_links, "connect", lambda *_specs: None)  # the previous version's parse
     empty_caches()
     m = matters.start("t_mi_parallel", by="zhuling", data=DEPARTMENTS)
     for department in ("market_bureau", "emergency_bureau"):

@@ -38,7 +38,8 @@ def api_status(app, token: str) -> int:
 
 
 # --- sign-out ---------------------------------------------------------------------------------
-def test_a_cookie_replayed_after_sign_out_is_redirected_to_sign_in(app, web):
+@pytest.mark.usefixtures("app")
+def test_a_cookie_replayed_after_sign_out_is_redirected_to_sign_in(web):
     user = web("zhuling")
     stolen = user.client.get_cookie("session").value
     assert signed_in(user)
@@ -50,7 +51,8 @@ def test_a_cookie_replayed_after_sign_out_is_redirected_to_sign_in(app, web):
     assert "退出" not in replay.get("/login").get_data(as_text=True)  # nobody is shown as signed in
 
 
-def test_the_cookie_holds_no_person_id_only_a_random_secret(app, web, backdoor):
+@pytest.mark.usefixtures("app")
+def test_the_cookie_holds_no_person_id_only_a_random_secret(web, backdoor):
     """Two sign-ins of one person are two sessions; the store keeps a digest, not the secret."""
     first, second = web("zhuling"), web("zhuling")
     assert first.client.get_cookie("session").value != second.client.get_cookie("session").value
@@ -163,7 +165,8 @@ def test_a_password_change_ends_the_other_sessions_and_every_token(app, web):
     assert elsewhere.login("zhuling", NEW_PASSWORD).status_code == 302
 
 
-def test_a_wrong_current_password_or_a_short_one_changes_nothing(app, web):
+@pytest.mark.usefixtures("app")
+def test_a_wrong_current_password_or_a_short_one_changes_nothing(web):
     here, elsewhere = web("zhuling"), web("zhuling")
     response = here.post("/account/password", {"current": "wrong", "new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 422 and "当前密码不正确" in response.get_data(as_text=True)

@@ -14,7 +14,7 @@ def api(app):
     return client, {"Authorization": f"Bearer {token}"}
 
 
-def state(backdoor, matter: int, task_id: int):
+def state(backdoor, _matter: int, task_id: int):
     task = backdoor.task(task_id)
     return backdoor.event_count(), task.revision, task.state, task.draft
 
@@ -115,7 +115,8 @@ def test_bad_start_data_is_refused_with_field_messages(api, backdoor, sample):
     assert backdoor.event_count() == before
 
 
-def test_bad_page_form_input_is_refused_and_keeps_nothing(web, backdoor, sample):
+@pytest.mark.usefixtures("sample")
+def test_bad_page_form_input_is_refused_and_keeps_nothing(web, backdoor):
     matter = backdoor.start()
     task = backdoor.open_task(matter, "prepare")["id"]
     before = state(backdoor, matter, task)

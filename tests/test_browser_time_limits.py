@@ -68,3 +68,32 @@ def test_the_deputy_leader_approves_the_extension_from_the_notification(page, re
     assert "截止 2026-10-21" in page.inner_text(".task-deadline")  # 20 and 21 Oct more
     assert "批准延期" in page.inner_text("body") and "马平" in page.inner_text("body")  # in the history
     shot(page, "extension_approved")
+
+
+def test_the_deputy_leader_refuses_the_extension_and_the_handler_reads_why(page, report_to_accept):
+    """000 §3(5), office conventions: 冯雪 asks 马平 for 2 more working days; he refuses (不予延期) with his
+    reason. Her task still ends on Mon 19 Oct, and her task page says who refused, when and why."""
+    base, task_id = report_to_accept
+    sign_in(page, base, "fengxue")
+    page.goto(f"{base}/tasks/{task_id}")
+    page.click("#op-request_extension summary")
+    page.fill("#op-request_extension input[name=days]", "2")
+    page.fill("#op-request_extension textarea[name=reason]", "需向举报人核实线索来源")
+    page.click("#op-request_extension button[type=submit]")
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "maping")
+    page.goto(f"{base}/tasks/{task_id}")
+    assert "“批准延期”或“不予延期”" in page.inner_text("body")
+    page.click("#op-refuse_extension summary")
+    page.fill("#op-refuse_extension textarea[name=reason]", "线索可经12350平台回拨核实，按期受理")
+    page.click("#op-refuse_extension button[type=submit]")
+    assert "已不予延期，期限不变" in page.content()
+    page.click("button:has-text('退出')")
+
+    sign_in(page, base, "fengxue")
+    page.goto(f"{base}/tasks/{task_id}")
+    refusal = page.inner_text("#extension-refused")
+    assert "线索可经12350平台回拨核实，按期受理" in refusal and "马平" in refusal and "办理期限不变" in refusal
+    assert "截止 2026-10-19" in page.inner_text(".task-deadline")
+    shot(page, "extension_refused")

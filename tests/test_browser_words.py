@@ -3,8 +3,8 @@ to tick her receipt and is asked to 勾选 it; the 办理记录 names the system
 the administrator's diagram counts the department receipts in Chinese and the event-log details give
 Beijing time; P4's phone record (003 §2(4)2) asks for 接听人（姓名、职务） with Chinese punctuation.
 On P6 (003 §3(2)) 姚志 drafts the arbitration opinion: its form asks for 依据（职能划分、法律法规） in Chinese
-punctuation, its text boxes say how much of the one limit (5000 characters) is used, and the matter's
-diagram asks 是否涉及专业技术？"""
+punctuation, its text boxes say how much of the one limit (5000 characters) is used, the dispute reads in
+its two paragraphs under 事项信息, and the matter's diagram asks 是否涉及专业技术？"""
 import re
 
 import pytest
@@ -35,7 +35,8 @@ def matters(tmp_path, processes_template):
                          market.revision)
         p4 = e.runtime.start("p4_communication_ladder", p4_data(start_rung="phone"), "sunli")
         phone = e.tasks.of_instance(p4.id, open_only=True)[0]
-        p6 = e.runtime.start("p6_third_party_arbitration", p6_data(), "xuming")
+        p6 = e.runtime.start("p6_third_party_arbitration", p6_data(
+            dispute_description="审批科认为属于事中监管。\n市场监管局认为属于审批要件核查。"), "xuming")
         opinion = e.tasks.of_instance(p6.id, open_only=True)[0]
         ids = {"p1": p1.id, "emergency": receipts["emergency_bureau"].id, "phone": phone.id, "p6": p6.id,
                "opinion": opinion.id}
@@ -78,6 +79,8 @@ def test_pages_speak_chinese(page, matters):
     page.goto(f"{base}/tasks/{ids['opinion']}")
     form = page.inner_text("form.task-form") + page.inner_text("section.card:has(form.task-form) p.muted")
     assert "依据（职能划分、法律法规）" in form and "003 §3(2):" not in form and not re.search(r"[\u4e00-\u9fff][,:(]", form)
+    facts = page.locator("section.card", has_text="事项信息").inner_text()
+    assert "审批科认为属于事中监管。\n市场监管局认为属于审批要件核查。" in facts  # the line break is kept
     count = page.locator("#field-arbitration_opinion .text-count")
     assert count.inner_text() == "0/5000字"
     page.fill("textarea[name=arbitration_opinion]", "经审查，现场核查属于审批要件核查。")
@@ -87,3 +90,46 @@ def test_pages_speak_chinese(page, matters):
     page.wait_for_selector("#diagram[data-ready=true]")
     labels = page.locator("#diagram").inner_text()
     assert "是否涉及专业技术？" in labels and "专业技术?" not in labels
+
+
+@pytest.fixture
+def p3_draft(tmp_path, processes_template):
+    """孙丽's P3 (003 §2(3)) as a draft of the process owner's, unchanged, ready for a trial run."""
+    from pathlib import Path
+
+    from engine.models import Draft
+
+    clock = FrozenClock("2026-11-23 09:30")
+    app = make_app(tmp_path, processes_template, clock)
+    xml = (Path(__file__).resolve().parent.parent / "processes" / "p03_consultation_request.bpmn").read_text("utf-8")
+    with app.extensions["liandong_sessions"]() as session, session.begin():
+        session.add(Draft(process_key="p3_consultation_request", content=xml, saved_by="owner", saved_at=clock.now()))
+    with serving(app) as base:
+        yield base
+
+
+def test_the_trial_run_log_speaks_chinese(page, p3_draft):
+    """The owner's trial run of P3: the request goes unanswered past its 3 working days; the log names
+    what happened in Chinese (商请逾期, 督办逾期商请), never an event id such as overdue_escalated."""
+    from engine.forms import uscc_with_check
+
+    base = p3_draft
+    sign_in(page, base, "owner")
+    page.goto(f"{base}/modeler/processes/p3_consultation_request")
+    page.click("#drafts button:has-text('试运行')")
+    page.select_option("select[name=as_user]", "sunli")
+    page.fill("[name=subject]", "食品经营许可现场核查商请")
+    page.fill("[name=enterprise_name]", "鞍山市示例餐饮有限公司")
+    page.fill("[name=credit_code]", uscc_with_check("91210300MA0Q12345"))
+    page.select_option("select[name=requesting_side]", "approval_bureau.market")
+    page.select_option("select[name=answering_side]", "market_bureau")
+    page.check("input[name=request_type][value=opinion]")
+    page.fill("[name=request_content]", "请提供该企业近三年的监管记录。")
+    page.click("#sandbox-start button[type=submit]")
+    page.wait_for_selector(".sandbox-task[data-spec='answer_request']")
+    page.fill("#clock-form input[name=days]", "7")
+    page.click("#clock-form button[type=submit]")
+    page.wait_for_selector(".sandbox-task[data-spec='supervise_overdue_request']")
+    kinds = page.locator("#sandbox-log table.event-log tbody td:nth-child(2)").all_inner_texts()
+    assert "超期上报" in kinds and not [k for k in kinds if re.search(r"[a-z]_[a-z]", k)], kinds
+    shot(page, "words_trial_run")

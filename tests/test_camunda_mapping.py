@@ -77,7 +77,8 @@ def test_a_java_delegate_is_named_with_the_operations_liandong_has(engine):
     assert "target_library.add" in problem["reason"] and problem["line"] == 12
 
 
-def test_the_upload_result_lists_the_mapping(web, backdoor):
+@pytest.mark.usefixtures("backdoor")
+def test_the_upload_result_lists_the_mapping(web):
     owner = web("owner")
     response = owner.post("/modeler/deploy", {"xml": (DATA / "third_party" / "cx_junit5_test_process.bpmn").read_text("utf-8"),
                                               "filename": "testProcess.bpmn"})
@@ -165,3 +166,10 @@ def test_a_camunda_collection_becomes_the_multi_instance_collection():
             "liandong": "逐个处理 creditScores（loopDataInputRef）"} in mapping.notes
     [problem] = mapping.problems
     assert problem.element == "sum" and "camunda:collection=“${a.b()}”是 JUEL 表达式" in problem.reason
+
+
+def test_a_group_naming_a_department_the_directory_lacks_is_refused_at_deploy(engine):
+    with pytest.raises(DeploymentError) as err:
+        mapped_with(engine, 'camunda:candidateGroups="liaison@market_bureau"', 'camunda:candidateGroups="liaison@hr_dept"')
+    [problem] = [p for p in err.value.problems if p["element"] == "review"]
+    assert "candidateGroups=“liaison@hr_dept”的部门代码“hr_dept”不在目录中" in problem["reason"] and problem["line"] == 20

@@ -92,7 +92,8 @@ def test_deploy_fuzz_only_succeeds_or_refuses_and_stores_nothing_when_refusing(d
 
 
 # --- the JSON API against its OpenAPI document ------------------------------------------------
-def test_api_fuzz_against_the_openapi_document(app, backdoor, sample):
+@pytest.mark.usefixtures("sample")
+def test_api_fuzz_against_the_openapi_document(app, backdoor):
     """No 5xx, documented status codes, and bodies that match the document, for generated requests
     (valid and invalid) to every operation with a valid token: 20 examples each, 40 s in all."""
     matter = backdoor.start()

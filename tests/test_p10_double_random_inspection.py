@@ -181,7 +181,7 @@ def test_ratio_follows_credit_and_risk_and_publication_overdue_is_escalated(scen
     assert len(tasks) == 3 and all(len(t.candidates) == 2 and set(t.candidates) <= CERTIFIED["emergency_bureau"]
                                    for t in tasks)
     s.at("2026-10-15 16:00")
-    inspect_all(m, lambda c: "compliant", on="2026-10-15")
+    inspect_all(m, lambda _c: "compliant", on="2026-10-15")
     publish = m.task("publish_results")
     assert publish.due == end_of("2026-10-29")
     assert s.advance_to("2026-10-30 09:00") == 1

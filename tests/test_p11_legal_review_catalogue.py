@@ -16,7 +16,7 @@ from tests.test_p11_penalty_case import file_and_investigate, start
 CATALOGUE = Path(__file__).resolve().parent.parent / "processes" / "p11_legal_review_catalogue.dmn"
 
 
-def to_decision(s, m, hearing: bool = False):
+def to_decision(_s, m, hearing: bool = False):
     m.complete("notify_proposed_penalty", by="luoyi", data={"notice_no": "鞍应急告〔2026〕70号", "served_on": "2026-10-13",
                                                            "defence_days": 5})
     m.complete("receive_statement", by="luoyi", data={"statement": "要求听证" if hearing else "无异议",

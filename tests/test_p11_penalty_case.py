@@ -36,7 +36,7 @@ def investigation(**overrides):
     return data
 
 
-def file_and_investigate(s, m, **investigate):
+def file_and_investigate(_s, m, **investigate):
     m.complete("approve_filing", by="hebin", data={"filing_decision": "file", "investigators": ["luoyi", "xiehua"],
                                                    "filing_opinion": "违法事实初步成立，同意立案"})
     inv = m.task("investigate")
@@ -59,7 +59,7 @@ def serve(m):
     m.complete("serve_decision", by="xiehua", data={"served_on": "2026-10-27", "service_method": "direct"})
 
 
-def finish_after_decision(s, m):
+def finish_after_decision(_s, m):
     m.complete("execute_penalty", by="luoyi", data={"execution": "fulfilled", "executed_on": "2026-11-05"})
     publish = m.task("publish_decision")
     assert publish.assignee == "gaoyan" and publish.due == end_of("2026-11-04")

@@ -343,7 +343,8 @@ def _started_with_bomb_at_completion(scenario):
     return matter, matter.task("confirm")
 
 
-def test_a_refused_step_at_run_time_marks_the_matter_in_error_and_changes_nothing_else(scenario, tmp_path):
+@pytest.mark.usefixtures("tmp_path")
+def test_a_refused_step_at_run_time_marks_the_matter_in_error_and_changes_nothing_else(scenario):
     from web import create_app
     from tests.web_fixtures import WebUser
     matter, task = _started_with_bomb_at_completion(scenario)
@@ -368,7 +369,8 @@ def test_a_refused_step_at_run_time_marks_the_matter_in_error_and_changes_nothin
     scenario.run(check)
 
 
-def test_the_command_line_marks_a_refused_step_too(scenario, monkeypatch, capsys):
+@pytest.mark.usefixtures("capsys")
+def test_the_command_line_marks_a_refused_step_too(scenario, monkeypatch):
     from engine import cli
     matter, task = _started_with_bomb_at_completion(scenario)
     monkeypatch.setenv("DATABASE_URL", str(scenario.session_factory.kw["bind"].url))
@@ -410,8 +412,8 @@ def test_the_bundled_conditions_timers_due_dates_and_lanes_run_without_the_worke
 
 def test_straight_line_expressions_never_start_a_worker(monkeypatch):
     from engine import script_pool
-    monkeypatch.setattr(script_pool, "run", lambda *a, **k: pytest.fail("a straight-line expression went to the worker"))
-    sandbox = SandboxEnvironment({"working_days_after": lambda n, start=None: f"+{n}"}, None)
+    monkeypatch.setattr(script_pool, "run", lambda *_a, **_k: pytest.fail("a straight-line expression went to the worker"))
+    sandbox = SandboxEnvironment({"working_days_after": lambda n, _start=None: f"+{n}"}, None)
     data = {"decision": "approve", "amount": 12000, "form": {"ok": True}, "name": " 朱玲 ", "items": ["a", "b"]}
     assert sandbox.evaluate("decision == 'approve' and amount > 10000", data) is True
     assert sandbox.evaluate("form.get('ok') and len(name.strip()) == 2 and 'a' in items", data) is True

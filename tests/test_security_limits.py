@@ -47,7 +47,8 @@ def test_forty_parallel_guesses_get_exactly_five_password_checks(both_app, monke
     assert sorted(statuses) == [401] * 5 + [429] * 35
 
 
-def test_a_draft_must_be_a_bpmn_diagram(app, web, backdoor):
+@pytest.mark.usefixtures("app")
+def test_a_draft_must_be_a_bpmn_diagram(web, backdoor):
     owner = web("owner")
     before = backdoor.run(lambda e: e.db.scalar(select(func.count()).select_from(Draft)))
     for body in ('{"any": "json"}', "<html><body>x</body></html>", "<bpmn:definitions/>"):

@@ -415,7 +415,8 @@ def test_documents_are_not_stored_by_browsers_or_proxies(web, backdoor):
 
 @pytest.mark.parametrize("secure_cookie, base_url, expected", [
     (True, "http://localhost", True), (False, "https://localhost", True), (False, "http://localhost", False)])
-def test_hsts_when_served_over_https(app, web, secure_cookie, base_url, expected):
+@pytest.mark.usefixtures("web")
+def test_hsts_when_served_over_https(app, secure_cookie, base_url, expected):
     app.config["SESSION_COOKIE_SECURE"] = secure_cookie
     response = app.test_client().get("/login", base_url=base_url)
     assert ("Strict-Transport-Security" in response.headers) is expected
@@ -473,7 +474,8 @@ def test_trial_runs_are_private_files_under_the_instance_folder(app, backdoor, i
         assert stat.S_IMODE(parent.stat().st_mode) == 0o700, parent
 
 
-def test_one_app_instances_cleanup_never_removes_anothers_trial_runs(app, backdoor, instance_folder, tmp_path,
+@pytest.mark.usefixtures("instance_folder")
+def test_one_app_instances_cleanup_never_removes_anothers_trial_runs(app, backdoor, tmp_path,
                                                                      web_template, clock):
     import os
     import shutil
@@ -500,7 +502,8 @@ def test_one_app_instances_cleanup_never_removes_anothers_trial_runs(app, backdo
         other.extensions["liandong_engine"].dispose()
 
 
-def test_a_folder_planted_as_a_link_is_refused_not_followed(app, web, backdoor, instance_folder, tmp_path):
+@pytest.mark.usefixtures("app")
+def test_a_folder_planted_as_a_link_is_refused_not_followed(web, backdoor, instance_folder, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     instance_folder.mkdir()

@@ -10,8 +10,10 @@ import pytest
 
 from engine import forms, input_text
 from engine.errors import FormInvalid
+from engine.models import Instance
 from tests.test_p03_consultation_request import request as p3_request
 from tests.test_p04_communication_ladder import start_data as p4_data
+from tests.test_public_pages import site  # noqa: F401 — the fixture: the bundled procedures behind the web app
 
 FORMS = sorted((Path(__file__).resolve().parent.parent / "processes" / "forms").glob("*.json"))
 LIMIT = input_text.MAX_TEXT_LENGTH
@@ -68,3 +70,19 @@ def test_a_line_break_posted_by_a_browser_counts_as_one_character():
         "answer": {"type": "string", "title": "答复内容", "x-widget": "textarea"}}})
     posted = forms.coerce(schema, {"answer": ["第一段\r\n第二段"]})
     assert posted == {"answer": "第一段\n第二段"}
+
+
+def test_a_public_report_over_the_limit_comes_back_whole_with_the_reason(site):  # noqa: F811
+    """000 §3(5) 投诉举报 on the website: the report's text was cut at 3000 characters without a word; now the
+    one limit applies and a longer text comes back, all of it, with the reason beside the field."""
+    from tests.test_public_pages import WebUser
+
+    s, app = site
+    text = "仓库内堆放大量油漆桶。" * 455 + "止"  # 5006 characters
+    answer = WebUser(app).post("/public/report", {
+        "subject": "举报某企业违规储存危险化学品", "enterprise_name": "鞍山市丙化工有限公司", "department": "emergency_bureau",
+        "content": text, "anonymous": "on"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "“举报内容”不能超过5000个字" in page
+    assert f">{text}</textarea>" in page
+    assert s.run(lambda e: e.db.query(Instance).count()) == 0

@@ -9,7 +9,9 @@
 
 The re-saved files in tests/data/resaved/ were written by bpmn-moddle 10.3.1 (the model layer of
 bpmn-js 18, `fromXML` then `toXML`), without the product's spiffworkflow descriptor."""
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +72,18 @@ def test_moving_a_shape_is_no_new_version_but_a_changed_collection_is():
     assert not same_version("bpmn", p10, p10.replace(
         "<bpmn:loopDataInputRef>strata</bpmn:loopDataInputRef>", "<bpmn:loopDataInputRef>levels</bpmn:loopDataInputRef>"))
     assert not same_version("bpmn", p10, p10.replace("<bpmn:loopDataOutputRef>ratio_list</bpmn:loopDataOutputRef>", ""))
+
+
+def test_the_order_of_a_decision_tables_rules_counts_but_the_schema_order_of_children_does_not():
+    table = (PROCESSES / "p10_sampling_ratio.dmn").read_text("utf-8")
+    first, second = (m.group(0) for m in list(re.finditer(r"<rule .*?</rule>", table, re.S))[:2])
+    swapped = table.replace(first + "\n", "").replace(second, second + "\n" + first)  # rule 2 before rule 1
+    assert swapped != table and not same_version("dmn", table, swapped)
+    p03 = (PROCESSES / P03).read_text("utf-8")
+    task = re.search(r'<bpmn:userTask id="answer_request".*?</bpmn:userTask>', p03, re.S).group(0)
+    incoming = re.search(r"\s*<bpmn:incoming>.*?</bpmn:incoming>", task).group(0)
+    moved = task.replace(incoming, "").replace("</bpmn:userTask>", incoming + "</bpmn:userTask>")
+    assert moved != task and same_version("bpmn", p03, p03.replace(task, moved))
 
 
 def test_a_collection_the_editor_removed_is_named_with_what_to_write_back(bundled):
@@ -134,3 +148,16 @@ def test_the_command_line_refuses_without_as_new_version(bundled, tmp_path):
     assert versions_of(bundled, "testProcess") == 1
     done = cli(str(tmp_path / "b.bpmn"), "--as-new-version")
     assert done.returncode == 0 and "bpmn testProcess 版本 2（新版本）" in done.stdout
+
+
+def test_a_reformatted_form_is_no_new_version_and_a_table_from_another_file_is_asked_about(bundled):
+    form = json.loads((PROCESSES / "forms" / "p03_start.json").read_text("utf-8"))
+    reordered = json.dumps(dict(reversed(list(form.items()))), ensure_ascii=False, indent=4).encode()
+    [same] = bundled(lambda e: e.repository.deploy([("p03_start.json", reordered)], "owner"))
+    assert (same.version, same.changed) == (1, False)
+    table = (PROCESSES / "p10_sampling_ratio.dmn").read_text("utf-8")
+    other = table.replace('name="双随机抽查比例和频次（', 'name="另一张表（', 1)
+    assert other != table
+    with pytest.raises(VersionQuestion) as asked:
+        bundled(lambda e: e.repository.deploy([("ratios.dmn", other.encode())], "owner"))
+    assert "决策表 id “p10_sampling_ratio”已由另一个文件 p10_sampling_ratio.dmn 部署" in asked.value.problems[0]["reason"]

@@ -1,6 +1,8 @@
 """The staff pages: sign-in, inboxes, the task page and its actions, starting, notifications."""
 import threading
 
+import pytest
+
 from engine.directory import DEMO_PASSWORD
 
 pytest_plugins = ["tests.web_fixtures"]
@@ -57,7 +59,8 @@ def test_each_person_sees_only_their_tasks(web, backdoor, sample):
     assert "准备材料" not in other and "暂无待办任务" in other
 
 
-def test_group_inbox_lists_the_task_for_every_candidate_until_claimed(web, at_inspection):
+@pytest.mark.usefixtures("at_inspection")
+def test_group_inbox_lists_the_task_for_every_candidate_until_claimed(web):
     for person in ("hujie", "linna"):
         page = text(web(person).get("/inbox/group"))
         assert "现场核查" in page and "认领" in page
@@ -86,7 +89,8 @@ def test_yellow_light_on_the_last_working_day(web, backdoor, clock):
     assert "剩 1 个工作日" in page and "light-yellow" in page
 
 
-def test_navigation_counts(web, at_inspection):
+@pytest.mark.usefixtures("at_inspection")
+def test_navigation_counts(web):
     page = text(web("hujie").get("/inbox/mine"))
     assert '待认领 <span class="count">1</span>' in page
     assert '我的待办 <span class="count">0</span>' in page
@@ -276,7 +280,8 @@ def test_start_list_offers_processes_by_role_of_first_lane(web):
     assert web("hujie").get("/start/w_review").status_code == 404
 
 
-def test_start_a_matter_from_its_start_form(web, backdoor, sample):
+@pytest.mark.usefixtures("backdoor")
+def test_start_a_matter_from_its_start_form(web, sample):
     user = web("zhuling")
     bad = user.post("/start/w_review", {**sample.START, "credit_code": "123", "subject": ""})
     assert bad.status_code == 422
@@ -290,7 +295,8 @@ def test_start_a_matter_from_its_start_form(web, backdoor, sample):
 
 
 # --- notifications ---
-def test_notifications_badge_and_list(web, at_inspection, clock):
+@pytest.mark.usefixtures("at_inspection")
+def test_notifications_badge_and_list(web, clock):
     user = web("hujie")
     assert 'class="count alert">1<' in text(user.get("/inbox/mine"))
     page = text(user.get("/notifications"))

@@ -118,7 +118,7 @@ def test_the_approver_refuses_an_extension_on_the_page_and_through_the_api(offic
     assert "批准延期" in page and "不予延期" in page
     assert "不予延期" not in text(office.user("hebin").get(f"/tasks/{accept.id}"))  # her section head may not decide
     kept = maping.post(f"/tasks/{accept.id}/ops/refuse_extension", {"reason": " "})
-    assert kept.status_code == 422 and "请填写“不予延期的理由”" in text(kept)
+    assert kept.status_code == 422 and "不予延期失败：请填写“不予延期的理由”" in text(kept)  # said beside the field
     assert office.run(lambda e: e.history.events(matter, "extension_refused")) == []
 
     done = maping.post(f"/tasks/{accept.id}/ops/refuse_extension", {"reason": "线索可通过12350平台核实，按期受理"},

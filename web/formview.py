@@ -79,10 +79,7 @@ def fields(schema: dict, entered: MultiDict | dict | None = None, errors: dict |
     required = set(schema.get("required", []))
     result = []
     for name, spec in schema.get("properties", {}).items():
-        if isinstance(entered, MultiDict):
-            values = entered.getlist(name)
-        else:
-            values = _shown(entered.get(name))
+        values = entered.getlist(name) if isinstance(entered, MultiDict) else _shown(entered.get(name))
         result.append(Field(
             name=name, title=spec.get("title", name), widget=_widget(spec), required=name in required,
             description=spec.get("description", ""), options=_options(spec), values=values,
@@ -97,7 +94,7 @@ def form_error(errors: dict | None) -> str:
 
 def submitted(schema: dict, posted: MultiDict) -> dict:
     """Posted strings as JSON values (engine.forms.coerce); local date-times get +08:00."""
-    data = forms.coerce(schema, {k: posted.getlist(k) for k in posted.keys()})
+    data = forms.coerce(schema, {k: posted.getlist(k) for k in posted})
     for name, spec in schema.get("properties", {}).items():
         value = data.get(name)
         if spec.get("format") == "date-time" and isinstance(value, str):

@@ -41,7 +41,7 @@ class Operation:
 
 
 # --- choices offered in the forms ---
-def _targets(task, user):
+def _targets(task, _user):
     return [(str(t.id), f"{t.name}（{t.completed_by and _name(t.completed_by)}）")
             for t in g.engine.office.send_back_targets(task)]
 
@@ -51,7 +51,7 @@ def _name(person_id: str) -> str:
     return person.name if person else person_id
 
 
-def _department_colleagues(task, user):
+def _department_colleagues(_task, user):
     mine = {r.department for r in directory.roles_of(g.db, user)}
     people = sorted({r.person_id for d in mine for r in _assignments(d)} - {user})
     return [(p, _name(p)) for p in people]
@@ -69,7 +69,7 @@ def _everyone(_task, user):
     return [(pid, f"{name}（{title}）") for pid, name, title in rows]
 
 
-def _transfer_posts(task, user):
+def _transfer_posts(task, _user):
     from engine.directory import ROLES
     return [(value, f"{_department(dept)} · {ROLES.get(value.split('@')[0], '')}")
             for value, dept in g.engine.office.transfer_roles(task)]
@@ -88,7 +88,7 @@ def _one_target(params: dict) -> str:
     return person or post
 
 
-def _my_pending_signers(task, user):
+def _my_pending_signers(task, _user):
     return [(str(s.id), f"{_name(s.person_id)}（{'前' if s.position == 'before' else '后'}加签）")
             for s in g.engine.signers.of_task(task.id) if s.signed_at is None]
 
@@ -142,7 +142,7 @@ TASK_OPERATIONS = [
               "已退回"),
     Operation("take_back", "撤回", "下一步办理人尚未处理时，撤回刚办理的步骤重新办理", "task",
               lambda t, u: t.state == states.TASK_COMPLETED and t.completed_by == u and _instance(t).status in states.ACTIVE,
-              lambda t, u, p: g.engine.office.take_back(t.id, u), [], "已撤回，请重新办理"),
+              lambda t, u, _p: g.engine.office.take_back(t.id, u), [], "已撤回，请重新办理"),
     Operation("delegate", "委派", "请同事代为填写，填写后交回由您决定", "task",
               lambda t, u: _holder(t, u) and not t.delegated_by,
               lambda t, u, p: g.engine.office.delegate(t.id, u, p.get("to_user", ""), p.get("note", ""), p.get("revision")),
@@ -159,11 +159,11 @@ TASK_OPERATIONS = [
               lambda t, u, p: g.engine.signers.add(t.id, u, _list(p.get("people")), p.get("position", ""), p.get("revision")),
               [Param("people", "加签人员", "select", options=_everyone),
                Param("position", "加签方式", "select",
-                     options=lambda t, u: [("before", "前加签：先于我签署"), ("after", "后加签：我提交后签署")])],
+                     options=lambda _t, _u: [("before", "前加签：先于我签署"), ("after", "后加签：我提交后签署")])],
               "已加签"),
     Operation("remove_signer", "减签", "移除尚未签署意见的加签人", "task",
               lambda t, u: _holder(t, u) and bool(_my_pending_signers(t, u)),
-              lambda t, u, p: g.engine.signers.remove(_int(p.get("signer")), u),
+              lambda _t, u, p: g.engine.signers.remove(_int(p.get("signer")), u),
               [Param("signer", "加签人", "select", options=_my_pending_signers)], "已减签"),
     Operation("sign", "签署意见", "您被加签：请签署意见", "task",
               lambda t, u: _open(t) and _signer_row(t, u) is not None,
@@ -193,7 +193,7 @@ TASK_OPERATIONS = [
               lambda t, u: _open(t) and g.engine.deadlines.may_extend(t, u),
               lambda t, u, p: g.engine.deadlines.extend(t.id, u, _int(p.get("days")), p.get("reason", "")),
               [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已延期",
-              prefill=lambda t, u: g.engine.deadlines.pending_extension(t)),  # what the holder asked for
+              prefill=lambda t, _u: g.engine.deadlines.pending_extension(t)),  # what the holder asked for
     Operation("refuse_extension", "不予延期", "不批准延期申请，办理期限不变（记录理由，告知申请人）", "task",
               lambda t, u: _open(t) and bool(g.engine.deadlines.pending_extension(t)) and g.engine.deadlines.may_extend(t, u),
               lambda t, u, p: g.engine.deadlines.refuse_extension(t.id, u, p.get("reason", "")),
@@ -212,7 +212,7 @@ MATTER_OPERATIONS = [
               [Param("reason", "挂起原因", "textarea")], "事项已挂起"),
     Operation("resume", "激活", "恢复事项办理", "matter",
               lambda m, u: m.status == states.SUSPENDED and g.engine.office.may_manage(m, u),
-              lambda m, u, p: g.engine.office.resume(m.id, u), [], "事项已激活"),
+              lambda m, u, _p: g.engine.office.resume(m.id, u), [], "事项已激活"),
     Operation("terminate", "终止", "提前终止事项", "matter",
               lambda m, u: m.status in (*states.ACTIVE, states.SUSPENDED) and g.engine.office.may_manage(m, u),
               lambda m, u, p: g.engine.office.terminate(m.id, u, p.get("reason", "")),

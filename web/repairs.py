@@ -25,22 +25,22 @@ def _json(text: str | None):
 
 
 def _repair(name: str, label: str, run, params=(), done: str = "", confirm: str = "") -> Operation:
-    return Operation(name, label, "", "matter", lambda m, u: True, run, list(params), done, confirm, audience="admin")
+    return Operation(name, label, "", "matter", lambda _m, _u: True, run, list(params), done, confirm, audience="admin")
 
 
 REPAIRS = [
     _repair("suspend", "挂起", lambda m, u, p: g.engine.management.suspend(m.id, u, p.get("reason", "")),
             [Param("reason", "原因", required=False)], "事项已挂起"),
-    _repair("resume", "激活", lambda m, u, p: g.engine.management.resume(m.id, u), [], "事项已激活"),
-    _repair("retry", "重试", lambda m, u, p: g.engine.management.retry(m.id, u), [], "已重试"),
+    _repair("resume", "激活", lambda m, u, _p: g.engine.management.resume(m.id, u), [], "事项已激活"),
+    _repair("retry", "重试", lambda m, u, _p: g.engine.management.retry(m.id, u), [], "已重试"),
     _repair("terminate", "终止", lambda m, u, p: g.engine.management.terminate(m.id, u, p.get("reason", "")),
             [Param("reason", "原因")], "事项已终止",
             "终止后，该事项所有未办结的步骤和定时器都将关闭，各办理人会收到通知，且不能恢复。确定终止？"),
     # the console shows these beside the row they act on (a task, a timer, the data) or on their own page
-    _repair("reassign", "改派", lambda m, u, p: g.engine.management.reassign(
+    _repair("reassign", "改派", lambda _m, u, p: g.engine.management.reassign(
                 _id(p.get("task")), p.get("to", "").strip(), u, p.get("reason", "")),
             [Param("task", "任务"), Param("to", "改派给"), Param("reason", "原因")], "任务已改派"),
-    _repair("fire_timer", "立即触发", lambda m, u, p: g.engine.management.fire_timer_now(_id(p.get("timer")), u),
+    _repair("fire_timer", "立即触发", lambda _m, u, p: g.engine.management.fire_timer_now(_id(p.get("timer")), u),
             [Param("timer", "定时器")], "定时器已触发"),
     _repair("edit_data", "修改", lambda m, u, p: g.engine.management.edit_data(
                 m.id, p.get("key", "").strip(), _json(p.get("value")), u, p.get("reason", "")),

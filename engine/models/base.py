@@ -11,14 +11,14 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value, _dialect):
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to storage")
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value, _dialect):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
