@@ -49,7 +49,7 @@ def raw_by_age(factory, rounds: int, ages: list[int], window: int, compact: bool
     with factory() as s, s.begin():
         ctx = Liandong(s, CLOCK)
         spec, subprocess_specs = ctx.repository.specs(ctx.repository.bundle(PROCESS))
-        script_engine = ctx.script_engine(lambda operation, params, data: None)
+        script_engine = ctx.script_engine(lambda *_: None)
     workflow = BpmnWorkflow(spec, subprocess_specs)
     workflow.script_engine = script_engine
     workflow.get_tasks(state=TaskState.READY)[0].data.update(START)

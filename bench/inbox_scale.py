@@ -165,9 +165,8 @@ def generate(url: str, count: int, seed: int = 2026) -> dict:
     rng = random.Random(seed)
     eng = db.make_engine(url)
     factory = db.session_factory(eng)
-    with common.timed("directory: 60 departments, 2 000 people"):
-        with factory() as s, s.begin():
-            staff = add_directory(s)
+    with common.timed("directory: 60 departments, 2 000 people"), factory() as s, s.begin():
+        staff = add_directory(s)
     with common.timed(f"template matters: {TEMPLATES_PER_KIND} of each of {len(template_kinds())} kinds through the engine"):
         templates = run_templates(factory)
     kinds = template_kinds()
@@ -368,7 +367,7 @@ def explain(url: str, info: dict) -> None:
     with factory() as s:
         engine = Liandong(s, NOW)
         captured = []
-        listener = lambda conn, cursor, statement, params, context, many: captured.append((statement, params))  # noqa: E731
+        listener = lambda _conn, _cursor, statement, params, *_: captured.append((statement, params))  # noqa: E731
         event.listen(eng, "before_cursor_execute", listener)
         engine.tasks.inbox(HEAVY_USER, "mine")
         engine.tasks.inbox(HEAVY_USER, "group")
@@ -392,7 +391,7 @@ def web_statements(url: str) -> None:
                       "CLOCK": NOW})
     eng = app.extensions["liandong_engine"]
     count = [0]
-    event.listen(eng, "before_cursor_execute", lambda *a: count.__setitem__(0, count[0] + 1))
+    event.listen(eng, "before_cursor_execute", lambda *_: count.__setitem__(0, count[0] + 1))
     client = app.test_client()
     client.post("/login", data={"person_id": HEAVY_USER, "password": DEMO_PASSWORD})
     for scope in ("mine", "group"):

@@ -81,7 +81,7 @@ def _specs(factory, w: Workload):
     with factory() as s, s.begin():
         ctx = Liandong(s, CLOCK)
         spec, subprocess_specs = ctx.repository.specs(ctx.repository.bundle(w.process))
-        return spec, subprocess_specs, ctx.script_engine(lambda operation, params, data: None)
+        return spec, subprocess_specs, ctx.script_engine(lambda *_: None)
 
 
 def floor_of(specs_url: str, url: str, w: Workload) -> float:

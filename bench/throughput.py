@@ -118,23 +118,23 @@ def main() -> None:
     print(f"Throughput over the JSON API on PostgreSQL, {args.threads} client threads, {args.matters} matters × "
           f"{args.steps} steps per run; target ≥ {TARGET_RATE}/s, p95 ≤ {TARGET_P95:g} ms, 0 errors")
     print(f"{'workers':>7} {'done':>6} {'per s':>7} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'errors':>6}")
-    log = tempfile.TemporaryFile()
     try:
-        for workers in [int(x) for x in args.workers.split(",")]:
-            first = start_matters(url, w, args.matters)
-            server = serve(url, workers, log)
-            try:  # the server goes whatever happens to the run
-                answer = requests.post(f"http://127.0.0.1:{PORT}/api/v1/token",
-                                       json={"id": w.starter, "password": DEMO_PASSWORD}, timeout=10)
-                token = f"Bearer {answer.json()['token']}"
-                wall, latencies, errors = drive(first, args.threads, token)
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
-            rate, p95 = len(latencies) / wall, common.pct(latencies, 95)
-            ok = rate >= TARGET_RATE and p95 <= TARGET_P95 and errors == 0
-            print(f"{workers:>7} {len(latencies):>6} {rate:>7.1f} {common.pct(latencies, 50):>7.1f} {p95:>7.1f} "
-                  f"{max(latencies):>7.1f} {errors:>6}  {common.verdict(ok)}", flush=True)
+        with tempfile.TemporaryFile() as log:  # gunicorn's own output, kept out of the figures
+            for workers in [int(x) for x in args.workers.split(",")]:
+                first = start_matters(url, w, args.matters)
+                server = serve(url, workers, log)
+                try:  # the server goes whatever happens to the run
+                    answer = requests.post(f"http://127.0.0.1:{PORT}/api/v1/token",
+                                           json={"id": w.starter, "password": DEMO_PASSWORD}, timeout=10)
+                    token = f"Bearer {answer.json()['token']}"
+                    wall, latencies, errors = drive(first, args.threads, token)
+                finally:
+                    server.terminate()
+                    server.wait(timeout=30)
+                rate, p95 = len(latencies) / wall, common.pct(latencies, 95)
+                ok = rate >= TARGET_RATE and p95 <= TARGET_P95 and errors == 0
+                print(f"{workers:>7} {len(latencies):>6} {rate:>7.1f} {common.pct(latencies, 50):>7.1f} {p95:>7.1f} "
+                      f"{max(latencies):>7.1f} {errors:>6}  {common.verdict(ok)}", flush=True)
     finally:
         common.drop_pg(url)
 
