@@ -155,3 +155,25 @@ def test_a_diagram_given_another_procedures_id_is_deployed_only_after_the_owner_
     page.wait_for_selector("#deployed-link", timeout=15000)
     assert "已部署“p9_contact_change”版本 2" in page.inner_text("#modeler-status")
     assert not errors, errors
+
+
+def test_a_camunda_example_uploads_with_the_forms_its_form_keys_name(page, live_server):
+    """Issue 21 item 3: Camunda's invoice-payment example names embedded:app:start-form.html and
+    task-form.html; the owner chooses the diagram and two JSON Schema forms together, and it deploys."""
+    data = Path(__file__).resolve().parent / "data"
+    base = live_server
+    sign_in(page, base, "owner")
+    page.goto(f"{base}/modeler/upload")
+    page.set_input_files("input[name=file]", [str(data / "third_party" / "cx_invoice_payment.bpmn")])
+    page.click("form[enctype='multipart/form-data'] button[type=submit]")
+    table = page.inner_text("#problems")
+    assert "找不到发起表单 forms/start-form.json" in table and "找不到表单文件 forms/task-form.json" in table
+    page.set_input_files("input[name=file]", [str(data / "third_party" / "cx_invoice_payment.bpmn"),
+                                              str(data / "web" / "camunda_forms" / "start-form.json"),
+                                              str(data / "web" / "camunda_forms" / "task-form.json")])
+    page.click("form[enctype='multipart/form-data'] button[type=submit]")
+    page.wait_for_url(f"{base}/modeler/processes/embeddedFormsBpmnEvents")
+    said = page.inner_text("main")
+    assert "已上传并部署流程“embeddedFormsBpmnEvents”版本 1" in said
+    assert "已上传并部署表单“task-form.json”版本 1" in said and "表单 form=task-form.json" in said
+    shot(page, "modeler_upload_with_forms")
