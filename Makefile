@@ -30,6 +30,7 @@ run: install
 
 test: install
 	$(VENV)/bin/ruff check engine web tests
+	$(VENV)/bin/mypy
 	LIANDONG_PATH_COVERAGE=1 $(VENV)/bin/pytest
 
 # Benchmarks print figures beside their targets (PASS/SHORT); they assert nothing. PostgreSQL is used

@@ -13,7 +13,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from typing import cast
+
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -82,7 +84,8 @@ def revoke_person(db: Session, person_id: str, now: datetime, keep: int | None =
     query = update(AuthSession).where(AuthSession.person_id == person_id, AuthSession.revoked_at.is_(None))
     if keep is not None:
         query = query.where(AuthSession.id != keep)
-    return db.execute(query.values(revoked_at=now)).rowcount or 0
+    result = cast(CursorResult, db.execute(query.values(revoked_at=now)))  # an UPDATE: it has a row count
+    return result.rowcount or 0
 
 
 def live_counts(db: Session, now: datetime) -> dict[str, int]:

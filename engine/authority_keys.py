@@ -173,7 +173,7 @@ def verify(pdf: bytes, authorities: list[tuple[str, str]]) -> bool:
             trusted = certificate(code, full_name)
             status = validate_pdf_signature(signature, ValidationContext(trust_roots=[trusted]))
             last = i == len(signatures) - 1
-            covered = status.coverage.name == ("ENTIRE_FILE" if last else "ENTIRE_REVISION")
+            covered = status.coverage is not None and status.coverage.name == ("ENTIRE_FILE" if last else "ENTIRE_REVISION")
             if not (status.intact and status.valid and status.trusted and covered and status.docmdp_ok is not False
                     and status.signing_cert.dump() == trusted.dump()):
                 return False

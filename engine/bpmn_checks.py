@@ -34,7 +34,8 @@ def _id_owner(element):
 def reachability_problems(process) -> list[XmlProblem]:
     """Flow nodes no path from a start event reaches. Roots: start events, boundary events, link catch
     events, compensation handlers, event sub-processes and the children of ad hoc sub-processes."""
-    nodes, targets = {}, {}
+    nodes: dict = {}
+    targets: dict = {}
     node_tags = {BPMN + tag for tag in FLOW_NODES}
     roots = []
     for element in process.iter(*node_tags, BPMN + "sequenceFlow"):

@@ -187,7 +187,7 @@ def _reference_problems(process) -> list[XmlProblem]:
         if (ref.text or "").strip() not in ids:
             problems.append(XmlProblem(f"泳道引用的元素不存在：{(ref.text or '').strip()!r}", ref.sourceline,
                                        ref.getparent().get("id")))
-    outgoing = {}  # one pass over the flows: a lookup per gateway made validation quadratic
+    outgoing: dict[str, set] = {}  # one pass over the flows: a lookup per gateway made validation quadratic
     for flow in process.iter("{%s}sequenceFlow" % NS["bpmn"]):
         outgoing.setdefault(flow.get("sourceRef"), set()).add(flow.get("id"))
     for gateway in process.xpath(".//*[@default]", namespaces=NS):

@@ -114,7 +114,7 @@ _cache: dict[str, WorkingCalendar] = {}
 def load(session: Session) -> WorkingCalendar:
     """The calendar as stored; cached until a year is imported (any worker sees the new stamp)."""
     stamp = session.execute(select(func.count(), func.max(CalendarYear.imported_at))).one()
-    key = f"{session.get_bind().url}|{stamp[0]}|{stamp[1]}"
+    key = f"{session.get_bind().engine.url}|{stamp[0]}|{stamp[1]}"
     if key not in _cache:
         rows = session.execute(select(CalendarDay)).scalars()
         exceptions, names = {}, {}

@@ -51,7 +51,7 @@ def _generated_form(element, process_id: str) -> tuple[str, dict]:
         rules = {c.get("name"): c.get("config") for c in item.iter() if local(c.tag) == "constraint"}
         if "readonly" in rules:
             continue  # shown by Camunda, not asked for: Liandong shows the matter's data beside the form
-        spec = dict(FIELD_TYPES.get(item.get("type") or "string", {"type": "string"}))
+        spec: dict = dict(FIELD_TYPES.get(item.get("type") or "string", {"type": "string"}))
         spec["title"] = item.get("label") or item.get("id")
         values = [v for v in item.iter() if local(v.tag) == "value"]
         if values:
@@ -120,7 +120,9 @@ def _map_properties(element, mapping: Mapping) -> None:
 
 def _map_io(element, mapping: Mapping) -> None:
     """camunda:inputOutput and call-activity camunda:in/out → pre- and post-scripts that copy values."""
-    before, after, where = [], [], (element.sourceline, element.get("id"))
+    before: list[str] = []
+    after: list[str] = []
+    where = (element.sourceline, element.get("id"))
     for kind, target in (("inputParameter", before), ("outputParameter", after)):
         for param in children(element, kind):
             if not (param.get("name") or "").isidentifier():
@@ -173,8 +175,8 @@ def _map_loop(element, mapping: Mapping) -> None:
         return
     collection, variable = attr(loop, "collection"), attr(loop, "elementVariable")
     if collection and loop.find(BPMN + "loopDataInputRef") is None:
-        name = SIMPLE_JUEL.fullmatch(collection)
-        name = name.group(1) if name else (collection if collection.isidentifier() else None)
+        simple = SIMPLE_JUEL.fullmatch(collection)
+        name = simple.group(1) if simple else (collection if collection.isidentifier() else None)
         if name is None:
             mapping.problems.append(XmlProblem(f"camunda:collection=“{collection}”是 JUEL 表达式：Liandong 遍历流程数据中的一个"
                                                "列表变量，在 bpmn:loopDataInputRef 中写它的名字（如 departments），需要计算的列表先在"

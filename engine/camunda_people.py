@@ -103,8 +103,8 @@ def map_assignment(task, people: dict, mapping: Mapping, decided: set[str], depa
         if STARTER_JUEL.fullmatch(assignee):
             set_property(task, "role", STARTER)
             mapping.note(task, f"camunda:assignee=“{assignee}”", "由发起人办理（role=starter）")
-        elif SIMPLE_JUEL.fullmatch(assignee):
-            variable = SIMPLE_JUEL.fullmatch(assignee).group(1)
+        elif simple := SIMPLE_JUEL.fullmatch(assignee):
+            variable = simple.group(1)
             set_property(task, "role", STARTER)
             set_property(task, "assignee", variable)
             mapping.note(task, f"camunda:assignee=“{assignee}”", f"由数据 {variable} 指定的人员办理（assignee={variable}）")

@@ -69,7 +69,7 @@ def cite(reference: str) -> str:
 
 def binds(reference: str) -> bool:
     match = _CITATION.fullmatch(reference.strip())
-    return bool(match) and SOURCES[match.group(1)].binds_anshan
+    return match is not None and SOURCES[match.group(1)].binds_anshan
 
 
 def expand(text) -> str:

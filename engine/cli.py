@@ -264,8 +264,8 @@ def main(argv=None) -> None:
             print(f"错误：{where}：{problem['reason']}", file=sys.stderr)
         sys.exit(2)
     except LiandongError as err:
-        _refuse(args, type(err).__name__, err.message, **({"errors": err.errors} if getattr(err, "errors", None)
-                                                               else {}))
+        errors = getattr(err, "errors", None)  # FormInvalid's field messages
+        _refuse(args, type(err).__name__, err.message, **({"errors": errors} if errors else {}))
     except (json.JSONDecodeError, FileNotFoundError) as err:
         _refuse(args, "InvalidInput", f"输入无效：{err}")
 

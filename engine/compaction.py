@@ -45,7 +45,7 @@ def compact(workflow) -> int:
 def _prunable(wf) -> list:
     """Completed tasks with at least KEEP newer completed tasks of their element below them."""
     found: dict = {}
-    on_path = defaultdict(list)  # element name -> completed tasks on the current path, oldest first
+    on_path: defaultdict[str, list] = defaultdict(list)  # element name -> completed tasks on the current path, oldest first
     stack = [(wf.task_tree, False)]
     while stack:
         task, leaving = stack.pop()

@@ -41,6 +41,8 @@ def op_record_violation(ctx, credit_code: str, enterprise_name: str, department:
 
 def expiry(effective_on: str, years: int) -> datetime:
     start = _date(effective_on)
+    if start is None:
+        raise ScriptError("缺少生效日期")
     try:
         end = start.replace(year=start.year + int(years))
     except ValueError:  # 29 February

@@ -84,7 +84,7 @@ class Deadlines:
                     holders = self.ctx.tasks.holders(task)
                     self.ctx.history.record(f"light_{colour}", task.instance_id, task_id=task.id, spec_id=task.spec_id,
                                             name=task.name, data={"to": holders + directory.section_head(self.db, task.department),
-                                                                  "due_at": task.due_at.isoformat()})
+                                                                  "due_at": task.due_at and task.due_at.isoformat()})
                     changed += 1
                 task.light = colour
             if timeout_due:

@@ -116,7 +116,7 @@ def department(session: Session, code: str) -> Department:
 
 def holders(session: Session, dept_code: str, role: str) -> list[str]:
     """People holding `role` in the department, climbing to parent departments if none there."""
-    code = dept_code
+    code: str | None = dept_code
     while code:
         people = list(
             session.execute(

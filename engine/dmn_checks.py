@@ -73,7 +73,9 @@ def problems(root) -> list[XmlProblem]:
         if policy not in SUPPORTED_HIT_POLICIES:
             found.append(XmlProblem(f"命中策略 {policy} 不支持：hitPolicy 设为 UNIQUE（唯一命中）或 COLLECT（收集全部）",
                                     table.sourceline, table.get("id")))
-        inputs, outputs, rules = [], [], []
+        inputs: list = []
+        outputs: list = []
+        rules: list = []
         for element in table:
             kind = _local(element)
             if kind in ("input", "output", "rule"):

@@ -109,10 +109,9 @@ def next_number(db, department: str, year: int, series: str) -> int:
     row is created if missing (ON CONFLICT DO NOTHING, so two first issuers do not collide), then read
     FOR UPDATE: a concurrent issuer waits until this transaction ends. On SQLite the write lock taken
     at BEGIN serialises issuers. A rollback takes the number back with everything else: no gaps."""
-    table = DocumentCounter.__table__
     dialect = db.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.execute(insert(table).values(department=department, year=year, kind=series, last_number=0)
+    db.execute(insert(DocumentCounter).values(department=department, year=year, kind=series, last_number=0)
                .on_conflict_do_nothing())
     row = db.execute(
         select(DocumentCounter).where(DocumentCounter.department == department, DocumentCounter.year == year,

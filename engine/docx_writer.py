@@ -108,7 +108,8 @@ def _walk(word, element) -> None:
 def _paragraph(word, element, tag, classes) -> None:
     p = word.add_paragraph()
     fmt = p.paragraph_format
-    font, size, bold, color = BODY_FONT, BODY_PT, False, None
+    font, bold, color = BODY_FONT, False, None
+    size: float = BODY_PT
     if "issuer" in classes or "mark" in classes:
         font, bold, color = XBS, False, RED
         size = _pt(element.get("style"), 26 if "letter" in classes else 34 if "file" in classes else 30)

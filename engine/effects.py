@@ -5,7 +5,7 @@ and gets a `ServiceCall`: the matter and person it runs for, fixed for the call,
 may use. An operation that starts another matter (penalty.open_case) leaves its own call as it was.
 """
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select
 
@@ -91,7 +91,7 @@ def directory_paired_section(ctx, department: str) -> dict:
     return {"section": section.code, "section_name": section.name}
 
 
-OPERATIONS = {
+OPERATIONS: dict[str, Callable[..., dict]] = {
     "target_library.add": target_library_add,
     "document.issue": documents.issue,  # official documents as PDF and .docx (engine/documents.py)
     "directory.change_role": directory_change_role,

@@ -3,6 +3,7 @@
 Multi-line text fields (`"x-widget": "textarea"`) declare no length of their own: every one takes
 input_text.MAX_TEXT_LENGTH characters (`with_text_rule`), so forms, pages and the server agree."""
 from datetime import datetime
+from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
@@ -82,7 +83,7 @@ def check_schema(schema: dict) -> None:
             raise ValueError("x-distinct 的每一项须为 {\"fields\": [两个字段名], \"message\": 中文说明}")
 
 
-def _message(error, schema: dict) -> tuple[str, str]:
+def _message(error, schema: dict) -> tuple[str | None, str]:
     field = error.path[0] if error.path else None
     if error.validator == "required":
         field = error.message.split("'")[1]
@@ -101,7 +102,7 @@ def _message(error, schema: dict) -> tuple[str, str]:
         return field, uscc_problem(error.instance) or "统一社会信用代码不正确"
     if v == "format":
         return field, {"date": "请填写有效日期（如 2026-11-23）", "date-time": "请填写有效的日期时间"}.get(
-            spec.get("format"), "格式不正确")
+            str(spec.get("format")), "格式不正确")
     if v == "pattern":
         return field, spec.get("x-error", f"“{title}”格式不正确")
     if v == "maxLength":
@@ -159,7 +160,7 @@ def validate(schema: dict, data: dict) -> dict:
 def coerce(schema: dict, raw: dict[str, list[str]]) -> dict:
     """Turn posted form fields (strings) into the JSON types the schema asks for.
     Empty inputs are left out so `required` reports them."""
-    data = {}
+    data: dict[str, Any] = {}
     for name, spec in schema.get("properties", {}).items():
         values = [v for v in raw.get(name, []) if v != ""]
         kind = spec.get("type")
@@ -173,7 +174,7 @@ def coerce(schema: dict, raw: dict[str, list[str]]) -> dict:
             continue
         if not values:
             continue
-        value = values[-1].strip() if isinstance(values[-1], str) else values[-1]
+        value: Any = values[-1].strip() if isinstance(values[-1], str) else values[-1]
         if isinstance(value, str):  # a browser posts a textarea's line breaks as CRLF; people typed one character
             value = value.replace("\r\n", "\n")
         if kind == "integer":

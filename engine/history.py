@@ -95,7 +95,8 @@ class History:
         matter, link in order of id, and each matter's chain ends where its row says (so entries cut
         off the end show too). Entries written before per-matter chains (migration 0010) form one
         chain of their own and are checked as such."""
-        problems, heads = [], {}
+        problems: list[str] = []
+        heads: dict[tuple, str] = {}
         # streamed: the whole log never sits in memory at once
         for event in self.db.execute(select(Event).order_by(Event.id).execution_options(yield_per=2000)).scalars():
             chain = ("matter", event.instance_id) if event.per_matter else ("log", None)

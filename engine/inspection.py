@@ -115,7 +115,7 @@ def credit_grades(db, codes: list[str], now: datetime) -> dict[str, str]:
 def drawn_this_year(db, codes: list[str], now: datetime) -> dict[str, int]:
     """How many recorded draws of the calendar year (Asia/Shanghai) selected each enterprise."""
     year_start = datetime(local(now).year, 1, 1, tzinfo=SHANGHAI)
-    wanted, counts = set(codes), {}
+    wanted, counts = set(codes), dict[str, int]()
     for (result,) in db.execute(select(InspectionDraw.result).where(InspectionDraw.drawn_at >= year_start)).all():
         for picked in result.get("selected", []):
             if picked["credit_code"] in wanted:
@@ -205,15 +205,15 @@ def draw(inputs: dict, seed: str) -> dict:
         team: list[str] = []
         lead: list[str] = []
         for dept in departments:
-            eligible = [o["id"] for o in inputs["officers"].get(dept, [])
-                        if o.get("certificate") and (o["id"], target["credit_code"]) not in conflicts
-                        and o["id"] not in team]
-            ranked = sorted(eligible, key=lambda pid: _rank(seed, "officer", target["credit_code"], pid))
-            if len(ranked) < per_department:
+            officer_ids = [o["id"] for o in inputs["officers"].get(dept, [])
+                           if o.get("certificate") and (o["id"], target["credit_code"]) not in conflicts
+                           and o["id"] not in team]
+            by_rank = sorted(officer_ids, key=lambda pid: _rank(seed, "officer", target["credit_code"], pid))
+            if len(by_rank) < per_department:
                 team = []
                 break
-            team += ranked[:per_department]
-            lead = lead or ranked[:per_department]
+            team += by_rank[:per_department]
+            lead = lead or by_rank[:per_department]
         if len(team) < int(inputs.get("officers_per_target", OFFICERS_PER_TARGET)):
             unstaffed.append(target["credit_code"])
             continue

@@ -4,7 +4,6 @@ Lists read the projection rows only (instance, human_task, timer); only a single
 workflow state, to mark the diagram.
 """
 from collections import Counter
-from types import SimpleNamespace
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -185,7 +184,7 @@ class Monitoring:
         for department, key, due_at, paused_at in self.db.execute(scoped(select(
                 HumanTask.department, Instance.process_key, HumanTask.due_at, HumanTask.paused_at))
                 .where(HumanTask.state == states.TASK_OPEN, HumanTask.due_at >= now, HumanTask.due_at < horizon)):
-            task = SimpleNamespace(state=states.TASK_OPEN, due_at=due_at, paused_at=paused_at)
+            task = HumanTask(state=states.TASK_OPEN, due_at=due_at, paused_at=paused_at)  # not added to the session
             rows[(department, key)]["open_yellow"] += deadlines.light(task, now, cal) == deadlines.YELLOW
         # 催办 and approved 延期: log entries on a task, each counted once on its task's row.
         for event_kind, column in (("reminded", "reminders"), ("extended", "extended"),

@@ -8,6 +8,7 @@ staff's names, the findings, nor anything of the sealed identity.
 import base64
 import hmac
 import re
+from typing import Any
 
 from . import sealing, states
 from .complaints import PROCESS
@@ -36,7 +37,7 @@ def progress(ctx, matter: Instance) -> dict:
     """Where the report stands, in the words the reporter is told."""
     data = ctx.runtime.data(matter)
     rows = {t.spec_id: t for t in ctx.tasks.of_instance(matter.id)}
-    steps = [{"name": name, "done_at": rows[spec].completed_at if spec in rows and rows[spec].state == states.TASK_COMPLETED else None,
+    steps: list[dict[str, Any]] = [{"name": name, "done_at": rows[spec].completed_at if spec in rows and rows[spec].state == states.TASK_COMPLETED else None,
               "open": spec in rows and rows[spec].state == states.TASK_OPEN} for spec, name in STEPS]
     result = {"received_at": matter.started_at, "subject": data.get("subject", ""), "steps": steps,
               "reply": "", "reason": "", "reward": None, "ended": matter.status in states.ENDED}

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from . import (bpmn_checks, bpmn_xml, camunda, countersign, dmn_checks, document_resources, document_templates, file_kinds,
                file_messages, forms, spec_check, spec_links, specs, versions)
-from .errors import DeploymentError, UnknownProcess
+from .errors import DeploymentError, NotFound, UnknownProcess
 from .history import History
 from .models import Definition, Department, Person, RoleAssignment
 from .specs import ProcessSpec
@@ -64,7 +64,10 @@ class Repository:
         return row
 
     def get(self, definition_id: int) -> Definition:
-        return self.db.get(Definition, definition_id)
+        row = self.db.get(Definition, definition_id)
+        if row is None:
+            raise NotFound(f"定义 {definition_id} 不存在")
+        return row
 
     def processes(self) -> list[Definition]:
         """The latest version of every deployed process."""
@@ -134,7 +137,7 @@ class Repository:
                              if not ((filename, p["element"]) in mapped and p["reason"].startswith(("用户任务不在任何泳道", "泳道“")))]
         # the parser last: it stops at its first complaint, so every other check has spoken by then
         named = {(p["file"], p.get("element")) for p in problems}
-        checked = self._check_specs(parsed, known_processes, {p["file"] for p in problems})
+        checked = self._check_specs(parsed, known_processes, {str(p["file"]) for p in problems})
         problems += [p for p in checked if (p["file"], p.get("element")) not in named]
         if problems:
             raise DeploymentError(problems)
@@ -220,7 +223,7 @@ class Repository:
 
     def _people(self) -> dict[str, set[tuple[str, str]]]:
         """Every person id with the (role, department) pairs they hold now (for the Camunda mapping)."""
-        people = {person: set() for person in self.db.execute(select(Person.id)).scalars()}
+        people: dict[str, set[tuple[str, str]]] = {person: set() for person in self.db.execute(select(Person.id)).scalars()}
         for person, role, department in self.db.execute(select(
                 RoleAssignment.person_id, RoleAssignment.role, RoleAssignment.department).where(RoleAssignment.until.is_(None))):
             people.setdefault(person, set()).add((role, department))
@@ -239,8 +242,7 @@ class Repository:
                 for called in self._called_closure(key, roots):
                     if called in roots:
                         parser.add_bpmn_xml(roots[called][0], filename=roots[called][1])
-                    elif called in known_processes:
-                        row = self.latest("bpmn", called)
+                    elif called in known_processes and (row := self.latest("bpmn", called)) is not None:
                         parser.add_bpmn_xml(bpmn_xml.parse_safely(row.content.encode()), filename=row.filename)
                 for dmn_root, dmn_file in dmns:
                     parser.add_dmn_xml(dmn_root, filename=dmn_file)
@@ -271,7 +273,7 @@ class Repository:
         return seen
 
     def _latest_of_kind(self, kind: str) -> list[Definition]:
-        return [self.latest(kind, key) for key in sorted(self._keys(kind))]
+        return [row for key in sorted(self._keys(kind)) if (row := self.latest(kind, key)) is not None]
 
     def _store(self, kind, key, name, text, filename, meta, user) -> Deployed:
         digest = _hash(text)
@@ -309,7 +311,7 @@ class Repository:
         dmn = {row.key: row.id for row in self._latest_of_kind("dmn")}
         form_names = {t.form for p in processes for t in p.user_tasks.values() if t.form}
         form_names |= {p.start_form for p in processes if p.start_form}
-        forms_ = {name: self.latest("form", name).id for name in sorted(form_names) if self.latest("form", name)}
+        forms_ = {name: row.id for name in sorted(form_names) if (row := self.latest("form", name)) is not None}
         ids = [*bpmn.values(), *dmn.values(), *forms_.values()]
         hashes = dict(self.db.execute(select(Definition.id, Definition.content_hash).where(Definition.id.in_(ids))).all())
         # the content hashes ride along so loading the matter needs no query to find its parsed specs

@@ -189,7 +189,7 @@ class Runtime:
         """Matter id -> (waiting timer rows, open task rows), each by engine task id, one query each.
         `timers` False: the matters' processes have none (see `has_timers`); `tasks` False: the caller
         read them; `fresh`: task rows already in the session are read again (under a new lock)."""
-        rows = {i: ({}, {}) for i in instance_ids}
+        rows: dict[int, tuple[dict, dict]] = {i: ({}, {}) for i in instance_ids}
         if timers:
             for timer in self.db.execute(select(Timer).where(
                     Timer.instance_id.in_(instance_ids), Timer.status == states.TIMER_WAITING)).scalars():

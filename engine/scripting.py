@@ -19,6 +19,7 @@ import builtins
 import json
 import re
 import time
+from typing import Any
 from collections.abc import Callable
 from dataclasses import astuple
 from datetime import date, datetime
@@ -121,7 +122,7 @@ class CalendarFunctions:
     def __init__(self, calendar: WorkingCalendar | Callable[[], WorkingCalendar], clock):
         self._calendar = calendar  # or what loads it, when a working day is first asked about
         self.clock = clock
-        self.given = {}  # iso string -> Deadline
+        self.given: dict[str, Any] = {}  # iso string -> Deadline
 
     @property
     def calendar(self) -> WorkingCalendar:

@@ -33,8 +33,8 @@ class Liandong:
     def __init__(self, session: Session, clock=None):
         self.db = session
         self.clock = clock or SystemClock()
-        self._functions = None
-        self._calendar = None
+        self._functions: CalendarFunctions | None = None
+        self._calendar: calendar_module.WorkingCalendar | None = None
         self.repository = Repository(session, self.clock)
         self.history = History(session, self.clock)
         self.runtime = Runtime(self)

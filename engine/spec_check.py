@@ -7,6 +7,7 @@ has a message is not repeated.
 """
 import logging
 import re
+from typing import Any
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import BpmnValidator, SpiffBpmnParser
@@ -163,7 +164,7 @@ def parser_text(err: ValidationException) -> str:
             "（支持的元素：用户任务、脚本任务、服务任务、业务规则任务、调用活动、子流程、网关、定时器/消息/信号事件）")
 
 
-def parser_problem(err: Exception, filename: str, roots: dict[str, object]) -> dict:
+def parser_problem(err: Exception, filename: str, roots: dict[str, Any]) -> dict:
     """One problem for the parser's complaint; its line is looked up by element id (SpiffWorkflow
     reads a line attribute lxml does not have)."""
     if not isinstance(err, ValidationException):  # a parser crash: its Python text means nothing to an owner

@@ -184,7 +184,7 @@ class Tasks:
         return Completion(task=task, next_tasks=next_tasks, instance_status=instance.status)
 
     def _working_days_taken(self, task: HumanTask) -> int:
-        if local(task.created_at).date() == local(task.completed_at).date():
+        if task.completed_at is None or local(task.created_at).date() == local(task.completed_at).date():
             return 0  # done the day it arrived: no calendar needed (nor the query that checks it is current)
         return self.ctx.calendar.working_days_between(task.created_at, task.completed_at)
 

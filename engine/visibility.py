@@ -41,7 +41,7 @@ class Visibility:
     # --- internals ---
     def _logged_path(self, instance: Instance, task: HumanTask) -> dict:
         """The start form and what steps of the task's own department entered, from the event log."""
-        data = {}
+        data: dict = {}
         for event in self.ctx.history.events(instance.id):
             if event.kind == "started":
                 data.update(event.data.get("data") or {})

@@ -32,7 +32,7 @@ def run_due(session_factory, clock=None, batch: int = 50, budget: float | None =
 def unstall_all(session_factory, clock=None, batch: int = 50) -> None:
     """Matters with nothing to wait on: moved on (what an earlier version left stuck), or marked 停滞 for
     an administrator. Each round of the timer worker and every `liandong init` (an upgrade) runs it."""
-    after = 0
+    after: int | None = 0
     while after is not None:
         with session_factory() as session, session.begin():
             after = Liandong(session, clock).management.sweep_stalled(after, batch)
