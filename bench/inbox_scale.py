@@ -11,7 +11,8 @@ the web inbox page for a person with a few hundred open tasks (N+1 check).
 
     .venv/bin/python bench/inbox_scale.py [--instances 100000] [--queries 200] [--keep]
 
-Targets: inbox p95 ≤ 30 ms, admin list p95 ≤ 100 ms.
+Targets: inbox p95 ≤ 15 ms (issue 22; was 30), admin list p95 ≤ 100 ms. The inbox sizes grow with the
+generated matters here, so table growth and result size are not yet measured apart.
 """
 import argparse
 import io
@@ -34,7 +35,7 @@ from engine.clock import FrozenClock  # noqa: E402
 from engine.models import Base  # noqa: E402
 from engine.monitoring import InstanceFilter  # noqa: E402
 
-TARGET_INBOX_MS = 30.0
+TARGET_INBOX_MS = 15.0  # issue 22 (was 30)
 TARGET_ADMIN_MS = 100.0
 RUN_CLOCK = FrozenClock("2026-10-08 09:00")  # when the template matters run
 NOW = FrozenClock("2026-12-01 10:00")  # when the queries run
