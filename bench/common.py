@@ -156,7 +156,7 @@ P4_STEPS = [  # tests/test_p04_communication_ladder.py: every rung answered "not
 def p1_start(departments: list[str]) -> tuple[str, str, dict]:
     return ("p1_approval_result_push", "sunli", {
         "subject": "鞍山市某化工有限公司危险化学品经营许可", "enterprise_name": "鞍山市某化工有限公司",
-        "credit_code": "91210300MA0Y8K3L7P", "approval_section": "approval_bureau.market",
+        "credit_code": "91210300MA0Y8K3L7P", "sector": "hazardous_chemicals", "approval_section": "approval_bureau.market",
         "concluded_at": "2026-10-08T08:00:00+08:00", "departments": departments})
 
 
