@@ -165,7 +165,7 @@ def p1_steps(departments: list[str], liaisons: dict[str, str]) -> list[tuple]:
         "approval_document_no": "鞍审批危化经字〔2026〕118号", "approval_result": "granted",
         "approval_documents": "营业执照、安全评价报告、从业人员资格证书"})]
     for dep in departments:
-        steps.append(("receive_push", dep, liaisons[dep], {"confirmed": True, "supervision_measure": "routine"}))
+        steps.append(("receive_push", dep, liaisons[dep], {"confirmed": True, "supervision_measure": "routine", "risk_level": "medium"}))
     return steps
 
 
