@@ -175,3 +175,28 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": ["--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", "--disable-gpu"],
     }
+
+
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, whose content() waits out a navigation in flight.
+
+    Right after a form post the browser may be between documents, and content() then answers ''
+    (seen under load); a test reading that would fail for no fault of the product."""
+    read = page.content
+
+    def settled_content() -> str:
+        html = ""
+        for _ in range(100):  # up to ~5 s of the browser's own waiting
+            page.wait_for_load_state("domcontentloaded")
+            try:
+                html = read()
+            except Exception:  # "execution context was destroyed": the next document is loading
+                html = ""
+            if "</body>" in html:
+                return html
+            page.wait_for_timeout(50)
+        return html
+
+    page.content = settled_content
+    return page
