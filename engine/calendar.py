@@ -28,6 +28,8 @@ HOLIDAY_NAMES = {
     "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
 END_OF_DAY = time(23, 59, 59)
+# The unit a task's limit is counted in (its limit_unit): working days unless the law counts calendar days
+WORKING_DAYS, CALENDAR_DAYS = "working", "calendar"
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,19 @@ class WorkingCalendar:
         while not self.is_working_day(day):
             day += timedelta(days=1)
         return datetime.combine(day, END_OF_DAY, SHANGHAI)
+
+    def add_days(self, start: datetime, days: int, unit: str = WORKING_DAYS) -> Deadline:
+        """A limit of `days` from `start` in its own unit: working days, or calendar days (art. 203 move)."""
+        if unit != CALENDAR_DAYS:
+            return self.add_working_days(start, days)
+        return Deadline(at=self.add_calendar_days(start, days), provisional=False, start=local(start).isoformat(),
+                        days=days)
+
+    def days_between(self, start: datetime, end: datetime, unit: str = WORKING_DAYS) -> int:
+        """Days from `start` to `end` in the limit's own unit."""
+        if unit != CALENDAR_DAYS:
+            return self.working_days_between(start, end)
+        return (local(end).date() - local(start).date()).days
 
     def working_days_between(self, start: datetime, end: datetime) -> int:
         """Working days after the day of `start` up to and including the day of `end` (negative if before)."""

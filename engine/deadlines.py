@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from . import directory, matter_lock, specs, states
+from .calendar import WORKING_DAYS
 from .clock import local, parse_local
 from .errors import DirectoryError, InvalidState, NotCandidate
 from .models import Event, HumanTask, Instance, Timer
@@ -177,7 +178,8 @@ class Deadlines:
         if not reason or not reason.strip():
             raise InvalidState("请填写需补正的材料")
         now = self.ctx.clock.now()
-        task.days_left_at_pause = max(0, self.ctx.calendar.working_days_between(now, task.due_at))
+        unit = self._properties(instance, task.spec_id).limit_unit  # 补正 keeps the limit's own unit
+        task.days_left_at_pause = max(0, self.ctx.calendar.days_between(now, task.due_at, unit or WORKING_DAYS))
         task.paused_at = now
         task.revision += 1
         self._move_attached_timers(instance, task, task.due_at, PAUSED)  # they wait with the clock
@@ -196,7 +198,8 @@ class Deadlines:
             raise InvalidState("请填写有效的材料补齐日期") from None
         if not local(task.paused_at).date() <= local(arrived).date() <= local(self.ctx.clock.now()).date():
             raise InvalidState("材料补齐日期应在补正登记之后、今天或以前")
-        deadline = self.ctx.calendar.add_working_days(arrived, task.days_left_at_pause or 0)
+        unit = self._properties(instance, task.spec_id).limit_unit or WORKING_DAYS
+        deadline = self.ctx.calendar.add_days(arrived, task.days_left_at_pause or 0, unit)
         old = task.due_at
         task.due_at, task.due_provisional = deadline.at, deadline.provisional
         task.due_basis = {"start": deadline.start, "days": deadline.days}

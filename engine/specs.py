@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 
 from . import states
+from .calendar import CALENDAR_DAYS, WORKING_DAYS
 from .directory import ROLES, STARTER
 
 TIMEOUT_ACTIONS = {"remind": "提醒办理人", "escalate": "上报负责人", "complete_default": "按默认值办结"}
@@ -46,6 +47,7 @@ class UserTaskSpec:
     form: str = ""
     due: str = ""  # an expression giving the limit, e.g. working_days_after(3)
     limit_kind: str = ""  # states.LIMIT_KINDS; required with `due`
+    limit_unit: str = ""  # "calendar" when the law counts calendar days (行政处罚法第六十条); else working days
     deemed_received: bool = False  # its timer closes it as 超时默认接收 (003 §2(3))
     timeout_action: str = ""  # TIMEOUT_ACTIONS
     timeout_default: str = ""  # JSON values for complete_default
@@ -108,7 +110,7 @@ def _lane(info: dict) -> LaneSpec:
 
 
 def _user_task(task_id: str, info: dict) -> UserTaskSpec:
-    text = {k: info.get(k, "") for k in ("name", "form", "due", "limit_kind", "timeout_action", "timeout_default",
+    text = {k: info.get(k, "") for k in ("name", "form", "due", "limit_kind", "limit_unit", "timeout_action", "timeout_default",
                                          "extension_approver", "sign_mode", "sign_share", "copy_to")}
     return UserTaskSpec(id=task_id, deemed_received=info.get("deemed_received") == "true", line=info.get("line"), **text)
 
@@ -177,6 +179,10 @@ def limit_problems(task: UserTaskSpec, role: str | None) -> list[str]:
         found.append(f"设置了办理期限（due）的任务须声明期限类型 limit_kind：{choices}")
     elif kind and not task.due:
         found.append("声明了期限类型 limit_kind 的任务须设置办理期限（due）")
+    if task.limit_unit and task.limit_unit not in (WORKING_DAYS, CALENDAR_DAYS):
+        found.append(f"期限单位 limit_unit 无效：{task.limit_unit!r}，只能是 working（工作日）或 calendar（自然日）")
+    elif task.limit_unit and not task.due:
+        found.append("声明了期限单位 limit_unit 的任务须设置办理期限（due）")
     if task.deemed_received and kind != states.LIMIT_STATUTORY:
         found.append("超时默认接收（deemed_received）的任务是部门间法定时限：limit_kind 须为 statutory")
     approver = task.extension_approver

@@ -90,3 +90,25 @@ def test_the_case_page_shows_the_decision_limit(site):
     task = m.task("notify_proposed_penalty")
     html = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert "作出处罚决定期限（立案之日起90日）" in html and "2026-10-08 23:59" in html
+
+
+def test_materials_awaited_during_the_decision_period_keep_it_in_calendar_days(scenario):
+    """The 90 days of 行政处罚法第六十条 are calendar days (decide_penalty's limit_unit). While 李东 waits for the
+    party's materials (补正) the clock stops with the calendar days left; it restarts with those calendar days,
+    not working days, and a last day on a rest day moves to the next working day (民法典第二百零三条)."""
+    from tests.test_p11_legal_review_catalogue import to_decision
+
+    s = scenario
+    s.at("2026-07-10 10:00")
+    m = start(s)
+    file_and_investigate(s, m, returned_at="2026-07-10T09:30:00+08:00")
+    to_decision(s, m)
+    decide = m.task("decide_penalty")
+    assert decide.due == end_of("2026-10-08")
+    s.at("2026-09-01 10:00")
+    s.run(lambda e: e.deadlines.pause(decide.id, "lidong", "待当事人补充鉴定材料"))
+    assert m.events("clock_stopped")[-1]["data"]["days_left"] == 37  # 1 Sep → 8 Oct
+    s.at("2026-09-11 10:00")
+    s.run(lambda e: e.deadlines.resume(decide.id, "lidong", "2026-09-11"))
+    # 11 Sep + 37 days is Sun 18 Oct, a rest day: the period ends on Mon 19 Oct
+    assert m.task("decide_penalty").due == end_of("2026-10-19")

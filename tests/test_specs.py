@@ -59,3 +59,11 @@ def test_the_values_of_properties_are_checked_in_one_place():
         "internal（内部时限）",
         "timeout_action 只能是 remind、escalate 或 complete_default",
         "票签须有 0 到 1 之间的 sign_share（通过所需票数比例）"]
+
+
+def test_a_limit_unit_is_working_or_calendar_days_and_needs_a_limit():
+    lane = specs.LaneSpec("lane_x", name="审核", role="liaison", department="'yingji'")
+    weeks = specs.UserTaskSpec("t", due="decision_due", limit_kind="applicant", limit_unit="weeks")
+    assert "期限单位 limit_unit 无效：'weeks'，只能是 working（工作日）或 calendar（自然日）" in specs.task_problems(weeks, lane)
+    unlimited = specs.UserTaskSpec("t", limit_unit="calendar")
+    assert "声明了期限单位 limit_unit 的任务须设置办理期限（due）" in specs.task_problems(unlimited, lane)
