@@ -353,6 +353,18 @@ def test_sandbox_walks_a_draft_to_completion_with_a_timer(owner, backdoor):
     assert token.isalnum()
 
 
+def test_a_trial_runs_start_form_has_the_text_limit_of_the_real_one(owner, backdoor):
+    """A multi-line field of the start form takes at most input_text.MAX_TEXT_LENGTH characters, in a
+    trial run as on the real start page (Repository.form_schema adds it; the form file declares none)."""
+    start = json.loads((WEB_DATA / "forms" / "w_review_start.json").read_text("utf-8"))
+    start["properties"]["remarks"] = {"type": "string", "title": "补充说明", "x-widget": "textarea"}
+    backdoor.run(lambda e: e.repository.deploy([("w_review_start.json", json.dumps(start).encode())], "owner"))
+    draft_id = backdoor.run(lambda e: _add_draft(e, renamed(W_REVIEW)))
+    url = owner.post(f"/modeler/drafts/{draft_id}/sandbox").headers["Location"]
+    field = re.search(r'<div class="field" id="field-remarks">(.*?)</div>', text(owner.get(url)), re.S).group(1)
+    assert 'data-max-length="5000"' in field and "0/5000字" in field
+
+
 def test_sandbox_refuses_a_broken_draft(owner, backdoor):
     draft_id = backdoor.run(lambda e: _add_draft(e, TWO_STEPS.replace('value="liaison"', 'value="nobody"'),
                                                  "t_two_steps"))
