@@ -13,7 +13,7 @@ from engine.errors import DeploymentError
 from engine.versions import VersionQuestion
 
 from ..auth import role_required
-from .common import OWNER, bp, deployable, describe, filename_for, problems_of
+from .common import OWNER, bp, deployable, describe, problems_of
 
 SUFFIXES = (".bpmn", ".dmn", ".json")
 MAX_FILES = 30
@@ -61,12 +61,10 @@ def _refused(names: list[str]) -> str | None:
 def _stored_name(name: str, content: bytes) -> str:
     """A new process is named after its id; a file for a deployed one keeps its own name, so that a
     different file is asked about (the version is stored under the procedure's file name)."""
-    if not name.lower().endswith(".bpmn"):
+    meta = describe(content) if name.lower().endswith(".bpmn") else None
+    if meta is None or g.engine.repository.latest("bpmn", meta["process_id"]) is not None:
         return name
-    meta = describe(content)
-    if meta is not None and g.engine.repository.latest("bpmn", meta["process_id"]) is not None:
-        return name
-    return filename_for(content, name)
+    return f"{meta['process_id']}.bpmn"
 
 
 @bp.route("/upload", methods=("GET", "POST"))
