@@ -64,6 +64,10 @@ def cmd_deploy(args):
     if len(paths) == 1 and paths[0].is_dir():
         folder = paths[0]
         return _print_deployed(_run(lambda e: e.repository.deploy_directory(folder, user, args.as_new_version)))
+    unreadable = [{"file": str(path), "reason": "是目录：部署目录时只写这一个目录，否则逐个列出文件" if path.is_dir()
+                   else "找不到该文件"} for path in paths if not path.is_file()]
+    if unreadable:  # every one named in one round, before anything is read
+        raise DeploymentError(unreadable)
     files = [(path.name, path.read_bytes()) for path in paths]
     _print_deployed(_run(lambda e: e.repository.deploy(files, user, as_new_version=args.as_new_version)))
 

@@ -165,6 +165,18 @@ class Deadlines:
                 return process.user_tasks[spec_id]
         return specs.UserTaskSpec(spec_id)
 
+    def matter_deadline(self, instance: Instance, data: dict) -> datetime | None:
+        """The matter's own limit (ProcessSpec.matter_deadline, e.g. P11's 90 days) as it stands now. The
+        step whose `due` it is may have had its clock stopped (补正) or extended: that row's due moved."""
+        process = specs.of(self.ctx.repository.get(instance.definition_id))
+        if not process.matter_deadline or not data.get(process.matter_deadline):
+            return None
+        carriers = [t.id for t in process.user_tasks.values() if t.due.strip() == process.matter_deadline]
+        row = self.db.execute(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                      HumanTask.spec_id.in_(carriers))
+                              .order_by(HumanTask.id.desc()).limit(1)).scalars().first() if carriers else None
+        return row.due_at if row is not None and row.due_at else parse_local(data[process.matter_deadline])
+
     # --- 补正: the clock stops while materials are awaited ---
     def pause(self, task_id: int, user: str, reason: str) -> HumanTask:
         task, instance = self.ctx.tasks.lock_open(task_id, None)
@@ -188,7 +200,8 @@ class Deadlines:
         return task
 
     def resume(self, task_id: int, user: str, arrived_on: str) -> HumanTask:
-        """Materials arrived: the clock restarts from the day after, with the working days that were left."""
+        """Materials arrived: the clock restarts from the day after, with the days that were left (in the
+        limit's own unit, `limit_unit`)."""
         task, instance = self.ctx.tasks.lock_open(task_id, None)
         if task.assignee != user or task.paused_at is None:
             raise InvalidState("该任务未处于补正状态")

@@ -112,3 +112,17 @@ def test_a_time_limit_declares_its_kind_or_the_deployment_is_refused(engine, old
     assert any(reason in p["reason"] and p["element"] in ("draft", "confirm") for p in err.value.problems), \
         err.value.problems
     assert count(engine) == before
+
+
+def test_the_command_line_names_a_folder_or_missing_file_among_several_instead_of_crashing(database_url, monkeypatch,
+                                                                                            capsys):
+    """`liandong deploy a.bpmn forms/ gone.json` used to end in a Python traceback (IsADirectoryError)."""
+    from engine import cli
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["deploy", str(DATA / "two_steps.bpmn"), str(DATA / "forms"), str(DATA / "gone.json")])
+    assert ended.value.code == 2
+    printed, said = capsys.readouterr()
+    assert "是目录：部署目录时只写这一个目录，否则逐个列出文件" in said and "找不到该文件" in said
+    assert "Traceback" not in said and printed == ""  # nothing deployed, not even the good file

@@ -112,3 +112,26 @@ def test_materials_awaited_during_the_decision_period_keep_it_in_calendar_days(s
     s.run(lambda e: e.deadlines.resume(decide.id, "lidong", "2026-09-11"))
     # 11 Sep + 37 days is Sun 18 Oct, a rest day: the period ends on Mon 19 Oct
     assert m.task("decide_penalty").due == end_of("2026-10-19")
+
+
+def test_the_case_page_shows_the_decision_limit_moved_by_materials_awaited(site):
+    """The case page's 作出处罚决定期限 is the limit as it stands: after 补正 from 1 to 11 Sep it reads 19 Oct,
+    not the 8 Oct computed at filing (行政处罚法第六十条, 民法典第二百零三条)."""
+    from tests.test_p11_legal_review_catalogue import to_decision
+
+    s, app = site
+    s.at("2026-07-10 10:00")
+    m = start(s)
+    file_and_investigate(s, m, returned_at="2026-07-10T09:30:00+08:00")
+    to_decision(s, m)
+    decide = m.task("decide_penalty")
+    s.at("2026-09-01 10:00")
+    s.run(lambda e: e.deadlines.pause(decide.id, "lidong", "待当事人补充鉴定材料"))
+    s.at("2026-09-11 10:00")
+    s.run(lambda e: e.deadlines.resume(decide.id, "lidong", "2026-09-11"))
+    client = app.test_client()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"person_id": "lidong", "password": DEMO_PASSWORD, "csrf_token": token})
+    html = client.get(f"/tasks/{decide.id}").get_data(as_text=True)
+    limit = re.search(r"作出处罚决定期限（立案之日起90日）</dt><dd[^>]*>([^<]+)<", html)
+    assert limit is not None and limit.group(1) == "2026-10-19 23:59"

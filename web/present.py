@@ -321,9 +321,10 @@ def context(instance: Instance, data: dict) -> Context:
     if data.get("started_by"):
         result.items.append(ContextItem("发起人", person_name(data["started_by"])))
     process = specs.of(g.engine.repository.get(instance.definition_id))
-    if process.matter_deadline and data.get(process.matter_deadline):
+    matter_due = g.engine.deadlines.matter_deadline(instance, data)  # moved by 补正 or 延期 of its step
+    if matter_due is not None:
         result.items.append(ContextItem(process.matter_deadline_label or "办理期限",
-                                        format_value(data[process.matter_deadline], {"format": "date-time"})))
+                                        format_value(matter_due.isoformat(), {"format": "date-time"})))
     for name, value in data.items():
         if name in ("started_by", "started_at", process.matter_deadline):
             continue
