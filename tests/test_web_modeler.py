@@ -1,5 +1,6 @@
 """The process owner's pages: versions and counts, XML, version comparison, validation without
 storing, upload, deployment of a changed diagram, drafts, and a trial run in a throw-away database."""
+import base64
 import io
 import json
 import re
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from engine import bpmn_xml
 from engine.models import Definition, Draft, Event, Instance
 from web import bpmn_diff
 
@@ -353,6 +355,18 @@ def test_sandbox_walks_a_draft_to_completion_with_a_timer(owner, backdoor):
     assert token.isalnum()
 
 
+def test_a_trial_runs_start_form_has_the_text_limit_of_the_real_one(owner, backdoor):
+    """A multi-line field of the start form takes at most input_text.MAX_TEXT_LENGTH characters, in a
+    trial run as on the real start page (Repository.form_schema adds it; the form file declares none)."""
+    start = json.loads((WEB_DATA / "forms" / "w_review_start.json").read_text("utf-8"))
+    start["properties"]["remarks"] = {"type": "string", "title": "补充说明", "x-widget": "textarea"}
+    backdoor.run(lambda e: e.repository.deploy([("w_review_start.json", json.dumps(start).encode())], "owner"))
+    draft_id = backdoor.run(lambda e: _add_draft(e, renamed(W_REVIEW)))
+    url = owner.post(f"/modeler/drafts/{draft_id}/sandbox").headers["Location"]
+    field = re.search(r'<div class="field" id="field-remarks">(.*?)</div>', text(owner.get(url)), re.S).group(1)
+    assert 'data-max-length="5000"' in field and "0/5000字" in field
+
+
 def test_sandbox_refuses_a_broken_draft(owner, backdoor):
     draft_id = backdoor.run(lambda e: _add_draft(e, TWO_STEPS.replace('value="liaison"', 'value="nobody"'),
                                                  "t_two_steps"))
@@ -466,3 +480,30 @@ def test_a_bad_form_or_table_beside_the_diagram_is_named_and_nothing_is_stored(o
     assert count(backdoor, Definition) == before
     refused = upload_many(owner, [("w_upload.bpmn", with_new_form(W_REVIEW).encode()), ("notes.txt", b"hello")])
     assert refused.status_code == 400 and "只能上传 .bpmn 流程图、.dmn 决策表和 .json 表单" in text(refused)
+
+
+def test_files_carried_back_by_the_confirmation_form_keep_the_uploads_budget(owner, backdoor):
+    """The confirmation form comes back from the browser: its files are held to the same count, kinds
+    and size as files chosen for upload, and a refusal stores nothing."""
+    before = count(backdoor, Definition)
+    xml = base64.b64encode(with_new_form(W_REVIEW).encode()).decode()
+
+    def confirm(names: list[str], contents: list[str]):
+        return owner.post("/modeler/upload", {"as_new_version": "1", "carried_name": names, "carried_content": contents})
+
+    renamed_kind = confirm(["w_upload.html"], [xml])
+    assert renamed_kind.status_code == 400 and "不能上传“w_upload.html”：只能上传 .bpmn 流程图" in text(renamed_kind)
+    too_many = confirm([f"f{n}.json" for n in range(31)], [""] * 31)
+    assert too_many.status_code == 400 and "一次最多上传 30 个文件" in text(too_many)
+    large = base64.b64encode(b" " * (bpmn_xml.MAX_BYTES + 1)).decode()
+    too_large = confirm(["w_upload.bpmn", "big.json"], [xml, large])
+    assert too_large.status_code == 400 and "不能上传“big.json”：文件过大（每个文件上限 2 MB）" in text(too_large)
+    assert count(backdoor, Definition) == before
+
+
+def test_a_form_too_large_to_deploy_is_refused_as_too_large_not_as_broken_json(owner, backdoor):
+    before = count(backdoor, Definition)
+    form = ACK_FORM[:-1] + b", " + b" " * bpmn_xml.MAX_BYTES + b"}"  # valid JSON, over the size of one file
+    response = upload_many(owner, [("w_upload.bpmn", with_new_form(W_REVIEW).encode()), ("w_upload_ack.json", form)])
+    assert response.status_code == 400 and "不能上传“w_upload_ack.json”：文件过大" in text(response)
+    assert "不是有效的 JSON" not in text(response) and count(backdoor, Definition) == before

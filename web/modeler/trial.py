@@ -41,6 +41,13 @@ def sandbox_create(draft_id: int):
     return redirect(url_for("modeler.sandbox_page", token=box.token))
 
 
+def _start_schema(service, process: specs.ProcessSpec) -> dict:
+    """The start form as the real start page reads it (Repository.form_schema: with the one limit of
+    free text on its multi-line fields), or no fields when the process has none."""
+    form = service.repository.latest("form", process.start_form) if process.start_form else None
+    return service.repository.form_schema(form.id) if form else {"type": "object", "properties": {}}
+
+
 def _start_people(service, process: specs.ProcessSpec) -> list[tuple[str, str]]:
     """Whom the trial run may start as: the people the process lets start (ProcessSpec.may_start)."""
     roles: dict[tuple[str, str], set[str]] = {}
@@ -57,14 +64,11 @@ def sandbox_page(token: str):
     box = _sandbox(token)
     view = {}
     with box.engine() as service:
-        repo = service.repository
-        definition = repo.process(box.meta["process_key"])
+        definition = service.repository.process(box.meta["process_key"])
         view["definition"] = {"key": definition.key, "name": definition.name, "version": definition.version,
                               "content": definition.content}
         process = specs.of(definition)
-        start_form = repo.latest("form", process.start_form) if process.start_form else None
-        start_schema = json.loads(start_form.content) if start_form else {"type": "object", "properties": {}}
-        view["start_fields"] = formview.fields(start_schema)
+        view["start_fields"] = formview.fields(_start_schema(service, process))
         view["start_people"] = _start_people(service, process)
         view["now"] = service.clock.now()
         instance_id = box.meta.get("instance_id")
@@ -137,11 +141,8 @@ def sandbox_start(token: str):
         return redirect(url_for("modeler.sandbox_page", token=token))
 
     def start(service):
-        definition = service.repository.process(box.meta["process_key"])
-        start_form = specs.of(definition).start_form
-        form = service.repository.latest("form", start_form) if start_form else None
-        schema = json.loads(form.content) if form else {"type": "object", "properties": {}}
-        data = {**_extra_data(), **formview.submitted(schema, request.form)}
+        process = specs.of(service.repository.process(box.meta["process_key"]))
+        data = {**_extra_data(), **formview.submitted(_start_schema(service, process), request.form)}
         instance = service.runtime.start(box.meta["process_key"], data, request.form.get("as_user", ""))
         box.meta["instance_id"] = instance.id
 

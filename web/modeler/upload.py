@@ -13,7 +13,7 @@ from engine.errors import DeploymentError
 from engine.versions import VersionQuestion
 
 from ..auth import role_required
-from .common import OWNER, bp, deployable, describe, filename_for, problems_of
+from .common import OWNER, bp, deployable, describe, problems_of
 
 SUFFIXES = (".bpmn", ".dmn", ".json")
 MAX_FILES = 30
@@ -24,36 +24,47 @@ def _page(status: int = 200, **context):
 
 
 def _chosen() -> list[tuple[str, bytes]] | str:
-    """The posted files as (name, content), or why they cannot be taken."""
-    if request.form.getlist("carried_name"):  # the confirmation step: the files shown to the owner
+    """The posted files as (name, content), or why they cannot be taken. Files carried back by the
+    confirmation form come from the browser as much as chosen ones, so both keep one budget."""
+    carried = request.form.getlist("carried_name")  # the confirmation step: the files shown to the owner
+    files = [] if carried else [f for f in request.files.getlist("file") if f and f.filename]
+    names = carried or [f.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1] for f in files]
+    if not names:
+        return "请选择要上传的文件（.bpmn 流程图，可同时选择它用到的 .dmn 决策表和 .json 表单）。"
+    refused = _refused(names)
+    if refused:
+        return refused
+    if carried:
         try:
-            return [(name, base64.b64decode(data, validate=True)) for name, data in
-                    zip(request.form.getlist("carried_name"), request.form.getlist("carried_content"), strict=True)]
+            chosen = [(name, base64.b64decode(data, validate=True))
+                      for name, data in zip(names, request.form.getlist("carried_content"), strict=True)]
         except (ValueError, binascii.Error):
             return "确认表单中的文件已损坏，请重新选择文件上传。"
-    files = [f for f in request.files.getlist("file") if f and f.filename]
-    if not files:
-        return "请选择要上传的文件（.bpmn 流程图，可同时选择它用到的 .dmn 决策表和 .json 表单）。"
-    if len(files) > MAX_FILES:
-        return f"一次最多上传 {MAX_FILES} 个文件。"
-    chosen = []
-    for file in files:
-        name = file.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-        if not name.lower().endswith(SUFFIXES):
-            return f"不能上传“{name}”：只能上传 .bpmn 流程图、.dmn 决策表和 .json 表单（JSON Schema）。"
-        chosen.append((name, file.read(bpmn_xml.MAX_BYTES + 1)))
+    else:
+        chosen = [(name, file.read(bpmn_xml.MAX_BYTES + 1)) for name, file in zip(names, files, strict=True)]
+    large = next((name for name, content in chosen if len(content) > bpmn_xml.MAX_BYTES), None)
+    if large:
+        return f"不能上传“{large}”：文件过大（每个文件上限 {bpmn_xml.MAX_BYTES // 1000 // 1000} MB）。"
     return chosen
+
+
+def _refused(names: list[str]) -> str | None:
+    """Why these file names cannot be taken: too many, or not a diagram, decision table or form."""
+    if len(names) > MAX_FILES:
+        return f"一次最多上传 {MAX_FILES} 个文件。"
+    other = next((name for name in names if not name.lower().endswith(SUFFIXES)), None)
+    if other is not None:
+        return f"不能上传“{other}”：只能上传 .bpmn 流程图、.dmn 决策表和 .json 表单（JSON Schema）。"
+    return None
 
 
 def _stored_name(name: str, content: bytes) -> str:
     """A new process is named after its id; a file for a deployed one keeps its own name, so that a
     different file is asked about (the version is stored under the procedure's file name)."""
-    if not name.lower().endswith(".bpmn"):
+    meta = describe(content) if name.lower().endswith(".bpmn") else None
+    if meta is None or g.engine.repository.latest("bpmn", meta["process_id"]) is not None:
         return name
-    meta = describe(content)
-    if meta is not None and g.engine.repository.latest("bpmn", meta["process_id"]) is not None:
-        return name
-    return filename_for(content, name)
+    return f"{meta['process_id']}.bpmn"
 
 
 @bp.route("/upload", methods=("GET", "POST"))
