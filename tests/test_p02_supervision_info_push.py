@@ -28,7 +28,6 @@ def start_data(**overrides) -> dict:
         "enterprise_name": "鞍山市某化工有限公司",
         "credit_code": "91210300MA0Y8K3L7P",
         "supervision_department": "emergency_bureau",
-        "approval_section": "approval_bureau.market",
         "info_kind": "penalty_decision",
         "occurred_on": "2026-09-30",
         "summary": "企业在未经许可的场所储存危险化学品，依法作出罚款并责令停产停业整顿的处罚决定。",
@@ -154,8 +153,7 @@ def test_ordinary_penalty_is_handled_without_meeting_and_feedback_is_deemed_rece
     s.at("2026-02-13 16:00")
     m = s.start(PROCESS, by="dengli", data=start_data(
         subject="某建筑公司违法分包行政处罚", enterprise_name="鞍山某建筑工程有限公司",
-        credit_code="91210300MA10QW2E48", supervision_department="housing_bureau",
-        approval_section="approval_bureau.construction", occurred_on="2026-02-13",
+        credit_code="91210300MA10QW2E48", supervision_department="housing_bureau", occurred_on="2026-02-13",
         summary="企业违法分包，依法作出罚款处罚。"))
     push = m.task("push_penalty_decision")
     assert (push.assignee, push.due) == ("dengli", end_of("2026-02-14"))

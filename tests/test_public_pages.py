@@ -79,6 +79,31 @@ def test_inspection_results_are_public_without_sign_in(site):
     assert "暂无公示信息" in visitor.get("/public/results?kind=blacklist").get_data(as_text=True)
 
 
+def test_the_public_search_takes_words_as_typed_and_refuses_an_overlong_one(site):
+    """Anyone may search the published results (001 §4(3)1): "%" is looked for as the letter it is, not as
+    "anything" (no notice's name holds it); a search longer than an enterprise name is refused in Chinese
+    without being run."""
+    s, app = site
+    publish_inspection(s, (1, 2), "鞍应急随机〔2026〕5号")
+    visitor = WebUser(app)
+    assert "鞍山市公示1号有限公司" in visitor.get("/public/results?kind=inspection&q=公示1号").get_data(as_text=True)
+    wildcard = visitor.get("/public/results?kind=inspection&q=%25").get_data(as_text=True)
+    assert "鞍山市公示" not in wildcard and "暂无公示信息" in wildcard
+    overlong = visitor.get("/public/results?kind=inspection&q=" + "公示" * 2000)
+    html = overlong.get_data(as_text=True)
+    assert overlong.status_code == 400 and "查询内容不能超过100字" in html
+    assert "鞍山市公示" not in html and "公示公示" not in html
+
+
+def test_an_overlong_tracking_code_is_refused_and_not_shown_back(site):
+    """The 查询码 page (000 §3(5)) is open to anyone: a code far longer than any it gives out is told to be
+    wrong and is not written back into the page."""
+    _s, app = site
+    page = WebUser(app).post("/public/track", {"code": "12-" + "A" * 5000})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422 and "查询码不正确" in html and "AAAAAAAAAA" not in html
+
+
 def test_public_pages_cite_only_what_binds_anshan(site):
     """The public reads no internal codes ("000 §3(5)") and no source that does not bind Anshan: a draft
     for comment (000) or another city's documents (001, 002, 004)."""

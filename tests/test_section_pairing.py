@@ -73,3 +73,30 @@ def test_a_penalty_decision_goes_to_the_section_paired_with_the_department(scena
         "proposes_revocation": False, "legal_basis": "《建设工程安全生产管理条例》"})
     receive = m.task("receive_supervision_info")
     assert (receive.department, receive.assignee) == ("approval_bureau.construction", "wufang")
+
+
+def test_a_department_pushing_on_its_own_reaches_its_paired_section_and_cannot_pick_another(scenario):
+    """003 §2(2) "市行政审批局按照科室与部门间的对应关系开展工作": 市卫生健康委员会's liaison 孔宁 pushes a policy
+    change; it reaches 社会事务审批科's liaison 陈静, the section the directory pairs the commission with.
+    The start form has no field to send it elsewhere: naming 市场准入审批科 is refused and nothing starts."""
+    from engine.errors import FormInvalid
+    from engine.models import Instance
+    from tests.test_p02_supervision_info_push import start_data
+
+    s = scenario
+    s.at("2026-10-12 09:00")
+    data = start_data(subject="医疗机构消防安全管理规定调整", enterprise_name="鞍山市某医院",
+                      supervision_department="health_commission", info_kind="policy_change",
+                      occurred_on="2026-10-12", summary="医疗机构消防安全管理规定调整。")
+    with pytest.raises(FormInvalid) as refused:
+        s.start("p2_supervision_info_push", by="kongning", data={**data, "approval_section": "approval_bureau.market"})
+    assert refused.value.errors == {"_form": "表单包含未定义的字段"}
+    assert s.run(lambda e: e.db.execute(select(Instance)).scalars().all()) == []
+
+    m = s.start("p2_supervision_info_push", by="kongning", data=data)
+    assert m.data["approval_section"] == "approval_bureau.social"
+    m.complete("push_supervision_info", by="kongning", data={
+        "document_title": "关于调整医疗机构消防安全管理要求的通知", "document_no": "辽卫发〔2026〕8号",
+        "content": "自2026年11月1日起执行新的医疗机构消防安全管理要求。"})
+    receive = m.task("receive_supervision_info")
+    assert (receive.department, receive.assignee) == ("approval_bureau.social", "chenjing")

@@ -22,6 +22,8 @@ bp = Blueprint("public", __name__, url_prefix="/public")
 KINDS = {"inspection": "“双随机”抽查结果", "licence": "行政许可决定", "penalty": "行政处罚决定",
          "abnormal": "经营异常名录", "blacklist": "失信联合惩戒黑名单"}
 PUBLIC_STARTER = "public"  # the website: no staff account starts these matters
+SEARCH_MAX = 100  # characters of a search: the forms take enterprise names of at most 100
+TRACKING_CODE_MAX = 40  # a 查询码 is at most 23 characters (engine/report_tracking.py), spaces allowed
 DEPARTMENTS = ["emergency_bureau", "market_bureau", "housing_bureau", "ecology_bureau", "health_commission"]
 
 
@@ -32,12 +34,16 @@ def results():
         abort(404)
     query = (select(PublicNotice).where(PublicNotice.kind == kind, PublicNotice.withdrawn_at.is_(None))
              .order_by(PublicNotice.on_date.desc(), PublicNotice.id.desc()).limit(500))
-    text = request.args.get("q", "").strip()
-    if text:
-        query = query.where(PublicNotice.enterprise_name.contains(text) | (PublicNotice.credit_code == text.upper()))
-    notices = list(g.db.execute(query).scalars())
+    text, error = request.args.get("q", "").strip(), ""
+    if len(text) > SEARCH_MAX:  # anyone may ask: a long text is refused, not searched for
+        text, error = "", f"查询内容不能超过{SEARCH_MAX}字，请输入企业名称或18位统一社会信用代码"
+    elif text:  # the words as typed: % and _ are letters here, not patterns
+        query = query.where(PublicNotice.enterprise_name.contains(text, autoescape=True)
+                            | (PublicNotice.credit_code == text.upper()))
+    notices = [] if error else list(g.db.execute(query).scalars())
     names = dict(g.db.execute(select(Department.code, Department.name)).all())
-    return render_template("public/results.html", notices=notices, kind=kind, kinds=KINDS, names=names, q=text)
+    return render_template("public/results.html", notices=notices, kind=kind, kinds=KINDS, names=names, q=text,
+                           error=error, search_max=SEARCH_MAX), 400 if error else 200
 
 
 @bp.route("/report", methods=("GET", "POST"))
@@ -87,13 +93,16 @@ def report():
 def track():
     """The reporter follows the report with the 查询码 (posted, so it stays out of addresses and logs)."""
     code, found, error = request.form.get("code", "").strip(), None, ""
+    if len(code) > TRACKING_CODE_MAX:
+        code = ""  # neither looked up nor shown back
     if request.method == "POST":
         matter = report_tracking.matter_for(g.db, code)
         if matter is None:
             error = "查询码不正确，请核对后重新输入（查询码在提交举报后给出，形如 12-ABCDEFGHJKLM）"
         else:
             found = report_tracking.progress(g.engine, matter)
-    return render_template("public/track.html", code=code, progress=found, error=error), 422 if error else 200
+    return render_template("public/track.html", code=code, progress=found, error=error,
+                           code_max=TRACKING_CODE_MAX), 422 if error else 200
 
 
 @bp.route("/reporter/<int:instance_id>")
