@@ -89,7 +89,7 @@ def describe_bpmn(root) -> dict:
         info = {"id": lane.get("id"), "name": lane.get("name", ""), **props, "line": lane.sourceline}
         lanes[lane.get("id")] = info
         for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
-            lanes_by_node[ref.text.strip()] = lane.get("id")
+            lanes_by_node[(ref.text or "").strip()] = lane.get("id")  # an empty one: the schema check names it
     user_tasks = {}
     for task in process.iter("{%s}userTask" % NS["bpmn"], "{%s}manualTask" % NS["bpmn"]):
         props = properties(task)
@@ -100,11 +100,11 @@ def describe_bpmn(root) -> dict:
             lanes_by_node[task.get("id")] = task.get("id")
     calls = sorted({c.get("calledElement").strip() for c in process.xpath(".//bpmn:callActivity", namespaces=NS)
                     if (c.get("calledElement") or "").strip()})
-    decisions = sorted({
-        d.get("value") or d.text
+    decisions = sorted({  # an empty one is named by bpmn_checks.decision_problems
+        (d.get("value") or d.text or "").strip()
         for d in process.xpath(".//bpmn:businessRuleTask/bpmn:extensionElements/spiffworkflow:calledDecisionId",
                                namespaces=NS)
-    })
+    } - {""})
     doc = process.xpath("./bpmn:documentation/text()", namespaces=NS)
     starts = process.xpath("./bpmn:startEvent", namespaces=NS)
     start = starts[0] if len(starts) == 1 else None
