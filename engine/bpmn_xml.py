@@ -83,6 +83,8 @@ def describe_bpmn(root) -> dict:
         raise XmlProblem(f"每个文件须恰好包含一个可执行流程（isExecutable=\"true\"），实际 {len(processes)} 个：在要运行的"
                          "流程上设置 isExecutable=\"true\"，其余流程放到别的文件", first.sourceline, first.get("id"))
     process = processes[0]
+    if not (process.get("id") or "").strip():  # the id is the procedure's key: versions are stored under it
+        raise XmlProblem("可执行流程没有 id：在 bpmn:process 上设置 id，用英文标识，如 p14_leave_request", process.sourceline)
     lanes_by_node, lanes = {}, {}
     for lane in process.xpath(".//bpmn:lane", namespaces=NS):
         props = properties(lane)

@@ -222,6 +222,19 @@ def test_validate_names_empty_references_instead_of_failing(owner):
                                   for p in body["problems"])
 
 
+def test_a_process_without_an_id_is_refused_and_nothing_is_stored(owner, backdoor):
+    """The process id is the procedure's key (its versions are stored under it): a diagram whose
+    executable process has none is refused with what to write, on validation and on upload."""
+    before = count(backdoor, Definition)
+    nameless = W_REVIEW.replace('<bpmn:process id="w_review" ', "<bpmn:process ", 1)
+    body = owner.post("/modeler/validate", {"xml": nameless, "process_key": "w_review"}).get_json()
+    assert not body["ok"] and [p["reason"] for p in body["problems"]] == [
+        "可执行流程没有 id：在 bpmn:process 上设置 id，用英文标识，如 p14_leave_request"]
+    uploaded = upload(owner, nameless, "nameless.bpmn")
+    assert uploaded.status_code == 422 and "可执行流程没有 id" in text(uploaded)
+    assert count(backdoor, Definition) == before
+
+
 def test_validate_bad_lane_role_names_the_lane(owner, backdoor):
     xml = W_REVIEW.replace('value="inspection_staff"', 'value="janitor"')
     result = validate(owner, xml)
