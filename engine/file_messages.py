@@ -69,13 +69,13 @@ _JSON_TEXTS = [
 ]
 
 
-def json_syntax(err) -> tuple[str, int | None]:
-    """(reason, line) for a json.JSONDecodeError."""
+def json_syntax(err, what: str = "表单") -> tuple[str, int | None]:
+    """(reason, line) for a json.JSONDecodeError; `what`: what the JSON is, as the owner calls it."""
     for pattern, say in _JSON_TEXTS:
         if re.match(pattern, err.msg or ""):
-            return f"表单不是有效的 JSON（第{err.lineno}行第{err.colno}列）：{say}", err.lineno
+            return f"{what}不是有效的 JSON（第{err.lineno}行第{err.colno}列）：{say}", err.lineno
     log.warning("JSON error without a Chinese text: %s", err.msg)
-    return f"表单不是有效的 JSON（第{err.lineno}行第{err.colno}列）：请检查该处的引号、逗号和括号", err.lineno
+    return f"{what}不是有效的 JSON（第{err.lineno}行第{err.colno}列）：请检查该处的引号、逗号和括号", err.lineno
 
 
 _SCHEMA_KEYWORDS = {

@@ -65,6 +65,23 @@ def sign_in(page, base, person):
     page.click("button[type=submit]")
 
 
+def start_p3_trial(page):
+    """On a trial run's page of P3 (003 §2(3)): 孙丽 asks 市场监管局 for its opinion on an enterprise,
+    and the matter starts in the trial database."""
+    from engine.forms import uscc_with_check
+
+    page.select_option("select[name=as_user]", "sunli")
+    page.fill("[name=subject]", "食品经营许可现场核查商请")
+    page.fill("[name=enterprise_name]", "鞍山市示例餐饮有限公司")
+    page.fill("[name=credit_code]", uscc_with_check("91210300MA0Q12345"))
+    page.select_option("select[name=requesting_side]", "approval_bureau.market")
+    page.select_option("select[name=answering_side]", "market_bureau")
+    page.check("input[name=request_type][value=opinion]")
+    page.fill("[name=request_content]", "请提供该企业近三年的监管记录。")
+    page.click("#sandbox-start button[type=submit]")
+    page.wait_for_selector(".sandbox-task[data-spec='answer_request']")
+
+
 def shot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
+from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in, start_p3_trial
 
 BPMN_JS = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-js" / "dist"
 pytestmark = [
@@ -100,8 +100,6 @@ def test_owner_edits_validates_and_deploys_p3(page, live_server):
 
 
 def test_owner_tries_an_edited_p3_in_a_trial_run(page, live_server):
-    from engine.forms import uscc_with_check
-
     base = live_server
     page.set_viewport_size({"width": 1400, "height": 1000})
     sign_in(page, base, "owner")
@@ -111,16 +109,7 @@ def test_owner_tries_an_edited_p3_in_a_trial_run(page, live_server):
         m.get('modeling').updateLabel(m.get('elementRegistry').get('answer_request'), '答复商请（试运行）'); }""")
     page.click("#btn-sandbox")  # saves a draft, then opens a trial run of it
     page.wait_for_selector("#sandbox-start", timeout=15000)
-    page.select_option("select[name=as_user]", "sunli")
-    page.fill("[name=subject]", "食品经营许可现场核查商请")
-    page.fill("[name=enterprise_name]", "鞍山市示例餐饮有限公司")
-    page.fill("[name=credit_code]", uscc_with_check("91210300MA0Q12345"))
-    page.select_option("select[name=requesting_side]", "approval_bureau.market")
-    page.select_option("select[name=answering_side]", "market_bureau")
-    page.check("input[name=request_type][value=opinion]")
-    page.fill("[name=request_content]", "请提供该企业近三年的监管记录。")
-    page.click("#sandbox-start button[type=submit]")
-    page.wait_for_selector(".sandbox-task[data-spec='answer_request']")
+    start_p3_trial(page)
     page.wait_for_selector("#viewer[data-ready='1']")
     assert "答复商请（试运行）" in page.inner_text("#sandbox-tasks")
     page.click("#clock-form button[type=submit]")  # one day on: nothing due yet

@@ -11,7 +11,7 @@ import pytest
 
 from engine import Liandong
 from engine.clock import FrozenClock
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
+from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in, start_p3_trial
 from tests.test_p01_approval_result_push import PUSH
 from tests.test_p01_approval_result_push import start_data as p1_data
 from tests.test_p04_communication_ladder import start_data as p4_data
@@ -111,22 +111,11 @@ def p3_draft(tmp_path, processes_template):
 def test_the_trial_run_log_speaks_chinese(page, p3_draft):
     """The owner's trial run of P3: the request goes unanswered past its 3 working days; the log names
     what happened in Chinese (商请逾期, 督办逾期商请), never an event id such as overdue_escalated."""
-    from engine.forms import uscc_with_check
-
     base = p3_draft
     sign_in(page, base, "owner")
     page.goto(f"{base}/modeler/processes/p3_consultation_request")
     page.click("#drafts button:has-text('试运行')")
-    page.select_option("select[name=as_user]", "sunli")
-    page.fill("[name=subject]", "食品经营许可现场核查商请")
-    page.fill("[name=enterprise_name]", "鞍山市示例餐饮有限公司")
-    page.fill("[name=credit_code]", uscc_with_check("91210300MA0Q12345"))
-    page.select_option("select[name=requesting_side]", "approval_bureau.market")
-    page.select_option("select[name=answering_side]", "market_bureau")
-    page.check("input[name=request_type][value=opinion]")
-    page.fill("[name=request_content]", "请提供该企业近三年的监管记录。")
-    page.click("#sandbox-start button[type=submit]")
-    page.wait_for_selector(".sandbox-task[data-spec='answer_request']")
+    start_p3_trial(page)
     page.fill("#clock-form input[name=days]", "7")
     page.click("#clock-form button[type=submit]")
     page.wait_for_selector(".sandbox-task[data-spec='supervise_overdue_request']")

@@ -100,43 +100,47 @@ def notes_of(results, element: str) -> list[str]:
     return [n["liandong"] for n in process.notes if n["element"] == element]
 
 
-def test_a_role_without_department_is_mapped_where_one_department_holds_it(engine_scenario):
-    group = 'camunda:candidateGroups="liaison@market_bureau"'
-    results = engine_scenario.run(lambda e: mapped_with(e, group, 'camunda:candidateGroups="supervisor"'))
-    assert "由 supervision_office 的督查人员（supervisor）办理（目录中只有这个部门有此角色）" in notes_of(results, "review")
+REVIEW_GROUP = 'camunda:candidateGroups="liaison@market_bureau"'
+
+
+def review_given_to(engine_scenario, who: str):
+    """Deploy the leave request with its review task's candidateGroups written as `who`, start a
+    matter of 朱玲's: the mapping's notes on the review, and the matter's open tasks."""
+    results = engine_scenario.run(lambda e: mapped_with(e, REVIEW_GROUP, who))
     matter = engine_scenario.start("leave_request", by="zhuling", data={"days": 2, "department": "market_bureau"})
-    assert [(t.spec_id, t.assignee) for t in matter.open_tasks()] == [("review", "duxin")]
+    return notes_of(results, "review"), matter.open_tasks()
+
+
+def test_a_role_without_department_is_mapped_where_one_department_holds_it(engine_scenario):
+    notes, tasks = review_given_to(engine_scenario, 'camunda:candidateGroups="supervisor"')
+    assert "由 supervision_office 的督查人员（supervisor）办理（目录中只有这个部门有此角色）" in notes
+    assert [(t.spec_id, t.assignee) for t in tasks] == [("review", "duxin")]
 
 
 def test_a_role_many_departments_hold_is_refused_with_the_departments_to_choose_from(engine):
     with pytest.raises(DeploymentError) as err:
-        mapped_with(engine, 'camunda:candidateGroups="liaison@market_bureau"', 'camunda:candidateGroups="liaison"')
+        mapped_with(engine, REVIEW_GROUP, 'camunda:candidateGroups="liaison"')
     [problem] = [p for p in err.value.problems if p["element"] == "review"]
     assert "只写了角色“liaison”，没有写部门" in problem["reason"] and "market_bureau" in problem["reason"]
     assert "写明部门，如 liaison@" in problem["reason"] and problem["line"] == 20
 
 
 def test_candidate_users_who_share_a_role_become_a_group_task_of_those_people(engine_scenario):
-    group = 'camunda:candidateGroups="liaison@market_bureau"'
-    results = engine_scenario.run(lambda e: mapped_with(e, group, 'camunda:candidateUsers="hujie, linna"'))
-    assert "由 market_bureau 的执法人员 hujie、linna 认领办理" in notes_of(results, "review")
-    matter = engine_scenario.start("leave_request", by="zhuling", data={"days": 2, "department": "market_bureau"})
-    [task] = matter.open_tasks()
+    notes, [task] = review_given_to(engine_scenario, 'camunda:candidateUsers="hujie, linna"')
+    assert "由 market_bureau 的执法人员 hujie、linna 认领办理" in notes
     assert task.spec_id == "review" and sorted(task.candidates) == ["hujie", "linna"] and task.assignee is None
 
 
 def test_one_candidate_user_does_the_task_and_strangers_are_refused(engine_scenario):
-    group = 'camunda:candidateGroups="liaison@market_bureau"'
-    results = engine_scenario.run(lambda e: mapped_with(e, group, 'camunda:candidateUsers="gaoyan"'))
-    assert "由 gaoyan 办理" in notes_of(results, "review")
-    matter = engine_scenario.start("leave_request", by="zhuling", data={"days": 2, "department": "market_bureau"})
-    assert [(t.spec_id, t.assignee) for t in matter.open_tasks()] == [("review", "gaoyan")]
+    notes, tasks = review_given_to(engine_scenario, 'camunda:candidateUsers="gaoyan"')
+    assert "由 gaoyan 办理" in notes
+    assert [(t.spec_id, t.assignee) for t in tasks] == [("review", "gaoyan")]
     with pytest.raises(DeploymentError) as err:
-        engine_scenario.run(lambda e: mapped_with(e, group, 'camunda:candidateUsers="hujie, gaoyan"'))
+        engine_scenario.run(lambda e: mapped_with(e, REVIEW_GROUP, 'camunda:candidateUsers="hujie, gaoyan"'))
     [problem] = [p for p in err.value.problems if p["element"] == "review"]
     assert "没有共同的角色和部门" in problem["reason"] and "gaoyan：liaison@emergency_bureau" in problem["reason"]
     with pytest.raises(DeploymentError) as err:
-        engine_scenario.run(lambda e: mapped_with(e, group, 'camunda:candidateUsers="demo, hujie"'))
+        engine_scenario.run(lambda e: mapped_with(e, REVIEW_GROUP, 'camunda:candidateUsers="demo, hujie"'))
     assert any("demo 不是目录中的人员 id" in p["reason"] for p in err.value.problems)
 
 

@@ -383,6 +383,9 @@ def test_sandbox_refusals_are_shown(owner, backdoor):
     assert "只有" in text(response) and 'id="sandbox-start"' in text(response)
     response = owner.post(f"{url}/start", {"as_user": "zhuling", "extra_json": "[1"}, follow_redirects=True)
     assert "JSON" in text(response)
+    assert "其他数据不是有效的 JSON（第1行第3列）：两项之间缺少逗号" in text(response)  # engine/file_messages.py
+    deep = owner.post(f"{url}/start", {"as_user": "zhuling", "extra_json": "[" * 100_000}, follow_redirects=True)
+    assert deep.status_code == 200 and "其他数据的 JSON 嵌套过深" in text(deep)
     assert count(backdoor, Event, Event.kind == "started") == 0
 
 

@@ -5,7 +5,7 @@ import json
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from engine import specs, states
+from engine import file_messages, specs, states
 from engine.errors import DeploymentError, FormInvalid, LiandongError
 from engine.models import Draft, Person, RoleAssignment, Timer
 
@@ -116,8 +116,10 @@ def _extra_data() -> dict:
         return {}
     try:
         value = json.loads(raw)
-    except ValueError as err:
-        raise FormInvalid({"extra_json": f"不是有效的 JSON：{err}"}) from None
+    except json.JSONDecodeError as err:  # said in Chinese, as for an uploaded form
+        raise FormInvalid({"extra_json": file_messages.json_syntax(err, "其他数据")[0]}) from None
+    except RecursionError:  # json gives up on deep nesting with RecursionError, not ValueError
+        raise FormInvalid({"extra_json": "其他数据的 JSON 嵌套过深"}) from None
     if not isinstance(value, dict):
         raise FormInvalid({"extra_json": "须为 JSON 对象"})
     return value
