@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from . import directory
+from . import directory, public_notices
 from .errors import InvalidState, NotCandidate
 from .forms import uscc_problem
 from .models import AbnormalListing, PublicNotice
@@ -65,10 +65,9 @@ def add(ctx, user: str, credit_code: str, enterprise_name: str, reason: str, fac
     row = AbnormalListing(credit_code=code, enterprise_name=enterprise_name.strip(), department=AUTHORITY,
                           reason=reason, facts=facts.strip(), decision_no=decision_no.strip(), listed_on=on,
                           listed_by=user)
-    notice = PublicNotice(kind="abnormal", department=AUTHORITY, enterprise_name=row.enterprise_name,
-                          credit_code=code, item=row.decision_no, result=f"列入经营异常名录：{REASONS[reason][0]}",
-                          on_date=on, published_at=ctx.clock.now())
-    ctx.db.add_all([row, notice])
+    notice = public_notices.publish(ctx, "abnormal", AUTHORITY, row.enterprise_name, code, row.decision_no,
+                                    f"列入经营异常名录：{REASONS[reason][0]}", on)
+    ctx.db.add(row)
     ctx.db.flush()
     row.notice_id = notice.id
     ctx.history.record("abnormal_listed", None, user, data={
