@@ -114,15 +114,20 @@ def unreachable_in_inspections(db) -> list[PublicNotice]:
 
 
 def due_for_serious_list(db, now: datetime) -> list[AbnormalListing]:
-    """Still listed three years after being listed and not yet referred to P13."""
-    return [r for r in entries(db) if r.referred_instance is None and _years_after(r.listed_on) < now.date()]
+    """Still listed three years after being listed and not yet referred to P13, the longest listed first.
+    Asked of the table itself: the oldest listings are the ones due, not the newest the page shows."""
+    return list(db.execute(select(AbnormalListing).where(
+        AbnormalListing.removed_at.is_(None), AbnormalListing.referred_instance.is_(None),
+        AbnormalListing.listed_on < _due_if_listed_before(now.date()))
+        .order_by(AbnormalListing.listed_on, AbnormalListing.id).limit(500)).scalars())
 
 
 def refer_to_blacklist(ctx, user: str, listing_id: int) -> int:
     """Start P13 for an enterprise listed three years without removal (条例第十七条第二款)."""
     _may_act(ctx.db, user)
     row = ctx.db.get(AbnormalListing, int(listing_id))
-    if row is None or row not in due_for_serious_list(ctx.db, ctx.clock.now()):
+    if (row is None or row.removed_at is not None or row.referred_instance is not None
+            or row.listed_on >= _due_if_listed_before(ctx.clock.now().date())):
         raise InvalidState("只有列入经营异常名录满三年仍未移出、尚未移送的企业才移送列入严重违法失信名单")
     matter = ctx.runtime.start(P13, {
         "subject": f"{row.enterprise_name}列入经营异常名录满三年未移出", "enterprise_name": row.enterprise_name,
@@ -140,6 +145,15 @@ def _day(value: str) -> date:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         raise InvalidState("日期格式应为 YYYY-MM-DD") from None
+
+
+def _due_if_listed_before(today: date) -> date:
+    """Listings of days before this one have been listed three years by `today` (_years_after(listed_on) <
+    today): `today` three years back, where 29 February goes back to 1 March."""
+    try:
+        return today.replace(year=today.year - SERIOUS_AFTER_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - SERIOUS_AFTER_YEARS, month=3, day=1)
 
 
 def _years_after(day: date) -> date:
