@@ -154,3 +154,16 @@ def test_the_longest_listed_is_due_however_many_were_listed_after_it(site):  # n
     assert due == [row]
     WebUser(app, "xuming").post(f"/credit/abnormal/{row}/refer", {})
     assert s.run(lambda e: e.db.get(AbnormalListing, row).referred_instance) is not None
+
+
+def test_an_overlong_decision_number_or_blank_facts_are_refused_in_chinese_and_nothing_is_kept(site):  # noqa: F811
+    """A listing's 决定书文号 holds 100 characters; a longer one is refused with a Chinese message rather than
+    failing in the database, and facts made only of invisible characters are no facts."""
+    s, app = site
+    xuming = WebUser(app, "xuming")
+    xuming.post("/credit/abnormal", {**LISTING, "decision_no": "鞍" * 101})
+    assert "“列入决定书文号”不能超过100个字" in xuming.get("/credit/abnormal").get_data(as_text=True)
+    xuming.post("/credit/abnormal", {**LISTING, "facts": "\u200b\u200b"})
+    assert "请填写“事实”" in xuming.get("/credit/abnormal").get_data(as_text=True)
+    assert s.run(lambda e: e.db.execute(select(AbnormalListing)).first()) is None
+    assert log(s, "abnormal_listed") == []
