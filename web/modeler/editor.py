@@ -7,7 +7,7 @@ from engine.models import Definition, Draft
 from engine.versions import VersionQuestion
 
 from ..auth import role_required
-from .common import (DRAFT_MAX_BYTES, OWNER, bp, bpmn_shaped, check, deployable, describe, draft_row, filename_for, form_names,
+from .common import (DRAFT_MAX_BYTES, OWNER, bp, bpmn_root, check, deployable, describe, draft_row, filename_for, form_names,
                      posted_xml, problems_of, xml_response)
 
 
@@ -80,11 +80,12 @@ def save_draft(key: str):
     content = posted_xml()
     if len(content) > DRAFT_MAX_BYTES:
         return jsonify({"ok": False, "error": f"草稿过大（上限 {DRAFT_MAX_BYTES // 1024 // 1024} MB）"}), 413
-    if not bpmn_shaped(content):
+    root = bpmn_root(content)
+    if root is None:
         return jsonify({"ok": False, "error": "草稿必须是 BPMN 流程图（bpmn:definitions 中含一个流程），未保存"}), 422
-    meta = describe(content)
-    if meta is not None and meta["process_id"] != key:
-        key = meta["process_id"]  # the diagram's process id decides which procedure the draft belongs to
+    meta = describe(root)  # the root read above, not the file again
+    if meta is not None:  # the diagram's process id decides which procedure the draft belongs to; an
+        key = meta["process_id"]  # unfinished one stays with the procedure it was opened from
     draft_id = request.form.get("draft_id", type=int)
     draft = g.db.get(Draft, draft_id) if draft_id else None
     if draft is None or draft.process_key != key:
