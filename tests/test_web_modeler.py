@@ -335,6 +335,15 @@ def test_draft_save_and_load(owner, backdoor):
     assert 'id="orphan-drafts"' in listing and "w_new" in listing
 
 
+def test_a_draft_too_large_to_deploy_is_refused_as_too_large(owner, backdoor):
+    """A draft is kept to the size deployment reads (bpmn_xml.MAX_BYTES): a larger one is refused as
+    too large, not as "not a BPMN diagram" by the parser's own limit."""
+    padded = W_REVIEW.replace("</bpmn:definitions>", "<!--" + " " * bpmn_xml.MAX_BYTES + "--></bpmn:definitions>")
+    response = owner.post("/modeler/processes/w_review/drafts", {"xml": padded})
+    assert response.status_code == 413 and response.get_json()["error"] == "草稿过大（上限 2 MB），未保存"
+    assert count(backdoor, Draft) == 0
+
+
 def test_edit_page_offers_roles_and_deployed_forms(owner):
     page = text(owner.get("/modeler/processes/w_review/edit"))
     config = re.search(r'<script type="application/json" id="modeler-config">(.*?)</script>', page, re.S).group(1)

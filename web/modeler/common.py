@@ -128,9 +128,6 @@ def xml_response(content: str, download_name: str | None = None) -> Response:
     return Response(content, mimetype="text/plain", headers=headers)
 
 
-DRAFT_MAX_BYTES = 2 * 1024 * 1024
-
-
 def posted_xml() -> bytes:
     xml = request.form.get("xml", "")
     if not xml.strip():

@@ -1,13 +1,13 @@
 """The bpmn-js modeler: editing a version or a draft, validation, deployment, drafts."""
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 
-from engine import directory, states
+from engine import bpmn_xml, directory, states
 from engine.errors import DeploymentError
 from engine.models import Definition, Draft
 from engine.versions import VersionQuestion
 
 from ..auth import role_required
-from .common import (DRAFT_MAX_BYTES, OWNER, bp, bpmn_root, check, deployable, describe, draft_row, filename_for, form_names,
+from .common import (OWNER, bp, bpmn_root, check, deployable, describe, draft_row, filename_for, form_names,
                      posted_xml, problems_of, xml_response)
 
 
@@ -76,10 +76,11 @@ def deploy():
 @bp.post("/processes/<key>/drafts")
 @role_required(OWNER)
 def save_draft(key: str):
-    """A draft is a BPMN diagram (parsed safely, at most `DRAFT_MAX_BYTES`), whatever else is posted."""
+    """A draft is a BPMN diagram (parsed safely, so at most the `bpmn_xml.MAX_BYTES` of a file
+    deployment reads), whatever else is posted."""
     content = posted_xml()
-    if len(content) > DRAFT_MAX_BYTES:
-        return jsonify({"ok": False, "error": f"草稿过大（上限 {DRAFT_MAX_BYTES // 1024 // 1024} MB）"}), 413
+    if len(content) > bpmn_xml.MAX_BYTES:
+        return jsonify({"ok": False, "error": f"草稿过大（上限 {bpmn_xml.MAX_BYTES // 1000 // 1000} MB），未保存"}), 413
     root = bpmn_root(content)
     if root is None:
         return jsonify({"ok": False, "error": "草稿必须是 BPMN 流程图（bpmn:definitions 中含一个流程），未保存"}), 422
