@@ -405,6 +405,18 @@ def test_a_trial_runs_start_form_has_the_text_limit_of_the_real_one(owner, backd
     assert 'data-max-length="5000"' in field and "0/5000字" in field
 
 
+def test_an_owner_keeps_the_newest_trial_runs_and_the_oldest_make_room(owner, backdoor, app):
+    """Each trial run is a copy of the directory and every definition: an owner keeps at most
+    sandbox.MAX_PER_OWNER of them, and making one more removes the least recently used."""
+    from web import sandbox
+    draft_id = backdoor.run(lambda e: _add_draft(e, TWO_STEPS, "t_two_steps"))
+    urls = [owner.post(f"/modeler/drafts/{draft_id}/sandbox").headers["Location"] for _ in range(sandbox.MAX_PER_OWNER + 1)]
+    assert owner.get(urls[0]).status_code == 404 and "试运行不存在或已过期" in text(owner.get(urls[0]))
+    assert all(owner.get(url).status_code == 200 for url in urls[1:])
+    folders = [p for p in Path(app.config["SANDBOX_DIR"]).glob("*/*") if (p / "meta.json").exists()]
+    assert len(folders) == sandbox.MAX_PER_OWNER
+
+
 def test_sandbox_refuses_a_broken_draft(owner, backdoor):
     draft_id = backdoor.run(lambda e: _add_draft(e, TWO_STEPS.replace('value="liaison"', 'value="nobody"'),
                                                  "t_two_steps"))
