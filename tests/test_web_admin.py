@@ -179,3 +179,16 @@ def test_a_refused_repair_keeps_what_was_typed_in_its_own_form(web, backdoor):
     assert refused.status_code == 422 and "“原因”不能超过5000个字" in page  # the one limit of free text
     assert backdoor.event_count() == before
     assert backdoor.run(lambda e: e.runtime.instance(matter).status) == "running"
+
+
+def test_script_set_values_are_shown_by_raw_name_to_administrators_only(web, backdoor):
+    """Values no form gives a title (a diagram's scripts set them: rung_history, receipt_status …) are not
+    shown to staff under their internal names; the administrator, who repairs data by those names, sees them."""
+    matter = backdoor.run(lambda e: e.runtime.start(
+        "t_two_steps", dict(TWO_STEPS, rung_history=["phone"], receipt_status="deemed"), "zhuling").id)
+    draft = backdoor.open_task(matter, "draft")
+    staff = web("zhuling").get(f"/tasks/{draft['id']}").get_data(as_text=True)
+    assert "管理台测试事项" in staff  # the titled subject is there
+    assert "其他流程数据" not in staff and "rung_history" not in staff and "receipt_status" not in staff
+    admin = web("admin").get(f"/tasks/{draft['id']}").get_data(as_text=True)
+    assert "其他流程数据" in admin and "rung_history" in admin and "receipt_status" in admin
