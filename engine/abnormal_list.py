@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from . import directory
+from . import directory, input_text, public_notices
 from .errors import InvalidState, NotCandidate
 from .forms import uscc_problem
 from .models import AbnormalListing, PublicNotice
@@ -57,18 +57,17 @@ def add(ctx, user: str, credit_code: str, enterprise_name: str, reason: str, fac
         raise InvalidState(problem)
     if reason not in REASONS:
         raise InvalidState("请选择列入经营异常名录的事由")
-    if not (enterprise_name or "").strip() or not (facts or "").strip() or not (decision_no or "").strip():
-        raise InvalidState("列入经营异常名录须写明企业名称、事实和列入决定书文号")
+    name = input_text.text(enterprise_name, "enterprise_name", "企业名称", required=True, max_length=300)
+    facts = input_text.text(facts, "facts", "事实", required=True)
+    number = input_text.text(decision_no, "decision_no", "列入决定书文号", required=True, max_length=100)
     if listed(ctx.db, code):
         raise InvalidState("该企业已在经营异常名录中")
     on = _day(listed_on)
-    row = AbnormalListing(credit_code=code, enterprise_name=enterprise_name.strip(), department=AUTHORITY,
-                          reason=reason, facts=facts.strip(), decision_no=decision_no.strip(), listed_on=on,
-                          listed_by=user)
-    notice = PublicNotice(kind="abnormal", department=AUTHORITY, enterprise_name=row.enterprise_name,
-                          credit_code=code, item=row.decision_no, result=f"列入经营异常名录：{REASONS[reason][0]}",
-                          on_date=on, published_at=ctx.clock.now())
-    ctx.db.add_all([row, notice])
+    row = AbnormalListing(credit_code=code, enterprise_name=name, department=AUTHORITY, reason=reason, facts=facts,
+                          decision_no=number, listed_on=on, listed_by=user)
+    notice = public_notices.publish(ctx, "abnormal", AUTHORITY, row.enterprise_name, code, row.decision_no,
+                                    f"列入经营异常名录：{REASONS[reason][0]}", on)
+    ctx.db.add(row)
     ctx.db.flush()
     row.notice_id = notice.id
     ctx.history.record("abnormal_listed", None, user, data={
@@ -85,8 +84,7 @@ def remove(ctx, user: str, listing_id: int, remedied: bool, note: str) -> Abnorm
         raise InvalidState("该企业不在经营异常名录中")
     if not remedied:
         raise InvalidState(f"移出须确认企业{REASONS[row.reason][1]}")
-    if not (note or "").strip():
-        raise InvalidState("移出经营异常名录须写明核实情况")
+    note = input_text.text(note, "note", "核实情况", required=True)
     now = ctx.clock.now()
     row.removed_at, row.removed_by, row.removal_reason = now, user, REASONS[row.reason][1]
     notice = ctx.db.get(PublicNotice, row.notice_id) if row.notice_id else None
@@ -94,7 +92,7 @@ def remove(ctx, user: str, listing_id: int, remedied: bool, note: str) -> Abnorm
         notice.withdrawn_at = now
     ctx.history.record("abnormal_removed", None, user, data={
         "listing_id": row.id, "credit_code": row.credit_code, "removal_reason": row.removal_reason,
-        "note": note.strip()})
+        "note": note})
     return row
 
 
@@ -103,27 +101,34 @@ def unreachable_in_inspections(db) -> list[PublicNotice]:
     "通过登记的住所或者经营场所无法联系" may apply; the regulator decides."""
     from .inspection import RESULTS
 
-    found = db.execute(select(PublicNotice).where(
+    found = list(db.execute(select(PublicNotice).where(
         PublicNotice.kind == "inspection", PublicNotice.result == RESULTS["not_found"],
-        PublicNotice.withdrawn_at.is_(None)).order_by(PublicNotice.on_date.desc()).limit(200)).scalars()
-    seen, rows = set(), []
+        PublicNotice.withdrawn_at.is_(None)).order_by(PublicNotice.on_date.desc()).limit(200)).scalars())
+    seen = set(db.execute(select(AbnormalListing.credit_code).where(  # one query, not one per enterprise
+        AbnormalListing.credit_code.in_({n.credit_code for n in found}), AbnormalListing.removed_at.is_(None))).scalars())
+    rows = []
     for notice in found:
-        if notice.credit_code not in seen and listed(db, notice.credit_code) is None:
+        if notice.credit_code not in seen:
             seen.add(notice.credit_code)
             rows.append(notice)
     return rows
 
 
 def due_for_serious_list(db, now: datetime) -> list[AbnormalListing]:
-    """Still listed three years after being listed and not yet referred to P13."""
-    return [r for r in entries(db) if r.referred_instance is None and _years_after(r.listed_on) < now.date()]
+    """Still listed three years after being listed and not yet referred to P13, the longest listed first.
+    Asked of the table itself: the oldest listings are the ones due, not the newest the page shows."""
+    return list(db.execute(select(AbnormalListing).where(
+        AbnormalListing.removed_at.is_(None), AbnormalListing.referred_instance.is_(None),
+        AbnormalListing.listed_on < _due_if_listed_before(now.date()))
+        .order_by(AbnormalListing.listed_on, AbnormalListing.id).limit(500)).scalars())
 
 
 def refer_to_blacklist(ctx, user: str, listing_id: int) -> int:
     """Start P13 for an enterprise listed three years without removal (条例第十七条第二款)."""
     _may_act(ctx.db, user)
     row = ctx.db.get(AbnormalListing, int(listing_id))
-    if row is None or row not in due_for_serious_list(ctx.db, ctx.clock.now()):
+    if (row is None or row.removed_at is not None or row.referred_instance is not None
+            or row.listed_on >= _due_if_listed_before(ctx.clock.now().date())):
         raise InvalidState("只有列入经营异常名录满三年仍未移出、尚未移送的企业才移送列入严重违法失信名单")
     matter = ctx.runtime.start(P13, {
         "subject": f"{row.enterprise_name}列入经营异常名录满三年未移出", "enterprise_name": row.enterprise_name,
@@ -141,6 +146,15 @@ def _day(value: str) -> date:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         raise InvalidState("日期格式应为 YYYY-MM-DD") from None
+
+
+def _due_if_listed_before(today: date) -> date:
+    """Listings of days before this one have been listed three years by `today` (_years_after(listed_on) <
+    today): `today` three years back, where 29 February goes back to 1 March."""
+    try:
+        return today.replace(year=today.year - SERIOUS_AFTER_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - SERIOUS_AFTER_YEARS, month=3, day=1)
 
 
 def _years_after(day: date) -> date:

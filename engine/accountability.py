@@ -8,7 +8,7 @@ for 执法责任追究, naming who answers for it as 001 §6(1) does — 直接�
 主要责任人 the deputy leader in charge, 第一责任人 the main leader. The referral is in the matter's own log."""
 from sqlalchemy import and_, or_, select
 
-from . import directory
+from . import directory, input_text
 from .errors import DirectoryError, InvalidState, NotCandidate
 from .models import Event, HumanTask, Instance, RoleAssignment
 
@@ -26,6 +26,14 @@ def is_oversight(db, user: str) -> bool:
         RoleAssignment.until.is_(None))).first() is not None
 
 
+def _reason(reason, missing: str) -> str:
+    """The facts and reasons a request states: refused with `missing` when blank (invisible characters
+    included), bounded like every free text (engine/input_text.py)."""
+    if not isinstance(reason, str) or input_text.looks_empty(reason):
+        raise InvalidState(missing)
+    return input_text.text(reason, "reason", "事实和理由")
+
+
 class Accountability:
     def __init__(self, ctx):
         self.ctx = ctx
@@ -36,8 +44,7 @@ class Accountability:
         report counts them now; refused unless the user is in an oversight office and the row has some."""
         if not is_oversight(self.db, user):
             raise NotCandidate("只有市委市政府督查室、市编委办、市政府法制办的人员可以提请问责")
-        if not reason or not reason.strip():
-            raise InvalidState("提请问责须写明事实和理由")
+        reason = _reason(reason, "提请问责须写明事实和理由")
         directory.department(self.db, department)
         row = next((r for r in self.ctx.monitoring.compliance(process_key)
                     if r["department"] == department and r["process_key"] == process_key), None)
@@ -45,7 +52,7 @@ class Accountability:
             raise InvalidState("该部门在该流程中没有未按时限办理的记录，不能提请问责")
         return self.ctx.history.record(REQUESTED, None, user, data={
             "department": department, "process_key": process_key, "process_name": row["process_name"],
-            "missed": row["missed"], "reason": reason.strip()})
+            "missed": row["missed"], "reason": reason})
 
     def requests(self) -> list[Event]:
         return list(self.db.execute(select(Event).where(Event.kind == REQUESTED, Event.instance_id.is_(None))
@@ -56,8 +63,7 @@ class Accountability:
         a timer or still open past it); once per step."""
         if not is_oversight(self.db, user):
             raise NotCandidate("只有市委市政府督查室、市编委办、市政府法制办的人员可以提出执法责任追究")
-        if not reason or not reason.strip():
-            raise InvalidState("执法责任追究须写明事实和理由")
+        reason = _reason(reason, "执法责任追究须写明事实和理由")
         task = self.db.get(HumanTask, int(task_id))
         matter = task and self.db.get(Instance, task.instance_id)
         if matter is None or matter.process_key not in ENFORCEMENT_PROCESSES:
@@ -74,7 +80,7 @@ class Accountability:
             "direct": [task.completed_by or task.assignee] if (task.completed_by or task.assignee)
             else self.ctx.tasks.candidates(task.id),
             "principal": self._holders(task.department, "deputy_leader"),
-            "first": self._holders(task.department, "main_leader"), "reason": reason.strip()})
+            "first": self._holders(task.department, "main_leader"), "reason": reason})
 
     def missed_enforcement_duties(self, limit: int = 200) -> list[tuple[HumanTask, Instance]]:
         """Steps of the enforcement procedures whose limit passed, newest limit first (what may be referred)."""

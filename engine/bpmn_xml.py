@@ -83,13 +83,15 @@ def describe_bpmn(root) -> dict:
         raise XmlProblem(f"每个文件须恰好包含一个可执行流程（isExecutable=\"true\"），实际 {len(processes)} 个：在要运行的"
                          "流程上设置 isExecutable=\"true\"，其余流程放到别的文件", first.sourceline, first.get("id"))
     process = processes[0]
+    if not (process.get("id") or "").strip():  # the id is the procedure's key: versions are stored under it
+        raise XmlProblem("可执行流程没有 id：在 bpmn:process 上设置 id，用英文标识，如 p14_leave_request", process.sourceline)
     lanes_by_node, lanes = {}, {}
     for lane in process.xpath(".//bpmn:lane", namespaces=NS):
         props = properties(lane)
         info = {"id": lane.get("id"), "name": lane.get("name", ""), **props, "line": lane.sourceline}
         lanes[lane.get("id")] = info
         for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
-            lanes_by_node[ref.text.strip()] = lane.get("id")
+            lanes_by_node[(ref.text or "").strip()] = lane.get("id")  # an empty one: the schema check names it
     user_tasks = {}
     for task in process.iter("{%s}userTask" % NS["bpmn"], "{%s}manualTask" % NS["bpmn"]):
         props = properties(task)
@@ -100,11 +102,11 @@ def describe_bpmn(root) -> dict:
             lanes_by_node[task.get("id")] = task.get("id")
     calls = sorted({c.get("calledElement").strip() for c in process.xpath(".//bpmn:callActivity", namespaces=NS)
                     if (c.get("calledElement") or "").strip()})
-    decisions = sorted({
-        d.get("value") or d.text
+    decisions = sorted({  # an empty one is named by bpmn_checks.decision_problems
+        (d.get("value") or d.text or "").strip()
         for d in process.xpath(".//bpmn:businessRuleTask/bpmn:extensionElements/spiffworkflow:calledDecisionId",
                                namespaces=NS)
-    })
+    } - {""})
     doc = process.xpath("./bpmn:documentation/text()", namespaces=NS)
     starts = process.xpath("./bpmn:startEvent", namespaces=NS)
     start = starts[0] if len(starts) == 1 else None

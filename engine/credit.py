@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
+from . import public_notices
 from .clock import SHANGHAI
 from .errors import ScriptError
 from .forms import uscc_problem
@@ -60,10 +61,9 @@ def op_add_to_blacklist(ctx, credit_code: str, enterprise_name: str, department:
                          reason=reason or "", decision_no=decision_no or "", listed_on=_date(effective_on),
                          expires_at=expires, shared_with=shared, source_instance=ctx.instance_id)
     ctx.db.add(row)
-    ctx.db.add(PublicNotice(kind="blacklist", instance_id=ctx.instance_id, department=department,
-                            enterprise_name=enterprise_name, credit_code=credit_code, item=decision_no or "",
-                            result=f"列入安全生产失信联合惩戒黑名单，至{expires.date().isoformat()}",
-                            on_date=_date(effective_on), published_at=ctx.clock.now()))
+    public_notices.publish(ctx, "blacklist", department, enterprise_name, credit_code, decision_no,
+                           f"列入安全生产失信联合惩戒黑名单，至{expires.date().isoformat()}", _date(effective_on),
+                           ctx.instance_id)
     ctx.db.flush()
     return {"entry_id": row.id, "expires_at": expires.isoformat(), "shared_with": shared}
 

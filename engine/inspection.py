@@ -42,11 +42,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from . import directory, penalty
+from . import directory, penalty, public_notices
 from .clock import SHANGHAI, local
 from .errors import ScriptError
-from .models import (AbnormalListing, BlacklistEntry, ConflictDeclaration, InspectionDraw, PublicNotice,
-                     TargetEntry, ViolationRecord)
+from .models import (AbnormalListing, BlacklistEntry, ConflictDeclaration, InspectionDraw, TargetEntry,
+                     ViolationRecord)
 
 ALGORITHM = "ld-sha256-rank/2"
 # /1 had no frequency cap; its records hold no "drawn_this_year", which /2 reads as "none yet".
@@ -279,20 +279,13 @@ def op_draw(ctx, plan_no: str, departments: list, ratios: dict, shared_item: boo
 
 def op_publish(ctx, department: str, results: dict, items: list) -> dict:
     """002, 001 §4(3)1: publish each inspected enterprise's result (enterprise, items, result, date)."""
-    from datetime import date
-
     item_text = "、".join(ITEMS.get(i, i) for i in items)
-    now = ctx.clock.now()
-    count = 0
     for code in sorted(results):
         r = results[code]
-        ctx.db.add(PublicNotice(kind="inspection", instance_id=ctx.instance_id, department=department,
-                                enterprise_name=r["enterprise_name"], credit_code=code, item=item_text,
-                                result=RESULTS.get(r["result"], r["result"]),
-                                on_date=date.fromisoformat(r["inspected_on"]), published_at=now))
-        count += 1
+        public_notices.publish(ctx, "inspection", department, r["enterprise_name"], code, item_text,
+                               RESULTS.get(r["result"], r["result"]), r["inspected_on"], ctx.instance_id)
     ctx.db.flush()
-    return {"published": count}
+    return {"published": len(results)}
 
 
 def op_open_cases(ctx, department: str, findings: dict, plan_no: str = "") -> dict:

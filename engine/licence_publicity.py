@@ -9,9 +9,9 @@ business secrets, which 004 §4(3) "除涉及国家秘密、商业秘密、个�
 """
 from datetime import date
 
+from . import public_notices
 from .errors import ScriptError
 from .forms import uscc_problem
-from .models import PublicNotice
 
 KIND = "licence"
 AUTHORITY = "approval_bureau"  # 许可机关: the bureau, whichever section handled the item
@@ -28,10 +28,7 @@ def op_publish(ctx, enterprise_name: str, credit_code: str, decision_no: str, it
     words = [f"{RESULTS[result]}：{(licence_content or '').strip() or item}"]
     if valid_until:
         words.append(f"有效期至{date.fromisoformat(valid_until[:10]).isoformat()}")
-    row = PublicNotice(kind=KIND, instance_id=ctx.instance_id, department=AUTHORITY,
-                       enterprise_name=enterprise_name, credit_code=credit_code, item=decision_no[:500],
-                       result="；".join(words)[:1000], on_date=date.fromisoformat(decided_on[:10]),
-                       published_at=ctx.clock.now())
-    ctx.db.add(row)
+    row = public_notices.publish(ctx, KIND, AUTHORITY, enterprise_name, credit_code, decision_no, "；".join(words),
+                                 decided_on, ctx.instance_id)
     ctx.db.flush()
     return {"published": True, "notice_id": row.id}

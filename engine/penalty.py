@@ -6,10 +6,10 @@ P12 verified reports), and publication of the decision (双公示, 001 §4(3)5).
 """
 from datetime import timedelta
 
+from . import public_notices
 from .clock import local, parse_local
 from .errors import InvalidState
 from .directory import certified_officers
-from .models import PublicNotice
 
 PROCESS = "p11_penalty_case"
 
@@ -47,12 +47,7 @@ def op_open_case(ctx, opened_by: str, department: str, subject: str, enterprise_
 
 def op_publish(ctx, department: str, enterprise_name: str, credit_code: str, decision_no: str,
                penalty_content: str, decided_on: str) -> dict:
-    from datetime import date
-
-    row = PublicNotice(kind="penalty", instance_id=ctx.instance_id, department=department,
-                       enterprise_name=enterprise_name, credit_code=credit_code, item=decision_no,
-                       result=penalty_content[:1000], on_date=date.fromisoformat(decided_on[:10]),
-                       published_at=ctx.clock.now())
-    ctx.db.add(row)
+    row = public_notices.publish(ctx, "penalty", department, enterprise_name, credit_code, decision_no,
+                                 penalty_content, decided_on, ctx.instance_id)
     ctx.db.flush()
     return {"published": True, "notice_id": row.id}

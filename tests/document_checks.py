@@ -11,6 +11,8 @@ from pathlib import Path
 from lxml import etree
 from PIL import Image
 
+from engine.models import Document
+
 PAGE_NUMBER = re.compile(r"^—\s*\d+\s*—$")
 MM = 72 / 25.4
 TEXT_BOTTOM_PT = (297 - 35) * MM  # the text block ends 35 mm above the page's foot
@@ -41,6 +43,20 @@ def pages(pdf: bytes) -> list[list[Line]]:
             lines.append(Line(text, *(float(line.get(k)) for k in ("xMin", "yMin", "xMax", "yMax"))))
         result.append(sorted(lines, key=lambda ln: (round(ln.y0), ln.x0)))
     return result
+
+
+def assert_official_letter(s, m, letter: dict, variable: str, number: str, title: str, department: str,
+                           issued_by: str, *phrases: str) -> None:
+    """`letter` (one of m.documents()) is a 公函 issued as `number` with `title` in `department`'s name,
+    signed off by `issued_by`, its files intact; the matter keeps its number in `variable`; and a reader of
+    the PDF finds each of `phrases`."""
+    assert (letter["kind"], letter["number"], letter["title"], letter["department"], letter["issued_by"]) == (
+        "official_letter", number, title, department, issued_by)
+    assert letter["intact"] and m.data[variable]["number"] == number
+    pdf = s.run(lambda e: e.db.get(Document, letter["id"]).pdf)
+    text = "".join(line.text for page in pages(pdf) for line in page)
+    for phrase in phrases:
+        assert phrase in text, phrase
 
 
 def render(pdf: bytes, page: int) -> Image.Image:

@@ -132,3 +132,38 @@ def test_an_enterprise_not_found_in_a_double_random_inspection_is_offered_for_li
                                      "listed_on": "2026-10-20"})
     page = xuming.get("/credit/abnormal").get_data(as_text=True)
     assert "查无下落的企业" not in page and "鞍市监异列〔2026〕4号" in page
+
+
+def test_the_longest_listed_is_due_however_many_were_listed_after_it(site):  # noqa: F811
+    """企业信息公示暂行条例第十七条第二款 holds for every enterprise listed three years, not only for those among
+    the newest listings: listed on 9 Oct 2026, with 500 enterprises listed in the two years after, it is
+    due on 10 Oct 2029 and 徐明 refers it to P13."""
+    from datetime import date, timedelta
+
+    from engine import abnormal_list
+
+    s, app = site
+    WebUser(app, "xuming").post("/credit/abnormal", LISTING)
+    [row] = s.run(lambda e: [r.id for r in e.db.execute(select(AbnormalListing)).scalars()])
+    s.run(lambda e: e.db.add_all([AbnormalListing(
+        credit_code=uscc(1000 + n), enterprise_name=f"鞍山市后列{n}号有限公司", department="market_bureau",
+        reason="annual_report", decision_no=f"鞍市监异列〔2027〕{n}号", listed_on=date(2027, 1, 1) + timedelta(days=n),
+        listed_by="xuming") for n in range(500)]))
+    s.at("2029-10-10 09:00")
+    due = s.run(lambda e: [r.id for r in abnormal_list.due_for_serious_list(e.db, e.clock.now())])
+    assert due == [row]
+    WebUser(app, "xuming").post(f"/credit/abnormal/{row}/refer", {})
+    assert s.run(lambda e: e.db.get(AbnormalListing, row).referred_instance) is not None
+
+
+def test_an_overlong_decision_number_or_blank_facts_are_refused_in_chinese_and_nothing_is_kept(site):  # noqa: F811
+    """A listing's 决定书文号 holds 100 characters; a longer one is refused with a Chinese message rather than
+    failing in the database, and facts made only of invisible characters are no facts."""
+    s, app = site
+    xuming = WebUser(app, "xuming")
+    xuming.post("/credit/abnormal", {**LISTING, "decision_no": "鞍" * 101})
+    assert "“列入决定书文号”不能超过100个字" in xuming.get("/credit/abnormal").get_data(as_text=True)
+    xuming.post("/credit/abnormal", {**LISTING, "facts": "\u200b\u200b"})
+    assert "请填写“事实”" in xuming.get("/credit/abnormal").get_data(as_text=True)
+    assert s.run(lambda e: e.db.execute(select(AbnormalListing)).first()) is None
+    assert log(s, "abnormal_listed") == []

@@ -7,7 +7,7 @@
 """
 import pytest
 
-from engine.errors import InvalidState, NotCandidate
+from engine.errors import FormInvalid, InvalidState, NotCandidate
 from tests.test_p03_consultation_request import request
 from tests.test_p11_penalty_case import file_and_investigate, start
 from tests.test_public_pages import WebUser, site  # noqa: F401  (the fixture)
@@ -66,6 +66,12 @@ def test_only_the_oversight_offices_refer_and_only_a_missed_enforcement_limit(si
     with pytest.raises(InvalidState) as no_reason:
         s.run(lambda e: e.accountability.refer_enforcement_duty("qinlu", archive.id, "  "))
     assert no_reason.value.message == "执法责任追究须写明事实和理由"
+    with pytest.raises(InvalidState) as invisible:
+        s.run(lambda e: e.accountability.refer_enforcement_duty("qinlu", archive.id, "\u200b"))
+    assert invisible.value.message == "执法责任追究须写明事实和理由"
+    with pytest.raises(FormInvalid) as overlong:
+        s.run(lambda e: e.accountability.refer_enforcement_duty("qinlu", archive.id, "逾" * 5001))
+    assert overlong.value.message == "“事实和理由”不能超过5000个字"
     assert m.events("enforcement_accountability_referred") == p3.events("enforcement_accountability_referred") == []
 
 

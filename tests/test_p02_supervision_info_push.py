@@ -12,8 +12,7 @@ import pytest
 
 from engine.clock import SHANGHAI
 from engine.errors import NotCandidate
-from engine.models import Document
-from tests.document_checks import pages
+from tests.document_checks import assert_official_letter
 
 PROCESS = "p2_supervision_info_push"
 
@@ -301,12 +300,9 @@ def test_the_safety_letter_is_issued_in_the_departments_name_once_its_main_leade
     m.complete("approve_safety_letter", by="lidong", data=LEADER_AGREES)
 
     [letter] = m.documents()
-    assert (letter["kind"], letter["number"], letter["title"], letter["department"], letter["issued_by"]) == (
-        "official_letter", "鞍应急函〔2026〕1号", "关于鞍山市某化工有限公司不具备安全生产条件的函", "emergency_bureau", "lidong")
-    assert letter["intact"] and m.data["safety_letter_document"]["number"] == "鞍应急函〔2026〕1号"
-    pdf = s.run(lambda e: e.db.get(Document, letter["id"]).pdf)
-    text = "".join(line.text for page in pages(pdf) for line in page)
-    assert "市行政审批局：" in text and "二号罐区可燃气体报警装置失效" in text and "鞍山市应急管理局" in text
+    assert_official_letter(s, m, letter, "safety_letter_document", "鞍应急函〔2026〕1号",
+                           "关于鞍山市某化工有限公司不具备安全生产条件的函", "emergency_bureau", "lidong",
+                           "市行政审批局：", "二号罐区可燃气体报警装置失效", "鞍山市应急管理局")
     receive = m.task("receive_supervision_info")
     assert receive.assignee == "sunli"
     approvals = [e["actor"] for e in m.events("task_completed") if e["task_id"] == "approve_safety_letter"]

@@ -15,8 +15,7 @@ import pytest
 
 from engine.clock import SHANGHAI
 from engine.errors import FormInvalid, NotCandidate
-from engine.models import Document
-from tests.document_checks import pages
+from tests.document_checks import assert_official_letter
 
 PROCESS = "p4_communication_ladder"
 
@@ -425,9 +424,5 @@ def test_the_reply_letter_goes_out_in_the_receiving_departments_name_after_its_m
 
     assert m.status == "completed" and results(m) == [("letter", "settled")]
     letter, reply = m.documents()
-    assert (reply["kind"], reply["number"], reply["title"], reply["department"], reply["issued_by"]) == (
-        "official_letter", "鞍市监函〔2026〕1号", "关于新址监管责任的复函", "market_bureau", "huangtao")
-    assert reply["intact"] and m.data["reply_document"]["number"] == "鞍市监函〔2026〕1号"
-    pdf = s.run(lambda e: e.db.get(Document, reply["id"]).pdf)
-    text = "".join(line.text for page in pages(pdf) for line in page)
-    assert "市行政审批局：" in text and "首次检查于11月9日前完成" in text and "鞍山市市场监督管理局" in text
+    assert_official_letter(s, m, reply, "reply_document", "鞍市监函〔2026〕1号", "关于新址监管责任的复函",
+                           "market_bureau", "huangtao", "市行政审批局：", "首次检查于11月9日前完成", "鞍山市市场监督管理局")

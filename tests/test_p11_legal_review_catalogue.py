@@ -23,6 +23,18 @@ def to_decision(_s, m, hearing: bool = False):
                                                       "hearing_requested": hearing, "defence_status": "stated"})
 
 
+def at_decision_filed_on_10_july(s):
+    """A case filed on Fri 10 Jul 2026, statement received, at its decision step; the 90 days of
+    行政处罚法第六十条 end on Thu 8 Oct. Returns the matter and its decide_penalty task."""
+    s.at("2026-07-10 10:00")
+    m = start(s)
+    file_and_investigate(s, m, returned_at="2026-07-10T09:30:00+08:00")
+    to_decision(s, m)
+    decide = m.task("decide_penalty")
+    assert decide.due == end_of("2026-10-08")
+    return m, decide
+
+
 def test_the_catalogue_not_the_investigator_decides_that_a_case_needs_legal_review(scenario):
     """004 §3(5): an ordinary fine the investigator finds to touch a major public interest — one of the
     catalogue's listed circumstances — goes to 法制审核, and the case records which item of the catalogue
@@ -91,12 +103,7 @@ def test_the_decision_limit_is_owed_to_the_party_and_extended_by_the_deputy_lead
     say so — with the approval of the bureau's leadership. The deciding main leader 李东 asks; he cannot
     approve his own request; the deputy leader in charge 马平 approves 10 working days."""
     s = scenario
-    s.at("2026-07-10 10:00")
-    m = start(s)
-    file_and_investigate(s, m, returned_at="2026-07-10T09:30:00+08:00")
-    to_decision(s, m)
-    decide = m.task("decide_penalty")
-    assert decide.due == end_of("2026-10-08")
+    m, decide = at_decision_filed_on_10_july(s)
     s.run(lambda e: e.deadlines.request_extension(decide.id, "lidong", 10, "需委托技术鉴定"))
     assert m.events("extension_requested")[0]["data"]["to"] == ["maping"]
     with pytest.raises(NotCandidate):

@@ -15,6 +15,7 @@ from engine.clock import FrozenClock
 from engine.directory import DEMO_PASSWORD
 from tests.scenario import Scenario
 from tests.supervision_helpers import end_of, uscc
+from tests.test_p11_legal_review_catalogue import at_decision_filed_on_10_july
 from tests.test_p11_penalty_case import file_and_investigate, start
 from web import create_app
 
@@ -96,15 +97,8 @@ def test_materials_awaited_during_the_decision_period_keep_it_in_calendar_days(s
     """The 90 days of 行政处罚法第六十条 are calendar days (decide_penalty's limit_unit). While 李东 waits for the
     party's materials (补正) the clock stops with the calendar days left; it restarts with those calendar days,
     not working days, and a last day on a rest day moves to the next working day (民法典第二百零三条)."""
-    from tests.test_p11_legal_review_catalogue import to_decision
-
     s = scenario
-    s.at("2026-07-10 10:00")
-    m = start(s)
-    file_and_investigate(s, m, returned_at="2026-07-10T09:30:00+08:00")
-    to_decision(s, m)
-    decide = m.task("decide_penalty")
-    assert decide.due == end_of("2026-10-08")
+    m, decide = at_decision_filed_on_10_july(s)
     s.at("2026-09-01 10:00")
     s.run(lambda e: e.deadlines.pause(decide.id, "lidong", "待当事人补充鉴定材料"))
     assert m.events("clock_stopped")[-1]["data"]["days_left"] == 37  # 1 Sep → 8 Oct
@@ -117,14 +111,8 @@ def test_materials_awaited_during_the_decision_period_keep_it_in_calendar_days(s
 def test_the_case_page_shows_the_decision_limit_moved_by_materials_awaited(site):
     """The case page's 作出处罚决定期限 is the limit as it stands: after 补正 from 1 to 11 Sep it reads 19 Oct,
     not the 8 Oct computed at filing (行政处罚法第六十条, 民法典第二百零三条)."""
-    from tests.test_p11_legal_review_catalogue import to_decision
-
     s, app = site
-    s.at("2026-07-10 10:00")
-    m = start(s)
-    file_and_investigate(s, m, returned_at="2026-07-10T09:30:00+08:00")
-    to_decision(s, m)
-    decide = m.task("decide_penalty")
+    _m, decide = at_decision_filed_on_10_july(s)
     s.at("2026-09-01 10:00")
     s.run(lambda e: e.deadlines.pause(decide.id, "lidong", "待当事人补充鉴定材料"))
     s.at("2026-09-11 10:00")

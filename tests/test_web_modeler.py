@@ -206,6 +206,35 @@ def test_validate_missing_di_names_the_element(owner, backdoor):
     assert count(backdoor, Definition, Definition.key == "w_review") == 1
 
 
+def test_validate_names_empty_references_instead_of_failing(owner):
+    """An empty flowNodeRef in a lane, or a business rule task whose calledDecisionId is empty beside
+    one that names its table: each is a problem with its element, not a server error."""
+    empty_ref = re.sub(r"<bpmn:flowNodeRef>[^<]*</bpmn:flowNodeRef>", "<bpmn:flowNodeRef/>", W_REVIEW, count=1)
+    body = owner.post("/modeler/validate", {"xml": empty_ref, "process_key": "w_review"}).get_json()
+    assert not body["ok"] and any(p["element"] == "lane_liaison" and "xs:IDREF" in p["reason"] for p in body["problems"])
+    rules = ('<bpmn:businessRuleTask id="rule_a"><bpmn:extensionElements><spiffworkflow:calledDecisionId>'
+             'p10_sampling_ratio</spiffworkflow:calledDecisionId></bpmn:extensionElements></bpmn:businessRuleTask>'
+             '<bpmn:businessRuleTask id="rule_b"><bpmn:extensionElements><spiffworkflow:calledDecisionId />'
+             '</bpmn:extensionElements></bpmn:businessRuleTask>')
+    two_rules = W_REVIEW.replace("<bpmn:startEvent ", rules + "<bpmn:startEvent ", 1)
+    body = owner.post("/modeler/validate", {"xml": two_rules, "process_key": "w_review"}).get_json()
+    assert not body["ok"] and any(p["element"] == "rule_b" and "没有设置要调用的决策表" in p["reason"]
+                                  for p in body["problems"])
+
+
+def test_a_process_without_an_id_is_refused_and_nothing_is_stored(owner, backdoor):
+    """The process id is the procedure's key (its versions are stored under it): a diagram whose
+    executable process has none is refused with what to write, on validation and on upload."""
+    before = count(backdoor, Definition)
+    nameless = W_REVIEW.replace('<bpmn:process id="w_review" ', "<bpmn:process ", 1)
+    body = owner.post("/modeler/validate", {"xml": nameless, "process_key": "w_review"}).get_json()
+    assert not body["ok"] and [p["reason"] for p in body["problems"]] == [
+        "可执行流程没有 id：在 bpmn:process 上设置 id，用英文标识，如 p14_leave_request"]
+    uploaded = upload(owner, nameless, "nameless.bpmn")
+    assert uploaded.status_code == 422 and "可执行流程没有 id" in text(uploaded)
+    assert count(backdoor, Definition) == before
+
+
 def test_validate_bad_lane_role_names_the_lane(owner, backdoor):
     xml = W_REVIEW.replace('value="inspection_staff"', 'value="janitor"')
     result = validate(owner, xml)

@@ -22,9 +22,8 @@ def abnormal():
     history = request.args.get("all") == "1"
     return render_template("credit/abnormal.html", rows=abnormal_list.entries(g.db, current=not history),
                            history=history, reasons=abnormal_list.REASONS, may_act=_may_act(),
-                           due=[r.id for r in abnormal_list.due_for_serious_list(g.db, g.engine.clock.now())],
-                           unreachable=abnormal_list.unreachable_in_inspections(g.db),
-                           values=dict(request.args))
+                           due={r.id for r in abnormal_list.due_for_serious_list(g.db, g.engine.clock.now())},
+                           unreachable=abnormal_list.unreachable_in_inspections(g.db))
 
 
 def _act(action, done: str):

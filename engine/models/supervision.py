@@ -63,13 +63,14 @@ class InspectionDraw(Base):
 
 
 class PublicNotice(Base):
-    """What the public pages show without sign-in: inspection results, penalty decisions, the blacklist."""
+    """What the public pages show without sign-in: inspection results, licence and penalty decisions, the
+    经营异常名录 and the blacklist; written by engine/public_notices.py."""
 
     __tablename__ = "public_notice"
     __table_args__ = (Index("ix_public_notice_kind_published", "kind", "published_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # inspection | penalty | blacklist
+    kind: Mapped[str] = mapped_column(String(20))  # inspection | licence | penalty | abnormal | blacklist
     instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     department: Mapped[str] = mapped_column(String(100), default="")
     enterprise_name: Mapped[str] = mapped_column(String(300))
