@@ -89,7 +89,8 @@ class WorkingCalendar:
         return datetime.combine(day, END_OF_DAY, SHANGHAI)
 
     def add_days(self, start: datetime, days: int, unit: str = WORKING_DAYS) -> Deadline:
-        """A limit of `days` from `start` in its own unit: working days, or calendar days (art. 203 move)."""
+        """A limit of `days` from `start` in its own unit (a task's `limit_unit`): calendar days (art. 203
+        move) or, for any other unit including none, working days."""
         if unit != CALENDAR_DAYS:
             return self.add_working_days(start, days)
         return Deadline(at=self.add_calendar_days(start, days), provisional=False, start=local(start).isoformat(),

@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from . import directory, matter_lock, specs, states
-from .calendar import WORKING_DAYS
 from .clock import local, parse_local
 from .errors import DirectoryError, InvalidState, NotCandidate
 from .models import Event, HumanTask, Instance, Timer
@@ -94,7 +93,8 @@ class Deadlines:
 
     def _timeout_action(self, task: HumanTask) -> int:
         instance = self.ctx.runtime.instance(task.instance_id)
-        action = self._properties(instance, task.spec_id).timeout_action
+        props = self._properties(instance, task.spec_id)
+        action = props.timeout_action
         if action not in specs.TIMEOUT_ACTIONS:
             return 0
         task.timeout_applied = True
@@ -108,7 +108,7 @@ class Deadlines:
                 self.ctx.history.record("overdue_escalated", instance.id, task_id=task.id, spec_id=task.spec_id,
                                         name=task.name, data={"to": heads[0]})
         else:  # complete_default: only where the regulation says so, with the default in the diagram
-            values = json.loads(self._properties(instance, task.spec_id).timeout_default or "{}")
+            values = json.loads(props.timeout_default or "{}")
             self.ctx.runtime.instance(instance.id, lock=True)
             self.ctx.history.record("completed_by_default", instance.id, task_id=task.id, spec_id=task.spec_id,
                                     name=task.name, data={"form": values})
@@ -191,7 +191,7 @@ class Deadlines:
             raise InvalidState("请填写需补正的材料")
         now = self.ctx.clock.now()
         unit = self._properties(instance, task.spec_id).limit_unit  # 补正 keeps the limit's own unit
-        task.days_left_at_pause = max(0, self.ctx.calendar.days_between(now, task.due_at, unit or WORKING_DAYS))
+        task.days_left_at_pause = max(0, self.ctx.calendar.days_between(now, task.due_at, unit))
         task.paused_at = now
         task.revision += 1
         self._move_attached_timers(instance, task, task.due_at, PAUSED)  # they wait with the clock
@@ -211,7 +211,7 @@ class Deadlines:
             raise InvalidState("请填写有效的材料补齐日期") from None
         if not local(task.paused_at).date() <= local(arrived).date() <= local(self.ctx.clock.now()).date():
             raise InvalidState("材料补齐日期应在补正登记之后、今天或以前")
-        unit = self._properties(instance, task.spec_id).limit_unit or WORKING_DAYS
+        unit = self._properties(instance, task.spec_id).limit_unit
         deadline = self.ctx.calendar.add_days(arrived, task.days_left_at_pause or 0, unit)
         old = task.due_at
         task.due_at, task.due_provisional = deadline.at, deadline.provisional

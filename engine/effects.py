@@ -15,31 +15,23 @@ from .forms import uscc_problem
 from .models import TargetEntry
 
 
+def _of_services(name: str) -> Any:
+    """A ServiceCall attribute that is the engine's own service of that name."""
+    return property(lambda call: getattr(call.services, name))
+
+
 @dataclass(frozen=True)
 class ServiceCall:
     services: Any  # engine.services.Liandong (not imported: it imports the runtime, which imports this)
     instance_id: int | None  # the matter whose service task runs (None: a document issued by hand)
     actor: str = "system"  # the person whose step runs it: documents are issued on their behalf
 
-    @property
-    def db(self):
-        return self.services.db
-
-    @property
-    def clock(self):
-        return self.services.clock
-
-    @property
-    def history(self):
-        return self.services.history
-
-    @property
-    def runtime(self):
-        return self.services.runtime
-
-    @property
-    def functions(self):
-        return self.services.functions
+    # what an operation may use of the engine (read when used: `functions` is made on first use)
+    db = _of_services("db")
+    clock = _of_services("clock")
+    history = _of_services("history")
+    runtime = _of_services("runtime")
+    functions = _of_services("functions")
 
 
 RISK_LEVELS = ("low", "medium", "high")

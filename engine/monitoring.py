@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, exists, func, select
 from SpiffWorkflow.util.task import TaskState
 
-from . import compaction, deadlines, states
+from . import compaction, deadlines, specs, states
 from .clock import local
 from .models import Event, HumanTask, Instance, TaskCandidate, Timer
 
@@ -93,13 +93,11 @@ class Monitoring:
         """Which elements of the matter's own diagram are done, active or in error."""
         workflow = self.ctx.runtime.load(instance)
         own = instance.process_key
-        metas = self.ctx.repository.process_specs(instance.bundle)
+        processes = self.ctx.repository.process_specs(instance.bundle)
         counts: dict[str, Counter] = {}
 
         def own_diagram(wf) -> bool:
-            while wf.spec.name not in metas and wf.parent_workflow is not None:
-                wf = wf.parent_workflow
-            return wf.spec.name == own
+            return specs.owner_of(processes, wf).process_id == own
 
         for task in workflow.get_tasks():
             bpmn_id = task.task_spec.bpmn_id

@@ -330,11 +330,7 @@ class Runtime:
         Used when a task becomes ready and when a sent-back or taken-back step reopens (`prefer`:
         the person who completed it, if they still hold the role)."""
         spec = task.task_spec
-        processes = self.ctx.repository.process_specs(instance.bundle)
-        owner = task.workflow
-        while owner.spec.name not in processes:  # an embedded subprocess: its tasks belong to the enclosing file
-            owner = owner.parent_workflow
-        process = processes[owner.spec.name]
+        process = specs.owner_of(self.ctx.repository.process_specs(instance.bundle), task.workflow)
         props = process.user_tasks.get(spec.bpmn_id) or specs.UserTaskSpec(spec.bpmn_id)
         lane = process.lane_of(spec.bpmn_id) or specs.LaneSpec("", role=directory.STARTER)
         # Reads only (directory, calendar): the step's changes go out together in the flush below.

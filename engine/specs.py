@@ -103,6 +103,21 @@ class ProcessSpec:
         return bool(roles) if self.starter_role == STARTER else self.starter_role in roles
 
 
+def owner_of(processes: dict[str, ProcessSpec], workflow) -> ProcessSpec:
+    """The process whose file holds a (sub-)workflow's tasks, of a matter's `processes`
+    (Repository.process_specs): an embedded subprocess's tasks belong to the enclosing file, a called
+    process's to its own; the matter's own process at the top."""
+    while workflow.spec.name not in processes and workflow.parent_workflow is not None:
+        workflow = workflow.parent_workflow
+    return processes[workflow.spec.name]
+
+
+def user_task_of(processes: dict[str, ProcessSpec], engine_task) -> UserTaskSpec:
+    """The properties of a SpiffWorkflow user (or manual) task as deployed, read where they were declared."""
+    bpmn_id = engine_task.task_spec.bpmn_id
+    return owner_of(processes, engine_task.workflow).user_tasks.get(bpmn_id) or UserTaskSpec(bpmn_id)
+
+
 def _lane(info: dict) -> LaneSpec:
     return LaneSpec(id=info["id"], name=info.get("name", ""), role=info.get("role", ""),
                     department=info.get("department", ""), assignee=info.get("assignee", ""),

@@ -8,7 +8,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select
 from sqlalchemy.orm.util import identity_key
 
-from . import countersign, directory, forms, states
+from . import countersign, directory, forms, specs, states
 from .clock import local
 from .errors import InvalidState, NotCandidate, NotFound, StaleTask
 from .known_rows import has_timers
@@ -176,7 +176,7 @@ class Tasks:
         task.revision += 1
         self.ctx.history.record("task_completed", instance.id, user, task_id=task.id, spec_id=task.spec_id,
                                 name=task.name, data={"form": values, "department": task.department})
-        copy_to = engine_task.task_spec.extensions.get("properties", {}).get("copy_to")
+        copy_to = specs.user_task_of(self.ctx.repository.process_specs(instance.bundle), engine_task).copy_to
         if copy_to:  # 抄送 set in the diagram: people or role@department, read when the step completes
             self.ctx.office.copy(instance.id, user, self._copy_targets(workflow, engine_task, copy_to), task.id)
         created = self.ctx.runtime.advance(instance, workflow, user, open_rows)
