@@ -493,6 +493,21 @@ def test_an_upload_that_would_join_another_procedure_is_confirmed_without_choosi
     assert backdoor.run(lambda e: e.repository.process("t_two_steps").version) == 2
 
 
+def test_files_too_large_to_carry_back_are_asked_about_without_a_confirmation_that_would_fail(owner, backdoor):
+    """The confirmation form posts the files again, base64 and form-encoded: when that would pass the
+    request limit (MAX_CONTENT_LENGTH, 413), the question says to upload them in parts instead."""
+    def padded(title: str, size: int) -> bytes:
+        form = {"title": title, "type": "object", "properties": {"seen": {"type": "boolean", "title": "已阅"}}}
+        return json.dumps(form, ensure_ascii=False).encode()[:-1] + b" " * size + b"}"
+    files = [("my_review.bpmn", as_other_process(W_REVIEW).encode()), ("pad_a.json", padded("甲", 1_600_000)),
+             ("pad_b.json", padded("乙", 1_600_000))]
+    response = upload_many(owner, files)
+    assert response.status_code == 409 and "已由另一个文件 two_steps.bpmn 部署" in text(response)
+    assert "这些文件合计过大，确认时无法一并带回：请分几次上传" in text(response)
+    assert 'id="confirm-form"' not in text(response) and 'name="carried_content"' not in text(response)
+    assert count(backdoor, Definition, Definition.key == "t_two_steps") == 1
+
+
 # --- forms and decision tables beside the diagram (issue 21 item 3) ---
 P10_DMN = (WEB_DATA.parent.parent.parent / "processes" / "p10_sampling_ratio.dmn").read_bytes()
 
