@@ -350,6 +350,11 @@ class Repository:
                                           .where(Definition.id.in_(missing))).all())
         return "|".join(hashes[i] for i in ids)
 
+    def process_of(self, instance) -> ProcessSpec:
+        """A matter's own process spec, from its bundle's parsed specs: its definition row (the whole
+        file) is not read."""
+        return self.process_specs(instance.bundle)[instance.process_key]
+
     def process_specs(self, bundle: dict) -> dict[str, ProcessSpec]:
         """Process id -> its typed spec (lanes, user task properties), for every process in the bundle."""
         key = self._cache_key(bundle["bpmn"].values(), bundle.get("hashes", {}))
