@@ -31,8 +31,12 @@ SERIOUS_AFTER_YEARS = 3  # 企业信息公示暂行条例第十七条第二款
 P13 = "p13_credit_blacklist"
 
 
+def may_act(db, user: str) -> bool:
+    return any(directory.holds(db, user, AUTHORITY, role) for role in ACTING_ROLES)
+
+
 def _may_act(db, user: str) -> None:
-    if not any(directory.holds(db, user, AUTHORITY, role) for role in ACTING_ROLES):
+    if not may_act(db, user):
         raise NotCandidate("只有市市场监督管理局的责任人和执法人员可以办理经营异常名录的列入和移出")
 
 

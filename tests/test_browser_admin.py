@@ -39,3 +39,24 @@ def test_admin_sees_the_active_rung_highlighted(page, p4_server):
     assert done, "nothing marked done before the phone rung"
     assert open_task
     shot(page, "admin_p4_instance")
+
+
+def test_a_refused_repair_keeps_what_the_administrator_typed(page, tmp_path, processes_template):
+    """改派 of P3's answer step (003 §2(3)) to an account that does not exist: the console comes back with
+    the refusal beside that step's form and the account and reason as typed; corrected, it is done."""
+    from tests.browser_support import serving_p3
+
+    with serving_p3(tmp_path, processes_template) as (base, matter_id, ids):
+        sign_in(page, base, "admin")
+        page.goto(f"{base}/admin/instances/{matter_id}")
+        page.fill("input[name=to]", "linna2")
+        page.fill("input[name=reason]", "朱玲休假两周")
+        page.click("button:has-text('改派')")
+        assert "改派失败：目录中没有人员“linna2”" in page.inner_text("body")
+        assert page.input_value("input[name=to]") == "linna2"
+        assert page.input_value("input[name=reason]") == "朱玲休假两周"
+        shot(page, "admin_repair_kept")
+        page.fill("input[name=to]", "linna")
+        page.click("button:has-text('改派')")
+        assert "任务已改派" in page.inner_text("body")
+        assert page.input_value("input[name=to]") == ""

@@ -155,3 +155,40 @@ def test_the_console_offers_every_repair_declared_and_runs_it(web, backdoor):
     done = admin.post(f"/admin/instances/{matter}/suspend", {"reason": "核查"}, follow_redirects=True)
     assert "事项已挂起" in done.get_data(as_text=True)
     assert backdoor.run(lambda e: e.runtime.instance(matter).status) == "suspended"
+
+
+def test_a_refused_repair_keeps_what_was_typed_in_its_own_form(web, backdoor):
+    """Bad input loses nothing (issue 19): a refused 改派, 修改 or 终止 draws the console again with the
+    refusal in that form and the typing still in its fields; the other forms stay empty."""
+    matter = start_two_steps(backdoor)
+    admin = web("admin")
+    confirm = backdoor.open_task(matter, "confirm")
+    before = backdoor.event_count()
+    refused = admin.post(f"/admin/instances/{matter}/reassign",
+                         {"task": confirm["id"], "to": "nobody_here", "reason": "朱玲休假两周"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 404 and "改派失败：目录中没有人员“nobody_here”" in page
+    assert 'value="nobody_here"' in page and 'value="朱玲休假两周"' in page
+    assert backdoor.event_count() == before and backdoor.task(confirm["id"]).assignee != "nobody_here"
+    refused = admin.post(f"/admin/instances/{matter}/edit_data", {"key": "subject", "value": "改正", "reason": " "})
+    page = refused.get_data(as_text=True)
+    assert "修改失败：" in page and 'value="subject"' in page and 'value="改正"' in page
+    assert 'value="nobody_here"' not in page  # the 改派 form is empty again
+    refused = admin.post(f"/admin/instances/{matter}/terminate", {"reason": "资" * 5001})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "“原因”不能超过5000个字" in page  # the one limit of free text
+    assert backdoor.event_count() == before
+    assert backdoor.run(lambda e: e.runtime.instance(matter).status) == "running"
+
+
+def test_script_set_values_are_shown_by_raw_name_to_administrators_only(web, backdoor):
+    """Values no form gives a title (a diagram's scripts set them: rung_history, receipt_status …) are not
+    shown to staff under their internal names; the administrator, who repairs data by those names, sees them."""
+    matter = backdoor.run(lambda e: e.runtime.start(
+        "t_two_steps", dict(TWO_STEPS, rung_history=["phone"], receipt_status="deemed"), "zhuling").id)
+    draft = backdoor.open_task(matter, "draft")
+    staff = web("zhuling").get(f"/tasks/{draft['id']}").get_data(as_text=True)
+    assert "管理台测试事项" in staff  # the titled subject is there
+    assert "其他流程数据" not in staff and "rung_history" not in staff and "receipt_status" not in staff
+    admin = web("admin").get(f"/tasks/{draft['id']}").get_data(as_text=True)
+    assert "其他流程数据" in admin and "rung_history" in admin and "receipt_status" in admin

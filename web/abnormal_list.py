@@ -3,7 +3,7 @@ persons and enforcement officers list, remove and, after three years, refer to P
 The public reads it at /public/results?kind=abnormal."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import abnormal_list, directory
+from engine import abnormal_list
 from engine.errors import LiandongError
 
 from .transaction import refuse
@@ -12,16 +12,12 @@ from .auth import login_required
 bp = Blueprint("credit", __name__, url_prefix="/credit")
 
 
-def _may_act() -> bool:
-    return any(directory.holds(g.db, g.user.id, abnormal_list.AUTHORITY, role) for role in abnormal_list.ACTING_ROLES)
-
-
 @bp.get("/abnormal")
 @login_required
 def abnormal():
     history = request.args.get("all") == "1"
     return render_template("credit/abnormal.html", rows=abnormal_list.entries(g.db, current=not history),
-                           history=history, reasons=abnormal_list.REASONS, may_act=_may_act(),
+                           history=history, reasons=abnormal_list.REASONS, may_act=abnormal_list.may_act(g.db, g.user.id),
                            due={r.id for r in abnormal_list.due_for_serious_list(g.db, g.engine.clock.now())},
                            unreachable=abnormal_list.unreachable_in_inspections(g.db))
 

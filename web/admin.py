@@ -16,7 +16,7 @@ from engine.errors import LiandongError
 from engine.models import CalendarYear, Department, Person
 from engine.monitoring import STATUSES, InstanceFilter
 
-from . import documents_views, present, repairs
+from . import documents_views, operations, present, repairs
 from .transaction import refuse
 from .auth import login_required, role_required
 
@@ -61,20 +61,30 @@ def instances():
 @bp.get("/instances/<int:instance_id>")
 @role_required("admin")
 def instance(instance_id: int):
-    matter = g.engine.runtime.instance(instance_id)
+    return _instance_page(g.engine.runtime.instance(instance_id))
+
+
+def _instance_page(matter, status: int = 200, refused: operations.Refusal = operations.NOTHING_REFUSED):
+    """The console's page of one matter; a refused repair's form holds what was typed and says why."""
     definition = g.engine.repository.get(matter.definition_id)
     state = g.engine.monitoring.diagram_state(matter)
     data = g.engine.runtime.data(matter)
-    events = g.engine.history.events(matter.id)
-    versions = [d.version for d in g.engine.repository.versions("bpmn", matter.process_key)]
+    open_tasks = g.engine.monitoring.open_tasks(matter.id)
+
+    def typed(name: str, **row) -> dict:
+        fields = operations.form_fields(repairs.BY_NAME[name], matter, g.user.id, *refused.kept(name, **row))
+        return {f.name: f for f in fields}
     return render_template(
         "admin/instance.html", matter=matter, definition=definition, state=state, statuses=STATUSES,
         data_json=json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str),
-        events=events, kinds=states.EVENTS, timers=g.engine.monitoring.pending_timers(matter.id),
-        open_tasks=g.engine.monitoring.open_tasks(matter.id), versions=versions,
+        events=g.engine.history.events(matter.id), kinds=states.EVENTS,
+        timers=g.engine.monitoring.pending_timers(matter.id), open_tasks=open_tasks,
+        versions=[d.version for d in g.engine.repository.versions("bpmn", matter.process_key)],
         documents=documents_views.listed(matter.id), repairs=repairs.BY_NAME, buttons=repairs.BUTTONS,
+        typed={op.name: typed(op.name) for op in repairs.REPAIRS if op.name != "reassign"},
+        reassign={t.id: typed("reassign", task=t.id) for t, _ in open_tasks}, refused=refused,
         diagram={"xml": definition.content, "completed": state.completed, "active": state.active,
-                 "errored": state.errored, "counts": state.counts, "labels": states.ENGINE_TASK})
+                 "errored": state.errored, "counts": state.counts, "labels": states.ENGINE_TASK}), status
 
 
 @bp.post("/instances/<int:instance_id>/<action>")
@@ -83,12 +93,14 @@ def act(instance_id: int, action: str):
     op = repairs.BY_NAME.get(action)
     if op is None:
         return redirect(url_for("admin.instance", instance_id=instance_id))
-    try:
-        op.run(g.engine.runtime.instance(instance_id), g.user.id, request.form)
-        flash(op.done, "success")
-    except LiandongError as err:  # refused: nothing of it is kept, the page says why
+    params = request.form.to_dict()
+    try:  # the engine says what a repair needs (终止事项须填写原因 …); text within input_text's limit
+        operations.run(op, g.engine.runtime.instance(instance_id), g.user.id, params)
+    except LiandongError as err:  # refused: nothing of it is kept but what was typed, in its form
         refuse()
-        flash(err.message, "error")
+        refused = operations.Refusal.of(op, params, err)
+        return _instance_page(g.engine.runtime.instance(instance_id), refused.status, refused)
+    flash(op.done, "success")
     return redirect(url_for("admin.instance", instance_id=instance_id))
 
 

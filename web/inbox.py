@@ -54,18 +54,15 @@ def _revision() -> int | None:
 
 
 def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, entered=None,
-                message: str = "", handover_error: str = "", handover_entered=None, failed_op=None):
-    """The task page. `failed_op`: (name, what was typed, message, errors by field) of a refused office
-    operation; its form is shown open with the typing kept and each error next to its field."""
+                message: str = "", handover_error: str = "", handover_entered=None,
+                refused: operations.Refusal | None = None):
+    """The task page; `refused`: an office operation refused, its form shown open with the typing kept."""
     instance = g.engine.runtime.instance(task.instance_id)
     allowed = actions.available(g.engine, task, g.user.id)
     schema = g.engine.tasks.form_schema(task)
     if entered is None and task.draft and task.state == states.TASK_OPEN:
         entered = task.draft  # what was saved, or what a delegate filled in
-    failed_name, failed_entered, failed_message, failed_errors = failed_op or (None, None, "", None)
-    ops = [(op, operations.form_fields(op, task, g.user.id, *((failed_entered, failed_errors) if op.name == failed_name
-                                                              else (None, None))))
-           for op in operations.available(task, g.user.id, "task")]
+    ops = operations.drawn(operations.available(task, g.user.id, "task"), task, g.user.id, refused)
     reopened = g.engine.office.reopenings([task]).get(task.id) if task.state == states.TASK_OPEN else None
     signing = any(op.name == "sign" for op, _ in ops)  # 加签: the opinion asked of me comes first
     approving = any(op.name == "extend" for op, _ in ops)  # a 延期申请 sent to me
@@ -77,10 +74,11 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
         attachments_error=(errors or {}).get("attachments", ""),
         colleagues=present.colleagues(task, g.user.id) if "hand_over" in allowed else [],
         handover_error=handover_error, handover=handover_entered or {},
-        context=present.context(instance, g.engine.visibility.task_data(task, g.user.id)), history=present.history(instance.id), ops=ops,
+        context=present.context(instance, g.engine.visibility.task_data(task, g.user.id),
+                                unlabelled="admin" in (g.user.system_roles or [])), history=present.history(instance.id), ops=ops,
         signers=g.engine.signers.of_task(task.id), documents=documents_views.listed(instance.id),
         attachments=g.engine.attachments.of_matter(instance.id),
-        failed_op=(failed_name or ("sign" if signing else None), failed_message), signing=signing, approving=approving,
+        failed_op=(refused.name, refused.message) if refused else ("sign" if signing else None, ""), signing=signing, approving=approving,
         reopened=reopened, suspended=present.suspension(instance),
         extension_refused=g.engine.deadlines.refused_extension(task) if task.state == states.TASK_OPEN else None,
         review=present.previous_step(task, g.user.id) if task.state == states.TASK_OPEN else None,

@@ -2,7 +2,7 @@
 the starter, section heads, copy recipients and supervisors), opinions asked of me, copies to me."""
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from engine.errors import FormInvalid, LiandongError
+from engine.errors import LiandongError
 
 from . import documents_views, inbox, operations, present
 from .transaction import refuse
@@ -31,14 +31,13 @@ def task_operation(task_id: int, name: str):
     back_to_late = request.form.get("back") == "late"  # 催办 from the 督查室's list of late tasks
     params = _params()
     try:
-        _check_filled(op, params)
-        operations.run(op, task, g.user.id, params)
+        operations.run_posted(op, task, g.user.id, params)
         flash(op.done, "success")
     except LiandongError as err:  # refused: nothing of it is kept but what was typed, in the open form
         refuse()
         if not back_to_late and present.may_view(g.engine.tasks.get(task_id), g.user.id):
-            return inbox.render_task(g.engine.tasks.get(task_id), status=_refusal_status(err),
-                                     failed_op=(name, params, f"{op.label}失败：{err.message}", _field_errors(err)))
+            refused = operations.Refusal.of(op, params, err)
+            return inbox.render_task(g.engine.tasks.get(task_id), status=refused.status, refused=refused)
         flash(f"{op.label}失败：{err.message}", "error")
     if back_to_late:
         return redirect(url_for("lists.late") + f"#late-{task_id}")
@@ -56,37 +55,16 @@ def matter_operation(instance_id: int, name: str):
         abort(403, description="您不能对该事项执行此操作。")
     params = _params()
     try:
-        _check_filled(op, params)
-        operations.run(op, matter, g.user.id, params)
+        operations.run_posted(op, matter, g.user.id, params)
         flash(op.done, "success")
     except LiandongError as err:
         refuse()
         matter = g.engine.runtime.instance(instance_id)
         if present.may_view_matter(matter, g.user.id):
-            return _matter_page(matter, _refusal_status(err),
-                                (name, params, f"{op.label}失败：{err.message}", _field_errors(err)))
+            refused = operations.Refusal.of(op, params, err)
+            return _matter_page(matter, refused.status, refused)
         flash(f"{op.label}失败：{err.message}", "error")
     return redirect(url_for("office.matter_page", instance_id=instance_id))
-
-
-def _check_filled(op: operations.Operation, params: dict) -> None:
-    """A page's form names the fields left empty, each beside its field, before the engine is asked."""
-    missing = {p.name: (f"请选择“{p.title}”" if p.widget in ("select", "checkboxes", "date") else f"请填写“{p.title}”")
-               for p in op.params if p.required and not [v for v in _as_list(params.get(p.name)) if str(v).strip()]}
-    if missing:
-        raise FormInvalid(missing, "；".join(missing.values()))
-
-
-def _as_list(value) -> list:
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
-def _field_errors(err: LiandongError) -> dict:
-    return dict(err.errors) if isinstance(err, FormInvalid) else {}
-
-
-def _refusal_status(err: LiandongError) -> int:
-    return err.status if 400 <= err.status < 500 else 422
 
 
 @bp.get("/matters/<int:instance_id>")
@@ -99,18 +77,15 @@ def matter_page(instance_id: int):
     return _matter_page(matter)
 
 
-def _matter_page(matter, status: int = 200, failed_op=None):
-    failed_name, failed_entered, failed_message, failed_errors = failed_op or (None, None, "", None)
+def _matter_page(matter, status: int = 200, refused: operations.Refusal | None = None):
     tasks = g.engine.tasks.of_instance(matter.id)
-    ops = [(op, operations.form_fields(op, matter, g.user.id, *((failed_entered, failed_errors) if op.name == failed_name
-                                                                else (None, None))))
-           for op in operations.available(matter, g.user.id, "matter")]
+    ops = operations.drawn(operations.available(matter, g.user.id, "matter"), matter, g.user.id, refused)
     data = g.engine.visibility.matter_data(matter, g.user.id)
     return render_template("office/matter.html", matter=matter, context=present.context(matter, data),
                            history=present.history(matter.id), ops=ops, documents=documents_views.listed(matter.id),
                            viewable={t.id for t in tasks if present.may_view(t, g.user.id)},
                            tasks=[(t, present.deadline(t), present.holder_text(t)) for t in tasks],
-                           failed_op=(failed_name, failed_message), diagram=present.diagram(matter),
+                           failed_op=(refused.name, refused.message) if refused else (None, ""), diagram=present.diagram(matter),
                            attachments=g.engine.attachments.of_matter(matter.id)), status
 
 

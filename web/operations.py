@@ -10,7 +10,7 @@ from flask import g
 from sqlalchemy import select
 
 from engine import directory, input_text, states
-from engine.errors import FormInvalid, InvalidState
+from engine.errors import FormInvalid, InvalidState, LiandongError
 from engine.models import HumanTask, Instance, Person
 
 from .formview import Field
@@ -227,6 +227,55 @@ def available(target: HumanTask | Instance, user: str, on: str) -> list[Operatio
     return [op for op in operations if op.shown(target, user)]
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """An operation posted from a page and refused (by check_filled or the engine): its form is drawn
+    again, open, holding what was typed, with the message in it and each field's error beside the field.
+    The one way every operation form keeps what was typed: the task and matter pages, the console."""
+    name: str
+    entered: dict
+    message: str
+    errors: dict = field(default_factory=dict)
+    status: int = 422  # the page is answered with the refusal's own 4xx, or 422
+
+    @classmethod
+    def of(cls, op: Operation, entered: dict, err: LiandongError) -> "Refusal":
+        return cls(op.name, entered, f"{op.label}失败：{err.message}",
+                   dict(err.errors) if isinstance(err, FormInvalid) else {},
+                   err.status if 400 <= err.status < 500 else 422)
+
+    def kept(self, name: str, **row) -> tuple[dict | None, dict | None]:
+        """(what was typed, errors) for the form of operation `name`, on the row it was posted from
+        (row: the hidden fields that tell one row's form from another, e.g. task=7); else nothing."""
+        if self.name != name or any(str(self.entered.get(k, "")) != str(v) for k, v in row.items()):
+            return None, None
+        return self.entered, self.errors
+
+    def says(self, name: str, **row) -> str:
+        """The message, for the form of operation `name` on that row; else nothing."""
+        return self.message if self.kept(name, **row)[0] is not None else ""
+
+
+NOTHING_REFUSED = Refusal("", {}, "")
+
+
+def drawn(ops: list[Operation], target, user: str, refused: Refusal | None = None) -> list[tuple[Operation, list[Field]]]:
+    """Each operation with its form's fields; the refused one's hold what was typed."""
+    return [(op, form_fields(op, target, user, *(refused.kept(op.name) if refused else (None, None)))) for op in ops]
+
+
+def check_filled(op: Operation, params: dict) -> None:
+    """A page's form names the fields left empty, each beside its field, before the engine is asked."""
+    missing = {p.name: (f"请选择“{p.title}”" if p.widget in ("select", "checkboxes", "date") else f"请填写“{p.title}”")
+               for p in op.params if p.required and not [v for v in _as_list(params.get(p.name)) if str(v).strip()]}
+    if missing:
+        raise FormInvalid(missing, "；".join(missing.values()))
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
 def form_fields(op: Operation, target, user: str, entered: dict | None = None,
                 errors: dict | None = None) -> list[Field]:
     """The operation's fields, holding what the user typed when it was refused, with the refusal
@@ -273,3 +322,10 @@ def normalised(op: Operation, params: dict) -> dict:
 
 def run(op: Operation, target, user: str, params: dict):
     return op.run(target, user, normalised(op, params))
+
+
+def run_posted(op: Operation, target, user: str, params: dict):
+    """An operation posted from a page's form: the fields left empty are named first (the JSON API
+    calls `run`, and the engine says what it needs)."""
+    check_filled(op, params)
+    return run(op, target, user, params)

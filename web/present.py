@@ -314,8 +314,10 @@ def format_value(value, spec: dict | None) -> str:
     return str(value)
 
 
-def context(instance: Instance, data: dict) -> Context:
-    """Labelled values of `data`: what engine.visibility lets this person read of the matter."""
+def context(instance: Instance, data: dict, unlabelled: bool = False) -> Context:
+    """Labelled values of `data`: what engine.visibility lets this person read of the matter. Values no
+    form gives a title (set by the diagram's scripts: sent_at, rung_history …) are internal: listed by
+    their raw names in `other` only when `unlabelled` (for administrators, who repair data by those names)."""
     fields = _form_fields(instance)
     result = Context()
     if data.get("started_by"):
@@ -331,7 +333,7 @@ def context(instance: Instance, data: dict) -> Context:
         spec = fields.get(name)
         if spec and spec.get("title"):
             result.items.append(ContextItem(spec["title"], format_value(value, spec)))
-        else:
+        elif unlabelled:
             result.other.append(ContextItem(name, format_value(value, None)))
     return result
 
