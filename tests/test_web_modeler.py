@@ -335,6 +335,15 @@ def test_draft_save_and_load(owner, backdoor):
     assert 'id="orphan-drafts"' in listing and "w_new" in listing
 
 
+def test_a_draft_too_large_to_deploy_is_refused_as_too_large(owner, backdoor):
+    """A draft is kept to the size deployment reads (bpmn_xml.MAX_BYTES): a larger one is refused as
+    too large, not as "not a BPMN diagram" by the parser's own limit."""
+    padded = W_REVIEW.replace("</bpmn:definitions>", "<!--" + " " * bpmn_xml.MAX_BYTES + "--></bpmn:definitions>")
+    response = owner.post("/modeler/processes/w_review/drafts", {"xml": padded})
+    assert response.status_code == 413 and response.get_json()["error"] == "草稿过大（上限 2 MB），未保存"
+    assert count(backdoor, Draft) == 0
+
+
 def test_edit_page_offers_roles_and_deployed_forms(owner):
     page = text(owner.get("/modeler/processes/w_review/edit"))
     config = re.search(r'<script type="application/json" id="modeler-config">(.*?)</script>', page, re.S).group(1)
@@ -394,6 +403,18 @@ def test_a_trial_runs_start_form_has_the_text_limit_of_the_real_one(owner, backd
     url = owner.post(f"/modeler/drafts/{draft_id}/sandbox").headers["Location"]
     field = re.search(r'<div class="field" id="field-remarks">(.*?)</div>', text(owner.get(url)), re.S).group(1)
     assert 'data-max-length="5000"' in field and "0/5000字" in field
+
+
+def test_an_owner_keeps_the_newest_trial_runs_and_the_oldest_make_room(owner, backdoor, app):
+    """Each trial run is a copy of the directory and every definition: an owner keeps at most
+    sandbox.MAX_PER_OWNER of them, and making one more removes the least recently used."""
+    from web import sandbox
+    draft_id = backdoor.run(lambda e: _add_draft(e, TWO_STEPS, "t_two_steps"))
+    urls = [owner.post(f"/modeler/drafts/{draft_id}/sandbox").headers["Location"] for _ in range(sandbox.MAX_PER_OWNER + 1)]
+    assert owner.get(urls[0]).status_code == 404 and "试运行不存在或已过期" in text(owner.get(urls[0]))
+    assert all(owner.get(url).status_code == 200 for url in urls[1:])
+    folders = [p for p in Path(app.config["SANDBOX_DIR"]).glob("*/*") if (p / "meta.json").exists()]
+    assert len(folders) == sandbox.MAX_PER_OWNER
 
 
 def test_sandbox_refuses_a_broken_draft(owner, backdoor):
@@ -470,6 +491,21 @@ def test_an_upload_that_would_join_another_procedure_is_confirmed_without_choosi
                                           "carried_content": carried["my_review.bpmn"]})
     assert done.status_code == 302 and done.headers["Location"].endswith("/modeler/processes/t_two_steps")
     assert backdoor.run(lambda e: e.repository.process("t_two_steps").version) == 2
+
+
+def test_files_too_large_to_carry_back_are_asked_about_without_a_confirmation_that_would_fail(owner, backdoor):
+    """The confirmation form posts the files again, base64 and form-encoded: when that would pass the
+    request limit (MAX_CONTENT_LENGTH, 413), the question says to upload them in parts instead."""
+    def padded(title: str, size: int) -> bytes:
+        form = {"title": title, "type": "object", "properties": {"seen": {"type": "boolean", "title": "已阅"}}}
+        return json.dumps(form, ensure_ascii=False).encode()[:-1] + b" " * size + b"}"
+    files = [("my_review.bpmn", as_other_process(W_REVIEW).encode()), ("pad_a.json", padded("甲", 1_600_000)),
+             ("pad_b.json", padded("乙", 1_600_000))]
+    response = upload_many(owner, files)
+    assert response.status_code == 409 and "已由另一个文件 two_steps.bpmn 部署" in text(response)
+    assert "这些文件合计过大，确认时无法一并带回：请分几次上传" in text(response)
+    assert 'id="confirm-form"' not in text(response) and 'name="carried_content"' not in text(response)
+    assert count(backdoor, Definition, Definition.key == "t_two_steps") == 1
 
 
 # --- forms and decision tables beside the diagram (issue 21 item 3) ---

@@ -35,6 +35,7 @@ from engine.models import Base
 COPIED = ("department", "person", "role_assignment", "issuing_authority", "calendar_day", "calendar_year",
           "definition", "target_entry")
 MAX_AGE = 24 * 3600
+MAX_PER_OWNER = 10  # each trial run is a copy of the directory and every definition: an owner keeps the newest
 
 
 TOKEN = re.compile(r"[0-9a-f]{16}")
@@ -73,9 +74,11 @@ def _write_private(path: Path, text: str) -> None:
         out.write(text)
 
 
-def _clean_old() -> None:
-    """Remove this app's trial runs untouched for a day (only folders named like a token)."""
+def _clean_old(user: str | None = None) -> None:
+    """Remove this app's trial runs untouched for a day (only folders named like a token), and the
+    `user`'s least recently used ones beyond MAX_PER_OWNER - 1, making room for the one being made."""
     now = time.time()
+    owned = []
     for entry in os.scandir(root()):
         if not (TOKEN.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)):
             continue
@@ -83,6 +86,17 @@ def _clean_old() -> None:
         touched = meta.stat().st_mtime if meta.exists() else entry.stat(follow_symlinks=False).st_mtime
         if now - touched > MAX_AGE:
             shutil.rmtree(entry.path, ignore_errors=True)
+        elif user is not None and _owner(meta) == user:
+            owned.append((touched, entry.path))
+    for _, path in sorted(owned)[:max(len(owned) - MAX_PER_OWNER + 1, 0)]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _owner(meta: Path) -> str | None:
+    try:
+        return json.loads(meta.read_text("utf-8")).get("owner")
+    except (OSError, ValueError, AttributeError):  # a trial run being made or removed just now
+        return None
 
 
 class Sandbox:
@@ -129,7 +143,7 @@ def create(real_session, clock, filename: str, content: bytes, user: str, draft_
            process_key: str) -> Sandbox:
     """Copy the real database's directory, calendar and definitions into a new trial database and
     deploy the draft there. Raises DeploymentError (after removing the trial) if the draft is refused."""
-    _clean_old()
+    _clean_old(user)
     token = secrets.token_hex(8)
     folder = root() / token
     folder.mkdir(mode=0o700)

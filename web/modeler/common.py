@@ -5,6 +5,7 @@ import html
 import re
 
 from flask import Blueprint, Response, abort, g, request
+from lxml import etree
 from sqlalchemy import case, func, select
 
 from engine import bpmn_xml, file_kinds, states
@@ -41,21 +42,24 @@ def form_names() -> list[str]:
     return sorted(set(g.db.execute(select(Definition.key).where(Definition.kind == "form")).scalars()))
 
 
-def describe(content: bytes) -> dict | None:
+def describe(content: bytes | etree._Element) -> dict | None:
+    """What deployment reads of a diagram (its file, or its parsed root), or None if it cannot."""
     try:
-        return bpmn_xml.describe_bpmn(bpmn_xml.parse_safely(content))
+        return bpmn_xml.describe_bpmn(bpmn_xml.parse_safely(content) if isinstance(content, bytes) else content)
     except bpmn_xml.XmlProblem:
         return None
 
 
-def bpmn_shaped(content: bytes) -> bool:
-    """A BPMN document, perhaps unfinished: bpmn:definitions holding a bpmn:process with an id."""
+def bpmn_root(content: bytes) -> etree._Element | None:
+    """The root of a BPMN document, perhaps unfinished (bpmn:definitions holding a bpmn:process with
+    an id); None if the content is not one."""
     try:
         root = bpmn_xml.parse_safely(content)
     except bpmn_xml.XmlProblem:
-        return False
-    return root.tag == f"{{{bpmn_xml.NS['bpmn']}}}definitions" and bool(
+        return None
+    shaped = root.tag == f"{{{bpmn_xml.NS['bpmn']}}}definitions" and bool(
         root.xpath("./bpmn:process[@id]", namespaces=bpmn_xml.NS))
+    return root if shaped else None
 
 
 def filename_for(content: bytes, fallback: str = "diagram.bpmn", edited: str | None = None) -> str:
@@ -122,9 +126,6 @@ def xml_response(content: str, download_name: str | None = None) -> Response:
         headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
         return Response(content, mimetype="application/xml", headers=headers)
     return Response(content, mimetype="text/plain", headers=headers)
-
-
-DRAFT_MAX_BYTES = 2 * 1024 * 1024
 
 
 def posted_xml() -> bytes:

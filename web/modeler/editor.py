@@ -1,13 +1,13 @@
 """The bpmn-js modeler: editing a version or a draft, validation, deployment, drafts."""
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 
-from engine import directory, states
+from engine import bpmn_xml, directory, states
 from engine.errors import DeploymentError
 from engine.models import Definition, Draft
 from engine.versions import VersionQuestion
 
 from ..auth import role_required
-from .common import (DRAFT_MAX_BYTES, OWNER, bp, bpmn_shaped, check, deployable, describe, draft_row, filename_for, form_names,
+from .common import (OWNER, bp, bpmn_root, check, deployable, describe, draft_row, filename_for, form_names,
                      posted_xml, problems_of, xml_response)
 
 
@@ -76,15 +76,17 @@ def deploy():
 @bp.post("/processes/<key>/drafts")
 @role_required(OWNER)
 def save_draft(key: str):
-    """A draft is a BPMN diagram (parsed safely, at most `DRAFT_MAX_BYTES`), whatever else is posted."""
+    """A draft is a BPMN diagram (parsed safely, so at most the `bpmn_xml.MAX_BYTES` of a file
+    deployment reads), whatever else is posted."""
     content = posted_xml()
-    if len(content) > DRAFT_MAX_BYTES:
-        return jsonify({"ok": False, "error": f"草稿过大（上限 {DRAFT_MAX_BYTES // 1024 // 1024} MB）"}), 413
-    if not bpmn_shaped(content):
+    if len(content) > bpmn_xml.MAX_BYTES:
+        return jsonify({"ok": False, "error": f"草稿过大（上限 {bpmn_xml.MAX_BYTES // 1000 // 1000} MB），未保存"}), 413
+    root = bpmn_root(content)
+    if root is None:
         return jsonify({"ok": False, "error": "草稿必须是 BPMN 流程图（bpmn:definitions 中含一个流程），未保存"}), 422
-    meta = describe(content)
-    if meta is not None and meta["process_id"] != key:
-        key = meta["process_id"]  # the diagram's process id decides which procedure the draft belongs to
+    meta = describe(root)  # the root read above, not the file again
+    if meta is not None:  # the diagram's process id decides which procedure the draft belongs to; an
+        key = meta["process_id"]  # unfinished one stays with the procedure it was opened from
     draft_id = request.form.get("draft_id", type=int)
     draft = g.db.get(Draft, draft_id) if draft_id else None
     if draft is None or draft.process_key != key:

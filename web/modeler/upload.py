@@ -5,8 +5,9 @@ process is shown back with the question (engine/versions.py) and deployed once t
 the files ride along in the confirmation form, so nothing has to be chosen again."""
 import base64
 import binascii
+from urllib.parse import quote_plus
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 
 from engine import bpmn_xml
 from engine.errors import DeploymentError
@@ -58,6 +59,11 @@ def _refused(names: list[str]) -> str | None:
     return None
 
 
+def _posted_size(carried: list[tuple[str, str]]) -> int:
+    """How many bytes the confirmation form posts for these files (form-encoded, with room for the rest)."""
+    return 1024 + sum(len(quote_plus(name)) + len(quote_plus(data)) + 40 for name, data in carried)
+
+
 def _stored_name(name: str, content: bytes) -> str:
     """A new process is named after its id; a file for a deployed one keeps its own name, so that a
     different file is asked about (the version is stored under the procedure's file name)."""
@@ -83,7 +89,12 @@ def upload():
     except VersionQuestion as question:
         g.rollback = True
         carried = [(name, base64.b64encode(content).decode("ascii")) for name, content in chosen]
-        return _page(409, questions=[p["reason"] for p in question.problems], carried=carried, filename=shown)
+        questions = [p["reason"] for p in question.problems]
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if limit and _posted_size(carried) > limit:  # the confirmation itself would be refused (413)
+            return _page(409, questions=questions, filename=shown, message=(
+                "这些文件合计过大，确认时无法一并带回：请分几次上传，先上传决策表和表单，再上传流程图。"))
+        return _page(409, questions=questions, carried=carried, filename=shown)
     except DeploymentError as err:
         g.rollback = True
         return _page(422, problems=problems_of(err, *(content for _, content in chosen)), filename=shown)
