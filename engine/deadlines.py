@@ -168,7 +168,7 @@ class Deadlines:
     def matter_deadline(self, instance: Instance, data: dict) -> datetime | None:
         """The matter's own limit (ProcessSpec.matter_deadline, e.g. P11's 90 days) as it stands now. The
         step whose `due` it is may have had its clock stopped (补正) or extended: that row's due moved."""
-        process = specs.of(self.ctx.repository.get(instance.definition_id))
+        process = self.ctx.repository.process_of(instance)
         if not process.matter_deadline or not data.get(process.matter_deadline):
             return None
         carriers = [t.id for t in process.user_tasks.values() if t.due.strip() == process.matter_deadline]

@@ -304,19 +304,27 @@ class Repository:
         """The definition ids a new matter of this process binds to: the process, what it calls,
         the decision tables and the forms of their user tasks (latest versions, now)."""
         main = self.process(process_key)
-        bpmn = {main.key: main.id}
-        for called in self._called_closure(main.key, {}):
-            bpmn[called] = self.process(called).id
-        processes = [specs.of(self.get(i)) for i in bpmn.values()]
-        dmn = {row.key: row.id for row in self._latest_of_kind("dmn")}
+        rows = {main.key: main, **{called: self.process(called) for called in self._called_closure(main.key, {})}}
+        processes = [specs.of(row) for row in rows.values()]
         form_names = {t.form for p in processes for t in p.user_tasks.values() if t.form}
         form_names |= {p.start_form for p in processes if p.start_form}
-        forms_ = {name: row.id for name in sorted(form_names) if (row := self.latest("form", name)) is not None}
-        ids = [*bpmn.values(), *dmn.values(), *forms_.values()]
-        hashes = dict(self.db.execute(select(Definition.id, Definition.content_hash).where(Definition.id.in_(ids))).all())
+        dmn, forms_ = self._newest("dmn"), self._newest("form", form_names)  # ids and hashes only, not the files
+        hashes = {row.id: row.content_hash for row in rows.values()} | dict([*dmn.values(), *forms_.values()])
         # the content hashes ride along so loading the matter needs no query to find its parsed specs
-        return {"process": main.key, "bpmn": bpmn, "dmn": dmn, "forms": forms_,
+        return {"process": main.key, "bpmn": {key: row.id for key, row in rows.items()},
+                "dmn": {key: i for key, (i, _) in dmn.items()}, "forms": {key: i for key, (i, _) in forms_.items()},
                 "hashes": {str(i): h for i, h in hashes.items()}}
+
+    def _newest(self, kind: str, keys: set[str] | None = None) -> dict[str, tuple[int, str]]:
+        """Key -> (id, content hash) of the latest version of every definition of `kind` (or of `keys`),
+        sorted by key, in one query."""
+        newest = select(Definition.key, func.max(Definition.version).label("v")).where(Definition.kind == kind)
+        if keys is not None:
+            newest = newest.where(Definition.key.in_(sorted(keys)))
+        latest = newest.group_by(Definition.key).subquery()
+        found = self.db.execute(select(Definition.key, Definition.id, Definition.content_hash).join(
+            latest, (Definition.key == latest.c.key) & (Definition.version == latest.c.v)).where(Definition.kind == kind))
+        return {key: (i, h) for key, i, h in sorted(found)}
 
     def specs(self, bundle: dict):
         key = bundle["process"] + "|" + self._cache_key([*bundle["bpmn"].values(), *bundle["dmn"].values()],
@@ -349,6 +357,11 @@ class Repository:
             hashes.update(self.db.execute(select(Definition.id, Definition.content_hash)
                                           .where(Definition.id.in_(missing))).all())
         return "|".join(hashes[i] for i in ids)
+
+    def process_of(self, instance) -> ProcessSpec:
+        """A matter's own process spec, from its bundle's parsed specs: its definition row (the whole
+        file) is not read."""
+        return self.process_specs(instance.bundle)[instance.process_key]
 
     def process_specs(self, bundle: dict) -> dict[str, ProcessSpec]:
         """Process id -> its typed spec (lanes, user task properties), for every process in the bundle."""

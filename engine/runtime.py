@@ -43,7 +43,7 @@ class Runtime:
         start_form = process.start_form
         if start_form and start_form in bundle["forms"]:
             from . import forms
-            data = forms.validate(repo.form_schema(bundle["forms"][start_form]), data)
+            data = forms.validate(repo.form_schema(bundle["forms"][start_form], bundle["hashes"]), data)
         now = self.ctx.clock.now()
         person_roles = directory.roles_of(self.db, user)
         data = dict(data)

@@ -38,24 +38,35 @@ def serving(app):
 
 
 @contextlib.contextmanager
+def serving_prepared(tmp_path: Path, template: Path, prepare, at: str = "2026-11-23 09:30", **config):
+    """A live server over a copy of the template database where `prepare(engine)` has run, in one
+    transaction, with the clock frozen at `at`. Yields (base URL, what `prepare` returned)."""
+    from engine import Liandong
+
+    clock = FrozenClock(at)
+    app = make_app(tmp_path, template, clock, **config)
+    with app.extensions["liandong_sessions"]() as session, session.begin():
+        prepared = prepare(Liandong(session, clock))
+    with serving(app) as base:
+        yield base, prepared
+
+
+@contextlib.contextmanager
 def serving_p3(tmp_path: Path, template: Path, answered: bool = False):
     """A live server with one P3 商请 matter (003 §2(3)) 孙丽 started at 2026-11-23 09:30; `answered`:
     朱玲 has answered it. Yields (base URL, matter id, {"answer": task id[, "receive": task id]})."""
-    from engine import Liandong
     from tests.test_office import ANSWER, request
 
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, template, clock)
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        engine = Liandong(session, clock)
+    def prepare(engine):
         matter = engine.runtime.start("p3_consultation_request", request(), "sunli")
         answer = engine.tasks.of_instance(matter.id, open_only=True)[0]
         ids = {"answer": answer.id}
         if answered:
             engine.tasks.complete(answer.id, "zhuling", ANSWER, answer.revision)
             ids["receive"] = engine.tasks.of_instance(matter.id, open_only=True)[0].id
-    with serving(app) as base:
-        yield base, matter.id, ids
+        return matter.id, ids
+    with serving_prepared(tmp_path, template, prepare) as (base, (matter_id, ids)):
+        yield base, matter_id, ids
 
 
 def sign_in(page, base, person):

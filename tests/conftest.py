@@ -117,6 +117,15 @@ def engine_scenario(session_factory, clock) -> Scenario:
     return Scenario(session_factory, clock)
 
 
+@pytest.fixture(params=["warm", "cold"])
+def matters(request, tmp_path, engine_template) -> Scenario:
+    """Scenario over the small test processes (tests/data, SQLite), warm (one process keeps its caches)
+    and cold (every action as in a freshly started process). A test module may define its own `matters`."""
+    eng = db.make_engine(_sqlite_copy(engine_template, tmp_path))
+    yield Scenario(db.session_factory(eng), FrozenClock("2026-09-28 09:00"), cold=request.param == "cold")
+    eng.dispose()
+
+
 def pytest_generate_tests(metafunc):
     """Scenario tests run warm and cold; those marked `across_processes` also through the real CLI."""
     if "scenario" in metafunc.fixturenames:

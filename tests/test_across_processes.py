@@ -2,7 +2,6 @@
 own process, and a restart empties the caches. Each BPMN construct the validator accepts is driven warm
 (one process) and cold (every action as in a fresh process: no parsed definition, no cached workflow),
 and after every action each unfinished matter has something to wait on (tests/scenario.py)."""
-import shutil
 from pathlib import Path
 from datetime import timezone
 
@@ -12,7 +11,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from engine import db, storage, tree_depth
+from engine import storage, tree_depth
 from engine.clock import FrozenClock
 from engine.errors import DeploymentError
 from engine.models import Instance, Timer
@@ -22,15 +21,6 @@ DEPARTMENTS = {"department": "market_bureau", "subject": "跨进程测试",
                "departments": ["market_bureau", "emergency_bureau"]}
 LIAISON = {"market_bureau": "zhuling", "emergency_bureau": "gaoyan"}
 NOTE = {"note": "已阅"}
-
-
-@pytest.fixture(params=["warm", "cold"])
-def matters(request, tmp_path, engine_template) -> Scenario:
-    target = tmp_path / "liandong.sqlite3"
-    shutil.copy(engine_template, target)
-    eng = db.make_engine(f"sqlite:///{target}")
-    yield Scenario(db.session_factory(eng), FrozenClock("2026-09-28 09:00"), cold=request.param == "cold")
-    eng.dispose()
 
 
 def timers(s: Scenario, matter) -> list[tuple[str, str]]:

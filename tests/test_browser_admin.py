@@ -2,24 +2,19 @@
 highlighted on the diagram, with the completed steps marked done."""
 import pytest
 
-from engine import Liandong
-from engine.clock import FrozenClock
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
+from tests.browser_support import needs_chromium, serving_prepared, shot, sign_in
 
 pytestmark = needs_chromium
 
 
 @pytest.fixture
 def p4_server(tmp_path, processes_template):
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, processes_template, clock)
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        matter = Liandong(session, clock).runtime.start("p4_communication_ladder", {
+    def prepare(engine):
+        return engine.runtime.start("p4_communication_ladder", {
             "subject": "危化品经营许可变更后的监管衔接", "sending_department": "approval_bureau.market",
             "receiving_department": "market_bureau", "start_rung": "phone",
-            "matter_description": "许可变更后经营场所迁址，需明确新址的日常监管责任。"}, "sunli")
-        matter_id = matter.id
-    with serving(app) as base:
+            "matter_description": "许可变更后经营场所迁址，需明确新址的日常监管责任。"}, "sunli").id
+    with serving_prepared(tmp_path, processes_template, prepare) as (base, matter_id):
         yield base, matter_id
 
 

@@ -5,9 +5,7 @@ for an opinion first (前加签); 王建国 opens the step, is told he was asked
 signs."""
 import pytest
 
-from engine import Liandong
-from engine.clock import FrozenClock
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
+from tests.browser_support import needs_chromium, serving_prepared, shot, sign_in
 from tests.test_p04_communication_ladder import start_data
 
 pytestmark = needs_chromium
@@ -16,16 +14,13 @@ DRAFT = "一、新址位于铁西区，请贵局明确日常监管责任。\n二
 
 @pytest.fixture
 def oa_drafted(tmp_path, processes_template):
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, processes_template, clock)
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        e = Liandong(session, clock)
+    def prepare(e):
         matter = e.runtime.start("p4_communication_ladder", start_data(start_rung="oa"), "sunli")
         draft = e.tasks.of_instance(matter.id, open_only=True)[0]
         e.tasks.complete(draft.id, "zhaomin", {"oa_title": "关于新址监管责任的函商", "oa_content": DRAFT}, draft.revision)
-        approve = e.tasks.of_instance(matter.id, open_only=True)[0]
-    with serving(app) as base:
-        yield base, approve.id
+        return e.tasks.of_instance(matter.id, open_only=True)[0].id
+    with serving_prepared(tmp_path, processes_template, prepare) as (base, approve):
+        yield base, approve
 
 
 def test_the_approver_reads_the_draft_first_and_a_cosigner_signs(page, oa_drafted):

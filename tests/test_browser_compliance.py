@@ -6,9 +6,7 @@ step and 催办 it once. In 期限考核 the department's 商请 row counts one 
 table one."""
 import pytest
 
-from engine import Liandong
-from engine.clock import FrozenClock
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
+from tests.browser_support import needs_chromium, serving_prepared, shot, sign_in
 from tests.test_p03_consultation_request import request
 from tests.test_p04_communication_ladder import start_data as p4_data
 
@@ -17,16 +15,13 @@ pytestmark = needs_chromium
 
 @pytest.fixture
 def two_steps_at_the_market_bureau(tmp_path, processes_template):
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, processes_template, clock)
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        engine = Liandong(session, clock)
+    def prepare(engine):
         consultation = engine.runtime.start("p3_consultation_request", request(), "sunli")
         ladder = engine.runtime.start("p4_communication_ladder", p4_data(), "sunli")
         send = engine.tasks.of_instance(ladder.id, open_only=True)[0]
         engine.tasks.complete(send.id, "sunli", {"platform_message": "请确认新址监管责任。"}, send.revision)
-        answer = engine.tasks.of_instance(consultation.id, open_only=True)[0].id
-    with serving(app) as base:
+        return engine.tasks.of_instance(consultation.id, open_only=True)[0].id
+    with serving_prepared(tmp_path, processes_template, prepare) as (base, answer):
         yield base, answer
 
 

@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from engine import Liandong
-from engine.clock import FrozenClock
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
+from tests.browser_support import needs_chromium, serving_prepared, shot, sign_in
 from tests.test_p03_consultation_request import request
 
 pytestmark = needs_chromium
@@ -22,18 +20,17 @@ P3 = Path(__file__).resolve().parent.parent / "processes" / "p03_consultation_re
 
 @pytest.fixture
 def p3_with_newer_versions(tmp_path, processes_template):
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, processes_template, clock)
     xml = P3.read_text(encoding="utf-8")
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        engine = Liandong(session, clock)
+
+    def prepare(engine):
         matter = engine.runtime.start("p3_consultation_request", request(), "sunli")
         renamed = xml.replace('id="answer_request" name="答复商请"', 'id="answer_request" name="答复商请（限时）"')
         engine.repository.deploy([(P3.name, renamed.encode())], "owner")  # version 2
         dropped = xml.replace("record_sent_time", "stamp_sent_time")  # version 3: a step taken is gone
         engine.repository.deploy([(P3.name, dropped.encode())], "owner")
-    with serving(app) as base:
-        yield base, matter.id
+        return matter.id
+    with serving_prepared(tmp_path, processes_template, prepare) as (base, matter_id):
+        yield base, matter_id
 
 
 def choose_version(page, base, matter_id, version):

@@ -8,10 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import Liandong
-from engine.clock import FrozenClock
 from engine.models import Definition, Draft, HumanTask
-from tests.browser_support import make_app, needs_chromium, serving, sign_in
+from tests.browser_support import needs_chromium, serving_prepared, sign_in
 
 BPMN_JS = Path(__file__).resolve().parent.parent / "node_modules" / "bpmn-js" / "dist"
 pytestmark = [
@@ -27,10 +25,8 @@ document.addEventListener('securitypolicyviolation',
 
 @pytest.fixture
 def site(tmp_path, processes_template):
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, processes_template, clock, SANDBOX_DIR=str(tmp_path / "sandboxes"))
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        engine = Liandong(session, clock)
+    def prepare(engine):
+        session, clock = engine.db, engine.clock
         matter = engine.runtime.start("p4_communication_ladder", {
             "subject": "危化品经营许可变更后的监管衔接", "sending_department": "approval_bureau.market",
             "receiving_department": "market_bureau", "start_rung": "phone",
@@ -43,8 +39,8 @@ def site(tmp_path, processes_template):
         for task in session.execute(select(HumanTask).where(HumanTask.instance_id == matter.id)).scalars():
             task.due_at = clock.now() - timedelta(days=2)  # overdue: the compliance report draws a bar
         session.flush()
-        ids = {"matter": matter.id, "p3": p3.id, "draft": draft.id}
-    with serving(app) as base:
+        return {"matter": matter.id, "p3": p3.id, "draft": draft.id}
+    with serving_prepared(tmp_path, processes_template, prepare, SANDBOX_DIR=str(tmp_path / "sandboxes")) as (base, ids):
         yield base, ids
 
 

@@ -8,9 +8,7 @@ deadline moves to Wed 21 Oct.
 Her section head 何斌 is not offered the approval. Screenshots go to test-artifacts/."""
 import pytest
 
-from engine import Liandong
-from engine.clock import FrozenClock
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
+from tests.browser_support import needs_chromium, serving_prepared, shot, sign_in
 from tests.test_office import P12, REPORT
 
 pytestmark = needs_chromium
@@ -18,14 +16,10 @@ pytestmark = needs_chromium
 
 @pytest.fixture
 def report_to_accept(tmp_path, processes_template):
-    clock = FrozenClock("2026-10-13 08:30")
-    app = make_app(tmp_path, processes_template, clock)
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        engine = Liandong(session, clock)
+    def prepare(engine):
         matter = engine.runtime.start(P12, dict(REPORT), "fengxue")
-        accept = engine.tasks.of_instance(matter.id, open_only=True)[0]
-        task_id = accept.id
-    with serving(app) as base:
+        return engine.tasks.of_instance(matter.id, open_only=True)[0].id
+    with serving_prepared(tmp_path, processes_template, prepare, at="2026-10-13 08:30") as (base, task_id):
         yield base, task_id
 
 

@@ -10,9 +10,7 @@ message with an internal comment; 徐明 at the market bureau reads the message,
 sending bureau, does."""
 import pytest
 
-from engine import Liandong
-from engine.clock import FrozenClock
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
+from tests.browser_support import needs_chromium, serving_prepared, shot, sign_in
 from tests.test_p01_approval_result_push import PUSH
 from tests.test_p01_approval_result_push import start_data as p1_data
 from tests.test_p04_communication_ladder import start_data as p4_data
@@ -27,10 +25,7 @@ def _open(engine, matter_id, spec_id, department=None):
 
 @pytest.fixture
 def branches(tmp_path, processes_template):
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, processes_template, clock)
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        e = Liandong(session, clock)
+    def prepare(e):
         p1 = e.runtime.start("p1_approval_result_push", p1_data(concluded_at="2026-11-20T16:00:00+08:00"), "sunli")
         push = _open(e, p1.id, "push_result")
         e.tasks.complete(push.id, "sunli", PUSH, push.revision)
@@ -47,8 +42,8 @@ def branches(tmp_path, processes_template):
         e.tasks.complete(approve.id, "liuhong", {"oa_approved": True, "oa_approval_comment": "同意，但注意措辞，不要承诺期限"},
                          approve.revision)
         answer = _open(e, p4.id, "answer_oa_message")
-        ids = {"emergency": emergency.id, "market": market.id, "answer": answer.id, "approve": approve.id}
-    with serving(app) as base:
+        return {"emergency": emergency.id, "market": market.id, "answer": answer.id, "approve": approve.id}
+    with serving_prepared(tmp_path, processes_template, prepare) as (base, ids):
         yield base, ids
 
 

@@ -9,9 +9,7 @@ import re
 
 import pytest
 
-from engine import Liandong
-from engine.clock import FrozenClock
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in, start_p3_trial
+from tests.browser_support import needs_chromium, serving_prepared, shot, sign_in, start_p3_trial
 from tests.test_p01_approval_result_push import PUSH
 from tests.test_p01_approval_result_push import start_data as p1_data
 from tests.test_p04_communication_ladder import start_data as p4_data
@@ -22,10 +20,7 @@ pytestmark = needs_chromium
 
 @pytest.fixture
 def matters(tmp_path, processes_template):
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, processes_template, clock)
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        e = Liandong(session, clock)
+    def prepare(e):
         p1 = e.runtime.start("p1_approval_result_push", p1_data(concluded_at="2026-11-20T16:00:00+08:00"), "sunli")
         push = e.tasks.of_instance(p1.id, open_only=True)[0]
         e.tasks.complete(push.id, "sunli", PUSH, push.revision)
@@ -38,9 +33,9 @@ def matters(tmp_path, processes_template):
         p6 = e.runtime.start("p6_third_party_arbitration", p6_data(
             dispute_description="审批科认为属于事中监管。\n市场监管局认为属于审批要件核查。"), "xuming")
         opinion = e.tasks.of_instance(p6.id, open_only=True)[0]
-        ids = {"p1": p1.id, "emergency": receipts["emergency_bureau"].id, "phone": phone.id, "p6": p6.id,
-               "opinion": opinion.id}
-    with serving(app) as base:
+        return {"p1": p1.id, "emergency": receipts["emergency_bureau"].id, "phone": phone.id, "p6": p6.id,
+                "opinion": opinion.id}
+    with serving_prepared(tmp_path, processes_template, prepare) as (base, ids):
         yield base, ids
 
 
@@ -99,12 +94,11 @@ def p3_draft(tmp_path, processes_template):
 
     from engine.models import Draft
 
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, processes_template, clock)
     xml = (Path(__file__).resolve().parent.parent / "processes" / "p03_consultation_request.bpmn").read_text("utf-8")
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        session.add(Draft(process_key="p3_consultation_request", content=xml, saved_by="owner", saved_at=clock.now()))
-    with serving(app) as base:
+
+    def prepare(e):
+        e.db.add(Draft(process_key="p3_consultation_request", content=xml, saved_by="owner", saved_at=e.clock.now()))
+    with serving_prepared(tmp_path, processes_template, prepare) as (base, _):
         yield base
 
 

@@ -5,9 +5,7 @@ with its department and holder, and 催办 it from the list (003 §3(3)); 朱玲
 Screenshots go to test-artifacts/."""
 import pytest
 
-from engine import Liandong
-from engine.clock import FrozenClock
-from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
+from tests.browser_support import needs_chromium, serving_prepared, shot, sign_in
 from tests.test_office import ANSWER, request
 
 pytestmark = needs_chromium
@@ -15,19 +13,16 @@ pytestmark = needs_chromium
 
 @pytest.fixture
 def two_requests(tmp_path, processes_template):
-    clock = FrozenClock("2026-11-23 09:30")
-    app = make_app(tmp_path, processes_template, clock)
-    with app.extensions["liandong_sessions"]() as session, session.begin():
-        engine = Liandong(session, clock)
+    def prepare(engine):
         answered = engine.runtime.start("p3_consultation_request", request(), "sunli")
         answer = engine.tasks.of_instance(answered.id, open_only=True)[0]
         engine.tasks.complete(answer.id, "zhuling", ANSWER, answer.revision)
         waiting = engine.runtime.start("p3_consultation_request",
                                        {**request(), "subject": "商请核实某药店经营范围"}, "sunli")
         late = engine.tasks.of_instance(waiting.id, open_only=True)[0]
-        ids = {"answered": answered.id, "waiting": waiting.id, "late": late.id}
-    clock.set("2026-12-01 10:00")  # the 3 working days ended on 26 November
-    with serving(app) as base:
+        engine.clock.set("2026-12-01 10:00")  # the 3 working days ended on 26 November
+        return {"answered": answered.id, "waiting": waiting.id, "late": late.id}
+    with serving_prepared(tmp_path, processes_template, prepare) as (base, ids):
         yield base, ids
 
 

@@ -1,14 +1,10 @@
 """A matter that loops for a long time keeps a small task tree (engine/compaction.py): older rounds leave
 the engine's tree, their rows and log entries stay, and every action still works on it, warm and cold
 (every action as in a fresh process)."""
-import shutil
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-from engine import db
-from engine.clock import FrozenClock
 from engine.models import HumanTask, Instance
 from tests.scenario import Scenario
 
@@ -17,15 +13,6 @@ START = {"department": "market_bureau", "subject": "循环事项"}
 AGAIN = {"note": "再来"}
 DONE = {"note": "完成"}
 ROUNDS = 40
-
-
-@pytest.fixture(params=["warm", "cold"])
-def matters(request, tmp_path, engine_template) -> Scenario:
-    target = tmp_path / "liandong.sqlite3"
-    shutil.copy(engine_template, target)
-    eng = db.make_engine(f"sqlite:///{target}")
-    yield Scenario(db.session_factory(eng), FrozenClock("2026-09-28 09:00"), cold=request.param == "cold")
-    eng.dispose()
 
 
 def looped(matters: Scenario, rounds: int = ROUNDS):

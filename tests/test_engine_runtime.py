@@ -213,3 +213,50 @@ def test_a_steps_database_work_does_not_grow_with_the_matter(engine_scenario):
     assert matter.status == "completed"
     assert per_step[1] == per_step[20] == per_step[38], per_step
     assert per_step[1] <= 13, per_step
+
+
+def test_starting_or_showing_a_matter_reads_no_form_file(tmp_path, processes_template):
+    """A matter is bound to its forms and decision tables by id and content hash (its bundle): starting
+    a P11 case (32 forms) or showing its task page reads the parsed, cached files, not their rows."""
+    import re
+    import shutil
+
+    from sqlalchemy import event
+
+    from engine import db
+    from engine.clock import FrozenClock
+    from engine.directory import DEMO_PASSWORD
+    from tests.scenario import Scenario
+    from tests.test_p11_penalty_case import file_and_investigate, start
+    from web import create_app
+
+    shutil.copy(processes_template, tmp_path / "p11.sqlite3")
+    url = f"sqlite:///{tmp_path / 'p11.sqlite3'}"
+    eng, clock = db.make_engine(url), FrozenClock("2026-07-03 10:00")
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret", "CLOCK": clock})
+    s = Scenario(db.session_factory(eng), clock)
+    rows_read: list[str] = []
+
+    def count(_conn, _cursor, statement, *_):
+        if "definition.content," in statement:  # a whole definition row, file included
+            rows_read.append(statement)
+    try:
+        start(s)  # the parsed files are cached from here on
+        event.listen(eng, "before_cursor_execute", count)
+        matter = start(s)
+        assert len(rows_read) <= 8, len(rows_read)  # its processes' own rows (P11 calls P2, which calls P5)
+        event.remove(eng, "before_cursor_execute", count)
+        file_and_investigate(s, matter, returned_at="2026-07-03T09:30:00+08:00")
+        client = app.test_client()
+        token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+        client.post("/login", data={"person_id": "luoyi", "password": DEMO_PASSWORD, "csrf_token": token})
+        task = matter.task("notify_proposed_penalty")
+        client.get(f"/tasks/{task.id}")
+        web_engine, rows_read[:] = app.extensions["liandong_engine"], []
+        event.listen(web_engine, "before_cursor_execute", count)
+        page = client.get(f"/tasks/{task.id}")
+        assert page.status_code == 200 and "作出处罚决定期限（立案之日起90日）" in page.get_data(as_text=True)
+        assert rows_read == []
+    finally:
+        app.extensions["liandong_engine"].dispose()
+        eng.dispose()

@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import g
 from sqlalchemy import select
 
-from engine import accountability, deadlines, directory, specs, states
+from engine import accountability, deadlines, directory, states
 from engine.clock import local
 from engine.errors import DirectoryError
 from engine.models import Department, Event, EventRecipient, HumanTask, Instance, Person, TaskCandidate
@@ -280,11 +280,11 @@ class Context:
 def _form_fields(instance: Instance) -> dict[str, dict]:
     """Field titles from every form the matter is bound to, its start form first."""
     names = dict(instance.bundle.get("forms", {}))
-    start_name = specs.of(g.engine.repository.get(instance.definition_id)).start_form
+    start_name = g.engine.repository.process_of(instance).start_form
     ordered = sorted(names.items(), key=lambda item: item[0] != start_name)
-    fields = {}
+    fields, hashes = {}, instance.bundle.get("hashes")  # the forms' texts by hash: cached, no query each
     for _, form_id in ordered:
-        for name, spec in g.engine.repository.form_schema(form_id).get("properties", {}).items():
+        for name, spec in g.engine.repository.form_schema(form_id, hashes).get("properties", {}).items():
             fields.setdefault(name, spec)
     return fields
 
@@ -322,7 +322,7 @@ def context(instance: Instance, data: dict, unlabelled: bool = False) -> Context
     result = Context()
     if data.get("started_by"):
         result.items.append(ContextItem("发起人", person_name(data["started_by"])))
-    process = specs.of(g.engine.repository.get(instance.definition_id))
+    process = g.engine.repository.process_of(instance)
     matter_due = g.engine.deadlines.matter_deadline(instance, data)  # moved by 补正 or 延期 of its step
     if matter_due is not None:
         result.items.append(ContextItem(process.matter_deadline_label or "办理期限",
