@@ -81,6 +81,11 @@ def check_schema(schema: dict) -> None:
         fields = rule.get("fields") if isinstance(rule, dict) else None
         if not (isinstance(fields, list) and len(fields) == 2 and all(f in schema["properties"] for f in fields)):
             raise ValueError("x-distinct 的每一项须为 {\"fields\": [两个字段名], \"message\": 中文说明}")
+    shown = schema.get("x-context", {})
+    if not isinstance(shown, dict) or not all(isinstance(s, dict) and s.get("title") for s in shown.values()):
+        raise ValueError("x-context 须为 {流程数据名: {\"title\": 中文标题, \"x-titles\": {键: 中文标题}}}")
+    for name in set(shown) & set(schema["properties"]):
+        raise ValueError(f"{name} 既是填写字段又在 x-context 中：x-context 只列流程自己设置、办理人只读的数据")
 
 
 def _message(error, schema: dict) -> tuple[str | None, str]:

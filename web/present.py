@@ -278,13 +278,15 @@ class Context:
 
 
 def _form_fields(instance: Instance) -> dict[str, dict]:
-    """Field titles from every form the matter is bound to, its start form first."""
+    """Field titles from every form the matter is bound to, its start form first; a form's `x-context`
+    titles values the diagram sets that the holder reads but never enters (processes/README.md "Forms")."""
     names = dict(instance.bundle.get("forms", {}))
     start_name = g.engine.repository.process_of(instance).start_form
     ordered = sorted(names.items(), key=lambda item: item[0] != start_name)
     fields, hashes = {}, instance.bundle.get("hashes")  # the forms' texts by hash: cached, no query each
     for _, form_id in ordered:
-        for name, spec in g.engine.repository.form_schema(form_id, hashes).get("properties", {}).items():
+        schema = g.engine.repository.form_schema(form_id, hashes)
+        for name, spec in {**schema.get("properties", {}), **schema.get("x-context", {})}.items():
             fields.setdefault(name, spec)
     return fields
 
@@ -309,9 +311,26 @@ def format_value(value, spec: dict | None) -> str:
             return local(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
         except ValueError:
             return value
+    if spec.get("x-titles"):
+        return _titled(value, spec["x-titles"])
     if isinstance(value, dict):
         return "；".join(f"{k}：{v}" for k, v in value.items())
     return str(value)
+
+
+def _titled(value, titles: dict[str, str]) -> str:
+    """A diagram-set structure shown by the titles its form gives its keys (`x-context`): untitled keys
+    are bookkeeping and left out; a list of records is one line per record."""
+    if isinstance(value, list):
+        return "\n".join(_titled(item, titles) for item in value)
+    if isinstance(value, dict):
+        parts = []
+        for key, title in titles.items():
+            if key in value:
+                inner = _titled(value[key], titles)
+                parts.append(f"{title}：\n{inner}" if isinstance(value[key], list) else f"{title}：{inner}")
+        return "；".join(parts) if all("\n" not in p for p in parts) else "\n".join(parts)
+    return format_value(value, None)
 
 
 def context(instance: Instance, data: dict, unlabelled: bool = False) -> Context:
