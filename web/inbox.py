@@ -7,7 +7,7 @@ from engine import complaints, input_text, report_tracking, states
 from engine.errors import FormInvalid, InvalidState, StaleTask
 from engine.models import HumanTask
 
-from . import actions, documents_views, formview, operations, present, starting
+from . import actions, documents_views, formview, matter_context, operations, present, starting
 from .transaction import refuse
 from .auth import login_required
 
@@ -74,14 +74,14 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
         attachments_error=(errors or {}).get("attachments", ""),
         colleagues=present.colleagues(task, g.user.id) if "hand_over" in allowed else [],
         handover_error=handover_error, handover=handover_entered or {},
-        context=present.context(instance, g.engine.visibility.task_data(task, g.user.id),
+        context=matter_context.context(instance, g.engine.visibility.task_data(task, g.user.id),
                                 unlabelled="admin" in (g.user.system_roles or [])), history=present.history(instance.id), ops=ops,
         signers=g.engine.signers.of_task(task.id), documents=documents_views.listed(instance.id),
         attachments=g.engine.attachments.of_matter(instance.id),
         failed_op=(refused.name, refused.message) if refused else ("sign" if signing else None, ""), signing=signing, approving=approving,
         reopened=reopened, suspended=present.suspension(instance),
         extension_refused=g.engine.deadlines.refused_extension(task) if task.state == states.TASK_OPEN else None,
-        review=present.previous_step(task, g.user.id) if task.state == states.TASK_OPEN else None,
+        review=matter_context.previous_step(task, g.user.id) if task.state == states.TASK_OPEN else None,
         reopened_text=present.reopened_text(reopened) if reopened else "",
     ), status
 

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from engine.errors import LiandongError
 
-from . import documents_views, inbox, operations, present
+from . import documents_views, inbox, matter_context, operations, present
 from .transaction import refuse
 from .auth import login_required
 
@@ -81,7 +81,7 @@ def _matter_page(matter, status: int = 200, refused: operations.Refusal | None =
     tasks = g.engine.tasks.of_instance(matter.id)
     ops = operations.drawn(operations.available(matter, g.user.id, "matter"), matter, g.user.id, refused)
     data = g.engine.visibility.matter_data(matter, g.user.id)
-    return render_template("office/matter.html", matter=matter, context=present.context(matter, data),
+    return render_template("office/matter.html", matter=matter, context=matter_context.context(matter, data),
                            history=present.history(matter.id), ops=ops, documents=documents_views.listed(matter.id),
                            viewable={t.id for t in tasks if present.may_view(t, g.user.id)},
                            tasks=[(t, present.deadline(t), present.holder_text(t)) for t in tasks],
