@@ -180,21 +180,24 @@ def _reference_problems(process) -> list[XmlProblem]:
     activities = {e.get("id") for e in process.iter(*("{%s}%s" % (NS["bpmn"], tag) for tag in ACTIVITIES))}
     for event in process.xpath(".//bpmn:boundaryEvent", namespaces=NS):
         if event.get("attachedToRef") not in activities:
-            problems.append(XmlProblem(f"边界事件附着的活动不存在：{event.get('attachedToRef')!r}",
+            problems.append(XmlProblem(f"边界事件附着的活动“{event.get('attachedToRef')}”不存在",
                                        event.sourceline, event.get("id")))
-    for flow in process.xpath(".//bpmn:sequenceFlow", namespaces=NS):  # (a missing target the parser reports)
-        if flow.get("sourceRef") not in ids:
-            problems.append(XmlProblem(f"顺序流的起点不存在：{flow.get('sourceRef')!r}", flow.sourceline, flow.get("id")))
+    for flow in process.xpath(".//bpmn:sequenceFlow", namespaces=NS):
+        # the parser's word for a missing target names neither the flow nor its line (spec_check.COVERED)
+        for end, ref in (("起点", "sourceRef"), ("终点", "targetRef")):
+            if flow.get(ref) not in ids:
+                problems.append(XmlProblem(f"顺序流的{end}“{flow.get(ref)}”不存在：把 {ref} 改为流程中某个元素的 id，"
+                                           "或在建模器中重新连线", flow.sourceline, flow.get("id")))
     for ref in process.xpath(".//bpmn:lane/bpmn:flowNodeRef", namespaces=NS):
         if (ref.text or "").strip() not in ids:
-            problems.append(XmlProblem(f"泳道引用的元素不存在：{(ref.text or '').strip()!r}", ref.sourceline,
+            problems.append(XmlProblem(f"泳道引用的元素“{(ref.text or '').strip()}”不存在", ref.sourceline,
                                        ref.getparent().get("id")))
     outgoing: dict[str, set] = {}  # one pass over the flows: a lookup per gateway made validation quadratic
     for flow in process.iter("{%s}sequenceFlow" % NS["bpmn"]):
         outgoing.setdefault(flow.get("sourceRef"), set()).add(flow.get("id"))
     for gateway in process.xpath(".//*[@default]", namespaces=NS):
         if gateway.get("default") not in outgoing.get(gateway.get("id"), ()):
-            problems.append(XmlProblem(f"默认流 {gateway.get('default')!r} 不是该元素的出口", gateway.sourceline,
+            problems.append(XmlProblem(f"默认流“{gateway.get('default')}”不是该元素的出口", gateway.sourceline,
                                        gateway.get("id")))
     return problems
 

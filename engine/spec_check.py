@@ -26,6 +26,9 @@ def _validator() -> BpmnValidator:
     return _VALIDATOR
 
 
+_WELL_FORMED_ID = re.compile(r"[A-Za-z_][\w.-]*", re.ASCII)
+
+
 def _short(name: str) -> str:
     return re.sub(r"\{([^}]*)\}", lambda m: {NS["bpmn"]: "bpmn:", NS["bpmndi"]: "bpmndi:"}.get(m.group(1), ""), name)
 
@@ -34,7 +37,9 @@ _SCHEMA_TEXTS = [
     (r"Element '([^']+)', attribute '([^']+)': The attribute '[^']+' is not allowed\.",
      lambda m: f"元素 {_short(m[1])} 不允许有属性 {m[2]}（BPMN 2.0 规范）：请删除该属性"),
     (r"Element '([^']+)', attribute '([^']+)': '([^']*)' is not a valid value of the atomic type 'xs:ID'\.",
-     lambda m: f"{_short(m[1])} 的 {m[2]} “{m[3]}”不是合法的 id：须以字母或下划线开头，只含字母、数字、_、-、.，不含空格"),
+     lambda m: f"{_short(m[1])} 的 {m[2]} “{m[3]}”" + (  # libxml2 says the same of a well-formed id used twice
+         "已被另一个元素使用：每个元素的 id 须不同，请改用一个新的 id" if _WELL_FORMED_ID.fullmatch(m[3]) else
+         "不是合法的 id：须以字母或下划线开头，只含字母、数字、_、-、.，不含空格")),
     (r"Element '([^']+)', attribute '([^']+)': '([^']*)' is not a valid value of the atomic type '([^']+)'\.",
      lambda m: f"{_short(m[1])} 的属性 {m[2]} 的值“{m[3]}”格式不对（应为 {m[4]}）"),
     (r"Element '([^']+)', attribute '([^']+)': \[facet 'enumeration'\] The value '([^']*)' is not an element of the set \{(.*)\}\.",
@@ -137,6 +142,8 @@ _PARSER_TEXTS = [
      "循环任务须设置循环条件（loopCondition，Python 表达式）或最多次数（loopMaximum）"),
     (r'No "calledElement" attribute for Call Activity', "调用活动没有设置被调用的流程：在 calledElement 中填写已部署流程的 id"),
     (r"Multiple outgoing flows are not supported for tasks of type", "这种元素只能有一条连出的顺序流：多条分支请在它后面加网关"),
+    (r"When looking for a task spec, we found two items, perhaps a form has the same ID\? \((.*)\)",
+     "连出的顺序流指向的元素“{0}”不存在，或有两个元素用了这个 id：改正顺序流的 targetRef，或在建模器中重新连线"),
 ]
 
 
@@ -145,7 +152,8 @@ _PARSER_TEXTS = [
 COVERED = [r"Data Store with name .* has no implementation\.?", r"The process '.*' was not found\..*",
            r"A Service Task must have an operator\.?", r"Unknown Time Specification", r"Time Specification Error\..*",
            r'No DMN Diagram available with id ".*", Available DMN ids are: ?.*',
-           r'No "calledElement" attribute for Call Activity\.?']
+           r'No "calledElement" attribute for Call Activity\.?',
+           r"When looking for a task spec, we found two items, perhaps a form has the same ID\? \(.*\)\.?"]
 
 
 def covered(err: Exception) -> bool:

@@ -16,7 +16,7 @@ TIMEOUT_ACTIONS = {"remind": "提醒办理人", "escalate": "上报负责人", "
 SIGN_MODES = {"all": "会签", "any": "或签", "share": "票签"}
 OBLIGATED_SIDE = {"liaison", "responsible_person"}  # the section that owes the limit: never its own approver
 DEFAULT_EXTENSION_APPROVER = "deputy_leader"
-ROLE_CHOICES = "、".join([*ROLES, STARTER])
+ROLE_CHOICES = "、".join([*(f"{name}（{code}）" for code, name in ROLES.items()), f"发起人（{STARTER}）"])
 
 
 @dataclass(frozen=True)

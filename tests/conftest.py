@@ -177,13 +177,24 @@ def engine(session, clock) -> Liandong:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    """pytest-playwright drives Debian's chromium: no browser download exists here."""
+    """pytest-playwright drives Debian's chromium: no browser download exists here.
+
+    Chromium on Linux takes its interface language from LANGUAGE (--lang is ignored there): with
+    Debian's chromium-l10n it then draws date fields as 年/月/日 and the file picker as 选择文件, as a
+    civil servant's Chinese browser does. Without that package it falls back to English."""
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
+        "env": {**os.environ, "LANGUAGE": "zh_CN"},
         "args": ["--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", "--disable-gpu"],
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Pages are asked for in Chinese (navigator.language, Accept-Language), as in an office."""
+    return {**browser_context_args, "locale": "zh-CN"}
 
 
 @pytest.fixture

@@ -50,4 +50,9 @@ def test_one_reminder_counts_once_on_the_row_of_its_step(page, two_steps_at_the_
     assert figures[("市市场监督管理局", "商请")] == "1"
     assert figures[("市市场监督管理局", "审批与监管日常沟通")] == "0"
     assert sum(int(n) for n in figures.values()) == 1
+    # each row says its state in words, and a step still in hand shows on the chart, not an empty bar
+    states = page.locator("table.table").first.locator("tbody tr td:first-child").all_inner_texts()
+    assert states and all(state.strip() in {"正常", "临期", "有超期"} for state in states), states
+    market = page.locator(".bar-row", has_text="市市场监督管理局").first
+    assert market.locator(".seg-open").inner_text() == "1" and "办理中（未超期）" in page.inner_text(".legend")
     shot(page, "compliance_one_reminder")

@@ -71,7 +71,7 @@ def test_refused_submissions_keep_what_was_typed(page, browser, p3_waiting):
 
     sign_in(page, base, "zhuling")
     page.goto(f"{base}/tasks/{task_id}")
-    head = browser.new_context().new_page()  # 赵敏, at her own desk
+    head = browser.new_context(locale="zh-CN").new_page()  # 赵敏, at her own desk
     sign_in(head, base, "zhaomin")
     head.goto(f"{base}/matters/{matter_id}")
     head.click("#op-suspend summary")

@@ -166,3 +166,49 @@ def test_a_camunda_example_uploads_with_the_forms_its_form_keys_name(page, live_
     assert "已上传并部署流程“embeddedFormsBpmnEvents”版本 1" in said
     assert "已上传并部署表单“task-form.json”版本 1" in said and "表单 form=task-form.json" in said
     shot(page, "modeler_upload_with_forms")
+
+
+RAW = ("Traceback", "lxml", "SpiffWorkflow", "Error", "Exception", "None", "line ", "perhaps")
+
+
+def test_a_broken_diagram_is_refused_in_chinese_with_its_line_and_element(page, live_server, tmp_path):
+    """Issue 19 item 8 (modeler messages): the owner uploads a P3 whose XML is cut short and one whose
+    flow leads nowhere, then deploys a branch condition mistyped in the modeler. Each refusal names
+    the line and the element in Chinese; no Python, lxml or SpiffWorkflow text reaches the page."""
+    base = live_server
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    sign_in(page, base, "owner")
+    good = (Path(__file__).resolve().parent.parent / "processes" / "p03_consultation_request.bpmn").read_text(encoding="utf-8")
+    broken = {"p03_cut.bpmn": good[: len(good) // 2],  # a download cut short
+              "p03_nowhere.bpmn": good.replace('targetRef="answer_request"', 'targetRef="answer_reqest"', 1)}
+    assert broken["p03_nowhere.bpmn"] != good
+    said = {}
+    for name, text in broken.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        page.goto(f"{base}/modeler/upload")
+        page.set_input_files("input[name=file]", [str(tmp_path / name)])
+        page.click("form[enctype='multipart/form-data'] button[type=submit]")
+        said[name] = page.inner_text("#problems")
+        assert f"{name} 未通过校验，未保存任何内容" in page.inner_text("main")
+        assert not any(word in said[name] for word in RAW), said[name]
+        shot(page, "modeler_broken_" + name.removeprefix("p03_").removesuffix(".bpmn"))
+    assert "XML 格式错误（第" in said["p03_cut.bpmn"]
+    row = page.locator("#problems tbody tr", has_text="answer_reqest").first
+    assert "顺序流的终点“answer_reqest”不存在" in row.inner_text()
+    assert row.locator("td").nth(2).inner_text().strip().isdigit()  # the line to look at
+
+    page.goto(f"{base}/modeler/processes/p3_consultation_request/edit")
+    page.wait_for_selector("body[data-modeler-ready='1']", timeout=15000)
+    flow = page.evaluate("""() => { const m = window.liandongModeler; const registry = m.get('elementRegistry');
+        const flow = registry.filter(e => e.type === 'bpmn:SequenceFlow' && e.source.type === 'bpmn:ExclusiveGateway')[0];
+        const condition = m.get('moddle').create('bpmn:FormalExpression', { body: "confirmed ==== True" });
+        m.get('modeling').updateProperties(flow, { conditionExpression: condition }); return flow.id; }""")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#btn-deploy")
+    problem = page.locator(f"#modeler-problems li.problem[data-element='{flow}']")
+    problem.wait_for(timeout=15000)
+    text = problem.inner_text()
+    assert "语法错误" in text and "不是有效的 Python 写法" in text and "第" in text and "行" in text, text
+    assert not any(word in page.inner_text("#modeler-problems") for word in RAW)
+    assert "部署被拒绝：1 个问题，未保存任何内容" in page.inner_text("#modeler-status")
+    shot(page, "modeler_broken_condition")

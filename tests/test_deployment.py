@@ -58,7 +58,7 @@ def test_hostile_xml_is_refused_and_nothing_is_stored(engine, case):
     ('<spiffworkflow:property name="form" value="t_note.json" />\n          <spiffworkflow:property name="due"', "找不到表单"),
     ('<bpmndi:BPMNShape id="draft_di" bpmnElement="draft">', "没有图形"),
     ('<bpmn:timeDate xsi:type="bpmn:tFormalExpression">working_days_after(3)', "不允许"),
-    ('<bpmn:sequenceFlow id="flow_1" sourceRef="start" targetRef="draft" />', "流程无法解析"),
+    ('<bpmn:sequenceFlow id="flow_1" sourceRef="start" targetRef="draft" />', "顺序流的终点“ghost”不存在"),
 ])
 def test_project_rules_are_checked_with_the_element(engine, change, reason):
     replacements = {
@@ -66,7 +66,7 @@ def test_project_rules_are_checked_with_the_element(engine, change, reason):
         "找不到表单": '<spiffworkflow:property name="form" value="missing.json" />\n          <spiffworkflow:property name="due"',
         "没有图形": '<bpmndi:BPMNShape id="draft_di" bpmnElement="nothing">',
         "不允许": '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">__import__("os").system("id")',
-        "流程无法解析": '<bpmn:sequenceFlow id="flow_1" sourceRef="start" targetRef="ghost" />',
+        "顺序流的终点“ghost”不存在": '<bpmn:sequenceFlow id="flow_1" sourceRef="start" targetRef="ghost" />',
     }
     bad = GOOD.replace(change, replacements[reason], 1)
     assert bad != GOOD

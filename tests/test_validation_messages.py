@@ -133,3 +133,16 @@ def test_validation_time_grows_linearly_with_the_file(engine, monkeypatch):
     small = _validation_seconds(engine, 1000)
     large = _validation_seconds(engine, 4000)
     assert large / small < 8, (small, large)
+
+
+def test_a_flow_to_nothing_and_an_id_used_twice_are_named_as_such(engine):
+    """The parser's own word for both ('perhaps a form has the same ID?') named the wrong element; a
+    reused id was called malformed. Each now says what is wrong, on the element to change."""
+    dangling = GOOD.replace('targetRef="end_done"', 'targetRef="end_nowhere"')
+    found = by_element(problems_of(engine, "two_steps.bpmn", dangling.encode()))
+    assert found["flow_3"] == ["顺序流的终点“end_nowhere”不存在：把 targetRef 改为流程中某个元素的 id，或在建模器中重新连线"]
+    assert "confirm" not in found  # the task the flow leaves is fine
+    twice = GOOD.replace('<bpmn:endEvent id="end_timeout"', '<bpmn:endEvent id="end_done"')
+    found = by_element(problems_of(engine, "two_steps.bpmn", twice.encode()))
+    assert found["end_done"] == ["bpmn:endEvent 的 id “end_done”已被另一个元素使用：每个元素的 id 须不同，请改用一个新的 id"]
+    assert all("SpiffWorkflow" not in r and "form" not in r for reasons in found.values() for r in reasons)

@@ -119,7 +119,7 @@ def admin_or_oversight(view):
 @admin_or_oversight
 def compliance():
     rows = _compliance_rows()
-    peak = max([r["on_time"] + r["missed"] for r in rows] or [1]) or 1
+    peak = max([r["on_time"] + r["missed"] + r["open"] for r in rows] or [1]) or 1
     requested = g.engine.accountability.requests()
     counts = Counter((e.data["department"], e.data["process_key"]) for e in requested)
     return render_template("admin/compliance.html", rows=rows, peak=peak, args=request.args,
