@@ -9,7 +9,8 @@ from typing import Any, Callable
 
 from sqlalchemy import select
 
-from . import complaints, credit, directory, documents, inspection, licence_publicity, penalty
+from . import directory, documents
+from .procedures import complaints, credit, inspection, licence_publicity, penalty
 from .errors import ScriptError
 from .forms import uscc_problem
 from .models import TargetEntry

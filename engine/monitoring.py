@@ -12,7 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import compaction, deadlines, specs, states
 from .clock import local
-from .models import Event, HumanTask, Instance, TaskCandidate, Timer
+from .models import Event, HumanTask, Instance, TaskCandidate, Timer, WITHOUT_STATE
 
 STATUSES = states.MATTER
 
@@ -50,7 +50,7 @@ class Monitoring:
         return {status: counted.get(status, 0) for status in states.REPAIRABLE}
 
     def instances(self, f: InstanceFilter) -> list[Instance]:
-        query = select(Instance)
+        query = select(Instance).options(WITHOUT_STATE)
         if f.process_key:
             query = query.where(Instance.process_key == f.process_key)
         if f.version:

@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 
 from . import directory, states, task_tree
 from .errors import DirectoryError, InvalidState, NotCandidate, NotFound
-from .models import Event, HumanTask, Instance, MatterCopy, Person, RoleAssignment, TaskCandidate
+from .models import Event, HumanTask, Instance, MatterCopy, Person, RoleAssignment, TaskCandidate, WITHOUT_STATE
 from .runtime import find_task
 
 
@@ -272,7 +272,8 @@ class Office:
 
     def copies_for(self, user: str) -> list[tuple[MatterCopy, Instance]]:
         return list(self.db.execute(select(MatterCopy, Instance).join(Instance, Instance.id == MatterCopy.instance_id)
-                                    .where(MatterCopy.person_id == user).order_by(MatterCopy.id.desc())).all())
+                                    .where(MatterCopy.person_id == user).options(WITHOUT_STATE)
+                                    .order_by(MatterCopy.id.desc())).all())
 
     def mark_read(self, instance_id: int, user: str) -> None:
         for row in self.db.execute(select(MatterCopy).where(

@@ -83,10 +83,8 @@ class Runtime:
             raise NotCandidate(f"只有{name}的{directory.ROLES.get(role, role)}可以发起该事项")
 
     def instance(self, instance_id: int, lock: bool = False) -> Instance:
-        if lock:
-            row = matter_lock.lock(self.db, instance_id)
-        else:
-            row = self.db.execute(select(Instance).where(Instance.id == instance_id)).scalar_one_or_none()
+        # unlocked: the row already read in this transaction costs no query
+        row = matter_lock.lock(self.db, instance_id) if lock else self.db.get(Instance, instance_id)
         if row is None:
             raise NotFound(f"事项 {instance_id} 不存在")
         return row

@@ -13,7 +13,7 @@ from .clock import local
 from .errors import InvalidState, NotCandidate, NotFound, StaleTask
 from .known_rows import has_timers
 from .runtime import find_task
-from .models import HumanTask, Instance, TaskCandidate
+from .models import HumanTask, Instance, TaskCandidate, WITHOUT_STATE
 
 
 
@@ -65,12 +65,13 @@ class Tasks:
         else:
             query = query.join(TaskCandidate, TaskCandidate.task_id == HumanTask.id).where(
                 TaskCandidate.person_id == user, HumanTask.assignee.is_(None))
-        return list(self.db.execute(query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)).all())
+        return list(self.db.execute(query.options(WITHOUT_STATE)
+                                    .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)).all())
 
     def delegated_out(self, user: str) -> list[tuple[HumanTask, Instance]]:
         """Tasks I delegated (委派) that my colleague has not given back yet."""
         return list(self.db.execute(select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id)
-                                    .where(HumanTask.state == states.TASK_OPEN, HumanTask.delegated_by == user)
+                                    .where(HumanTask.state == states.TASK_OPEN, HumanTask.delegated_by == user).options(WITHOUT_STATE)
                                     .order_by(HumanTask.id)).all())
 
     # --- acting ---

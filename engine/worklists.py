@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from . import directory, states
 from .errors import NotCandidate
-from .models import HumanTask, Instance
+from .models import HumanTask, Instance, WITHOUT_STATE
 
 DONE_STATES = states.TASK_HANDLED
 
@@ -20,13 +20,13 @@ class Worklists:
     def done_by(self, user: str, limit: int = 200) -> list[tuple[HumanTask, Instance]]:
         """已办: the steps I completed or sent back, newest first."""
         return list(self.db.execute(
-            select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id)
+            select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id).options(WITHOUT_STATE)
             .where(HumanTask.completed_by == user, HumanTask.state.in_(DONE_STATES))
             .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(limit)).all())
 
     def started_by(self, user: str, limit: int = 200) -> list[tuple[Instance, list[HumanTask]]]:
         """我发起的: my matters, newest first, each with the steps open on it now."""
-        matters = list(self.db.execute(select(Instance).where(Instance.started_by == user)
+        matters = list(self.db.execute(select(Instance).options(WITHOUT_STATE).where(Instance.started_by == user)
                                        .order_by(Instance.started_at.desc(), Instance.id.desc()).limit(limit)).scalars())
         open_steps: dict[int, list[HumanTask]] = {m.id: [] for m in matters}
         if matters:
@@ -48,7 +48,7 @@ class Worklists:
             raise NotCandidate("只有督查人员或管理员可以查看全部超期任务")
         now = now or self.ctx.clock.now()
         return list(self.db.execute(
-            select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id)
+            select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id).options(WITHOUT_STATE)
             .where(HumanTask.state == states.TASK_OPEN, HumanTask.due_at.is_not(None), HumanTask.due_at < now,
                    HumanTask.paused_at.is_(None), Instance.status.in_(states.ACTIVE))
             .order_by(HumanTask.due_at, HumanTask.id)).all())

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from engine import forms
 from engine.clock import SHANGHAI
-from engine.inspection import declare_conflict
+from engine.procedures.inspection import declare_conflict
 from engine.models import TargetEntry
 
 

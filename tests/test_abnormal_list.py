@@ -8,7 +8,7 @@ the enterprise's credit in the double random draw (004 §4(1): "将随机抽查�
 """
 from sqlalchemy import select
 
-from engine import inspection
+from engine.procedures import inspection
 from engine.models import AbnormalListing, Event, Instance
 from tests.supervision_helpers import add_targets, uscc
 from tests.test_public_pages import WebUser, site  # noqa: F401  (the fixture)
@@ -140,7 +140,7 @@ def test_the_longest_listed_is_due_however_many_were_listed_after_it(site):  # n
     due on 10 Oct 2029 and 徐明 refers it to P13."""
     from datetime import date, timedelta
 
-    from engine import abnormal_list
+    from engine.procedures import abnormal_list
 
     s, app = site
     WebUser(app, "xuming").post("/credit/abnormal", LISTING)

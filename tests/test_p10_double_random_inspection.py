@@ -11,7 +11,7 @@ import math
 
 from pypdf import PdfReader
 
-from engine import inspection
+from engine.procedures import inspection
 from engine.models import Document, InspectionDraw, Instance, PublicNotice
 from tests.supervision_helpers import add_targets, declare, end_of, rows, uscc
 

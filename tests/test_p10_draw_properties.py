@@ -1,4 +1,4 @@
-"""The double-random draw (engine/inspection.py, algorithm ld-sha256-rank/1) over many seeds and libraries.
+"""The double-random draw (engine/procedures/inspection.py, algorithm ld-sha256-rank/1) over many seeds and libraries.
 
 001 §4(3)2: officers without an enforcement certificate may not enforce; 004 §4(5): certified officers
 only; a declared conflict of interest keeps an officer away from that enterprise; at least two officers
@@ -10,7 +10,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import inspection
+from engine.procedures import inspection
 
 DEPTS = ["emergency_bureau", "market_bureau", "housing_bureau"]
 RATIOS = {f"{g}|{r}": {"sampling_ratio": ratio, "frequency_per_year": 1}

@@ -9,7 +9,7 @@
 Nothing here inserts library rows: every enterprise enters the target library through P1's receipt, with the
 sector the approval section registered and the risk level and supervision measure the receiving liaison chose.
 """
-from engine import inspection
+from engine.procedures import inspection
 from engine.models import TargetEntry
 from tests.supervision_helpers import rows, uscc
 

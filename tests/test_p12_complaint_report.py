@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlalchemy import select, text
 
-from engine import complaints, report_tracking
+from engine.procedures import complaints, report_tracking
 from engine.errors import FormInvalid, NotCandidate, NotFound
 from engine.models import Event, HumanTask, Instance, ReporterIdentity
 from tests.supervision_helpers import rows, uscc

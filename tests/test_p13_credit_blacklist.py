@@ -4,7 +4,7 @@
 市场禁入制度，形成“一处失信，处处受制”的失信惩戒长效机制。" 000 §4(1)5: "向社会公告实施联合惩戒和“黑名单”企业情况"。
 """
 import pytest
-from engine import credit
+from engine.procedures import credit
 from engine.models import BlacklistEntry, PublicNotice, ViolationRecord
 from tests.supervision_helpers import end_of, rows, uscc
 

@@ -1,9 +1,9 @@
 """经营异常名录 for staff (001 §4(4)2): every signed-in person reads it; 市市场监督管理局's responsible
-persons and enforcement officers list, remove and, after three years, refer to P13 (engine/abnormal_list.py).
+persons and enforcement officers list, remove and, after three years, refer to P13 (engine/procedures/abnormal_list.py).
 The public reads it at /public/results?kind=abnormal."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from engine import abnormal_list
+from engine.procedures import abnormal_list
 from engine.errors import LiandongError
 
 from .transaction import refuse

@@ -3,7 +3,8 @@
 Views parse input, make one engine call, then redirect or show the engine's refusal."""
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
-from engine import complaints, input_text, report_tracking, states
+from engine import input_text, states
+from engine.procedures import complaints, report_tracking
 from engine.errors import FormInvalid, InvalidState, StaleTask
 from engine.models import HumanTask
 

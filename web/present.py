@@ -9,7 +9,7 @@ from sqlalchemy import select
 from engine import accountability, deadlines, directory, states
 from engine.clock import local
 from engine.errors import DirectoryError
-from engine.models import Department, Event, EventRecipient, HumanTask, Instance, Person, TaskCandidate
+from engine.models import Department, Event, EventRecipient, HumanTask, Instance, Person, TaskCandidate, WITHOUT_STATE
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
 
@@ -196,7 +196,7 @@ def notifications(user: str, limit: int = 50) -> list[Note]:
     to me, newest first. Unread: newer than when I last opened the list (kept with my account)."""
     now = g.engine.clock.now()
     rows = g.db.execute(
-        select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id)
+        select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id).options(WITHOUT_STATE)
         .join(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
         .where(TaskCandidate.person_id == user).order_by(HumanTask.id.desc()).limit(200)
     ).all()
@@ -237,7 +237,7 @@ def _event_notes(user: str, limit: int) -> list[Note]:
     rows = g.db.execute(
         select(Event, Instance, HumanTask).join(EventRecipient, EventRecipient.event_id == Event.id)
         .join(Instance, Instance.id == Event.instance_id).outerjoin(HumanTask, HumanTask.id == Event.task_id)
-        .where(EventRecipient.person_id == user).order_by(Event.id.desc()).limit(limit)).all()
+        .where(EventRecipient.person_id == user).options(WITHOUT_STATE).order_by(Event.id.desc()).limit(limit)).all()
     notes = []
     for event, instance, task in rows:
         what = event.data.get("message") or event.data.get("reason") or event.name

@@ -4,14 +4,14 @@
   the 经营异常名录 and the blacklist (P13) as published; withdrawn notices (e.g. an enterprise removed from the blacklist) are not shown.
   Nothing here comes from workflow data: only the `public_notice` rows the publishing steps wrote.
 - `/public/report`: a member of the public reports a violation through the website (000 §3(5)). The
-  reporter's name and contact are sealed (engine/complaints.py) before the matter starts; the matter,
+  reporter's name and contact are sealed (engine/procedures/complaints.py) before the matter starts; the matter,
   its event log and every staff page hold only the sealed reference.
 - `/public/reporter/<instance_id>`: the reporter's identity, for the handling officer only (signed in).
 """
 from flask import Blueprint, abort, g, render_template, request
 from sqlalchemy import select
 
-from engine import complaints, report_tracking
+from engine.procedures import complaints, report_tracking
 from engine.errors import FormInvalid, LiandongError, NotCandidate
 from engine.forms import uscc_problem
 from engine.models import Department, PublicNotice
@@ -23,7 +23,7 @@ KINDS = {"inspection": "“双随机”抽查结果", "licence": "行政许可�
          "abnormal": "经营异常名录", "blacklist": "失信联合惩戒黑名单"}
 PUBLIC_STARTER = "public"  # the website: no staff account starts these matters
 SEARCH_MAX = 100  # characters of a search: the forms take enterprise names of at most 100
-TRACKING_CODE_MAX = 40  # a 查询码 is at most 23 characters (engine/report_tracking.py), spaces allowed
+TRACKING_CODE_MAX = 40  # a 查询码 is at most 23 characters (engine/procedures/report_tracking.py), spaces allowed
 DEPARTMENTS = ["emergency_bureau", "market_bureau", "housing_bureau", "ecology_bureau", "health_commission"]
 
 

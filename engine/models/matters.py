@@ -3,7 +3,7 @@ copies, attachments; the process owner's drafts."""
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, defer, mapped_column, relationship
 
 from .. import states
 from .base import Base, UTCDateTime
@@ -57,6 +57,11 @@ class Instance(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     stall_checked: Mapped[int | None] = mapped_column(Integer, nullable=True)  # revision found able to go on
+
+
+# A list of matters (inbox, 已办, notifications, the admin list) never reads a matter's state text, which
+# grows to hundreds of KB over a long matter: load the rows without it (read on access if ever needed).
+WITHOUT_STATE = defer(Instance.state)
 
 
 class HumanTask(Base):

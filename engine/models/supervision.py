@@ -64,7 +64,7 @@ class InspectionDraw(Base):
 
 class PublicNotice(Base):
     """What the public pages show without sign-in: inspection results, licence and penalty decisions, the
-    经营异常名录 and the blacklist; written by engine/public_notices.py."""
+    经营异常名录 and the blacklist; written by engine/procedures/public_notices.py."""
 
     __tablename__ = "public_notice"
     __table_args__ = (Index("ix_public_notice_kind_published", "kind", "published_at"),)

@@ -42,10 +42,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from . import directory, penalty, public_notices
-from .clock import SHANGHAI, local
-from .errors import ScriptError
-from .models import (AbnormalListing, BlacklistEntry, ConflictDeclaration, InspectionDraw, TargetEntry,
+from .. import directory
+from . import penalty, public_notices
+from ..clock import SHANGHAI, local
+from ..errors import ScriptError
+from ..models import (AbnormalListing, BlacklistEntry, ConflictDeclaration, InspectionDraw, TargetEntry,
                      ViolationRecord)
 
 ALGORITHM = "ld-sha256-rank/2"
@@ -94,7 +95,7 @@ CREDIT_LOOKBACK_YEARS = 3  # violations older than this no longer lower the grad
 def credit_grades(db, codes: list[str], now: datetime) -> dict[str, str]:
     """The grade the credit records give (P13 violation database and blacklist; P11 decisions feed them):
     D while blacklisted or after a serious violation, C after any violation, of the last three years, and
-    C while on the 经营异常名录 (engine/abnormal_list.py)."""
+    C while on the 经营异常名录 (engine/procedures/abnormal_list.py)."""
     if not codes:
         return {}
     since = now - timedelta(days=365 * CREDIT_LOOKBACK_YEARS)

@@ -10,9 +10,9 @@ import hmac
 import re
 from typing import Any
 
-from . import sealing, states
+from .. import sealing, states
 from .complaints import PROCESS
-from .models import Instance
+from ..models import Instance
 
 PURPOSE = "report-tracking"
 CODE = re.compile(r"^\s*(\d{1,10})-([A-Z2-7]{12})\s*$")

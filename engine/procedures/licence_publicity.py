@@ -10,8 +10,8 @@ business secrets, which 004 §4(3) "除涉及国家秘密、商业秘密、个�
 from datetime import date
 
 from . import public_notices
-from .errors import ScriptError
-from .forms import uscc_problem
+from ..errors import ScriptError
+from ..forms import uscc_problem
 
 KIND = "licence"
 AUTHORITY = "approval_bureau"  # 许可机关: the bureau, whichever section handled the item

@@ -7,9 +7,9 @@ P12 verified reports), and publication of the decision (双公示, 001 §4(3)5).
 from datetime import timedelta
 
 from . import public_notices
-from .clock import local, parse_local
-from .errors import InvalidState
-from .directory import certified_officers
+from ..clock import local, parse_local
+from ..errors import InvalidState
+from ..directory import certified_officers
 
 PROCESS = "p11_penalty_case"
 

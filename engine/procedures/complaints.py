@@ -21,9 +21,9 @@ import secrets
 
 from sqlalchemy import select
 
-from . import directory, sealing, states
-from .errors import NotCandidate, NotFound, ScriptError
-from .models import HumanTask, Instance, ReporterIdentity
+from .. import directory, sealing, states
+from ..errors import NotCandidate, NotFound, ScriptError
+from ..models import HumanTask, Instance, ReporterIdentity
 
 PROCESS = "p12_complaint_report"
 HANDLING_TASKS = ("handle_report", "reply_reporter")

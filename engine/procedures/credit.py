@@ -9,10 +9,10 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 
 from . import public_notices
-from .clock import SHANGHAI
-from .errors import ScriptError
-from .forms import uscc_problem
-from .models import BlacklistEntry, Department, PublicNotice, ViolationRecord
+from ..clock import SHANGHAI
+from ..errors import ScriptError
+from ..forms import uscc_problem
+from ..models import BlacklistEntry, Department, PublicNotice, ViolationRecord
 
 SHARED_KINDS = ("approval_section", "supervision")  # those with a liaison to receive it
 

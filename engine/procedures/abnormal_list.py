@@ -5,7 +5,7 @@ The seed names the list and nothing more; the rules here are those of 企业信�
 - the market regulator (市市场监督管理局) lists an enterprise for one of four reasons and removes it once
   the enterprise has done what the reason asks (补报年报, 公示, 更正, or it can be reached again);
 - the list is public: a listing is a public notice, withdrawn on removal;
-- a listed enterprise's credit is lowered for the double random draw (004 §4(1), engine/inspection.py);
+- a listed enterprise's credit is lowered for the double random draw (004 §4(1), engine/procedures/inspection.py);
 - an enterprise still listed three years on goes to the 严重违法失信 list: it is referred to P13;
 - an enterprise a double random inspection (P10) found 查无下落 is offered for listing as unreachable.
 Every listing, removal and referral is in the event log (entries without a matter).
@@ -14,10 +14,11 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from . import directory, input_text, public_notices
-from .errors import InvalidState, NotCandidate
-from .forms import uscc_problem
-from .models import AbnormalListing, PublicNotice
+from .. import directory, input_text
+from . import public_notices
+from ..errors import InvalidState, NotCandidate
+from ..forms import uscc_problem
+from ..models import AbnormalListing, PublicNotice
 
 AUTHORITY = "market_bureau"  # 企业信息公示暂行条例第十七条: 工商行政管理部门 (now 市场监督管理部门)
 ACTING_ROLES = ("responsible_person", "enforcement_officer")
