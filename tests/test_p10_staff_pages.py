@@ -5,7 +5,7 @@ values the draw and the inspections set (form `x-context`, web/matter_context.py
 金属冶炼等重点领域外……原则上应采取“双随机、一公开”方式进行"。
 001 §4(3)1: "对抽中对象实施检查……及时公开抽查结果"。
 """
-from engine.models import Person
+from engine.models import HumanTask, Person
 from tests.supervision_helpers import add_targets, uscc
 from tests.staff_pages import facts
 from tests.test_public_pages import site  # noqa: F401  (the fixture)
@@ -44,8 +44,7 @@ def test_the_publisher_reads_every_result_before_approving_publication(site):  #
     findings = {uscc(61): ("compliant", "证照齐全，未发现问题"), uscc(62): ("rectification", "应急预案未按期演练")}
     s.at("2026-10-20 15:00")
     for task in [t for t in m.open_tasks() if t.spec_id == "inspect_target"]:
-        code = next(c for c, a in m.data["draw"]["inspections"].items()
-                    if set(a["lead_officers"]) == set(task.candidates) or a["lead_officers"] == [task.assignee])
+        code = s.run(lambda e, t=task: e.visibility.task_data(e.db.get(HumanTask, t.id), "admin"))["assignment"]["credit_code"]
         result, text = findings.pop(code)
         extra = {"rectification_deadline": "2026-11-10"} if result == "rectification" else {}
         s.run(lambda e, t=task, r=result, x=text, more=extra: e.tasks.complete(
