@@ -1,7 +1,12 @@
 """Coordination procedures on the staff pages: what each holder reads of the values the diagram sets
-(form `x-context`, web/matter_context.py) — P3 商请, P7 联合勘验, P8 审批观察员."""
+(form `x-context`, web/matter_context.py) — P3 商请, P4 日常沟通, P6 第三方评判裁决, P7 联合勘验,
+P8 审批观察员."""
 from tests.staff_pages import facts
 from tests.test_p03_consultation_request import request
+from tests.test_p04_communication_ladder import phone_round as p4_phone, platform_round as p4_platform
+from tests.test_p04_communication_ladder import start_data as p4_start
+from tests.test_p06_third_party_arbitration import countersigned as p6_countersigned, opinion_drafted as p6_opinion
+from tests.test_p06_third_party_arbitration import start_data as p6_start
 from tests.test_p07_joint_site_inspection import START as P7_START, invitation, opinion
 from tests.test_p08_approval_observers import START as P8_START
 from tests.test_public_pages import site  # noqa: F401  (the fixture)
@@ -69,3 +74,34 @@ def test_p8_the_section_reads_each_observers_opinion_when_recording_the_conclusi
     lines = sorted(facts(app, "wufang", m.task("record_conclusion"))["各部门观察员意见"].splitlines())
     assert lines == ["部门：市市场监督管理局；参会方式：未到会，书面提出意见；意见倾向：同意；意见建议：登记信息与申报材料一致",
                      "部门：市应急管理局；参会方式：到会；意见倾向：有条件同意；意见建议：储罐防火间距须复核"]
+
+
+def test_p4_each_rung_shows_how_the_earlier_rungs_ended(site):  # noqa: F811
+    """003 §2(4): platform → phone → OA → official letter, each rung taken when the one before did not settle
+    the matter; whoever takes the next rung reads each earlier rung, how it ended and when."""
+    s, app = site
+    s.at("2026-10-08 09:00")
+    m = s.start("p4_communication_ladder", by="sunli", data=p4_start())
+    p4_platform(m, settled=False)
+    assert facts(app, "zhaomin", m.task("record_phone_call"))["此前各级沟通"] == "方式：平台信息；结果：未解决；时间：2026-10-08 09:00"
+    s.at("2026-10-09 11:00")
+    p4_phone(m)
+    m.complete("confirm_phone_call", by="xuming", data={"phone_confirmation": "属实", "settled": False})
+    assert facts(app, "zhaomin", m.task("draft_oa_message"))["此前各级沟通"].splitlines() == [
+        "方式：平台信息；结果：未解决；时间：2026-10-08 09:00", "方式：电话磋商；结果：未解决；时间：2026-10-09 11:00"]
+
+
+def test_p6_both_sides_read_the_ruling_they_carry_out(site):  # noqa: F811
+    """003 §3(2) 第三方评判裁决: each side's responsible person carries out the ruling and reads which body
+    ruled, how, what and on what grounds."""
+    s, app = site
+    s.at("2026-10-12 09:00")
+    m = s.start("p6_third_party_arbitration", by="xuming", data=p6_start())
+    p6_opinion(m, "许可现场核查由市场准入审批科负责，核查中发现的违法线索移交市市场监督管理局。")
+    p6_countersigned(m, True, "同意。")
+    m.complete("consider_opinion_applicant", by="xuming", data={"applicant_agrees": True, "applicant_comment": "同意"})
+    m.complete("consider_opinion_other", by="zhaomin", data={"other_agrees": True, "other_comment": "同意"})
+    for person, spec_id in (("xuming", "implement_applicant"), ("zhaomin", "implement_other")):
+        seen = facts(app, person, m.task(spec_id))
+        assert seen["裁决方式"] == "市委编办评判裁决意见（双方同意）" and seen["裁决机关"] == "市委编办"
+        assert seen["裁决结论"] == "许可现场核查由市场准入审批科负责，核查中发现的违法线索移交市市场监督管理局。"
