@@ -10,6 +10,7 @@ from flask import g
 from sqlalchemy import select
 
 from engine import directory, input_text, states
+from engine.calendar import CALENDAR_DAYS
 from engine.errors import FormInvalid, InvalidState, LiandongError
 from engine.models import HumanTask, Instance, Person
 
@@ -23,6 +24,10 @@ class Param:
     widget: str = "text"  # text textarea select checkboxes date integer
     required: bool = True
     options: Callable[[HumanTask | Instance, str], list[tuple[str, str]]] | None = None
+    titled: Callable[[HumanTask | Instance], str] | None = None  # a title that depends on the task
+
+    def title_for(self, target) -> str:
+        return self.titled(target) if self.titled is not None and target is not None else self.title
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,15 @@ def _int(value) -> int:
     return number
 
 
+def _extension_days(task) -> str:
+    """延期 counts in the limit's own unit: calendar days for a limit the law counts so (行政处罚法第六十条)."""
+    return f"延长{'日数（自然日）' if g.engine.deadlines.limit_unit(task) == CALENDAR_DAYS else '工作日数'}"
+
+
+EXTENSION_DAYS = Param("days", "延长天数（按任务的期限单位 limit_unit 计：工作日或自然日）", "integer",
+                       titled=_extension_days)
+
+
 def _list(value) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
@@ -188,11 +202,11 @@ TASK_OPERATIONS = [
     Operation("request_extension", "申请延期", "向有权批准的领导申请延长办理期限", "task",
               lambda t, u: _holder(t, u) and g.engine.deadlines.may_request_extension(t),
               lambda t, u, p: g.engine.deadlines.request_extension(t.id, u, _int(p.get("days")), p.get("reason", "")),
-              [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已提交延期申请"),
+              [EXTENSION_DAYS, Param("reason", "延期理由", "textarea")], "已提交延期申请"),
     Operation("extend", "批准延期", "批准延长办理期限（记录理由）", "task",
               lambda t, u: _open(t) and g.engine.deadlines.may_extend(t, u),
               lambda t, u, p: g.engine.deadlines.extend(t.id, u, _int(p.get("days")), p.get("reason", "")),
-              [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已延期",
+              [EXTENSION_DAYS, Param("reason", "延期理由", "textarea")], "已延期",
               prefill=lambda t, _u: g.engine.deadlines.pending_extension(t)),  # what the holder asked for
     Operation("refuse_extension", "不予延期", "不批准延期申请，办理期限不变（记录理由，告知申请人）", "task",
               lambda t, u: _open(t) and bool(g.engine.deadlines.pending_extension(t)) and g.engine.deadlines.may_extend(t, u),
@@ -264,9 +278,10 @@ def drawn(ops: list[Operation], target, user: str, refused: Refusal | None = Non
     return [(op, form_fields(op, target, user, *(refused.kept(op.name) if refused else (None, None)))) for op in ops]
 
 
-def check_filled(op: Operation, params: dict) -> None:
+def check_filled(op: Operation, params: dict, target=None) -> None:
     """A page's form names the fields left empty, each beside its field, before the engine is asked."""
-    missing = {p.name: (f"请选择“{p.title}”" if p.widget in ("select", "checkboxes", "date") else f"请填写“{p.title}”")
+    missing = {p.name: (f"请选择“{p.title_for(target)}”" if p.widget in ("select", "checkboxes", "date")
+                        else f"请填写“{p.title_for(target)}”")
                for p in op.params if p.required and not [v for v in _as_list(params.get(p.name)) if str(v).strip()]}
     if missing:
         raise FormInvalid(missing, "；".join(missing.values()))
@@ -287,7 +302,7 @@ def form_fields(op: Operation, target, user: str, entered: dict | None = None,
         if value in (None, ""):
             return []
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-    return [Field(name=p.name, title=p.title, widget=p.widget, required=p.required,
+    return [Field(name=p.name, title=p.title_for(target), widget=p.widget, required=p.required,
                   options=p.options(target, user) if p.options else [], values=shown(entered.get(p.name)),
                   error=errors.get(p.name, ""),
                   max_length=input_text.MAX_TEXT_LENGTH if p.widget == "textarea" else None)
@@ -297,7 +312,7 @@ def form_fields(op: Operation, target, user: str, entered: dict | None = None,
 MAX_EXTENSION_DAYS = 250  # about a year of working days: the most one extension may add
 
 
-def normalised(op: Operation, params: dict) -> dict:
+def normalised(op: Operation, params: dict, target=None) -> dict:
     """The parameters as the operation declares them: text is text (engine/input_text.py rules),
     a number of days is a bounded whole number, a date is YYYY-MM-DD; FormInvalid names the field."""
     out = dict(params)
@@ -306,7 +321,7 @@ def normalised(op: Operation, params: dict) -> dict:
         if p.name == "people" and isinstance(value, list):
             out[p.name] = [input_text.text(v, p.name, p.title) for v in value]
         elif p.widget == "integer":
-            out[p.name] = input_text.whole_number(value, p.name, p.title, 1, MAX_EXTENSION_DAYS)
+            out[p.name] = input_text.whole_number(value, p.name, p.title_for(target), 1, MAX_EXTENSION_DAYS)
         elif p.widget == "date":
             if input_text.iso_date(value) is None:  # not YYYY-MM-DD (20261201 …): the engine says what it needs
                 out[p.name] = ""
@@ -321,11 +336,11 @@ def normalised(op: Operation, params: dict) -> dict:
 
 
 def run(op: Operation, target, user: str, params: dict):
-    return op.run(target, user, normalised(op, params))
+    return op.run(target, user, normalised(op, params, target))
 
 
 def run_posted(op: Operation, target, user: str, params: dict):
     """An operation posted from a page's form: the fields left empty are named first (the JSON API
     calls `run`, and the engine says what it needs)."""
-    check_filled(op, params)
+    check_filled(op, params, target)
     return run(op, target, user, params)
