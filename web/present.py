@@ -87,9 +87,17 @@ class Row:
     starter: str
 
 
+def _inbox(user: str, scope: str) -> list[tuple[HumanTask, Instance]]:
+    """The inbox once per request: the list, its procedure filter and the navigation counts read it."""
+    cached = g.setdefault("inboxes", {})
+    if (user, scope) not in cached:
+        cached[user, scope] = g.engine.tasks.inbox(user, scope)
+    return cached[user, scope]
+
+
 def inbox_rows(user: str, scope: str, procedure: str = "", overdue_only: bool = False, query: str = "",
                sort: str = "due") -> list[Row]:
-    pairs = g.engine.tasks.inbox(user, scope)
+    pairs = _inbox(user, scope)
     if procedure:
         pairs = [(t, i) for t, i in pairs if i.process_key == procedure]
     if query.strip() and pairs:
@@ -110,7 +118,7 @@ def procedures_in(user: str) -> list[tuple[str, str]]:
     """(process key, name) of the matters in either inbox, for the filter."""
     seen = {}
     for scope in ("mine", "group"):
-        for _, instance in g.engine.tasks.inbox(user, scope):
+        for _, instance in _inbox(user, scope):
             seen.setdefault(instance.process_key, instance.process_name)
     return sorted(seen.items(), key=lambda kv: kv[1])
 
@@ -118,8 +126,8 @@ def procedures_in(user: str) -> list[tuple[str, str]]:
 def nav_counts(user: str) -> dict:
     if "nav_counts" not in g:
         g.nav_counts = {
-            "mine": len(g.engine.tasks.inbox(user, "mine")),
-            "group": len(g.engine.tasks.inbox(user, "group")),
+            "mine": len(_inbox(user, "mine")),
+            "group": len(_inbox(user, "group")),
             "notes": sum(1 for n in notifications(user) if n.unread),
             "sign": len(g.engine.signers.waiting_for(user)),
             "copies": sum(1 for c, _ in g.engine.office.copies_for(user) if c.read_at is None),

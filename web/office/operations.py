@@ -1,6 +1,6 @@
 """The office operations (退回, 撤回, 委派, 加签, 催办, 抄送, 补正, 延期, 撤销, 挂起 …), declared once:
 label, the fields they ask for, who sees the button, and the engine call. An administrator's repairs
-are declared the same way, for the audience "admin", in web/repairs.py. The task page and the
+are declared the same way, for the audience "admin", in web/admin/repairs.py. The task page and the
 matter page draw their forms from this list; the page routes and the JSON API both run it, and the
 engine checks every permission again under the row lock."""
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ from engine.calendar import CALENDAR_DAYS
 from engine.errors import FormInvalid, InvalidState, LiandongError
 from engine.models import HumanTask, Instance, Person
 
-from .formview import Field
+from ..formview import Field
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Operation:
     done: str = "已完成"
     confirm: str = ""  # asked before an operation that cannot be undone, saying what will happen
     prefill: Callable[[HumanTask | Instance, str], dict | None] | None = None  # what the form opens with
-    audience: str = "staff"  # staff: the task and matter pages and the API; admin: the console (web/repairs.py)
+    audience: str = "staff"  # staff: the task and matter pages and the API; admin: the console (web/admin/repairs.py)
 
 
 # --- choices offered in the forms ---

@@ -6,7 +6,7 @@ from typing import Callable
 from engine import states
 from engine.models import HumanTask
 
-from . import present
+from .. import present
 
 
 @dataclass(frozen=True)

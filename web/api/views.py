@@ -12,9 +12,12 @@ from engine import auth_sessions
 from engine.errors import FormInvalid, NotCandidate
 from engine.models import HumanTask, Instance, Person
 
-from . import openapi, operations, present, starting
-from .transaction import refuse
-from .auth import LOCKED_MESSAGE, _address, _now, attempt_sign_in, limits
+from .. import present
+from ..inbox import starting
+from ..office import operations
+from ..auth import LOCKED_MESSAGE, _address, _now, attempt_sign_in, limits
+from ..transaction import refuse
+from . import openapi
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -16,9 +16,11 @@ from engine.errors import LiandongError
 from engine.models import CalendarYear, Department, Person
 from engine.monitoring import STATUSES, InstanceFilter
 
-from . import documents_views, operations, present, repairs
-from .transaction import refuse
-from .auth import login_required, role_required
+from .. import documents_views, present
+from ..auth import login_required, role_required
+from ..office import operations
+from ..transaction import refuse
+from . import repairs
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE = 50

@@ -4,9 +4,11 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from engine.errors import LiandongError
 
-from . import documents_views, inbox, matter_context, operations, present
-from .transaction import refuse
-from .auth import login_required
+from .. import documents_views, matter_context, present
+from ..auth import login_required
+from ..inbox import pages as inbox
+from ..transaction import refuse
+from . import operations
 
 bp = Blueprint("office", __name__)
 

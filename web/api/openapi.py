@@ -134,7 +134,7 @@ def _document() -> dict:
 
 def _operation_paths(task: dict) -> dict:
     """One path per office operation, its body drawn from the operation's declared parameters."""
-    from .operations import MATTER_OPERATIONS, TASK_OPERATIONS
+    from ..office.operations import MATTER_OPERATIONS, TASK_OPERATIONS
     kinds = {"integer": {"type": "integer"}, "date": {"type": "string", "format": "date"}}
     paths = {}
     for op in TASK_OPERATIONS + MATTER_OPERATIONS:

@@ -1,12 +1,12 @@
 """The administrator's repairs on a matter (/admin/instances/<id>), declared as operations for the
-audience "admin" (web/operations.py has the staff's): label, the fields they ask for, the engine call,
+audience "admin" (web/office/operations.py has the staff's): label, the fields they ask for, the engine call,
 the message after it and the confirmation asked before one that cannot be undone. The console page
 draws its buttons from this list and `admin.act` runs it; the engine checks again under the row lock."""
 import json
 
 from flask import g
 
-from .operations import Operation, Param
+from ..office.operations import Operation, Param
 
 
 def _id(value) -> int:

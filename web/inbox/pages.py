@@ -8,9 +8,11 @@ from engine.procedures import complaints, report_tracking
 from engine.errors import FormInvalid, InvalidState, StaleTask
 from engine.models import HumanTask
 
-from . import actions, documents_views, formview, matter_context, operations, present, starting
-from .transaction import refuse
-from .auth import login_required
+from .. import documents_views, formview, matter_context, present
+from ..auth import login_required
+from ..office import operations
+from ..transaction import refuse
+from . import actions, starting
 
 bp = Blueprint("inbox", __name__)
 
