@@ -56,7 +56,7 @@ def test_a_p3_answer_and_a_p4_letter_body_take_the_same_5000_characters(scenario
 
 
 def test_an_office_operations_reason_takes_the_same_limit():
-    from web import operations
+    from web.office import operations
 
     send_back = operations.BY_NAME["send_back"]
     assert operations.normalised(send_back, {"target": "1", "reason": "因" * LIMIT})["reason"] == "因" * LIMIT
