@@ -61,6 +61,7 @@ def task_json(task: HumanTask, instance: Instance | None = None, schema: bool = 
         "revision": task.revision, "created_at": task.created_at.isoformat(),
         "due_at": task.due_at.isoformat() if task.due_at else None, "due_provisional": task.due_provisional,
         "light": deadline.light, "deadline_text": deadline.text, "deemed_received": task.deemed_received,
+        "limit_unit": deadline.unit,
     }
     if instance is not None:
         out["matter"] = {"id": instance.id, "process": instance.process_key, "process_name": instance.process_name,

@@ -7,6 +7,7 @@ from flask import g
 from sqlalchemy import select
 
 from engine import directory, input_text, states
+from engine.calendar import CALENDAR_DAYS
 from engine.errors import FormInvalid, InvalidState
 from engine.models import HumanTask, Instance, Person
 
@@ -101,6 +102,15 @@ def _int(value) -> int:
     return number
 
 
+def _extension_days(task) -> str:
+    """延期 counts in the limit's own unit: calendar days for a limit the law counts so (行政处罚法第六十条)."""
+    return f"延长{'日数（自然日）' if g.engine.deadlines.limit_unit(task) == CALENDAR_DAYS else '工作日数'}"
+
+
+EXTENSION_DAYS = Param("days", "延长天数（按任务的期限单位 limit_unit 计：工作日或自然日）", "integer",
+                       titled=_extension_days)
+
+
 def _list(value) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
@@ -161,11 +171,11 @@ TASK_OPERATIONS = [
     Operation("request_extension", "申请延期", "向有权批准的领导申请延长办理期限", "task",
               lambda t, u: _holder(t, u) and g.engine.deadlines.may_request_extension(t),
               lambda t, u, p: g.engine.deadlines.request_extension(t.id, u, _int(p.get("days")), p.get("reason", "")),
-              [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已提交延期申请"),
+              [EXTENSION_DAYS, Param("reason", "延期理由", "textarea")], "已提交延期申请"),
     Operation("extend", "批准延期", "批准延长办理期限（记录理由）", "task",
               lambda t, u: _open(t) and g.engine.deadlines.may_extend(t, u),
               lambda t, u, p: g.engine.deadlines.extend(t.id, u, _int(p.get("days")), p.get("reason", "")),
-              [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已延期",
+              [EXTENSION_DAYS, Param("reason", "延期理由", "textarea")], "已延期",
               prefill=lambda t, _u: g.engine.deadlines.pending_extension(t)),  # what the holder asked for
     Operation("refuse_extension", "不予延期", "不批准延期申请，办理期限不变（记录理由，告知申请人）", "task",
               lambda t, u: _open(t) and bool(g.engine.deadlines.pending_extension(t)) and g.engine.deadlines.may_extend(t, u),
