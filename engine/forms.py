@@ -86,6 +86,25 @@ def check_schema(schema: dict) -> None:
         raise ValueError("x-context 须为 {流程数据名: {\"title\": 中文标题, \"x-titles\": {键: 中文标题}}}")
     for name in set(shown) & set(schema["properties"]):
         raise ValueError(f"{name} 既是填写字段又在 x-context 中：x-context 只列流程自己设置、办理人只读的数据")
+    for name, spec in shown.items():
+        _check_context_entry(name, spec)
+
+
+CONTEXT_FORMATS = ("date", "date-time", "person", "department")  # person/department: ids read as names
+
+
+def _check_context_entry(name: str, spec: dict) -> None:
+    """An `x-context` value's keys are titled by a string, or by a spec with a title and optionally a
+    `format` or `enum` + `x-enum-titles`, so that a page never shows a raw id or code by mistake."""
+    keys = spec.get("x-titles", {})
+    if not isinstance(keys, dict) or not all(isinstance(k, str) or (isinstance(k, dict) and k.get("title"))
+                                             for k in keys.values()):
+        raise ValueError(f"x-context {name} 的 x-titles 须为 {{键: 中文标题 或 {{\"title\": 中文标题, \"format\": …}}}}")
+    for entry in [spec, *(k for k in keys.values() if isinstance(k, dict))]:
+        if entry.get("format", "date") not in CONTEXT_FORMATS:
+            raise ValueError(f"x-context {name}：format 只能是 {'、'.join(CONTEXT_FORMATS)}")
+        if len(entry.get("enum", [])) != len(entry.get("x-enum-titles", entry.get("enum", []))):
+            raise ValueError(f"x-context {name}：enum 与 x-enum-titles 须一一对应")
 
 
 def _message(error, schema: dict) -> tuple[str | None, str]:

@@ -1,4 +1,4 @@
-"""Public pages (web/public.py): results published without sign-in (001 §4(3)1, 001 §4(3)5, 000 §4(1)5),
+"""Public pages (web/public/pages.py): results published without sign-in (001 §4(3)1, 001 §4(3)5, 000 §4(1)5),
 website reports with the reporter's identity sealed (000 §3(5)), and the identity page for the handling
 officer only."""
 import json

@@ -72,8 +72,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     _register_transaction(app)  # before the blueprints: their hooks use g.db
 
-    from . import (abnormal_list, admin, admin_migration, api, auth, documents_views, filters, headers, inbox, modeler,
-                   office_views, public, vendor, worklists)
+    from . import auth, documents_views, filters, headers, modeler, vendor
+    from .admin import console as admin, migration as admin_migration
+    from .api import views as api
+    from .credit import abnormal_list
+    from .inbox import pages as inbox, worklists
+    from .office import views as office_views
+    from .public import pages as public
     headers.register(app)  # every response, error pages and refusals included
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)

@@ -1,5 +1,6 @@
 """A matter's facts as one person may read them: form-titled values, diagram-set values a form titles
 (`x-context`), and what the previous step submitted (shown above an approver's form)."""
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -7,7 +8,7 @@ from flask import g
 
 from engine.clock import local
 from engine.models import HumanTask, Instance
-from web.present import person_name
+from web.present import department_name, person_name
 
 
 @dataclass
@@ -22,18 +23,22 @@ class Context:
     other: list[ContextItem] = field(default_factory=list)
 
 
-def _form_fields(instance: Instance) -> dict[str, dict]:
+def _form_fields(instance: Instance) -> tuple[dict[str, dict], set[str]]:
     """Field titles from every form the matter is bound to, its start form first; a form's `x-context`
-    titles values the diagram sets that the holder reads but never enters (processes/README.md "Forms")."""
+    titles values the diagram sets that the holder reads but never enters (processes/README.md "Forms").
+    Returns the specs by name and the names `x-context` titles."""
     names = dict(instance.bundle.get("forms", {}))
     start_name = g.engine.repository.process_of(instance).start_form
     ordered = sorted(names.items(), key=lambda item: item[0] != start_name)
-    fields, hashes = {}, instance.bundle.get("hashes")  # the forms' texts by hash: cached, no query each
+    fields, shown, hashes = {}, set(), instance.bundle.get("hashes")  # forms by hash: cached, no query each
     for _, form_id in ordered:
         schema = g.engine.repository.form_schema(form_id, hashes)
-        for name, spec in {**schema.get("properties", {}), **schema.get("x-context", {})}.items():
+        for name, spec in schema.get("properties", {}).items():
             fields.setdefault(name, spec)
-    return fields
+        for name, spec in schema.get("x-context", {}).items():
+            if fields.setdefault(name, spec) is spec:
+                shown.add(name)
+    return fields, shown
 
 
 def format_value(value, spec: dict | None) -> str:
@@ -49,6 +54,9 @@ def format_value(value, spec: dict | None) -> str:
         if isinstance(value, list):
             return "、".join(mapping.get(v, str(v)) for v in value)
         return mapping.get(value, str(value))
+    if spec.get("format") in ("person", "department"):  # ids the diagram keeps, read as names
+        name = person_name if spec["format"] == "person" else department_name
+        return "、".join(name(str(v)) for v in value) if isinstance(value, list) else name(str(value))
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     if spec.get("format") == "date-time" and isinstance(value, str):
@@ -56,33 +64,75 @@ def format_value(value, spec: dict | None) -> str:
             return local(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
         except ValueError:
             return value
-    if spec.get("x-titles"):
-        return _titled(value, spec["x-titles"])
     if isinstance(value, dict):
         return "；".join(f"{k}：{v}" for k, v in value.items())
     return str(value)
 
 
-def _titled(value, titles: dict[str, str]) -> str:
-    """A diagram-set structure shown by the titles its form gives its keys (`x-context`): untitled keys
-    are bookkeeping and left out; a list of records is one line per record."""
-    if isinstance(value, list):
-        return "\n".join(_titled(item, titles) for item in value)
+def _empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _nested(value) -> bool:
     if isinstance(value, dict):
-        parts = []
-        for key, title in titles.items():
-            if key in value:
-                inner = _titled(value[key], titles)
-                parts.append(f"{title}：\n{inner}" if isinstance(value[key], list) else f"{title}：{inner}")
-        return "；".join(parts) if all("\n" not in p for p in parts) else "\n".join(parts)
-    return format_value(value, None)
+        return True
+    return isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)
+
+
+def _leaf(value, spec: dict) -> str:
+    """One value inside a diagram-set structure: by its spec, else an ISO date-time as local minutes."""
+    if isinstance(value, str) and not spec.get("format") and _ISO_DATETIME.match(value):
+        spec = {**spec, "format": "date-time"}
+    return format_value(value, spec)
+
+
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")
+_VALUE_KEYS = ("enum", "x-enum-titles", "items", "format")
+
+
+def _key_spec(entry, field: dict | None) -> dict:
+    """How one key of a structure reads: its own spec in `x-titles` ({"title", "format", "enum", …}),
+    or a bare title whose values read like the form field of that name (P10's `result` enum)."""
+    if isinstance(entry, dict):
+        return entry
+    field = field if field and "x-titles" not in field else {}
+    return {"title": entry, **{k: v for k, v in field.items() if k in _VALUE_KEYS}}
+
+
+def _titled(value, titles: dict, fields: dict[str, dict]) -> str:
+    """A diagram-set structure shown by the titles its form gives its keys (`x-context`): untitled keys
+    are bookkeeping and left out; a list of records, or records keyed by credit code or department,
+    is one line per record."""
+    if isinstance(value, list):
+        return "\n".join(line for line in (_titled(item, titles, fields) for item in value) if line)
+    if not isinstance(value, dict):
+        return _leaf(value, {})
+    if value and not titles.keys() & value.keys() and all(isinstance(v, dict) for v in value.values()):
+        return _titled(list(value.values()), titles, fields)
+    parts = []
+    for key, entry in titles.items():
+        if key in value and not _empty(value[key]):
+            spec = _key_spec(entry, fields.get(key))
+            if _nested(value[key]):
+                parts.append(f"{spec['title']}：\n{_titled(value[key], titles, fields)}")
+            else:
+                parts.append(f"{spec['title']}：{_leaf(value[key], spec)}")
+    return "；".join(parts) if all("\n" not in p for p in parts) else "\n".join(parts)
+
+
+def _shown(value, spec: dict, fields: dict[str, dict]) -> str:
+    """A value a form's `x-context` titles: a structure by its `x-titles`, a plain value by its spec."""
+    if spec.get("x-titles"):
+        return _titled(value, spec["x-titles"], fields)
+    return _leaf(value, spec)
 
 
 def context(instance: Instance, data: dict, unlabelled: bool = False) -> Context:
     """Labelled values of `data`: what engine.visibility lets this person read of the matter. Values no
     form gives a title (set by the diagram's scripts: sent_at, rung_history …) are internal: listed by
-    their raw names in `other` only when `unlabelled` (for administrators, who repair data by those names)."""
-    fields = _form_fields(instance)
+    their raw names in `other` only when `unlabelled` (for administrators, who repair data by those names).
+    A value `x-context` titles that holds nothing yet (no results so far, no refusal) is not listed."""
+    fields, shown = _form_fields(instance)
     result = Context()
     if data.get("started_by"):
         result.items.append(ContextItem("发起人", person_name(data["started_by"])))
@@ -95,7 +145,13 @@ def context(instance: Instance, data: dict, unlabelled: bool = False) -> Context
         if name in ("started_by", "started_at", process.matter_deadline):
             continue
         spec = fields.get(name)
-        if spec and spec.get("title"):
+        if name in shown:
+            text = _shown(value, spec, fields) if not _empty(value) else ""
+            if text:
+                result.items.append(ContextItem(spec["title"], text))
+            elif unlabelled:
+                result.other.append(ContextItem(name, format_value(value, None)))
+        elif spec and spec.get("title"):
             result.items.append(ContextItem(spec["title"], format_value(value, spec)))
         elif unlabelled:
             result.other.append(ContextItem(name, format_value(value, None)))

@@ -6,12 +6,13 @@ from datetime import datetime
 from flask import g
 from sqlalchemy import select
 
-from engine import accountability, deadlines, directory, states
+from engine import accountability, deadlines, states
+from engine.calendar import CALENDAR_DAYS, WORKING_DAYS
 from engine.clock import local
-from engine.errors import DirectoryError
 from engine.models import Department, Event, EventRecipient, HumanTask, Instance, Person, TaskCandidate, WITHOUT_STATE
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
+UNIT_WORDS = {WORKING_DAYS: "个工作日", CALENDAR_DAYS: "日"}  # what follows a number of days of a limit
 
 
 # --- names ---
@@ -42,25 +43,30 @@ class Deadline:
     text: str
     due: datetime | None
     provisional: bool
-    days_left: int | None  # negative when overdue
+    days_left: int | None  # negative when overdue; in the limit's unit
+    unit: str = WORKING_DAYS  # the limit's limit_unit: working or calendar days
+    day_word: str = UNIT_WORDS[WORKING_DAYS]  # "个工作日" or "日", after a number of days
 
 
 def deadline(task: HumanTask, now: datetime | None = None) -> Deadline:
-    """Working days left with the light engine.deadlines decides (yellow at the 预警 threshold)."""
+    """Days left in the limit's own unit (working days, or calendar days where the law counts them:
+    行政处罚法第六十条), with the light engine.deadlines decides (yellow at the 预警 threshold)."""
     if task.due_at is None:
         return Deadline(NONE, "无时限", None, False, None)
+    unit = g.engine.deadlines.limit_unit(task)
+    word = UNIT_WORDS[unit]
     if task.paused_at is not None:
-        return Deadline(NONE, "补正中，计时暂停", task.due_at, task.due_provisional, task.days_left_at_pause)
+        return Deadline(NONE, "补正中，计时暂停", task.due_at, task.due_provisional, task.days_left_at_pause, unit, word)
     now = now or g.engine.clock.now()
     calendar = g.engine.calendar
     colour = deadlines.light(task, now, calendar) if task.state == states.TASK_OPEN else NONE
     if now > task.due_at:
-        late = calendar.working_days_between(task.due_at, now)
-        text = f"已超期 {late} 个工作日" if late > 0 else "已超期"
-        return Deadline(colour, text, task.due_at, task.due_provisional, -late)
-    left = calendar.working_days_between(now, task.due_at)
-    text = "今日到期" if left <= 0 else f"剩 {left} 个工作日"
-    return Deadline(colour, text, task.due_at, task.due_provisional, left)
+        late = calendar.days_between(task.due_at, now, unit)
+        text = f"已超期 {late} {word}" if late > 0 else "已超期"
+        return Deadline(colour, text, task.due_at, task.due_provisional, -late, unit, word)
+    left = calendar.days_between(now, task.due_at, unit)
+    text = "今日到期" if left <= 0 else f"剩 {left} {word}"
+    return Deadline(colour, text, task.due_at, task.due_provisional, left, unit, word)
 
 
 def limit_kind(task: HumanTask) -> tuple[str, str] | None:
@@ -80,9 +86,17 @@ class Row:
     starter: str
 
 
+def _inbox(user: str, scope: str) -> list[tuple[HumanTask, Instance]]:
+    """The inbox once per request: the list, its procedure filter and the navigation counts read it."""
+    cached = g.setdefault("inboxes", {})
+    if (user, scope) not in cached:
+        cached[user, scope] = g.engine.tasks.inbox(user, scope)
+    return cached[user, scope]
+
+
 def inbox_rows(user: str, scope: str, procedure: str = "", overdue_only: bool = False, query: str = "",
                sort: str = "due") -> list[Row]:
-    pairs = g.engine.tasks.inbox(user, scope)
+    pairs = _inbox(user, scope)
     if procedure:
         pairs = [(t, i) for t, i in pairs if i.process_key == procedure]
     if query.strip() and pairs:
@@ -103,7 +117,7 @@ def procedures_in(user: str) -> list[tuple[str, str]]:
     """(process key, name) of the matters in either inbox, for the filter."""
     seen = {}
     for scope in ("mine", "group"):
-        for _, instance in g.engine.tasks.inbox(user, scope):
+        for _, instance in _inbox(user, scope):
             seen.setdefault(instance.process_key, instance.process_name)
     return sorted(seen.items(), key=lambda kv: kv[1])
 
@@ -111,8 +125,8 @@ def procedures_in(user: str) -> list[tuple[str, str]]:
 def nav_counts(user: str) -> dict:
     if "nav_counts" not in g:
         g.nav_counts = {
-            "mine": len(g.engine.tasks.inbox(user, "mine")),
-            "group": len(g.engine.tasks.inbox(user, "group")),
+            "mine": len(_inbox(user, "mine")),
+            "group": len(_inbox(user, "group")),
             "notes": sum(1 for n in notifications(user) if n.unread),
             "sign": len(g.engine.signers.waiting_for(user)),
             "copies": sum(1 for c, _ in g.engine.office.copies_for(user) if c.read_at is None),
@@ -122,47 +136,7 @@ def nav_counts(user: str) -> dict:
     return g.nav_counts
 
 
-# --- permissions on one task ---
-def may_view(task: HumanTask, user: str) -> bool:
-    """Holders, candidates, the completer, the delegator and signers of the task, the section head of its
-    department; and whoever may see
-    the whole matter (starter, section head, supervisors, copy recipients, administrators)."""
-    if user in (task.assignee, task.completed_by, task.delegated_by) or user in g.engine.tasks.candidates(task.id):
-        return True
-    if any(s.person_id == user for s in g.engine.signers.of_task(task.id)):
-        return True
-    if task.state == states.TASK_OPEN and g.engine.deadlines.pending_extension(task) and g.engine.deadlines.may_extend(task, user):
-        return True  # the approver a 延期申请 was sent to opens the task to decide it
-    if g.engine.office.heads_department_of(task, user):
-        return True
-    return may_view_matter(g.engine.runtime.instance(task.instance_id), user, through_tasks=False)
-
-
-def may_view_matter(matter: Instance, user: str, through_tasks: bool = True) -> bool:
-    office = g.engine.office
-    if user == matter.started_by or office.may_manage(matter, user) or office.copied_to(matter.id, user):
-        return True
-    if any(r.role == "supervisor" for r in directory.roles_of(g.db, user)):
-        return True
-    if through_tasks:
-        held = g.db.execute(select(HumanTask.id).outerjoin(TaskCandidate, TaskCandidate.task_id == HumanTask.id).where(
-            HumanTask.instance_id == matter.id,
-            (HumanTask.assignee == user) | (HumanTask.completed_by == user) | (TaskCandidate.person_id == user)
-        ).limit(1)).first()
-        return held is not None
-    return False
-
-
-def colleagues(task: HumanTask, user: str) -> list[str]:
-    """People a task may be handed over to: same role, same department."""
-    if task.role == directory.STARTER:
-        return []
-    try:
-        return [p for p in directory.holders(g.db, task.department, task.role) if p != user]
-    except DirectoryError:
-        return []
-
-
+# --- holders ---
 def holder_text(task: HumanTask) -> str:
     if task.assignee:
         return person_name(task.assignee)

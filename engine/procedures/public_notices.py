@@ -1,4 +1,4 @@
-"""What the public pages show (`/public/results`, web/public.py): one `public_notice` row per published
+"""What the public pages show (`/public/results`, web/public/pages.py): one `public_notice` row per published
 result, written by the publishing steps — P1's 行政许可 and P11's 行政处罚 decisions (双公示, 001 §4(3)5),
 P10's inspection results (001 §4(3)1), P13's blacklist — and by the 经营异常名录 (engine/procedures/abnormal_list.py).
 Only what a caller passes is published; nothing else of the matter is copied."""

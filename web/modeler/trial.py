@@ -9,7 +9,8 @@ from engine import file_messages, specs, states
 from engine.errors import DeploymentError, FormInvalid, LiandongError
 from engine.models import Draft, Person, RoleAssignment, Timer
 
-from .. import formview, sandbox
+from .. import formview
+from . import sandbox
 from ..auth import role_required
 from .common import OWNER, bp, draft_row, filename_for, problems_of, xml_response
 

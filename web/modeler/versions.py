@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from engine.models import Draft
 
-from .. import bpmn_diff
+from . import bpmn_diff
 from ..auth import role_required
 from .common import OWNER, bp, definition_row, matter_counts, xml_response
 

@@ -4,8 +4,9 @@ from flask import Blueprint, abort, g, render_template
 
 from engine.errors import NotCandidate
 
-from . import operations, present
-from .auth import login_required
+from .. import present
+from ..auth import login_required
+from ..office import operations
 
 bp = Blueprint("lists", __name__)
 

@@ -6,8 +6,9 @@ from flask import Blueprint, abort, g, render_template, request
 from engine import migration_plan
 from engine.errors import LiandongError
 
-from . import bpmn_diff, present
-from .auth import role_required
+from .. import present
+from ..auth import role_required
+from ..modeler import bpmn_diff
 
 bp = Blueprint("admin_migration", __name__, url_prefix="/admin")
 

@@ -8,9 +8,11 @@ from engine.procedures import complaints, report_tracking
 from engine.errors import FormInvalid, InvalidState, StaleTask
 from engine.models import HumanTask
 
-from . import actions, documents_views, formview, matter_context, operations, present, starting
-from .transaction import refuse
-from .auth import login_required
+from .. import documents_views, formview, matter_context, present, registry
+from ..auth import login_required
+from ..office import operations
+from ..transaction import refuse
+from . import actions, starting
 
 bp = Blueprint("inbox", __name__)
 
@@ -42,7 +44,7 @@ def listing(scope: str):
 # --- one task ---
 def _visible_task(task_id: int) -> HumanTask:
     task = g.engine.tasks.get(task_id)  # NotFound -> 404
-    if not present.may_view(task, g.user.id):
+    if not g.engine.permissions.may_view_task(task, g.user.id):
         abort(403, description="该任务不在您的办理范围内，无权查看。")
     return task
 
@@ -56,14 +58,14 @@ def _revision() -> int | None:
 
 def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, entered=None,
                 message: str = "", handover_error: str = "", handover_entered=None,
-                refused: operations.Refusal | None = None):
+                refused: registry.Refusal | None = None):
     """The task page; `refused`: an office operation refused, its form shown open with the typing kept."""
     instance = g.engine.runtime.instance(task.instance_id)
-    allowed = actions.available(g.engine, task, g.user.id)
+    allowed = actions.available(task, g.user.id)
     schema = g.engine.tasks.form_schema(task)
     if entered is None and task.draft and task.state == states.TASK_OPEN:
         entered = task.draft  # what was saved, or what a delegate filled in
-    ops = operations.drawn(operations.available(task, g.user.id, "task"), task, g.user.id, refused)
+    ops = registry.drawn(operations.available(task, g.user.id, "task"), task, g.user.id, refused)
     reopened = g.engine.office.reopenings([task]).get(task.id) if task.state == states.TASK_OPEN else None
     signing = any(op.name == "sign" for op, _ in ops)  # 加签: the opinion asked of me comes first
     approving = any(op.name == "extend" for op, _ in ops)  # a 延期申请 sent to me
@@ -73,7 +75,7 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
         form_title=schema.get("title", task.name), form_description=schema.get("description", ""),
         fields=formview.fields(schema, entered, errors), form_error=formview.form_error(errors),
         attachments_error=(errors or {}).get("attachments", ""),
-        colleagues=present.colleagues(task, g.user.id) if "hand_over" in allowed else [],
+        colleagues=g.engine.tasks.hand_over_targets(task, g.user.id) if "hand_over" in allowed else [],
         handover_error=handover_error, handover=handover_entered or {},
         context=matter_context.context(instance, g.engine.visibility.task_data(task, g.user.id),
                                 unlabelled="admin" in (g.user.system_roles or [])), history=present.history(instance.id), ops=ops,
@@ -109,24 +111,23 @@ def task_page(task_id: int):
 @bp.post("/tasks/<int:task_id>/claim")
 @login_required
 def claim(task_id: int):
-    return _claim_or_unclaim(task_id, g.engine.tasks.claim, "认领失败：", "已认领，该任务已移入“我的待办”",
-                             url_for("inbox.task_page", task_id=task_id))
+    return _claim_or_unclaim(task_id, "claim", "认领失败：", url_for("inbox.task_page", task_id=task_id))
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")
 @login_required
 def unclaim(task_id: int):
-    return _claim_or_unclaim(task_id, g.engine.tasks.unclaim, "放回失败：", "已放回待认领，同岗位同事可以认领",
-                             url_for("inbox.listing", scope="group"))
+    return _claim_or_unclaim(task_id, "unclaim", "放回失败：", url_for("inbox.listing", scope="group"))
 
 
-def _claim_or_unclaim(task_id: int, action, refused_prefix: str, done: str, then: str):
-    _visible_task(task_id)
+def _claim_or_unclaim(task_id: int, name: str, refused_prefix: str, then: str):
+    task = _visible_task(task_id)
+    action = actions.BY_NAME[name]
     try:
-        action(task_id, g.user.id, _revision())
+        action.run(task, g.user.id, {"revision": _revision()})
     except (StaleTask, InvalidState) as err:
         return _refused(task_id, err, refused_prefix)
-    flash(done, "success")
+    flash(action.done, "success")
     return redirect(then)
 
 
@@ -144,7 +145,7 @@ def hand_over(task_id: int):
         refuse()
         return render_task(task, status=422, handover_error=problem, handover_entered={"to_user": to_user, "reason": reason})
     try:
-        g.engine.tasks.hand_over(task_id, g.user.id, to_user, reason, _revision())
+        actions.BY_NAME["hand_over"].run(task, g.user.id, {"to_user": to_user, "reason": reason, "revision": _revision()})
     except (StaleTask, InvalidState) as err:
         return _refused(task_id, err, "转交失败：")
     flash(f"已转交给 {present.person_name(to_user)}", "success")
@@ -172,7 +173,7 @@ def complete(task_id: int):
             flash("已交回委派人", "success")
             return redirect(url_for("inbox.index"))
         files = _uploads()
-        done = g.engine.tasks.complete(task_id, g.user.id, data, _revision())
+        done = actions.BY_NAME["complete"].run(task, g.user.id, {"data": data, "revision": _revision()})
         if files:  # in the same transaction: a refused file refuses the submission, nothing is kept
             g.engine.attachments.add(task.instance_id, g.user.id, files, task_id)
         if done.task.held_by_signers:

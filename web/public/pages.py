@@ -16,7 +16,7 @@ from engine.errors import FormInvalid, LiandongError, NotCandidate
 from engine.forms import uscc_problem
 from engine.models import Department, PublicNotice
 
-from .auth import login_required
+from ..auth import login_required
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 KINDS = {"inspection": "“双随机”抽查结果", "licence": "行政许可决定", "penalty": "行政处罚决定",

@@ -6,8 +6,8 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from engine.procedures import abnormal_list
 from engine.errors import LiandongError
 
-from .transaction import refuse
-from .auth import login_required
+from ..auth import login_required
+from ..transaction import refuse
 
 bp = Blueprint("credit", __name__, url_prefix="/credit")
 
