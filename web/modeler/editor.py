@@ -98,7 +98,7 @@ def save_draft(key: str):
     draft.content = content.decode("utf-8")
     draft.saved_by, draft.saved_at = g.user.id, g.engine.clock.now()
     g.db.flush()
-    return jsonify({"ok": True, "draft_id": draft.id, "message": f"已保存草稿 #{draft.id}",
+    return jsonify({"ok": True, "draft_id": draft.id, "message": f"已保存草稿 {draft.id}",
                     "edit_url": url_for("modeler.edit", key=key, draft=draft.id),
                     "sandbox_url": url_for("modeler.sandbox_create", draft_id=draft.id)})
 
@@ -115,7 +115,7 @@ def draft_delete(draft_id: int):
     draft = draft_row(draft_id)
     key = draft.process_key
     g.db.delete(draft)
-    flash(f"已删除草稿 #{draft_id}", "success")
+    flash(f"已删除草稿 {draft_id}", "success")
     return redirect(url_for("modeler.process", key=key) if g.engine.repository.latest("bpmn", key)
                     else url_for("modeler.index"))
 

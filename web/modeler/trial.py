@@ -37,7 +37,7 @@ def sandbox_create(draft_id: int):
         box = sandbox.create(g.db, g.engine.clock, filename_for(content), content, g.user.id, draft.id, draft.process_key)
     except DeploymentError as err:
         g.rollback = True
-        return render_template("modeler/upload.html", problems=problems_of(err, content), filename=f"草稿 #{draft.id}",
+        return render_template("modeler/upload.html", problems=problems_of(err, content), filename=f"草稿 {draft.id}",
                                heading="草稿无法试运行"), 422
     return redirect(url_for("modeler.sandbox_page", token=box.token))
 

@@ -298,7 +298,7 @@
     if (data.ok) {
       draftId = data.draft_id;
       dirty = false;
-      document.getElementById("modeler-title").textContent = "草稿 #" + draftId;
+      document.getElementById("modeler-title").textContent = "草稿 " + draftId;
       history.replaceState(null, "", data.edit_url);
       status(data.message, "ok");
     } else {
