@@ -13,7 +13,7 @@ Every listing, removal and referral is in the event log (entries without a matte
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from .. import directory, input_text
 from . import public_notices
@@ -60,7 +60,7 @@ class Page:
 def entries(db, current: bool = True, search: str = "", page: int = 1, size: int = PAGE_SIZE) -> Page:
     """The listings (only those on the list now, unless `current` is off) whose name contains `search` or
     whose credit code starts with it; page `page` of them, a page out of range giving the nearest one."""
-    where = [AbnormalListing.removed_at.is_(None)] if current else []
+    where: list[ColumnElement[bool]] = [AbnormalListing.removed_at.is_(None)] if current else []
     text = (search or "").strip()
     if text:
         pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
