@@ -12,7 +12,7 @@ from engine import auth_sessions
 from engine.errors import FormInvalid, NotCandidate
 from engine.models import HumanTask, Instance, Person
 
-from .. import present
+from .. import present, registry
 from ..inbox import starting
 from ..office import operations
 from ..auth import LOCKED_MESSAGE, _address, _now, attempt_sign_in, limits
@@ -168,7 +168,7 @@ def _operation_view(op):
             target = g.engine.runtime.instance(target_id)
         if not op.shown(target, g.user.id):
             raise NotCandidate(f"您不能对其执行“{op.label}”")
-        operations.run(op, target, g.user.id, params)
+        registry.run(op, target, g.user.id, params)
         if op.on == "task":
             return jsonify({"done": op.done, "task": task_json(g.engine.tasks.get(target_id))})
         matter = g.engine.runtime.instance(target_id)
