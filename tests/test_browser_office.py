@@ -37,6 +37,7 @@ def test_send_back_and_add_a_signer_from_the_task_page(page, p3_answered):
     page.click("#op-add_signers button[type=submit]")
     expect(page.locator("body")).to_contain_text("已加签")
     assert "（待签署）" in page.content()
+    assert "前加签：徐明" in page.inner_text("#history")  # the record says whom she asked to sign
     shot(page, "office_add_signer")
     page.click("button:has-text('退出')")
 

@@ -72,4 +72,6 @@ def test_a_reporter_files_a_report_and_follows_it_with_the_query_code(page, site
     assert "已答复" in progress and "经核查举报属实，已责令该企业限期整改。" in progress
     for private in ("仓库内违规储存油漆约两吨", "tangjun", "唐军", "fengxue", "王秀兰", "13804120099"):
         assert private not in page.content()
+    # the code she typed in lower case reads back as she was given it (1-6H5…), not 1-6h5…
+    assert page.eval_on_selector("[name=code]", "e => getComputedStyle(e).textTransform") == "uppercase"
     shot(page, "report_progress")

@@ -60,7 +60,8 @@ def test_the_deputy_leader_approves_the_extension_from_the_notification(page, re
     sign_in(page, base, "fengxue")
     page.goto(f"{base}/tasks/{task_id}")
     assert "截止 2026-10-21" in page.inner_text(".task-deadline")  # 20 and 21 Oct more
-    assert "批准延期" in page.inner_text("body") and "马平" in page.inner_text("body")  # in the history
+    history = page.inner_text("#history")  # who approved, and by how much
+    assert "批准延期" in history and "马平" in history and "延长 2 个工作日，原因：需向举报人核实线索来源" in history
     shot(page, "extension_approved")
 
 

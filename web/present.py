@@ -266,6 +266,12 @@ def history(instance_id: int) -> list[HistoryItem]:
             detail = f"{dept} {'、'.join(person_name(p) for p in holders)}".strip()
         elif event.kind == "attachment_added":
             detail = f"{event.data.get('size', 0)} 字节，SHA-256：{event.data.get('sha256', '')}"
+        elif event.kind == "signers_added":  # whom the holder asked to sign, and before or after them
+            names = "、".join(person_name(p) for p in event.data.get("people", []))
+            detail = f"{'前加签' if event.data.get('position') == 'before' else '后加签'}：{names}"
+        elif event.kind in ("extension_requested", "extended") and event.data.get("days"):
+            unit = "自然日" if event.data.get("unit") == CALENDAR_DAYS else "工作日"
+            detail = f"延长 {event.data['days']} 个{unit}，原因：{event.data.get('reason', '')}"
         elif event.kind in ("transferred", "task_reassigned"):
             to = event.data.get("to") or []
             names = "、".join(person_name(p) for p in ([to] if isinstance(to, str) else to))
