@@ -28,6 +28,10 @@ class Param:
     required: bool = True
     options: Callable[[HumanTask | Instance, str], list[tuple[str, str]]] | None = None
     hint: str = ""  # what to type, shown inside an empty field (改派给: 人员账号)
+    titled: Callable[[HumanTask | Instance], str] | None = None  # a title that depends on the task
+
+    def title_for(self, target) -> str:
+        return self.titled(target) if self.titled is not None and target is not None else self.title
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,10 @@ def drawn(ops: list[Operation], target, user: str, refused: Refusal | None = Non
     return [(op, form_fields(op, target, user, *(refused.kept(op.name) if refused else (None, None)))) for op in ops]
 
 
-def check_filled(op: Operation, params: dict) -> None:
+def check_filled(op: Operation, params: dict, target=None) -> None:
     """A page's form names the fields left empty, each beside its field, before the engine is asked."""
-    missing = {p.name: (f"请选择“{p.title}”" if p.widget in ("select", "checkboxes", "date") else f"请填写“{p.title}”")
+    missing = {p.name: (f"请选择“{p.title_for(target)}”" if p.widget in ("select", "checkboxes", "date")
+                        else f"请填写“{p.title_for(target)}”")
                for p in op.params if p.required and not [v for v in _as_list(params.get(p.name)) if str(v).strip()]}
     if missing:
         raise FormInvalid(missing, "；".join(missing.values()))
@@ -106,7 +111,7 @@ def form_fields(op: Operation, target, user: str, entered: dict | None = None,
         if value in (None, ""):
             return []
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-    return [Field(name=p.name, title=p.title, widget=p.widget, required=p.required, description=p.hint,
+    return [Field(name=p.name, title=p.title_for(target), widget=p.widget, required=p.required, description=p.hint,
                   options=p.options(target, user) if p.options else [], values=shown(entered.get(p.name)),
                   error=errors.get(p.name, ""),
                   max_length=input_text.MAX_TEXT_LENGTH if p.widget == "textarea" else None)
@@ -116,7 +121,7 @@ def form_fields(op: Operation, target, user: str, entered: dict | None = None,
 MAX_EXTENSION_DAYS = 250  # about a year of working days: the most one extension may add
 
 
-def normalised(op: Operation, params: dict) -> dict:
+def normalised(op: Operation, params: dict, target=None) -> dict:
     """The parameters as the operation declares them: text is text (engine/input_text.py rules),
     a number of days is a bounded whole number, a date is YYYY-MM-DD; FormInvalid names the field."""
     out = dict(params)
@@ -125,7 +130,7 @@ def normalised(op: Operation, params: dict) -> dict:
         if p.name == "people" and isinstance(value, list):
             out[p.name] = [input_text.text(v, p.name, p.title) for v in value]
         elif p.widget == "integer":
-            out[p.name] = input_text.whole_number(value, p.name, p.title, 1, MAX_EXTENSION_DAYS)
+            out[p.name] = input_text.whole_number(value, p.name, p.title_for(target), 1, MAX_EXTENSION_DAYS)
         elif p.widget == "date":
             if input_text.iso_date(value) is None:  # not YYYY-MM-DD (20261201 …): the engine says what it needs
                 out[p.name] = ""
@@ -140,11 +145,11 @@ def normalised(op: Operation, params: dict) -> dict:
 
 
 def run(op: Operation, target, user: str, params: dict):
-    return op.run(target, user, normalised(op, params))
+    return op.run(target, user, normalised(op, params, target))
 
 
 def run_posted(op: Operation, target, user: str, params: dict):
     """An operation posted from a page's form: the fields left empty are named first (the JSON API
     calls `run`, and the engine says what it needs)."""
-    check_filled(op, params)
+    check_filled(op, params, target)
     return run(op, target, user, params)
