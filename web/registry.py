@@ -28,7 +28,7 @@ class Param:
     required: bool = True
     options: Callable[[HumanTask | Instance, str], list[tuple[str, str]]] | None = None
     hint: str = ""  # what to type, shown inside an empty field (改派给: 人员账号)
-    titled: Callable[[HumanTask | Instance], str] | None = None  # a title that depends on the task
+    titled: Callable[[HumanTask | Instance], str] | None = None  # a title that depends on the target (延期's unit)
 
     def title_for(self, target) -> str:
         return self.titled(target) if self.titled is not None and target is not None else self.title
