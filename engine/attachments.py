@@ -3,7 +3,7 @@
 Kept in their own table, never in the workflow state; each is in the event log with its SHA-256, so the
 record shows what was added and that it is unchanged. Only files whose content is what their name says
 are taken (PDF, images, Word/Excel/WPS documents as zip or OLE), each at most 3 MB, at most 10 a time.
-Who may download one is the caller's matter-visibility rule (web/present.may_view_matter).
+Who may download one is the caller's matter-visibility rule (engine/permissions.py `may_view_matter`).
 """
 import hashlib
 

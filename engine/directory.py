@@ -114,6 +114,18 @@ def department(session: Session, code: str) -> Department:
     return row
 
 
+def bureau(session: Session, code: str) -> str:
+    """The top department a section belongs to (市场准入审批科 → 市行政审批局)."""
+    seen = set()
+    while code and code not in seen:
+        seen.add(code)
+        parent = session.execute(select(Department.parent).where(Department.code == code)).scalar_one_or_none()
+        if not parent:
+            return code
+        code = parent
+    return code
+
+
 def holders(session: Session, dept_code: str, role: str) -> list[str]:
     """People holding `role` in the department, climbing to parent departments if none there."""
     code: str | None = dept_code

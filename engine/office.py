@@ -194,11 +194,11 @@ class Office:
 
     def transfer_roles(self, task: HumanTask) -> list[tuple[str, str]]:
         """(role@department, role) of the posts held in the task's bureau: where 转办 may send it."""
-        bureau = self.ctx.visibility.bureau(task.department)
+        bureau = directory.bureau(self.db, task.department)
         posts = self.db.execute(select(RoleAssignment.department, RoleAssignment.role).where(
             RoleAssignment.until.is_(None)).distinct().order_by(RoleAssignment.department, RoleAssignment.role)).all()
         return [(f"{role}@{dept}", dept) for dept, role in posts
-                if self.ctx.visibility.bureau(dept) == bureau and (dept, role) != (task.department, task.role)]
+                if directory.bureau(self.db, dept) == bureau and (dept, role) != (task.department, task.role)]
 
     def transfer(self, task_id: int, user: str, to: str, reason: str) -> HumanTask:
         """转办: a section head gives the task to another person, or to another post ("role@department",

@@ -24,6 +24,7 @@ from .runtime import Runtime
 from .scripting import CalendarFunctions, make_script_engine
 from .tasks import Tasks
 from .visibility import Visibility
+from .permissions import Permissions
 from .attachments import Attachments
 from .worklists import Worklists
 from .accountability import Accountability
@@ -47,6 +48,7 @@ class Liandong:
         self.accountability = Accountability(self)
         self.worklists = Worklists(self)
         self.visibility = Visibility(self)
+        self.permissions = Permissions(self)
         self.attachments = Attachments(self)
 
     @property

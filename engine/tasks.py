@@ -10,7 +10,7 @@ from sqlalchemy.orm.util import identity_key
 
 from . import countersign, directory, forms, specs, states
 from .clock import local
-from .errors import InvalidState, NotCandidate, NotFound, StaleTask
+from .errors import DirectoryError, InvalidState, NotCandidate, NotFound, StaleTask
 from .known_rows import has_timers
 from .runtime import find_task
 from .models import HumanTask, Instance, TaskCandidate, WITHOUT_STATE
@@ -118,6 +118,15 @@ class Tasks:
         task.revision += 1
         self.ctx.history.record("task_unclaimed", instance.id, user, task_id=task.id, spec_id=task.spec_id, name=task.name)
         return task
+
+    def hand_over_targets(self, task: HumanTask, user: str) -> list[str]:
+        """The colleagues `hand_over` accepts: the same role in the same department."""
+        if task.role == directory.STARTER:
+            return []
+        try:
+            return [p for p in directory.holders(self.db, task.department, task.role) if p != user]
+        except DirectoryError:
+            return []
 
     def hand_over(self, task_id: int, user: str, to_user: str, reason: str, revision: int | None = None) -> HumanTask:
         """Give my task to a colleague holding the same role in the same department, with a reason."""

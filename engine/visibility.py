@@ -12,7 +12,7 @@ opinion on it. Supervisors and administrators oversee everything and read all of
 from sqlalchemy import select
 
 from . import directory
-from .models import Department, HumanTask, Instance
+from .models import HumanTask, Instance
 from .runtime import find_task
 
 
@@ -54,7 +54,7 @@ class Visibility:
         owners = self._internal_fields(instance)
         if not owners or self._oversees(user):
             return data
-        mine = {self.bureau(r.department) for r in directory.roles_of(self.db, user)}
+        mine = {directory.bureau(self.db, r.department) for r in directory.roles_of(self.db, user)}
         return {k: v for k, v in data.items() if k not in owners or owners[k] & mine}
 
     def _internal_fields(self, instance: Instance) -> dict[str, set[str]]:
@@ -68,19 +68,8 @@ class Visibility:
             schema = self.ctx.tasks.form_schema(row)
             for name, spec in schema.get("properties", {}).items():
                 if spec.get("x-internal") and name in (event.data.get("form") or {}):
-                    owners.setdefault(name, set()).add(self.bureau(row.department))
+                    owners.setdefault(name, set()).add(directory.bureau(self.db, row.department))
         return owners
 
     def _oversees(self, user: str) -> bool:
         return self.ctx.worklists.may_oversee(user)
-
-    def bureau(self, code: str) -> str:
-        """The top department a section belongs to (市场准入审批科 → 市行政审批局)."""
-        seen = set()
-        while code and code not in seen:
-            seen.add(code)
-            parent = self.db.execute(select(Department.parent).where(Department.code == code)).scalar_one_or_none()
-            if not parent:
-                return code
-            code = parent
-        return code

@@ -6,9 +6,8 @@ from datetime import datetime
 from flask import g
 from sqlalchemy import select
 
-from engine import accountability, deadlines, directory, states
+from engine import accountability, deadlines, states
 from engine.clock import local
-from engine.errors import DirectoryError
 from engine.models import Department, Event, EventRecipient, HumanTask, Instance, Person, TaskCandidate, WITHOUT_STATE
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
@@ -130,47 +129,7 @@ def nav_counts(user: str) -> dict:
     return g.nav_counts
 
 
-# --- permissions on one task ---
-def may_view(task: HumanTask, user: str) -> bool:
-    """Holders, candidates, the completer, the delegator and signers of the task, the section head of its
-    department; and whoever may see
-    the whole matter (starter, section head, supervisors, copy recipients, administrators)."""
-    if user in (task.assignee, task.completed_by, task.delegated_by) or user in g.engine.tasks.candidates(task.id):
-        return True
-    if any(s.person_id == user for s in g.engine.signers.of_task(task.id)):
-        return True
-    if task.state == states.TASK_OPEN and g.engine.deadlines.pending_extension(task) and g.engine.deadlines.may_extend(task, user):
-        return True  # the approver a 延期申请 was sent to opens the task to decide it
-    if g.engine.office.heads_department_of(task, user):
-        return True
-    return may_view_matter(g.engine.runtime.instance(task.instance_id), user, through_tasks=False)
-
-
-def may_view_matter(matter: Instance, user: str, through_tasks: bool = True) -> bool:
-    office = g.engine.office
-    if user == matter.started_by or office.may_manage(matter, user) or office.copied_to(matter.id, user):
-        return True
-    if any(r.role == "supervisor" for r in directory.roles_of(g.db, user)):
-        return True
-    if through_tasks:
-        held = g.db.execute(select(HumanTask.id).outerjoin(TaskCandidate, TaskCandidate.task_id == HumanTask.id).where(
-            HumanTask.instance_id == matter.id,
-            (HumanTask.assignee == user) | (HumanTask.completed_by == user) | (TaskCandidate.person_id == user)
-        ).limit(1)).first()
-        return held is not None
-    return False
-
-
-def colleagues(task: HumanTask, user: str) -> list[str]:
-    """People a task may be handed over to: same role, same department."""
-    if task.role == directory.STARTER:
-        return []
-    try:
-        return [p for p in directory.holders(g.db, task.department, task.role) if p != user]
-    except DirectoryError:
-        return []
-
-
+# --- holders ---
 def holder_text(task: HumanTask) -> str:
     if task.assignee:
         return person_name(task.assignee)

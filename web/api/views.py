@@ -128,7 +128,7 @@ def list_tasks():
 
 def _visible(task_id: int) -> HumanTask:
     task = g.engine.tasks.get(task_id)
-    if not present.may_view(task, g.user.id):
+    if not g.engine.permissions.may_view_task(task, g.user.id):
         raise NotCandidate("该任务不在您的办理范围内")
     return task
 
@@ -161,7 +161,7 @@ def _operation_view(op):
         params = _body()
         if op.on == "task":
             target = g.engine.tasks.get(target_id)
-            if not present.may_view(target, g.user.id):
+            if not g.engine.permissions.may_view_task(target, g.user.id):
                 raise NotCandidate("该任务不在您的办理范围内")
         else:
             target = g.engine.runtime.instance(target_id)

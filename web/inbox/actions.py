@@ -3,10 +3,10 @@ and the views refuse what it does not allow (the engine checks again under the r
 from dataclasses import dataclass
 from typing import Callable
 
+from flask import g
+
 from engine import states
 from engine.models import HumanTask
-
-from .. import present
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ ACTIONS = [
     Action("unclaim", "放回", "secondary",
            lambda s: s.open and s.task.assignee == s.user and s.candidates != [s.user]),
     Action("hand_over", "转交", "secondary",
-           lambda s: s.open and s.task.assignee == s.user and bool(present.colleagues(s.task, s.user))),
+           lambda s: s.open and s.task.assignee == s.user and bool(g.engine.tasks.hand_over_targets(s.task, s.user))),
     Action("complete", "提交办理", "primary",
            lambda s: s.open and (s.task.assignee == s.user if s.task.assignee else s.user in s.candidates)),
 ]

@@ -44,7 +44,7 @@ def listing(scope: str):
 # --- one task ---
 def _visible_task(task_id: int) -> HumanTask:
     task = g.engine.tasks.get(task_id)  # NotFound -> 404
-    if not present.may_view(task, g.user.id):
+    if not g.engine.permissions.may_view_task(task, g.user.id):
         abort(403, description="该任务不在您的办理范围内，无权查看。")
     return task
 
@@ -75,7 +75,7 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
         form_title=schema.get("title", task.name), form_description=schema.get("description", ""),
         fields=formview.fields(schema, entered, errors), form_error=formview.form_error(errors),
         attachments_error=(errors or {}).get("attachments", ""),
-        colleagues=present.colleagues(task, g.user.id) if "hand_over" in allowed else [],
+        colleagues=g.engine.tasks.hand_over_targets(task, g.user.id) if "hand_over" in allowed else [],
         handover_error=handover_error, handover=handover_entered or {},
         context=matter_context.context(instance, g.engine.visibility.task_data(task, g.user.id),
                                 unlabelled="admin" in (g.user.system_roles or [])), history=present.history(instance.id), ops=ops,

@@ -28,7 +28,7 @@ def _params() -> dict:
 def task_operation(task_id: int, name: str):
     task = g.engine.tasks.get(task_id)
     op = operations.BY_NAME.get(name)
-    if op is None or op.on != "task" or not present.may_view(task, g.user.id) or not op.shown(task, g.user.id):
+    if op is None or op.on != "task" or not g.engine.permissions.may_view_task(task, g.user.id) or not op.shown(task, g.user.id):
         abort(403, description="您不能对该任务执行此操作。")
     back_to_late = request.form.get("back") == "late"  # 催办 from the 督查室's list of late tasks
     params = _params()
@@ -37,13 +37,13 @@ def task_operation(task_id: int, name: str):
         flash(op.done, "success")
     except LiandongError as err:  # refused: nothing of it is kept but what was typed, in the open form
         refuse()
-        if not back_to_late and present.may_view(g.engine.tasks.get(task_id), g.user.id):
+        if not back_to_late and g.engine.permissions.may_view_task(g.engine.tasks.get(task_id), g.user.id):
             refused = operations.Refusal.of(op, params, err)
             return inbox.render_task(g.engine.tasks.get(task_id), status=refused.status, refused=refused)
         flash(f"{op.label}失败：{err.message}", "error")
     if back_to_late:
         return redirect(url_for("lists.late") + f"#late-{task_id}")
-    if present.may_view(g.engine.tasks.get(task_id), g.user.id):
+    if g.engine.permissions.may_view_task(g.engine.tasks.get(task_id), g.user.id):
         return redirect(url_for("inbox.task_page", task_id=task_id))
     return redirect(url_for("inbox.index"))
 
@@ -62,7 +62,7 @@ def matter_operation(instance_id: int, name: str):
     except LiandongError as err:
         refuse()
         matter = g.engine.runtime.instance(instance_id)
-        if present.may_view_matter(matter, g.user.id):
+        if g.engine.permissions.may_view_matter(matter, g.user.id):
             refused = operations.Refusal.of(op, params, err)
             return _matter_page(matter, refused.status, refused)
         flash(f"{op.label}失败：{err.message}", "error")
@@ -73,7 +73,7 @@ def matter_operation(instance_id: int, name: str):
 @login_required
 def matter_page(instance_id: int):
     matter = g.engine.runtime.instance(instance_id)
-    if not present.may_view_matter(matter, g.user.id):
+    if not g.engine.permissions.may_view_matter(matter, g.user.id):
         abort(403, description="该事项不在您的查看范围内。")
     g.engine.office.mark_read(matter.id, g.user.id)
     return _matter_page(matter)
@@ -85,7 +85,7 @@ def _matter_page(matter, status: int = 200, refused: operations.Refusal | None =
     data = g.engine.visibility.matter_data(matter, g.user.id)
     return render_template("office/matter.html", matter=matter, context=matter_context.context(matter, data),
                            history=present.history(matter.id), ops=ops, documents=documents_views.listed(matter.id),
-                           viewable={t.id for t in tasks if present.may_view(t, g.user.id)},
+                           viewable={t.id for t in tasks if g.engine.permissions.may_view_task(t, g.user.id)},
                            tasks=[(t, present.deadline(t), present.holder_text(t)) for t in tasks],
                            failed_op=(refused.name, refused.message) if refused else (None, ""), diagram=present.diagram(matter),
                            attachments=g.engine.attachments.of_matter(matter.id)), status
@@ -98,7 +98,7 @@ def attachment(attachment_id: int):
     row = g.engine.attachments.get(attachment_id)
     if row is None:
         abort(404)
-    if not present.may_view_matter(g.engine.runtime.instance(row.instance_id), g.user.id):
+    if not g.engine.permissions.may_view_matter(g.engine.runtime.instance(row.instance_id), g.user.id):
         abort(403, description="附件仅该事项的办理人员可以下载。")
     from flask import Response
     from urllib.parse import quote
