@@ -6,9 +6,9 @@
 依法追究相关人员责任": the same offices refer one missed enforcement duty (a step of P10–P13 whose limit passed)
 for 执法责任追究, naming who answers for it as 001 §6(1) does — 直接责任人 the officer who held the step,
 主要责任人 the deputy leader in charge, 第一责任人 the main leader. The referral is in the matter's own log."""
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
-from . import directory, input_text
+from . import directory, input_text, states
 from .errors import DirectoryError, InvalidState, NotCandidate
 from .models import Event, HumanTask, Instance, RoleAssignment
 
@@ -83,14 +83,21 @@ class Accountability:
             "first": self._holders(task.department, "main_leader"), "reason": reason})
 
     def missed_enforcement_duties(self, limit: int = 200) -> list[tuple[HumanTask, Instance]]:
-        """Steps of the enforcement procedures whose limit passed, newest limit first (what may be referred)."""
+        """Steps of the enforcement procedures whose limit passed, newest limit first (what may be referred):
+        those still open past it and those closed after it. Two queries, each walking its own index by
+        limit (ix_human_task_state_due, ix_human_task_closed_late) rather than one OR over every row."""
         now = self.ctx.clock.now()
-        late = or_(HumanTask.completed_at > HumanTask.due_at,
-                   and_(HumanTask.completed_at.is_(None), HumanTask.due_at < now))
-        return list(self.db.execute(
+        still_open = (HumanTask.state == states.TASK_OPEN, HumanTask.due_at < now)
+        closed_late = (HumanTask.completed_at > HumanTask.due_at,)  # the partial index's own predicate
+        # process_key || '': SQLite, without statistics, would otherwise start from the enforcement matters
+        # (ix_instance_process_started) and read every step they ever had; the late steps lead instead
+        procedure = Instance.process_key.concat("")
+        found = [row for late in (still_open, closed_late) for row in self.db.execute(
             select(HumanTask, Instance).join(Instance, Instance.id == HumanTask.instance_id)
-            .where(Instance.process_key.in_(ENFORCEMENT_PROCESSES), HumanTask.due_at.is_not(None), late)
-            .order_by(HumanTask.due_at.desc(), HumanTask.id.desc()).limit(limit)).all())
+            .where(*late, procedure.in_(ENFORCEMENT_PROCESSES))
+            .order_by(HumanTask.due_at.desc(), HumanTask.id.desc()).limit(limit)).all()]
+        found.sort(key=lambda row: (row[0].due_at, row[0].id), reverse=True)
+        return [(task, matter) for task, matter in found[:limit]]
 
     def referrals(self) -> list[Event]:
         return list(self.db.execute(select(Event).where(Event.kind == REFERRED).order_by(Event.id.desc())).scalars())

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from . import directory, matter_lock, specs, states
+from .calendar import CALENDAR_DAYS, WORKING_DAYS
 from .clock import local, parse_local
 from .errors import DirectoryError, InvalidState, NotCandidate
 from .models import Event, HumanTask, Instance, Timer
@@ -120,6 +121,12 @@ class Deadlines:
         """Declared in the diagram (limit_kind); a deployment from before kinds existed counts as internal."""
         return self._properties(self.ctx.runtime.instance(task.instance_id), task.spec_id).kind_of_limit
 
+    def limit_unit(self, task: HumanTask) -> str:
+        """The unit the task's limit counts in (its limit_unit): calendar days where the law says so
+        (行政处罚法第六十条), else working days."""
+        unit = self._properties(self.ctx.runtime.instance(task.instance_id), task.spec_id).limit_unit
+        return CALENDAR_DAYS if unit == CALENDAR_DAYS else WORKING_DAYS
+
     def may_pause(self, task: HumanTask) -> bool:
         """补正 stops a clock that waits on an applicant's materials: only a limit owed to an applicant."""
         return task.due_at is not None and self.limit_kind(task) == states.LIMIT_APPLICANT
@@ -190,7 +197,7 @@ class Deadlines:
         if not reason or not reason.strip():
             raise InvalidState("请填写需补正的材料")
         now = self.ctx.clock.now()
-        unit = self._properties(instance, task.spec_id).limit_unit  # 补正 keeps the limit's own unit
+        unit = self.limit_unit(task)  # 补正 keeps the limit's own unit
         task.days_left_at_pause = max(0, self.ctx.calendar.days_between(now, task.due_at, unit))
         task.paused_at = now
         task.revision += 1
@@ -211,7 +218,7 @@ class Deadlines:
             raise InvalidState("请填写有效的材料补齐日期") from None
         if not local(task.paused_at).date() <= local(arrived).date() <= local(self.ctx.clock.now()).date():
             raise InvalidState("材料补齐日期应在补正登记之后、今天或以前")
-        unit = self._properties(instance, task.spec_id).limit_unit
+        unit = self.limit_unit(task)
         deadline = self.ctx.calendar.add_days(arrived, task.days_left_at_pause or 0, unit)
         old = task.due_at
         task.due_at, task.due_provisional = deadline.at, deadline.provisional
@@ -238,7 +245,8 @@ class Deadlines:
         if not approvers:
             raise InvalidState("目录中没有可以批准该延期的人员，请先在目录中指定")
         self.ctx.history.record("extension_requested", task.instance_id, user, task_id=task.id, spec_id=task.spec_id,
-                                name=task.name, data={"days": int(days), "reason": reason.strip(), "to": approvers})
+                                name=task.name, data={"days": int(days), "unit": self.limit_unit(task),
+                                                      "reason": reason.strip(), "to": approvers})
 
     def may_extend(self, task: HumanTask, user: str) -> bool:
         """The approver the limit's kind names (extension_approvers), or an administrator; never for a
@@ -262,7 +270,9 @@ class Deadlines:
                                .order_by(Event.id.desc()).limit(1)).scalars().first()
 
     def extend(self, task_id: int, user: str, days: int, reason: str) -> HumanTask:
-        """The approver grants an extension: the deadline moves by `days` working days."""
+        """The approver grants an extension: the deadline moves by `days` in the limit's own unit. A
+        calendar-day limit (行政处罚法第六十条) grows by calendar days from its current last day, and a new
+        last day on a holiday moves to the next working day (民法典第二百零三条), as the base limit does."""
         task, instance = self.ctx.tasks.lock_open(task_id, None)
         self._refuse_statutory(task, "延期")
         if not self.may_extend(task, user):
@@ -270,14 +280,15 @@ class Deadlines:
             raise NotCandidate(f"该任务的延期须由{role}批准，办理人不能自行延期")
         if task.due_at is None or int(days) < 1 or not reason or not reason.strip():
             raise InvalidState("延期须填写天数和理由")
-        deadline = self.ctx.calendar.add_working_days(task.due_at, int(days))
+        unit = self.limit_unit(task)
+        deadline = self.ctx.calendar.add_days(task.due_at, int(days), unit)
         old = task.due_at
         task.due_at, task.due_provisional, task.light = deadline.at, deadline.provisional, ""
         task.due_basis = {"start": local(old).isoformat(), "days": int(days)}
         task.revision += 1
         self._move_attached_timers(instance, task, old, deadline.at)
         self.ctx.history.record("extended", instance.id, user, task_id=task.id, spec_id=task.spec_id, name=task.name,
-                                data={"days": int(days), "reason": reason.strip(), "old": old.isoformat(),
+                                data={"days": int(days), "unit": unit, "reason": reason.strip(), "old": old.isoformat(),
                                       "new": deadline.iso()})
         return task
 

@@ -167,3 +167,34 @@ def test_an_overlong_decision_number_or_blank_facts_are_refused_in_chinese_and_n
     assert "请填写“事实”" in xuming.get("/credit/abnormal").get_data(as_text=True)
     assert s.run(lambda e: e.db.execute(select(AbnormalListing)).first()) is None
     assert log(s, "abnormal_listed") == []
+
+
+def test_the_staff_list_pages_and_finds_an_enterprise_by_name_or_credit_code(site):  # noqa: F811
+    """001 §4(4)2: the list is kept for every listed enterprise, so the staff page shows all of them — 50 a
+    page, newest first, with 上一页/下一页 — and finds one by part of its name or the start of its credit code.
+    The oldest listing, due for the 严重违法失信 list (条例第十七条第二款), is offered on the first page."""
+    from datetime import date, timedelta
+
+    s, app = site
+    xuming = WebUser(app, "xuming")
+    xuming.post("/credit/abnormal", LISTING)  # 9 Oct 2026, the oldest
+    s.run(lambda e: e.db.add_all([AbnormalListing(
+        credit_code=uscc(2000 + n), enterprise_name=f"鞍山市后列{n}号有限公司", department="market_bureau",
+        reason="annual_report", decision_no=f"鞍市监异列〔2027〕{n}号", listed_on=date(2027, 1, 1) + timedelta(days=n),
+        listed_by="xuming") for n in range(120)]))
+    s.at("2029-10-10 09:00")
+    xuming = WebUser(app, "xuming")
+    first = xuming.get("/credit/abnormal").get_data(as_text=True)
+    assert "共 121 家，第 1/3 页" in first and "鞍山市后列119号有限公司" in first and "鞍山市后列69号有限公司" not in first
+    assert "page=2" in first and "上一页" not in first
+    assert "满三年未移出：移送列入严重违法失信名单" in first  # the oldest, though it is on page 3
+    last = xuming.get("/credit/abnormal?page=3").get_data(as_text=True)
+    assert "第 3/3 页" in last and "鞍山市异常商贸有限公司" in last and "下一页" not in last
+    assert "鞍山市后列19号有限公司" in last and "鞍山市后列20号有限公司" not in last
+
+    by_name = xuming.get("/credit/abnormal?q=后列7号").get_data(as_text=True)
+    assert "共 1 家" in by_name and "鞍山市后列7号有限公司" in by_name
+    by_code = xuming.get(f"/credit/abnormal?q={uscc(71)[:17].lower()}").get_data(as_text=True)
+    assert "共 1 家" in by_code and "鞍山市异常商贸有限公司" in by_code
+    wildcard = xuming.get("/credit/abnormal?q=%25").get_data(as_text=True)  # a % is a character, not "anything"
+    assert "共 0 家" in wildcard and "没有名称含“%”或信用代码以其开头的企业" in wildcard

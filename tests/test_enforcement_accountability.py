@@ -5,6 +5,8 @@
 001 §6(1): "各行政机关主要领导是第一责任人，分管领导是主要责任人，从事日常监管的工作人员为直接责任人"。
 002: records archived "24小时内（特殊情况不得超过3个工作日）".
 """
+import re
+
 import pytest
 
 from engine.errors import FormInvalid, InvalidState, NotCandidate
@@ -93,3 +95,35 @@ def test_the_oversight_office_refers_from_the_compliance_page(site):  # noqa: F8
         assert name in page, name
     assert len(m.events("enforcement_accountability_referred")) == 1
     assert WebUser(app, "hebin").get("/admin/compliance").status_code == 403
+
+
+def test_the_missed_duties_are_found_through_indexes_not_by_reading_every_step(site):  # noqa: F811
+    """001 §4(3)2 执法责任追究 lists every enforcement step past its limit — still open, or closed after it —
+    however many steps were done in time: each of its queries walks an index of late steps by limit
+    (ix_human_task_state_due for open ones, ix_human_task_closed_late for closed ones), never the whole
+    table. The late archive is listed while open and again once archived late."""
+    from sqlalchemy import event
+
+    s, _ = site
+    m, archive = late_archive(s)
+    ids = lambda: s.run(lambda e: [t.id for t, _ in e.accountability.missed_enforcement_duties()])  # noqa: E731
+    assert ids() == [archive.id]
+    m.complete("archive_records", by="luoyi", data={"archive_no": "GD-2026-1013-02", "stored_on_server": True})
+    assert ids() == [archive.id]  # closed late: still a missed duty
+
+    plans = []
+
+    def explain(conn, _cursor, statement, parameters, _context, _many):
+        if statement.lstrip().upper().startswith("SELECT") and "human_task" in statement:
+            plans.append(" | ".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)))
+
+    def run(e):
+        event.listen(e.db.get_bind(), "before_cursor_execute", explain)
+        try:
+            return e.accountability.missed_enforcement_duties()
+        finally:
+            event.remove(e.db.get_bind(), "before_cursor_execute", explain)
+    s.run(run)
+    assert len(plans) == 2, plans
+    assert "ix_human_task_state_due" in plans[0] and "ix_human_task_closed_late" in plans[1], plans
+    assert not [p for p in plans if re.search(r"SCAN human_task(?! USING)", p)], plans  # no bare table scan

@@ -101,7 +101,8 @@ def test_the_catalogue_is_maintained_as_data_and_new_cases_follow_the_new_versio
 def test_the_decision_limit_is_owed_to_the_party_and_extended_by_the_deputy_leader(scenario):
     """行政处罚法第六十条: the 90 days are owed to the party, and the law lets them move where sector rules
     say so — with the approval of the bureau's leadership. The deciding main leader 李东 asks; he cannot
-    approve his own request; the deputy leader in charge 马平 approves 10 working days."""
+    approve his own request; the deputy leader in charge 马平 approves 10 days — calendar days, as the limit
+    itself counts (tests/test_p11_time_limits.py)."""
     s = scenario
     m, decide = at_decision_filed_on_10_july(s)
     s.run(lambda e: e.deadlines.request_extension(decide.id, "lidong", 10, "需委托技术鉴定"))
@@ -109,4 +110,4 @@ def test_the_decision_limit_is_owed_to_the_party_and_extended_by_the_deputy_lead
     with pytest.raises(NotCandidate):
         s.run(lambda e: e.deadlines.extend(decide.id, "lidong", 10, "需委托技术鉴定"))
     s.run(lambda e: e.deadlines.extend(decide.id, "maping", 10, "需委托技术鉴定"))
-    assert m.task("decide_penalty").due == end_of("2026-10-21")  # Sat 10 Oct is a make-up working day
+    assert m.task("decide_penalty").due == end_of("2026-10-19")  # 8 Oct + 10 days is Sun 18 Oct: moved

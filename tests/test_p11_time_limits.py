@@ -15,6 +15,7 @@ from engine.clock import FrozenClock
 from engine.directory import DEMO_PASSWORD
 from tests.scenario import Scenario
 from tests.supervision_helpers import end_of, uscc
+from tests.web_fixtures import WebUser
 from tests.test_p11_legal_review_catalogue import at_decision_filed_on_10_july
 from tests.test_p11_penalty_case import file_and_investigate, start
 from web import create_app
@@ -123,3 +124,46 @@ def test_the_case_page_shows_the_decision_limit_moved_by_materials_awaited(site)
     html = client.get(f"/tasks/{decide.id}").get_data(as_text=True)
     limit = re.search(r"作出处罚决定期限（立案之日起90日）</dt><dd[^>]*>([^<]+)<", html)
     assert limit is not None and limit.group(1) == "2026-10-19 23:59"
+
+
+def test_an_extension_of_the_decision_period_counts_calendar_days_and_moves_past_holidays(scenario):
+    """The 90 days of 行政处罚法第六十条 are calendar days, so a 延期 of them is too: 8 Oct + 10 days is Sun
+    18 Oct, a rest day, and the period ends on Mon 19 Oct (民法典第二百零三条) — 10 working days would have run
+    to 21 Oct. A second extension of 12 days from 19 Oct ends on Sat 31 Oct and moves to Mon 2 Nov."""
+    s = scenario
+    m, decide = at_decision_filed_on_10_july(s)
+    s.run(lambda e: e.deadlines.request_extension(decide.id, "lidong", 10, "需委托技术鉴定"))
+    assert m.events("extension_requested")[0]["data"]["unit"] == "calendar"
+    s.run(lambda e: e.deadlines.extend(decide.id, "maping", 10, "需委托技术鉴定"))
+    assert m.task("decide_penalty").due == end_of("2026-10-19")
+    extended = m.events("extended")[0]["data"]
+    assert (extended["days"], extended["unit"], extended["new"]) == (10, "calendar", "2026-10-19T23:59:59+08:00")
+    s.run(lambda e: e.deadlines.extend(decide.id, "maping", 12, "鉴定机构延期出具报告"))
+    assert m.task("decide_penalty").due == end_of("2026-11-02")
+
+
+def test_the_decision_period_reads_in_calendar_days_on_the_pages_and_the_api(site):
+    """The decision step's light and its 延期 forms say 日, not 工作日 (行政处罚法第六十条 counts calendar days):
+    李东 reads "剩 90 日" on his inbox and the task page and asks for 延长日数（自然日）; 马平 approves 10 days
+    and the limit becomes Mon 19 Oct (民法典第二百零三条); past it the API says "已超期 6 日" on Sun 25 Oct
+    (4 working days)."""
+    s, app = site
+    _m, decide = at_decision_filed_on_10_july(s)
+    lidong = WebUser(app, "lidong")
+    assert "剩 90 日" in lidong.get("/inbox/mine").get_data(as_text=True)
+    page = lidong.get(f"/tasks/{decide.id}").get_data(as_text=True)
+    assert "剩 90 日" in page and "延长日数（自然日）" in page
+    assert "延长工作日数" not in page and "剩 63 个工作日" not in page  # the working days left that day
+    assert lidong.post(f"/tasks/{decide.id}/ops/request_extension", {"days": "10", "reason": "需委托技术鉴定"}).status_code == 302
+    maping = WebUser(app, "maping")
+    approval = maping.get(f"/tasks/{decide.id}").get_data(as_text=True)
+    assert "延长日数（自然日）" in approval and "延长工作日数" not in approval
+    done = maping.post(f"/tasks/{decide.id}/ops/extend", {"days": "10", "reason": "需委托技术鉴定"}, follow_redirects=True)
+    assert "已延期" in done.get_data(as_text=True)
+    assert "截止 2026-10-19 23:59" in lidong.get(f"/tasks/{decide.id}").get_data(as_text=True)
+
+    s.at("2026-10-25 10:00")
+    client = app.test_client()
+    token = client.post("/api/v1/token", json={"id": "lidong", "password": DEMO_PASSWORD}).get_json()["token"]
+    shown = client.get(f"/api/v1/tasks/{decide.id}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert (shown["deadline_text"], shown["limit_unit"], shown["light"]) == ("已超期 6 日", "calendar", "red")

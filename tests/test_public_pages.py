@@ -228,6 +228,46 @@ def test_a_named_website_report_needs_a_contact(site):
     assert refused.status_code == 422 and "实名举报请填写姓名和联系电话" in refused.get_data(as_text=True)
 
 
+def test_an_overlong_subject_or_enterprise_name_is_refused_and_kept_as_typed(site):
+    """000 §3(5) "及时受理并依法处理": what the reporter wrote is what the department reads, so a subject or an
+    enterprise name past the report's 100 characters (p12_start.json), or a phone past 50, is refused with
+    its field named, the page keeps everything typed, nothing starts and nothing is sealed — never cut short."""
+    from engine.models import ReporterIdentity
+
+    s, app = site
+    subject = "举报某企业在居民区违规储存危险化学品" * 6  # 108 characters
+    enterprise = "鞍山" + "丙" * 99  # 101 characters
+    typed = {"subject": subject, "enterprise_name": enterprise, "department": "emergency_bureau",
+             "content": "仓库内堆放大量油漆桶", "name": "王秀兰", "phone": "1380412" * 8}
+    refused = WebUser(app).post("/public/report", typed)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "“举报事项”不能超过100个字" in page and "“被举报企业名称”不能超过100个字" in page
+    assert "“联系电话”不能超过50个字" in page
+    assert f'value="{subject}"' in page and f'value="{enterprise}"' in page and "仓库内堆放大量油漆桶" in page
+    assert s.run(lambda e: e.db.execute(select(Instance)).first()) is None
+    assert s.run(lambda e: e.db.execute(select(ReporterIdentity)).first()) is None
+
+    done = WebUser(app).post("/public/report", {**typed, "subject": subject[:100], "enterprise_name": enterprise[:100],
+                                                "phone": "13804120099"})
+    assert "举报已提交" in done.get_data(as_text=True)
+    instance = s.run(lambda e: e.db.execute(select(Instance)).scalar_one())
+    data = s.matter(instance.id).data
+    assert (data["subject"], data["enterprise_name"]) == (subject[:100], enterprise[:100])
+
+
+def test_a_sealed_identity_is_never_cut_short(site):
+    """000 §3(5) 为举报人保密: the sealed name and contact are the reporter's own; a phone longer than the
+    sealed record holds is refused with its field named, not stored cut (engine/procedures/complaints.py)."""
+    from engine.errors import FormInvalid
+    from engine.procedures import complaints
+
+    s, _ = site
+    with pytest.raises(FormInvalid) as refused:
+        s.run(lambda e: complaints.seal_identity(e.db, e.clock.now(), "王秀兰", "1" * 51))
+    assert refused.value.errors == {"phone": "“联系电话”不能超过50个字"}
+
+
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
 def test_public_results_page_in_a_browser(site, page):
     """A citizen opens the published results in a browser, without signing in (双随机、一公开)."""

@@ -446,7 +446,7 @@ def trial_run(app, backdoor) -> Path:
                       ).status_code == 302
     token = url.rstrip("/").rsplit("/", 1)[-1]
     with app.test_request_context():
-        from web import sandbox
+        from web.modeler import sandbox
         return sandbox.Sandbox(token).folder
 
 
@@ -495,7 +495,7 @@ def test_one_app_instances_cleanup_never_removes_anothers_trial_runs(app, backdo
         assert ours.parent != theirs.parent
         assert (theirs / "meta.json").exists()
         with other.test_request_context():  # the other app's own cleanup does remove it
-            from web import sandbox
+            from web.modeler import sandbox
             sandbox._clean_old()
         assert not theirs.exists() and ours.exists()
     finally:

@@ -56,12 +56,13 @@ def test_a_p3_answer_and_a_p4_letter_body_take_the_same_5000_characters(scenario
 
 
 def test_an_office_operations_reason_takes_the_same_limit():
-    from web import operations
+    from web import registry
+    from web.office import operations
 
     send_back = operations.BY_NAME["send_back"]
-    assert operations.normalised(send_back, {"target": "1", "reason": "因" * LIMIT})["reason"] == "因" * LIMIT
+    assert registry.normalised(send_back, {"target": "1", "reason": "因" * LIMIT})["reason"] == "因" * LIMIT
     with pytest.raises(FormInvalid) as refused:
-        operations.normalised(send_back, {"target": "1", "reason": "因" * (LIMIT + 1)})
+        registry.normalised(send_back, {"target": "1", "reason": "因" * (LIMIT + 1)})
     assert refused.value.errors == {"reason": "“退回原因”不能超过5000个字"}
 
 

@@ -143,7 +143,7 @@ def test_stalled_matters_are_counted_listed_and_retry_says_why(web, backdoor, ap
 def test_the_console_offers_every_repair_declared_and_runs_it(web, backdoor):
     """The 处置操作 card is drawn from web/admin/repairs.py: each repair's button, the fields it asks for and
     the confirmation before 终止; a posted repair runs and says what it did."""
-    from web import repairs
+    from web.admin import repairs
     matter = start_two_steps(backdoor)
     admin = web("admin")
     page = admin.get(f"/admin/instances/{matter}").get_data(as_text=True)

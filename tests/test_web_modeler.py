@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from engine import bpmn_xml
 from engine.models import Definition, Draft, Event, Instance
-from web import bpmn_diff
+from web.modeler import bpmn_diff
 
 pytest_plugins = ["tests.web_fixtures"]
 WEB_DATA = Path(__file__).parent / "data" / "web"
@@ -408,7 +408,7 @@ def test_a_trial_runs_start_form_has_the_text_limit_of_the_real_one(owner, backd
 def test_an_owner_keeps_the_newest_trial_runs_and_the_oldest_make_room(owner, backdoor, app):
     """Each trial run is a copy of the directory and every definition: an owner keeps at most
     sandbox.MAX_PER_OWNER of them, and making one more removes the least recently used."""
-    from web import sandbox
+    from web.modeler import sandbox
     draft_id = backdoor.run(lambda e: _add_draft(e, TWO_STEPS, "t_two_steps"))
     urls = [owner.post(f"/modeler/drafts/{draft_id}/sandbox").headers["Location"] for _ in range(sandbox.MAX_PER_OWNER + 1)]
     assert owner.get(urls[0]).status_code == 404 and "试运行不存在或已过期" in text(owner.get(urls[0]))

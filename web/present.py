@@ -7,10 +7,12 @@ from flask import g
 from sqlalchemy import select
 
 from engine import accountability, deadlines, states
+from engine.calendar import CALENDAR_DAYS, WORKING_DAYS
 from engine.clock import local
 from engine.models import Department, Event, EventRecipient, HumanTask, Instance, Person, TaskCandidate, WITHOUT_STATE
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
+UNIT_WORDS = {WORKING_DAYS: "个工作日", CALENDAR_DAYS: "日"}  # what follows a number of days of a limit
 
 
 # --- names ---
@@ -41,25 +43,30 @@ class Deadline:
     text: str
     due: datetime | None
     provisional: bool
-    days_left: int | None  # negative when overdue
+    days_left: int | None  # negative when overdue; in the limit's unit
+    unit: str = WORKING_DAYS  # the limit's limit_unit: working or calendar days
+    day_word: str = UNIT_WORDS[WORKING_DAYS]  # "个工作日" or "日", after a number of days
 
 
 def deadline(task: HumanTask, now: datetime | None = None) -> Deadline:
-    """Working days left with the light engine.deadlines decides (yellow at the 预警 threshold)."""
+    """Days left in the limit's own unit (working days, or calendar days where the law counts them:
+    行政处罚法第六十条), with the light engine.deadlines decides (yellow at the 预警 threshold)."""
     if task.due_at is None:
         return Deadline(NONE, "无时限", None, False, None)
+    unit = g.engine.deadlines.limit_unit(task)
+    word = UNIT_WORDS[unit]
     if task.paused_at is not None:
-        return Deadline(NONE, "补正中，计时暂停", task.due_at, task.due_provisional, task.days_left_at_pause)
+        return Deadline(NONE, "补正中，计时暂停", task.due_at, task.due_provisional, task.days_left_at_pause, unit, word)
     now = now or g.engine.clock.now()
     calendar = g.engine.calendar
     colour = deadlines.light(task, now, calendar) if task.state == states.TASK_OPEN else NONE
     if now > task.due_at:
-        late = calendar.working_days_between(task.due_at, now)
-        text = f"已超期 {late} 个工作日" if late > 0 else "已超期"
-        return Deadline(colour, text, task.due_at, task.due_provisional, -late)
-    left = calendar.working_days_between(now, task.due_at)
-    text = "今日到期" if left <= 0 else f"剩 {left} 个工作日"
-    return Deadline(colour, text, task.due_at, task.due_provisional, left)
+        late = calendar.days_between(task.due_at, now, unit)
+        text = f"已超期 {late} {word}" if late > 0 else "已超期"
+        return Deadline(colour, text, task.due_at, task.due_provisional, -late, unit, word)
+    left = calendar.days_between(now, task.due_at, unit)
+    text = "今日到期" if left <= 0 else f"剩 {left} {word}"
+    return Deadline(colour, text, task.due_at, task.due_provisional, left, unit, word)
 
 
 def limit_kind(task: HumanTask) -> tuple[str, str] | None:

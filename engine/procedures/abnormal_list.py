@@ -10,9 +10,10 @@ The seed names the list and nothing more; the rules here are those of 企业信�
 - an enterprise a double random inspection (P10) found 查无下落 is offered for listing as unreachable.
 Every listing, removal and referral is in the event log (entries without a matter).
 """
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from .. import directory, input_text
 from . import public_notices
@@ -30,6 +31,7 @@ REASONS = {  # 企业经营异常名录管理暂行办法第四条, and what rem
 }
 SERIOUS_AFTER_YEARS = 3  # 企业信息公示暂行条例第十七条第二款
 P13 = "p13_credit_blacklist"
+PAGE_SIZE = 50  # listings on one page of the staff list
 
 
 def may_act(db, user: str) -> bool:
@@ -46,11 +48,31 @@ def listed(db, credit_code: str) -> AbnormalListing | None:
         AbnormalListing.credit_code == credit_code, AbnormalListing.removed_at.is_(None))).scalars().first()
 
 
-def entries(db, current: bool = True) -> list[AbnormalListing]:
-    query = select(AbnormalListing).order_by(AbnormalListing.listed_on.desc(), AbnormalListing.id.desc())
-    if current:
-        query = query.where(AbnormalListing.removed_at.is_(None))
-    return list(db.execute(query.limit(500)).scalars())
+@dataclass(frozen=True)
+class Page:
+    """One page of the list, newest listings first."""
+    rows: list[AbnormalListing]
+    total: int  # listings matching, on every page
+    number: int  # 1-based, within 1..pages
+    pages: int
+
+
+def entries(db, current: bool = True, search: str = "", page: int = 1, size: int = PAGE_SIZE) -> Page:
+    """The listings (only those on the list now, unless `current` is off) whose name contains `search` or
+    whose credit code starts with it; page `page` of them, a page out of range giving the nearest one."""
+    where: list[ColumnElement[bool]] = [AbnormalListing.removed_at.is_(None)] if current else []
+    text = (search or "").strip()
+    if text:
+        pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(or_(AbnormalListing.enterprise_name.like(f"%{pattern}%", escape="\\"),
+                         AbnormalListing.credit_code.like(f"{pattern.upper()}%", escape="\\")))
+    total = db.execute(select(func.count()).select_from(AbnormalListing).where(*where)).scalar_one()
+    pages = max(1, -(-total // size))
+    number = min(max(1, page), pages)
+    rows = db.execute(select(AbnormalListing).where(*where)
+                      .order_by(AbnormalListing.listed_on.desc(), AbnormalListing.id.desc())
+                      .offset((number - 1) * size).limit(size)).scalars()
+    return Page(list(rows), total, number, pages)
 
 
 def add(ctx, user: str, credit_code: str, enterprise_name: str, reason: str, facts: str, decision_no: str,

@@ -21,20 +21,26 @@ import secrets
 
 from sqlalchemy import select
 
-from .. import directory, sealing, states
-from ..errors import NotCandidate, NotFound, ScriptError
+from .. import directory, input_text, sealing, states
+from ..errors import FormInvalid, NotCandidate, NotFound, ScriptError
 from ..models import HumanTask, Instance, ReporterIdentity
 
 PROCESS = "p12_complaint_report"
+IDENTITY_LIMITS = {"name": ("姓名", 100), "phone": ("联系电话", 50), "id_number": ("身份证号码", 30),
+                   "address": ("住址", 300)}  # characters each part of a sealed identity may have
 HANDLING_TASKS = ("handle_report", "reply_reporter")
 
 
 def seal_identity(db, now, name: str, phone: str = "", id_number: str = "", address: str = "") -> str:
     if not (name or "").strip() and not (phone or "").strip():
         raise ScriptError("实名举报须填写姓名或联系方式")
+    identity = {"name": (name or "").strip(), "phone": (phone or "").strip(),
+                "id_number": (id_number or "").strip(), "address": (address or "").strip()}
+    for field, value in identity.items():  # never cut: a cut phone number reaches nobody
+        title, most = IDENTITY_LIMITS[field]
+        if len(value) > most:
+            raise FormInvalid({field: input_text.too_long(title, most)}, input_text.too_long(title, most))
     ref = "RPT-" + secrets.token_hex(16)
-    identity = {"name": (name or "").strip()[:100], "phone": (phone or "").strip()[:50],
-                "id_number": (id_number or "").strip()[:30], "address": (address or "").strip()[:300]}
     db.add(ReporterIdentity(ref=ref, sealed=sealing.seal(identity), sealed_at=now))
     db.flush()
     return ref

@@ -41,7 +41,7 @@ def progress(ctx, matter: Instance) -> dict:
               "open": spec in rows and rows[spec].state == states.TASK_OPEN} for spec, name in STEPS]
     result = {"received_at": matter.started_at, "subject": data.get("subject", ""), "steps": steps,
               "reply": "", "reason": "", "reward": None, "ended": matter.status in states.ENDED}
-    if data.get("report_status") == "not_accepted":
+    if data.get("decision") == "not_accept":  # accept_report's own answer
         result["stage"], result["reason"] = "不予受理", str(data.get("reason", ""))
         result["steps"] = steps[:1]
     elif matter.status in (states.TERMINATED, states.CANCELLED):
@@ -63,7 +63,7 @@ def reward(data: dict, deciding: bool) -> dict | None:
     amount, or refused with the reason written for them; None where no reward was proposed."""
     if deciding:
         return {"pending": True}
-    if data.get("reward_status") == "refused":
+    if data.get("reward_decision") == "refuse":  # the approver's own answer (approve_reward), not a copy
         return {"granted": False, "reason": str(data.get("reward_refusal_reason", ""))}
     if isinstance(data.get("reward"), dict) and data["reward"].get("rewarded"):
         return {"granted": True, "amount": data["reward"].get("amount")}

@@ -16,9 +16,8 @@ from engine.errors import LiandongError
 from engine.models import CalendarYear, Department, Person
 from engine.monitoring import STATUSES, InstanceFilter
 
-from .. import documents_views, present
+from .. import documents_views, present, registry
 from ..auth import login_required, role_required
-from ..office import operations
 from ..transaction import refuse
 from . import repairs
 
@@ -66,7 +65,7 @@ def instance(instance_id: int):
     return _instance_page(g.engine.runtime.instance(instance_id))
 
 
-def _instance_page(matter, status: int = 200, refused: operations.Refusal = operations.NOTHING_REFUSED):
+def _instance_page(matter, status: int = 200, refused: registry.Refusal = registry.NOTHING_REFUSED):
     """The console's page of one matter; a refused repair's form holds what was typed and says why."""
     definition = g.engine.repository.get(matter.definition_id)
     state = g.engine.monitoring.diagram_state(matter)
@@ -74,7 +73,7 @@ def _instance_page(matter, status: int = 200, refused: operations.Refusal = oper
     open_tasks = g.engine.monitoring.open_tasks(matter.id)
 
     def typed(name: str, **row) -> dict:
-        fields = operations.form_fields(repairs.BY_NAME[name], matter, g.user.id, *refused.kept(name, **row))
+        fields = registry.form_fields(repairs.BY_NAME[name], matter, g.user.id, *refused.kept(name, **row))
         return {f.name: f for f in fields}
     return render_template(
         "admin/instance.html", matter=matter, definition=definition, state=state, statuses=STATUSES,
@@ -97,10 +96,10 @@ def act(instance_id: int, action: str):
         return redirect(url_for("admin.instance", instance_id=instance_id))
     params = request.form.to_dict()
     try:  # the engine says what a repair needs (终止事项须填写原因 …); text within input_text's limit
-        operations.run(op, g.engine.runtime.instance(instance_id), g.user.id, params)
+        registry.run(op, g.engine.runtime.instance(instance_id), g.user.id, params)
     except LiandongError as err:  # refused: nothing of it is kept but what was typed, in its form
         refuse()
-        refused = operations.Refusal.of(op, params, err)
+        refused = registry.Refusal.of(op, params, err)
         return _instance_page(g.engine.runtime.instance(instance_id), refused.status, refused)
     flash(op.done, "success")
     return redirect(url_for("admin.instance", instance_id=instance_id))

@@ -1,12 +1,12 @@
 """The administrator's repairs on a matter (/admin/instances/<id>), declared as operations for the
-audience "admin" (web/office/operations.py has the staff's): label, the fields they ask for, the engine call,
+audience "admin" (web/registry.py; web/office/operations.py has the staff's): label, the fields they ask for, the engine call,
 the message after it and the confirmation asked before one that cannot be undone. The console page
 draws its buttons from this list and `admin.act` runs it; the engine checks again under the row lock."""
 import json
 
 from flask import g
 
-from ..office.operations import Operation, Param
+from ..registry import Operation, Param
 
 
 def _id(value) -> int:
@@ -39,7 +39,7 @@ REPAIRS = [
     # the console shows these beside the row they act on (a task, a timer, the data) or on their own page
     _repair("reassign", "改派", lambda _m, u, p: g.engine.management.reassign(
                 _id(p.get("task")), p.get("to", "").strip(), u, p.get("reason", "")),
-            [Param("task", "任务"), Param("to", "改派给"), Param("reason", "原因")], "任务已改派"),
+            [Param("task", "任务"), Param("to", "改派给", hint="人员账号"), Param("reason", "原因")], "任务已改派"),
     _repair("fire_timer", "立即触发", lambda _m, u, p: g.engine.management.fire_timer_now(_id(p.get("timer")), u),
             [Param("timer", "定时器")], "定时器已触发"),
     _repair("edit_data", "修改", lambda m, u, p: g.engine.management.edit_data(

@@ -70,6 +70,8 @@ def _document() -> dict:
                     "due_provisional": {"type": "boolean"},
                     "light": {"type": "string", "enum": ["green", "yellow", "red", "none"]},
                     "deadline_text": {"type": "string"}, "deemed_received": {"type": "boolean"},
+                    "limit_unit": {"type": "string", "enum": ["working", "calendar"],
+                                   "description": "期限单位：working 工作日；calendar 自然日（如行政处罚法第六十条），延期天数按此单位计"},
                     "matter": {"$ref": "#/components/schemas/Matter"},
                     "form_schema": {"type": "object", "description": "任务表单（JSON Schema）"},
                     "holder": {"type": "string"}}},

@@ -12,7 +12,7 @@ from engine import auth_sessions
 from engine.errors import FormInvalid, NotCandidate
 from engine.models import HumanTask, Instance, Person
 
-from .. import present
+from .. import present, registry
 from ..inbox import starting
 from ..office import operations
 from ..auth import LOCKED_MESSAGE, _address, _now, attempt_sign_in, limits
@@ -61,6 +61,7 @@ def task_json(task: HumanTask, instance: Instance | None = None, schema: bool = 
         "revision": task.revision, "created_at": task.created_at.isoformat(),
         "due_at": task.due_at.isoformat() if task.due_at else None, "due_provisional": task.due_provisional,
         "light": deadline.light, "deadline_text": deadline.text, "deemed_received": task.deemed_received,
+        "limit_unit": deadline.unit,
     }
     if instance is not None:
         out["matter"] = {"id": instance.id, "process": instance.process_key, "process_name": instance.process_name,
@@ -167,7 +168,7 @@ def _operation_view(op):
             target = g.engine.runtime.instance(target_id)
         if not op.shown(target, g.user.id):
             raise NotCandidate(f"您不能对其执行“{op.label}”")
-        operations.run(op, target, g.user.id, params)
+        registry.run(op, target, g.user.id, params)
         if op.on == "task":
             return jsonify({"done": op.done, "task": task_json(g.engine.tasks.get(target_id))})
         matter = g.engine.runtime.instance(target_id)

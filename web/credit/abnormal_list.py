@@ -16,10 +16,18 @@ bp = Blueprint("credit", __name__, url_prefix="/credit")
 @login_required
 def abnormal():
     history = request.args.get("all") == "1"
-    return render_template("credit/abnormal.html", rows=abnormal_list.entries(g.db, current=not history),
+    search = request.args.get("q", "").strip()
+    listed = abnormal_list.entries(g.db, current=not history, search=search, page=_page(request.args.get("page")))
+    due = abnormal_list.due_for_serious_list(g.db, g.engine.clock.now())
+    return render_template("credit/abnormal.html", page=listed, rows=listed.rows, search=search,
                            history=history, reasons=abnormal_list.REASONS, may_act=abnormal_list.may_act(g.db, g.user.id),
-                           due={r.id for r in abnormal_list.due_for_serious_list(g.db, g.engine.clock.now())},
+                           due_rows=due, due={r.id for r in due},
                            unreachable=abnormal_list.unreachable_in_inspections(g.db))
+
+
+def _page(value: str | None) -> int:
+    """The page asked for; anything but a small whole number is the first."""
+    return int(value) if value and value.isdigit() and len(value) <= 6 else 1
 
 
 def _act(action, done: str):

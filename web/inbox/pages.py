@@ -8,7 +8,7 @@ from engine.procedures import complaints, report_tracking
 from engine.errors import FormInvalid, InvalidState, StaleTask
 from engine.models import HumanTask
 
-from .. import documents_views, formview, matter_context, present
+from .. import documents_views, formview, matter_context, present, registry
 from ..auth import login_required
 from ..office import operations
 from ..transaction import refuse
@@ -58,14 +58,14 @@ def _revision() -> int | None:
 
 def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, entered=None,
                 message: str = "", handover_error: str = "", handover_entered=None,
-                refused: operations.Refusal | None = None):
+                refused: registry.Refusal | None = None):
     """The task page; `refused`: an office operation refused, its form shown open with the typing kept."""
     instance = g.engine.runtime.instance(task.instance_id)
-    allowed = actions.available(g.engine, task, g.user.id)
+    allowed = actions.available(task, g.user.id)
     schema = g.engine.tasks.form_schema(task)
     if entered is None and task.draft and task.state == states.TASK_OPEN:
         entered = task.draft  # what was saved, or what a delegate filled in
-    ops = operations.drawn(operations.available(task, g.user.id, "task"), task, g.user.id, refused)
+    ops = registry.drawn(operations.available(task, g.user.id, "task"), task, g.user.id, refused)
     reopened = g.engine.office.reopenings([task]).get(task.id) if task.state == states.TASK_OPEN else None
     signing = any(op.name == "sign" for op, _ in ops)  # 加签: the opinion asked of me comes first
     approving = any(op.name == "extend" for op, _ in ops)  # a 延期申请 sent to me
@@ -111,24 +111,23 @@ def task_page(task_id: int):
 @bp.post("/tasks/<int:task_id>/claim")
 @login_required
 def claim(task_id: int):
-    return _claim_or_unclaim(task_id, g.engine.tasks.claim, "认领失败：", "已认领，该任务已移入“我的待办”",
-                             url_for("inbox.task_page", task_id=task_id))
+    return _claim_or_unclaim(task_id, "claim", "认领失败：", url_for("inbox.task_page", task_id=task_id))
 
 
 @bp.post("/tasks/<int:task_id>/unclaim")
 @login_required
 def unclaim(task_id: int):
-    return _claim_or_unclaim(task_id, g.engine.tasks.unclaim, "放回失败：", "已放回待认领，同岗位同事可以认领",
-                             url_for("inbox.listing", scope="group"))
+    return _claim_or_unclaim(task_id, "unclaim", "放回失败：", url_for("inbox.listing", scope="group"))
 
 
-def _claim_or_unclaim(task_id: int, action, refused_prefix: str, done: str, then: str):
-    _visible_task(task_id)
+def _claim_or_unclaim(task_id: int, name: str, refused_prefix: str, then: str):
+    task = _visible_task(task_id)
+    action = actions.BY_NAME[name]
     try:
-        action(task_id, g.user.id, _revision())
+        action.run(task, g.user.id, {"revision": _revision()})
     except (StaleTask, InvalidState) as err:
         return _refused(task_id, err, refused_prefix)
-    flash(done, "success")
+    flash(action.done, "success")
     return redirect(then)
 
 
@@ -146,7 +145,7 @@ def hand_over(task_id: int):
         refuse()
         return render_task(task, status=422, handover_error=problem, handover_entered={"to_user": to_user, "reason": reason})
     try:
-        g.engine.tasks.hand_over(task_id, g.user.id, to_user, reason, _revision())
+        actions.BY_NAME["hand_over"].run(task, g.user.id, {"to_user": to_user, "reason": reason, "revision": _revision()})
     except (StaleTask, InvalidState) as err:
         return _refused(task_id, err, "转交失败：")
     flash(f"已转交给 {present.person_name(to_user)}", "success")
@@ -174,7 +173,7 @@ def complete(task_id: int):
             flash("已交回委派人", "success")
             return redirect(url_for("inbox.index"))
         files = _uploads()
-        done = g.engine.tasks.complete(task_id, g.user.id, data, _revision())
+        done = actions.BY_NAME["complete"].run(task, g.user.id, {"data": data, "revision": _revision()})
         if files:  # in the same transaction: a refused file refuses the submission, nothing is kept
             g.engine.attachments.add(task.instance_id, g.user.id, files, task_id)
         if done.task.held_by_signers:

@@ -1,43 +1,17 @@
 """The office operations (退回, 撤回, 委派, 加签, 催办, 抄送, 补正, 延期, 撤销, 挂起 …), declared once:
-label, the fields they ask for, who sees the button, and the engine call. An administrator's repairs
-are declared the same way, for the audience "admin", in web/admin/repairs.py. The task page and the
-matter page draw their forms from this list; the page routes and the JSON API both run it, and the
-engine checks every permission again under the row lock."""
-from dataclasses import dataclass, field
-from typing import Callable
-
+label, the fields they ask for, who sees the button, and the engine call, as web/registry.py declares
+every action (the administrator's repairs in web/admin/repairs.py, the task page's own in
+web/inbox/actions.py). The task page and the matter page draw their forms from this list; the page
+routes and the JSON API both run it, and the engine checks every permission again under the row lock."""
 from flask import g
 from sqlalchemy import select
 
 from engine import directory, input_text, states
-from engine.errors import FormInvalid, InvalidState, LiandongError
+from engine.calendar import CALENDAR_DAYS
+from engine.errors import FormInvalid, InvalidState
 from engine.models import HumanTask, Instance, Person
 
-from ..formview import Field
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    title: str
-    widget: str = "text"  # text textarea select checkboxes date integer
-    required: bool = True
-    options: Callable[[HumanTask | Instance, str], list[tuple[str, str]]] | None = None
-
-
-@dataclass(frozen=True)
-class Operation:
-    name: str
-    label: str
-    hint: str
-    on: str  # "task" or "matter"
-    shown: Callable[[HumanTask | Instance, str], bool]
-    run: Callable[[HumanTask | Instance, str, dict], object]
-    params: list[Param] = field(default_factory=list)
-    done: str = "已完成"
-    confirm: str = ""  # asked before an operation that cannot be undone, saying what will happen
-    prefill: Callable[[HumanTask | Instance, str], dict | None] | None = None  # what the form opens with
-    audience: str = "staff"  # staff: the task and matter pages and the API; admin: the console (web/admin/repairs.py)
+from ..registry import Operation, Param
 
 
 # --- choices offered in the forms ---
@@ -128,6 +102,15 @@ def _int(value) -> int:
     return number
 
 
+def _extension_days(task) -> str:
+    """延期 counts in the limit's own unit: calendar days for a limit the law counts so (行政处罚法第六十条)."""
+    return f"延长{'日数（自然日）' if g.engine.deadlines.limit_unit(task) == CALENDAR_DAYS else '工作日数'}"
+
+
+EXTENSION_DAYS = Param("days", "延长天数（按任务的期限单位 limit_unit 计：工作日或自然日）", "integer",
+                       titled=_extension_days)
+
+
 def _list(value) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
@@ -188,11 +171,11 @@ TASK_OPERATIONS = [
     Operation("request_extension", "申请延期", "向有权批准的领导申请延长办理期限", "task",
               lambda t, u: _holder(t, u) and g.engine.deadlines.may_request_extension(t),
               lambda t, u, p: g.engine.deadlines.request_extension(t.id, u, _int(p.get("days")), p.get("reason", "")),
-              [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已提交延期申请"),
+              [EXTENSION_DAYS, Param("reason", "延期理由", "textarea")], "已提交延期申请"),
     Operation("extend", "批准延期", "批准延长办理期限（记录理由）", "task",
               lambda t, u: _open(t) and g.engine.deadlines.may_extend(t, u),
               lambda t, u, p: g.engine.deadlines.extend(t.id, u, _int(p.get("days")), p.get("reason", "")),
-              [Param("days", "延长工作日数", "integer"), Param("reason", "延期理由", "textarea")], "已延期",
+              [EXTENSION_DAYS, Param("reason", "延期理由", "textarea")], "已延期",
               prefill=lambda t, _u: g.engine.deadlines.pending_extension(t)),  # what the holder asked for
     Operation("refuse_extension", "不予延期", "不批准延期申请，办理期限不变（记录理由，告知申请人）", "task",
               lambda t, u: _open(t) and bool(g.engine.deadlines.pending_extension(t)) and g.engine.deadlines.may_extend(t, u),
@@ -227,105 +210,3 @@ def available(target: HumanTask | Instance, user: str, on: str) -> list[Operatio
     return [op for op in operations if op.shown(target, user)]
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """An operation posted from a page and refused (by check_filled or the engine): its form is drawn
-    again, open, holding what was typed, with the message in it and each field's error beside the field.
-    The one way every operation form keeps what was typed: the task and matter pages, the console."""
-    name: str
-    entered: dict
-    message: str
-    errors: dict = field(default_factory=dict)
-    status: int = 422  # the page is answered with the refusal's own 4xx, or 422
-
-    @classmethod
-    def of(cls, op: Operation, entered: dict, err: LiandongError) -> "Refusal":
-        return cls(op.name, entered, f"{op.label}失败：{err.message}",
-                   dict(err.errors) if isinstance(err, FormInvalid) else {},
-                   err.status if 400 <= err.status < 500 else 422)
-
-    def kept(self, name: str, **row) -> tuple[dict | None, dict | None]:
-        """(what was typed, errors) for the form of operation `name`, on the row it was posted from
-        (row: the hidden fields that tell one row's form from another, e.g. task=7); else nothing."""
-        if self.name != name or any(str(self.entered.get(k, "")) != str(v) for k, v in row.items()):
-            return None, None
-        return self.entered, self.errors
-
-    def says(self, name: str, **row) -> str:
-        """The message, for the form of operation `name` on that row; else nothing."""
-        return self.message if self.kept(name, **row)[0] is not None else ""
-
-
-NOTHING_REFUSED = Refusal("", {}, "")
-
-
-def drawn(ops: list[Operation], target, user: str, refused: Refusal | None = None) -> list[tuple[Operation, list[Field]]]:
-    """Each operation with its form's fields; the refused one's hold what was typed."""
-    return [(op, form_fields(op, target, user, *(refused.kept(op.name) if refused else (None, None)))) for op in ops]
-
-
-def check_filled(op: Operation, params: dict) -> None:
-    """A page's form names the fields left empty, each beside its field, before the engine is asked."""
-    missing = {p.name: (f"请选择“{p.title}”" if p.widget in ("select", "checkboxes", "date") else f"请填写“{p.title}”")
-               for p in op.params if p.required and not [v for v in _as_list(params.get(p.name)) if str(v).strip()]}
-    if missing:
-        raise FormInvalid(missing, "；".join(missing.values()))
-
-
-def _as_list(value) -> list:
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
-def form_fields(op: Operation, target, user: str, entered: dict | None = None,
-                errors: dict | None = None) -> list[Field]:
-    """The operation's fields, holding what the user typed when it was refused, with the refusal
-    next to its field (or what the operation opens with, e.g. the days and reason a 延期申请 asked for)."""
-    entered = entered or (op.prefill(target, user) if op.prefill else None) or {}
-    errors = errors or {}
-
-    def shown(value) -> list[str]:
-        if value in (None, ""):
-            return []
-        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-    return [Field(name=p.name, title=p.title, widget=p.widget, required=p.required,
-                  options=p.options(target, user) if p.options else [], values=shown(entered.get(p.name)),
-                  error=errors.get(p.name, ""),
-                  max_length=input_text.MAX_TEXT_LENGTH if p.widget == "textarea" else None)
-            for p in op.params]
-
-
-MAX_EXTENSION_DAYS = 250  # about a year of working days: the most one extension may add
-
-
-def normalised(op: Operation, params: dict) -> dict:
-    """The parameters as the operation declares them: text is text (engine/input_text.py rules),
-    a number of days is a bounded whole number, a date is YYYY-MM-DD; FormInvalid names the field."""
-    out = dict(params)
-    for p in op.params:
-        value = params.get(p.name)
-        if p.name == "people" and isinstance(value, list):
-            out[p.name] = [input_text.text(v, p.name, p.title) for v in value]
-        elif p.widget == "integer":
-            out[p.name] = input_text.whole_number(value, p.name, p.title, 1, MAX_EXTENSION_DAYS)
-        elif p.widget == "date":
-            if input_text.iso_date(value) is None:  # not YYYY-MM-DD (20261201 …): the engine says what it needs
-                out[p.name] = ""
-        else:  # text that shows nothing is empty: the engine then says what it needs (退回须填写原因 …)
-            if p.widget == "select" and isinstance(value, int) and not isinstance(value, bool):
-                value = str(value)  # a chosen id (退回到, 减签) may come as a JSON number
-            value = input_text.text(value, p.name, p.title)
-            out[p.name] = "" if input_text.looks_empty(value) else value
-    if "revision" in params and params["revision"] is not None:
-        out["revision"] = input_text.whole_number(params["revision"], "revision", "任务版本号")
-    return out
-
-
-def run(op: Operation, target, user: str, params: dict):
-    return op.run(target, user, normalised(op, params))
-
-
-def run_posted(op: Operation, target, user: str, params: dict):
-    """An operation posted from a page's form: the fields left empty are named first (the JSON API
-    calls `run`, and the engine says what it needs)."""
-    check_filled(op, params)
-    return run(op, target, user, params)

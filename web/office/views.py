@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from engine.errors import LiandongError
 
-from .. import documents_views, matter_context, present
+from .. import documents_views, matter_context, present, registry
 from ..auth import login_required
 from ..inbox import pages as inbox
 from ..transaction import refuse
@@ -33,12 +33,12 @@ def task_operation(task_id: int, name: str):
     back_to_late = request.form.get("back") == "late"  # 催办 from the 督查室's list of late tasks
     params = _params()
     try:
-        operations.run_posted(op, task, g.user.id, params)
+        registry.run_posted(op, task, g.user.id, params)
         flash(op.done, "success")
     except LiandongError as err:  # refused: nothing of it is kept but what was typed, in the open form
         refuse()
         if not back_to_late and g.engine.permissions.may_view_task(g.engine.tasks.get(task_id), g.user.id):
-            refused = operations.Refusal.of(op, params, err)
+            refused = registry.Refusal.of(op, params, err)
             return inbox.render_task(g.engine.tasks.get(task_id), status=refused.status, refused=refused)
         flash(f"{op.label}失败：{err.message}", "error")
     if back_to_late:
@@ -57,13 +57,13 @@ def matter_operation(instance_id: int, name: str):
         abort(403, description="您不能对该事项执行此操作。")
     params = _params()
     try:
-        operations.run_posted(op, matter, g.user.id, params)
+        registry.run_posted(op, matter, g.user.id, params)
         flash(op.done, "success")
     except LiandongError as err:
         refuse()
         matter = g.engine.runtime.instance(instance_id)
         if g.engine.permissions.may_view_matter(matter, g.user.id):
-            refused = operations.Refusal.of(op, params, err)
+            refused = registry.Refusal.of(op, params, err)
             return _matter_page(matter, refused.status, refused)
         flash(f"{op.label}失败：{err.message}", "error")
     return redirect(url_for("office.matter_page", instance_id=instance_id))
@@ -79,9 +79,9 @@ def matter_page(instance_id: int):
     return _matter_page(matter)
 
 
-def _matter_page(matter, status: int = 200, refused: operations.Refusal | None = None):
+def _matter_page(matter, status: int = 200, refused: registry.Refusal | None = None):
     tasks = g.engine.tasks.of_instance(matter.id)
-    ops = operations.drawn(operations.available(matter, g.user.id, "matter"), matter, g.user.id, refused)
+    ops = registry.drawn(operations.available(matter, g.user.id, "matter"), matter, g.user.id, refused)
     data = g.engine.visibility.matter_data(matter, g.user.id)
     return render_template("office/matter.html", matter=matter, context=matter_context.context(matter, data),
                            history=present.history(matter.id), ops=ops, documents=documents_views.listed(matter.id),

@@ -11,6 +11,7 @@
 from flask import Blueprint, abort, g, render_template, request
 from sqlalchemy import select
 
+from engine import input_text, specs
 from engine.procedures import complaints, report_tracking
 from engine.errors import FormInvalid, LiandongError, NotCandidate
 from engine.forms import uscc_problem
@@ -24,6 +25,7 @@ KINDS = {"inspection": "“双随机”抽查结果", "licence": "行政许可�
 PUBLIC_STARTER = "public"  # the website: no staff account starts these matters
 SEARCH_MAX = 100  # characters of a search: the forms take enterprise names of at most 100
 TRACKING_CODE_MAX = 40  # a 查询码 is at most 23 characters (engine/procedures/report_tracking.py), spaces allowed
+TYPED = ("subject", "enterprise_name", "content")  # the report's own fields the reporter types
 DEPARTMENTS = ["emergency_bureau", "market_bureau", "housing_bureau", "ecology_bureau", "health_commission"]
 
 
@@ -62,9 +64,12 @@ def report():
             errors["credit_code"] = uscc_problem(code)
         if not anonymous and not (request.form.get("name", "").strip() and request.form.get("phone", "").strip()):
             errors["name"] = "实名举报请填写姓名和联系电话，或选择匿名举报"
+        for field, (title, most) in _limits().items():  # refused and kept as typed, never cut
+            if field not in errors and len(request.form.get(field, "").strip()) > most:
+                errors[field] = input_text.too_long(title, most)
         if not errors:
             engine = g.engine
-            data = {"subject": request.form["subject"].strip()[:100], "enterprise_name": request.form["enterprise_name"].strip()[:100],
+            data = {"subject": request.form["subject"].strip(), "enterprise_name": request.form["enterprise_name"].strip(),
                     "department": request.form["department"], "channel": "website",
                     "received_at": engine.functions.now(), "content": request.form["content"].strip().replace("\r\n", "\n"),
                     "anonymous": anonymous}
@@ -87,6 +92,16 @@ def report():
     status = 422 if errors else 200
     return render_template("public/report.html", departments=[(d, names.get(d, d)) for d in DEPARTMENTS],
                            values=values, errors=errors, done=done), status
+
+
+def _limits() -> dict[str, tuple[str, int]]:
+    """(title, most characters) of each typed field: the deployed start form's maxLength, and the sealed
+    identity's own limits for name and phone (engine/procedures/complaints.py)."""
+    repository = g.engine.repository
+    form = repository.latest("form", specs.of(repository.process(complaints.PROCESS)).start_form)
+    fields = repository.form_schema(form.id).get("properties", {}) if form is not None else {}
+    limits = {f: (fields[f].get("title", f), fields[f]["maxLength"]) for f in TYPED if "maxLength" in fields.get(f, {})}
+    return limits | {f: complaints.IDENTITY_LIMITS[f] for f in ("name", "phone")}
 
 
 @bp.route("/track", methods=("GET", "POST"))
