@@ -124,3 +124,30 @@ def test_no_service_calls_another_services_private_method():
     calls = {f"{path.relative_to(ROOT)}: {m.group(0)}" for path in modules().values()
              for m in PRIVATE_CALL.finditer(path.read_text(encoding="utf-8"))}
     assert calls == set()
+
+
+# Methods the libraries call by name (SQLAlchemy TypeDecorator, ast.NodeTransformer, string.Formatter,
+# SpiffWorkflow's task specs and timer events): named once here, yet alive.
+LIBRARY_HOOKS = {"process_bind_param", "process_result_value", "visit_While", "visit_With", "visit_Call",
+                 "visit_ClassDef", "visit_FormattedValue", "get_field", "_predict_hook", "cycle_complete"}
+NAMING_FILES = ("engine/**/*.py", "web/**/*.py", "tests/**/*.py", "bench/**/*.py", "web/templates/**/*.html",
+                "web/static/**/*.js", "processes/**/*.bpmn", "processes/**/*.dmn", "processes/**/*.html",
+                "processes/**/*.json")
+
+
+def test_no_function_in_engine_or_web_is_dead():
+    """A function nobody names (not code, template, diagram or test) is deleted, not kept for later.
+    Decorated functions (routes, fixtures, properties) are called through their decorator."""
+    words: dict[str, int] = {}
+    for pattern in NAMING_FILES:
+        for path in ROOT.glob(pattern):
+            if "node_modules" not in path.parts:
+                for word in re.findall(r"\w+", path.read_text(encoding="utf-8", errors="replace")):
+                    words[word] = words.get(word, 0) + 1
+    unnamed = set()
+    for path in modules().values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.FunctionDef) and not node.decorator_list and not node.name.startswith("__")
+                    and node.name not in LIBRARY_HOOKS and words.get(node.name, 0) <= 1):
+                unnamed.add(f"{path.relative_to(ROOT)}: {node.name}")
+    assert unnamed == set()
