@@ -151,3 +151,26 @@ def test_no_function_in_engine_or_web_is_dead():
                     and node.name not in LIBRARY_HOOKS and words.get(node.name, 0) <= 1):
                 unnamed.add(f"{path.relative_to(ROOT)}: {node.name}")
     assert unnamed == set()
+
+
+SERVICE_CALL = re.compile(r"\bctx\.(\w+)\.")  # a service reaching another through the shared Liandong
+
+
+def service_calls() -> dict[str, set[str]]:
+    """Service -> the services its module calls through `self.ctx` (engine/services.py names them)."""
+    names = set(re.findall(r"self\.(\w+) = \w+\(", (ROOT / "engine/services.py").read_text(encoding="utf-8")))
+    graph = {}
+    for name in names:
+        path = ROOT / "engine" / f"{name}.py"
+        if path.exists():
+            called = set(SERVICE_CALL.findall(path.read_text(encoding="utf-8"))) & names
+            graph[name] = called - {name}
+    return graph
+
+
+def test_services_call_one_way():
+    """No call goes down one service and back up another (tasks ↔ signers, tasks ↔ office were two):
+    the caller passes what is needed or a lower module does the shared part (engine/copies.py)."""
+    graph = service_calls()
+    assert {"tasks", "signers", "office", "deadlines", "management"} <= set(graph)
+    assert cycles(graph) == []
