@@ -24,13 +24,6 @@ def _local(element) -> str:
     return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
 
 
-def _id_owner(element):
-    """The nearest element (itself or an ancestor) with an id: what a message points at."""
-    while element is not None and element.get("id") is None:
-        element = element.getparent()
-    return element
-
-
 def reachability_problems(process) -> list[XmlProblem]:
     """Flow nodes no path from a start event reaches. Roots: start events, boundary events, link catch
     events, compensation handlers, event sub-processes and the children of ad hoc sub-processes."""
@@ -163,11 +156,6 @@ def data_store_problems(root) -> list[XmlProblem]:
             problems.append(XmlProblem(f"数据存储“{store.get('name') or store_id}”在 Liandong 中没有实现：请删除它",
                                        store.sourceline, store_id))
     return problems
-
-
-def owner_id(element) -> str | None:
-    owner = _id_owner(element)
-    return owner.get("id") if owner is not None else None
 
 
 def loop_refs(root) -> dict[str, dict[str, str]]:

@@ -115,14 +115,6 @@ class WorkingCalendar:
             count += self.is_working_day(day)
         return sign * count
 
-    def provisional_between(self, start: datetime, end: datetime) -> bool:
-        day, last = local(start).date(), local(end).date()
-        while day <= last:
-            if not self.is_official(day):
-                return True
-            day += timedelta(days=1)
-        return False
-
 
 _cache: dict[str, WorkingCalendar] = {}
 

@@ -11,8 +11,7 @@ from sqlalchemy import and_, case, exists, func, select
 from SpiffWorkflow.util.task import TaskState
 
 from . import compaction, deadlines, specs, states
-from .clock import local
-from .models import Event, HumanTask, Instance, TaskCandidate, Timer, WITHOUT_STATE
+from .models import Event, HumanTask, Instance, Timer, WITHOUT_STATE
 
 STATUSES = states.MATTER
 
@@ -202,14 +201,3 @@ class Monitoring:
                             deadlines.YELLOW if row["open_yellow"] else deadlines.GREEN)
             result.append(row)
         return result
-
-    def candidates_of(self, task_ids: list[int]) -> dict[int, list[str]]:
-        result: dict[int, list[str]] = {}
-        for task_id, person in self.db.execute(select(TaskCandidate.task_id, TaskCandidate.person_id).where(
-                TaskCandidate.task_id.in_(task_ids))):
-            result.setdefault(task_id, []).append(person)
-        return result
-
-
-def local_text(when: datetime | None) -> str:
-    return local(when).strftime("%Y-%m-%d %H:%M") if when else ""

@@ -381,10 +381,6 @@ class Runtime:
                                       "candidates": candidates, "due_at": due_at and due_at.isoformat()})
         return row
 
-    def current_step_names(self, workflow: BpmnWorkflow) -> list[str]:
-        return [t.task_spec.bpmn_name or t.task_spec.bpmn_id
-                for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING) if t.task_spec.bpmn_id]
-
 
 def find_task(workflow: BpmnWorkflow, guid: str):
     """The engine task with this id, or None if the workflow no longer has it (e.g. a loop reset it)."""
