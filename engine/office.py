@@ -4,7 +4,7 @@ and who may suspend, resume or terminate a matter. Every action is in the event 
 """
 from sqlalchemy import delete, select
 
-from . import directory, states, task_tree
+from . import copies, directory, states, task_tree
 from .errors import DirectoryError, InvalidState, NotCandidate, NotFound
 from .models import Event, HumanTask, Instance, MatterCopy, Person, RoleAssignment, TaskCandidate, WITHOUT_STATE
 from .runtime import find_task
@@ -252,23 +252,7 @@ class Office:
 
     def copy(self, instance_id: int, user: str, people: list[str], task_id: int | None = None) -> list[str]:
         """抄送: give people a read-only view of the matter."""
-        instance = self.ctx.runtime.instance(instance_id)
-        added = []
-        for person in dict.fromkeys(p.strip() for p in people if p and p.strip()):
-            if self.db.get(Person, person) is None:
-                raise NotFound(f"目录中没有人员“{person}”")
-            exists = self.db.execute(select(MatterCopy.id).where(
-                MatterCopy.instance_id == instance.id, MatterCopy.person_id == person,
-                MatterCopy.task_id.is_(task_id) if task_id is None else MatterCopy.task_id == task_id)).first()
-            if exists:
-                continue
-            self.db.add(MatterCopy(instance_id=instance.id, task_id=task_id, person_id=person, copied_by=user,
-                                   copied_at=self.ctx.clock.now()))
-            added.append(person)
-        if added:
-            self.ctx.history.record("copied", instance.id, user, task_id=task_id, data={"to": added})
-        self.db.flush()
-        return added
+        return copies.record(self.ctx, instance_id, user, people, task_id)
 
     def copies_for(self, user: str) -> list[tuple[MatterCopy, Instance]]:
         return list(self.db.execute(select(MatterCopy, Instance).join(Instance, Instance.id == MatterCopy.instance_id)

@@ -96,19 +96,3 @@ class Signers:
         if task.held_by_signers and not self.pending(task.id, "after"):
             task.held_by_signers = False
             self.ctx.tasks.finish(task, holder, task.draft or {})
-
-    def gate(self, task: HumanTask, values: dict) -> bool:
-        """Called when the holder submits. Refuses while before-signers are pending; holds the
-        submission while after-signers are pending (returns True if held)."""
-        if task.revision == 0:
-            return False  # signers are added by an action that moves the revision: none on an untouched row
-        pending = {s.position for s in self.of_task(task.id) if s.signed_at is None}  # one query for both
-        if "before" in pending:
-            raise InvalidState("前加签人尚未全部签署意见，暂不能提交")
-        if "after" in pending:
-            task.draft, task.held_by_signers = values, True
-            task.revision += 1
-            self.ctx.history.record("held_for_signers", task.instance_id, task.assignee, task_id=task.id,
-                                    spec_id=task.spec_id, name=task.name, data={"form": values})
-            return True
-        return False

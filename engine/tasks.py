@@ -8,12 +8,12 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select
 from sqlalchemy.orm.util import identity_key
 
-from . import countersign, directory, forms, specs, states
+from . import copies, countersign, directory, forms, specs, states
 from .clock import local
 from .errors import DirectoryError, InvalidState, NotCandidate, NotFound, StaleTask
 from .known_rows import has_timers
 from .runtime import find_task
-from .models import HumanTask, Instance, TaskCandidate, WITHOUT_STATE
+from .models import HumanTask, Instance, TaskCandidate, TaskSigner, WITHOUT_STATE
 
 
 
@@ -159,9 +159,27 @@ class Tasks:
         if task.held_by_signers:
             raise InvalidState("已提交，正在等待后加签人签署意见")
         values = forms.validate(self.form_schema(task), data)
-        if self.ctx.signers.gate(task, values):
+        if self._held_for_signers(task, values):
             return Completion(task=task, next_tasks=[], instance_status=instance.status)
         return self.finish(task, user, values, open_tasks)
+
+    def _held_for_signers(self, task: HumanTask, values: dict) -> bool:
+        """加签 at submission: refused while before-signers are pending; held while after-signers are
+        (True: held; signers.py finishes it when the last one signs). Read here, not asked of Signers,
+        which itself calls down into this service."""
+        if task.revision == 0:
+            return False  # signers are added by an action that moves the revision: none on an untouched row
+        pending = set(self.db.execute(select(TaskSigner.position).where(  # one query for both
+            TaskSigner.task_id == task.id, TaskSigner.removed_at.is_(None), TaskSigner.signed_at.is_(None))).scalars())
+        if "before" in pending:
+            raise InvalidState("前加签人尚未全部签署意见，暂不能提交")
+        if "after" in pending:
+            task.draft, task.held_by_signers = values, True
+            task.revision += 1
+            self.ctx.history.record("held_for_signers", task.instance_id, task.assignee, task_id=task.id,
+                                    spec_id=task.spec_id, name=task.name, data={"form": values})
+            return True
+        return False
 
     def finish(self, task: HumanTask, user: str, values: dict, open_tasks: dict | None = None) -> Completion:
         """Run the engine past a task whose submission has been checked (under the row lock).
@@ -188,7 +206,7 @@ class Tasks:
                                 name=task.name, data={"form": values, "department": task.department})
         copy_to = specs.user_task_of(self.ctx.repository.process_specs(instance.bundle), engine_task).copy_to
         if copy_to:  # 抄送 set in the diagram: people or role@department, read when the step completes
-            self.ctx.office.copy(instance.id, user, self._copy_targets(workflow, engine_task, copy_to), task.id)
+            copies.record(self.ctx, instance.id, user, self._copy_targets(workflow, engine_task, copy_to), task.id)
         created = self.ctx.runtime.advance(instance, workflow, user, open_rows)
         next_tasks = [t for t in created if t.state == states.TASK_OPEN]
         return Completion(task=task, next_tasks=next_tasks, instance_status=instance.status)

@@ -151,3 +151,72 @@ def test_no_function_in_engine_or_web_is_dead():
                     and node.name not in LIBRARY_HOOKS and words.get(node.name, 0) <= 1):
                 unnamed.add(f"{path.relative_to(ROOT)}: {node.name}")
     assert unnamed == set()
+
+
+SERVICE_CALL = re.compile(r"\bctx\.(\w+)\.")  # a service reaching another through the shared Liandong
+
+
+def service_calls() -> dict[str, set[str]]:
+    """Service -> the services its module calls through `self.ctx` (engine/services.py names them)."""
+    names = set(re.findall(r"self\.(\w+) = \w+\(", (ROOT / "engine/services.py").read_text(encoding="utf-8")))
+    graph = {}
+    for name in names:
+        path = ROOT / "engine" / f"{name}.py"
+        if path.exists():
+            called = set(SERVICE_CALL.findall(path.read_text(encoding="utf-8"))) & names
+            graph[name] = called - {name}
+    return graph
+
+
+def test_services_call_one_way():
+    """No call goes down one service and back up another (tasks ↔ signers, tasks ↔ office were two):
+    the caller passes what is needed or a lower module does the shared part (engine/copies.py)."""
+    graph = service_calls()
+    assert {"tasks", "signers", "office", "deadlines", "management"} <= set(graph)
+    assert cycles(graph) == []
+
+
+def _readme_sections() -> dict[tuple[str, str | None], str]:
+    """README's architecture list: (root folder, entry) -> its text, an entry being a line indented by
+    two spaces (`  tasks.py …`, `  procedures/ …`) with the deeper lines that continue it."""
+    block = (ROOT / "README.md").read_text(encoding="utf-8").split("## Architecture", 1)[1].split("```", 2)[1]
+    sections: dict[tuple[str, str | None], str] = {}
+    root, entry = "", None
+    for line in block.splitlines():
+        if re.match(r"\S", line):
+            root, entry = line.split()[0], None
+        elif m := re.match(r"  (\S+)", line):
+            entry = m.group(1).rstrip(",")
+        sections[root, entry] = sections.get((root, entry), "") + line + "\n"
+    return sections
+
+
+def test_the_readme_architecture_list_names_every_module_and_no_other():
+    sections = _readme_sections()
+    unnamed, listed = [], set()
+    for path in modules().values():
+        parts = path.relative_to(ROOT).parts  # ("engine", "tasks.py") or ("web", "inbox", "pages.py")
+        if path.name == "__init__.py":
+            continue
+        if len(parts) == 2:
+            where = "".join(text for (root, _), text in sections.items() if root == f"{parts[0]}/")
+        else:
+            where = sections.get((f"{parts[0]}/", f"{parts[1]}/"), "")
+        if not re.search(rf"(?<![\w/]){re.escape(path.name)}\b", where):
+            unnamed.append("/".join(parts))
+        listed.add(path.name)
+    assert unnamed == []
+    named = set(re.findall(r"(?<![\w/])(\w+\.py)\b", "".join(sections.values())))
+    assert named - listed == set()  # a module named in the list that is no longer there
+
+
+def test_the_newcomer_tasks_name_files_that_exist():
+    """docs/newcomer-tasks.md: every file it names is there, and a name it points at in a file
+    (`engine/runtime.py` `assign`) is in that file. Placeholders (<name>, NN, *) are a new file's."""
+    doc = (ROOT / "docs/newcomer-tasks.md").read_text(encoding="utf-8")
+    paths = {p for p in re.findall(r"`((?:engine|web|tests|processes|docs)/[^`\s]+)`", doc)
+             if not re.search(r"[<*]|NN", p)}
+    assert paths and {p for p in paths if not (ROOT / p).exists()} == set()
+    pointed = re.findall(r"`((?:engine|web)/[^`\s]+\.py)` `(\w+)`", doc)
+    assert pointed and [(p, n) for p, n in pointed
+                        if not re.search(rf"\b{n}\b", (ROOT / p).read_text(encoding="utf-8"))] == []
