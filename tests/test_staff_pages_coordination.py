@@ -1,10 +1,14 @@
 """Coordination procedures on the staff pages: what each holder reads of the values the diagram sets
 (form `x-context`, web/matter_context.py) — P3 商请, P4 日常沟通, P6 第三方评判裁决, P7 联合勘验,
 P8 审批观察员."""
-from tests.staff_pages import facts
+import html as markup
+import re
+
+from tests.staff_pages import facts, task_page
 from tests.test_p03_consultation_request import request
 from tests.test_p04_communication_ladder import phone_round as p4_phone, platform_round as p4_platform
 from tests.test_p04_communication_ladder import start_data as p4_start
+from tests.test_p04_communication_ladder import oa_round as p4_oa
 from tests.test_p06_third_party_arbitration import countersigned as p6_countersigned, opinion_drafted as p6_opinion
 from tests.test_p06_third_party_arbitration import start_data as p6_start
 from tests.test_p07_joint_site_inspection import START as P7_START, invitation, opinion
@@ -89,6 +93,22 @@ def test_p4_each_rung_shows_how_the_earlier_rungs_ended(site):  # noqa: F811
     m.complete("confirm_phone_call", by="xuming", data={"phone_confirmation": "属实", "settled": False})
     assert facts(app, "zhaomin", m.task("draft_oa_message"))["此前各级沟通"].splitlines() == [
         "方式：平台信息；结果：未解决；时间：2026-10-08 09:00", "方式：电话磋商；结果：未解决；时间：2026-10-09 11:00"]
+
+
+def test_p4_the_receiver_answers_the_approved_oa_draft_not_the_leaders_approval(site):  # noqa: F811
+    """003 §2(4)3 "经请示……分管领导同意后，可通过OA办公系统进行书面沟通": the receiving department answers
+    the OA message itself; above its form it reads the approved draft, not the sending leader's 是
+    (whose comment is internal to the sending side)."""
+    s, app = site
+    s.at("2026-10-08 09:00")
+    m = s.start("p4_communication_ladder", by="sunli", data=p4_start(start_rung="oa"))
+    answer = p4_oa(m)
+    review = re.search(r'<section class="card review" id="review">(.*?)</section>',
+                       task_page(app, "xuming", answer), re.S)
+    assert review, "the receiver's task page shows no 送审内容"
+    text = markup.unescape(review.group(1))
+    assert "起草OA书面沟通" in text and "关于新址监管责任的函商" in text and "正文" in text
+    assert "是否同意发出" not in text and "同意。" not in text
 
 
 def test_p6_both_sides_read_the_ruling_they_carry_out(site):  # noqa: F811

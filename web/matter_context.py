@@ -160,13 +160,21 @@ def context(instance: Instance, data: dict, unlabelled: bool = False) -> Context
 
 def previous_step(task: HumanTask, user: str) -> tuple[HumanTask, list[ContextItem]] | None:
     """What the step before this one on its path submitted (the OA draft, the letter an approver
-    approves), labelled, as this person may read it: shown above the form."""
-    targets = g.engine.office.send_back_targets(task)
-    if not targets:
-        return None
-    row = targets[0]
-    values = g.engine.office.last_submitted(row) or {}
-    values = g.engine.visibility.readable(g.engine.runtime.instance(task.instance_id), values, user)
-    props = g.engine.tasks.form_schema(row).get("properties", {})
-    items = [ContextItem(props[k].get("title", k), format_value(v, props[k])) for k, v in values.items() if k in props]
-    return (row, items) if items else None
+    approves), labelled, as this person may read it: shown above the form. A step that only decided
+    (an approval whose comment is internal to the other side) is passed over for the content it
+    approved: the receiving department answers the approved draft, not the leader's 是."""
+    instance = g.engine.runtime.instance(task.instance_id)
+    decision_only = None
+    for row in g.engine.office.send_back_targets(task):
+        values = g.engine.visibility.readable(instance, g.engine.office.last_submitted(row) or {}, user)
+        props = g.engine.tasks.form_schema(row).get("properties", {})
+        fields = [k for k in values if k in props]
+        if any(props[k].get("type") != "boolean" for k in fields):
+            return row, _items(values, props, fields)
+        if fields and decision_only is None:
+            decision_only = (row, _items(values, props, fields))
+    return decision_only
+
+
+def _items(values: dict, props: dict, fields: list[str]) -> list[ContextItem]:
+    return [ContextItem(props[k].get("title", k), format_value(values[k], props[k])) for k in fields]
