@@ -33,6 +33,8 @@ def test_diagram_phone_width_progress_icon_and_modeler_link(page, p3):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{base}/inbox/mine")
     assert fits(page)
+    search = page.locator("input[name=q]").bounding_box()
+    assert search["width"] >= 300  # the search box takes its own line, not a 50 px sliver beside 排序
     assert page.locator("nav.mainnav a", has_text="已办").is_visible() or page.locator("nav.mainnav").evaluate(
         "n => n.scrollWidth > n.clientWidth")  # the navigation scrolls sideways
     page.click("a.task-link:has-text('接收商请答复')")
