@@ -7,7 +7,7 @@ import logging
 import os
 import secrets
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -163,8 +163,32 @@ def error_page(status: int, message: str):
                            message=message), status
 
 
+HTTP_MESSAGES = {404: "您访问的页面不存在。", 403: "您无权查看或办理该内容。", 405: "不支持该操作。",
+                 401: "请先登录。"}
+
+
+def _refusal_response(err: LiandongError):
+    """The engine's refusal as JSON or an error page; an unexpected 5xx shows as 500, 503 asks to retry."""
+    status = err.status if err.status < 500 or err.status == 503 else 500
+    if wants_json():
+        body = {"error": err.message}
+        if getattr(err, "errors", None):
+            body["errors"] = err.errors
+        response = jsonify(body), status
+    else:
+        response = error_page(status, err.message)
+    if status == 503:
+        return response[0], status, {"Retry-After": "5"}
+    return response
+
+
+def _http_error_message(err) -> str:
+    """A description given where the error was raised wins over the standard Chinese one."""
+    custom = err.description != type(err).description
+    return err.description if custom else HTTP_MESSAGES.get(err.code, err.description)
+
+
 def _register_errors(app: Flask) -> None:
-    from flask import jsonify
     from werkzeug.exceptions import HTTPException
 
     @app.errorhandler(LiandongError)
@@ -172,17 +196,7 @@ def _register_errors(app: Flask) -> None:
         refuse()
         if g.get("db") is not None and g.engine.management.record_refusal(err):
             g.db.commit()  # the step stays rolled back; its matter shows 出错 with the sandbox's reason
-        status = err.status if err.status < 500 or err.status == 503 else 500
-        if wants_json():
-            body = {"error": err.message}
-            if getattr(err, "errors", None):
-                body["errors"] = err.errors
-            response = jsonify(body), status
-        else:
-            response = error_page(status, err.message)
-        if status == 503:
-            return response[0], status, {"Retry-After": "5"}
-        return response
+        return _refusal_response(err)
 
     @app.errorhandler(OperationalError)
     def database_busy(err: OperationalError):
@@ -198,10 +212,7 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
         refuse()
-        messages = {404: "您访问的页面不存在。", 403: "您无权查看或办理该内容。", 405: "不支持该操作。",
-                    401: "请先登录。"}
-        custom = err.description != type(err).description
-        message = err.description if custom else messages.get(err.code, err.description)
+        message = _http_error_message(err)
         if wants_json():
             return jsonify({"error": message}), err.code
         return error_page(err.code, message)

@@ -253,37 +253,64 @@ class HistoryItem:
     detail: str
 
 
+def _holders(data: dict) -> str:
+    dept = department_name(data.get("department"))
+    holders = data.get("assignee") or data.get("candidates") or []
+    holders = [holders] if isinstance(holders, str) else holders
+    return f"{dept} {'、'.join(person_name(p) for p in holders)}".strip()
+
+
+def _signers(data: dict) -> str:  # whom the holder asked to sign, and before or after them
+    names = "、".join(person_name(p) for p in data.get("people", []))
+    return f"{'前加签' if data.get('position') == 'before' else '后加签'}：{names}"
+
+
+def _extension(data: dict) -> str | None:
+    if not data.get("days"):
+        return None  # no length recorded: told like any other event
+    unit = "自然日" if data.get("unit") == CALENDAR_DAYS else "工作日"
+    return f"延长 {data['days']} 个{unit}，原因：{data.get('reason', '')}"
+
+
+def _passed_on(verb: str):
+    def detail(data: dict) -> str:
+        to = data.get("to") or []
+        names = "、".join(person_name(p) for p in ([to] if isinstance(to, str) else to))
+        return f"{verb}给 {names}，原因：{data.get('reason', '')}"
+    return detail
+
+
+EVENT_DETAILS = {
+    "task_handed_over": lambda data: f"转交给 {person_name(data.get('to'))}，原因：{data.get('reason', '')}",
+    "task_ready": _holders,
+    "attachment_added": lambda data: f"{data.get('size', 0)} 字节，SHA-256：{data.get('sha256', '')}",
+    "signers_added": _signers,
+    "extension_requested": _extension,
+    "extended": _extension,
+    "transferred": _passed_on("转办"),
+    "task_reassigned": _passed_on("改派"),
+}
+
+
+def _common_detail(data: dict) -> str:
+    if data.get("reason"):  # 退回, 撤销, 延期 …: the record keeps why
+        return f"原因：{data['reason']}"
+    if data.get("opinion"):
+        return f"意见：{data['opinion']}"
+    return data.get("message") or ""
+
+
+def _event_detail(event) -> str:
+    describe = EVENT_DETAILS.get(event.kind)
+    detail = describe(event.data) if describe else None
+    return _common_detail(event.data) if detail is None else detail
+
+
 def history(instance_id: int) -> list[HistoryItem]:
     items = []
     for event in g.engine.history.events(instance_id):
-        detail = ""
-        if event.kind == "task_handed_over":
-            detail = f"转交给 {person_name(event.data.get('to'))}，原因：{event.data.get('reason', '')}"
-        elif event.kind == "task_ready":
-            dept = department_name(event.data.get("department"))
-            holders = event.data.get("assignee") or event.data.get("candidates") or []
-            holders = [holders] if isinstance(holders, str) else holders
-            detail = f"{dept} {'、'.join(person_name(p) for p in holders)}".strip()
-        elif event.kind == "attachment_added":
-            detail = f"{event.data.get('size', 0)} 字节，SHA-256：{event.data.get('sha256', '')}"
-        elif event.kind == "signers_added":  # whom the holder asked to sign, and before or after them
-            names = "、".join(person_name(p) for p in event.data.get("people", []))
-            detail = f"{'前加签' if event.data.get('position') == 'before' else '后加签'}：{names}"
-        elif event.kind in ("extension_requested", "extended") and event.data.get("days"):
-            unit = "自然日" if event.data.get("unit") == CALENDAR_DAYS else "工作日"
-            detail = f"延长 {event.data['days']} 个{unit}，原因：{event.data.get('reason', '')}"
-        elif event.kind in ("transferred", "task_reassigned"):
-            to = event.data.get("to") or []
-            names = "、".join(person_name(p) for p in ([to] if isinstance(to, str) else to))
-            detail = f"{'转办' if event.kind == 'transferred' else '改派'}给 {names}，原因：{event.data.get('reason', '')}"
-        elif event.data.get("reason"):  # 退回, 撤销, 延期 …: the record keeps why
-            detail = f"原因：{event.data['reason']}"
-        elif event.data.get("opinion"):
-            detail = f"意见：{event.data['opinion']}"
-        elif event.data.get("message"):
-            detail = event.data["message"]
         who = person_name(event.actor)
         name = states.SERVICES.get(event.name, event.name) if event.kind == "service_called" else event.name
         items.append(HistoryItem(event.at, who, f"{states.EVENTS.get(event.kind, event.kind)}：{name}"
-                                 if name else states.EVENTS.get(event.kind, event.kind), detail))
+                                 if name else states.EVENTS.get(event.kind, event.kind), _event_detail(event)))
     return items

@@ -54,46 +54,65 @@ def _text(node, xpath: str) -> str:
     return " | ".join((n if isinstance(n, str) else (n.text or "")).strip() for n in found)
 
 
+REFERENCES = (("sourceRef", "起点"), ("targetRef", "终点"), ("attachedToRef", "附着于"),
+              ("calledElement", "调用流程"), ("default", "默认流"), ("processRef", "流程"))
+EXPRESSIONS = (("./bpmn:conditionExpression", "条件"),
+               ("./bpmn:timerEventDefinition/*", "定时"),
+               ("./bpmn:script", "脚本"),
+               ("./bpmn:extensionElements/spiffworkflow:serviceTaskOperator/@id", "服务操作"),
+               ("./bpmn:extensionElements/spiffworkflow:calledDecisionId", "决策表"))
+PARAMETERS = ("./bpmn:extensionElements/spiffworkflow:serviceTaskOperator/spiffworkflow:parameters/"
+              "spiffworkflow:parameter")
+
+
+def _lanes(root) -> dict[str, str]:
+    """Flow node id -> id of the lane that holds it."""
+    lane_of = {}
+    for lane in root.iter(f"{{{BPMN}}}lane"):
+        for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
+            lane_of[(ref.text or "").strip()] = lane.get("id")
+    return lane_of
+
+
+def _compared_nodes(root):
+    """(kind, node) for every BPMN element with an id whose kind is compared."""
+    for node in root.iter():
+        kind = _local(node.tag)
+        if not isinstance(node.tag, str) or not node.tag.startswith(f"{{{BPMN}}}") or kind not in COMPARED:
+            continue
+        if node.get("id"):
+            yield kind, node
+
+
+def _details(node, kind: str) -> dict[str, str]:
+    details = {f"属性 {k}": v for k, v in sorted(bpmn_xml.properties(node).items())}
+    for attr, label in REFERENCES:
+        if node.get(attr) is not None:
+            details[label] = node.get(attr)
+    if kind == "boundaryEvent":  # bpmn-js leaves out the default cancelActivity="true"
+        details["中断任务"] = "否" if node.get("cancelActivity", "true").strip() == "false" else "是"
+    for xpath, label in EXPRESSIONS:
+        value = _text(node, xpath)
+        if value:
+            details[label] = value
+    for p in node.xpath(PARAMETERS, namespaces=NS):
+        details[f"参数 {p.get('id')}"] = p.get("value", "")
+    return details
+
+
 def elements(content: bytes | str) -> dict[str, dict]:
     """Element id -> what is compared about it."""
     if isinstance(content, str):
         content = content.encode("utf-8")
     root = bpmn_xml.parse_safely(content)
-    lane_of = {}
-    for lane in root.iter(f"{{{BPMN}}}lane"):
-        for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
-            lane_of[(ref.text or "").strip()] = lane.get("id")
+    lane_of = _lanes(root)
     found = {}
-    for node in root.iter():
-        kind = _local(node.tag)
-        if not isinstance(node.tag, str) or not node.tag.startswith(f"{{{BPMN}}}") or kind not in COMPARED:
-            continue
+    for kind, node in _compared_nodes(root):
         element_id = node.get("id")
-        if not element_id:
-            continue
-        details = {f"属性 {k}": v for k, v in sorted(bpmn_xml.properties(node).items())}
-        for attr, label in (("sourceRef", "起点"), ("targetRef", "终点"), ("attachedToRef", "附着于"),
-                            ("calledElement", "调用流程"), ("default", "默认流"), ("processRef", "流程")):
-            if node.get(attr) is not None:
-                details[label] = node.get(attr)
-        if kind == "boundaryEvent":  # bpmn-js leaves out the default cancelActivity="true"
-            details["中断任务"] = "否" if node.get("cancelActivity", "true").strip() == "false" else "是"
-        for xpath, label in (("./bpmn:conditionExpression", "条件"),
-                             ("./bpmn:timerEventDefinition/*", "定时"),
-                             ("./bpmn:script", "脚本"),
-                             ("./bpmn:extensionElements/spiffworkflow:serviceTaskOperator/@id", "服务操作"),
-                             ("./bpmn:extensionElements/spiffworkflow:calledDecisionId", "决策表")):
-            value = _text(node, xpath)
-            if value:
-                details[label] = value
-        params = node.xpath("./bpmn:extensionElements/spiffworkflow:serviceTaskOperator/spiffworkflow:parameters/"
-                            "spiffworkflow:parameter", namespaces=NS)
-        for p in params:
-            details[f"参数 {p.get('id')}"] = p.get("value", "")
         found[element_id] = {
             "id": element_id, "type": kind, "name": node.get("name", ""),
             "lane": lane_of.get(element_id, ""), "documentation": _text(node, "./bpmn:documentation"),
-            "details": details,
+            "details": _details(node, kind),
         }
     return found
 

@@ -54,44 +54,56 @@ def report():
     values, errors, done = dict(request.form), {}, None
     if request.method == "POST":
         anonymous = request.form.get("anonymous") == "on"
-        for field, title in (("subject", "举报事项"), ("enterprise_name", "被举报企业"), ("content", "举报内容")):
-            if not request.form.get(field, "").strip():
-                errors[field] = f"请填写{title}"
-        if request.form.get("department") not in DEPARTMENTS:
-            errors["department"] = "请选择承办部门"
         code = request.form.get("credit_code", "").strip().upper()
-        if code and uscc_problem(code):
-            errors["credit_code"] = uscc_problem(code)
-        if not anonymous and not (request.form.get("name", "").strip() and request.form.get("phone", "").strip()):
-            errors["name"] = "实名举报请填写姓名和联系电话，或选择匿名举报"
-        for field, (title, most) in _limits().items():  # refused and kept as typed, never cut
-            if field not in errors and len(request.form.get(field, "").strip()) > most:
-                errors[field] = input_text.too_long(title, most)
+        errors = _report_problems(anonymous, code)
         if not errors:
-            engine = g.engine
-            data = {"subject": request.form["subject"].strip(), "enterprise_name": request.form["enterprise_name"].strip(),
-                    "department": request.form["department"], "channel": "website",
-                    "received_at": engine.functions.now(), "content": request.form["content"].strip().replace("\r\n", "\n"),
-                    "anonymous": anonymous}
-            if code:
-                data["credit_code"] = code
-            try:
-                if not anonymous:
-                    data["reporter_ref"] = complaints.seal_identity(
-                        g.db, engine.clock.now(), request.form["name"], request.form["phone"])
-                matter = engine.runtime.start(complaints.PROCESS, data, PUBLIC_STARTER)
-                done = report_tracking.code_for(matter.id)
-            except FormInvalid as err:
-                g.db.rollback()
-                errors = dict(err.errors)
-            except LiandongError as err:
-                g.db.rollback()
-                errors = {"_form": err.message}
+            done, errors = _file_report(anonymous, code)
         if done:  # the identity is sealed now: the answer does not carry it (refusals are no-store)
             values.pop("name", None), values.pop("phone", None)
     status = 422 if errors else 200
     return render_template("public/report.html", departments=[(d, names.get(d, d)) for d in DEPARTMENTS],
                            values=values, errors=errors, done=done), status
+
+
+def _report_problems(anonymous: bool, code: str) -> dict[str, str]:
+    """Field -> what is wrong with the posted report, before anything is sealed or started."""
+    errors = {}
+    for field, title in (("subject", "举报事项"), ("enterprise_name", "被举报企业"), ("content", "举报内容")):
+        if not request.form.get(field, "").strip():
+            errors[field] = f"请填写{title}"
+    if request.form.get("department") not in DEPARTMENTS:
+        errors["department"] = "请选择承办部门"
+    if code and uscc_problem(code):
+        errors["credit_code"] = uscc_problem(code)
+    if not anonymous and not (request.form.get("name", "").strip() and request.form.get("phone", "").strip()):
+        errors["name"] = "实名举报请填写姓名和联系电话，或选择匿名举报"
+    for field, (title, most) in _limits().items():  # refused and kept as typed, never cut
+        if field not in errors and len(request.form.get(field, "").strip()) > most:
+            errors[field] = input_text.too_long(title, most)
+    return errors
+
+
+def _file_report(anonymous: bool, code: str) -> tuple[str | None, dict[str, str]]:
+    """Seal the identity and start the matter: (查询码, no errors), or (None, the engine's refusal)."""
+    engine = g.engine
+    data = {"subject": request.form["subject"].strip(), "enterprise_name": request.form["enterprise_name"].strip(),
+            "department": request.form["department"], "channel": "website",
+            "received_at": engine.functions.now(), "content": request.form["content"].strip().replace("\r\n", "\n"),
+            "anonymous": anonymous}
+    if code:
+        data["credit_code"] = code
+    try:
+        if not anonymous:
+            data["reporter_ref"] = complaints.seal_identity(
+                g.db, engine.clock.now(), request.form["name"], request.form["phone"])
+        matter = engine.runtime.start(complaints.PROCESS, data, PUBLIC_STARTER)
+        return report_tracking.code_for(matter.id), {}
+    except FormInvalid as err:
+        g.db.rollback()
+        return None, dict(err.errors)
+    except LiandongError as err:
+        g.db.rollback()
+        return None, {"_form": err.message}
 
 
 def _limits() -> dict[str, tuple[str, int]]:
