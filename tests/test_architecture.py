@@ -49,6 +49,17 @@ def imports(known: dict[str, Path]) -> dict[str, set[str]]:
     return graph
 
 
+def _pop_group(stack: list[str], on_stack: set[str], root: str) -> list[str]:
+    """The modules on the stack down to `root`: one strongly connected group, taken off the stack."""
+    group = []
+    while True:
+        member = stack.pop()
+        on_stack.discard(member)
+        group.append(member)
+        if member == root:
+            return group
+
+
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """The strongly connected groups of more than one module (Tarjan), each sorted."""
     index, low, stack, on_stack, groups = {}, {}, [], set(), []
@@ -64,13 +75,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
             elif other in on_stack:
                 low[node] = min(low[node], index[other])
         if low[node] == index[node]:
-            group = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                group.append(member)
-                if member == node:
-                    break
+            group = _pop_group(stack, on_stack, node)
             if len(group) > 1:
                 groups.append(sorted(group))
 

@@ -20,11 +20,23 @@ def missed_from_the_log(s) -> Counter:
     its arrival (or of its last approved extension); it is missed when the event that closed the task
     (done, deemed received, closed by a timer, or its matter cancelled or terminated) came after it, or
     when nothing has closed it and the limit has passed."""
-    def read(e):
-        events = list(e.db.execute(select(Event).order_by(Event.id)).scalars())
-        processes = {i: e.runtime.instance(i).process_key for i in {ev.instance_id for ev in events if ev.instance_id}}
-        return events, processes, e.clock.now()
-    events, processes, now = s.run(read)
+    events, processes, now = s.run(_read_log)
+    due, owner, closed = _limits_and_closings(events, processes)
+    missed = Counter()
+    for task, limit in due.items():
+        if limit is not None and closed.get(task, now) > limit:
+            missed[owner[task][:2]] += 1
+    return missed
+
+
+def _read_log(e):
+    events = list(e.db.execute(select(Event).order_by(Event.id)).scalars())
+    processes = {i: e.runtime.instance(i).process_key for i in {ev.instance_id for ev in events if ev.instance_id}}
+    return events, processes, e.clock.now()
+
+
+def _limits_and_closings(events, processes):
+    """Per task: its limit, its (department, process, matter), and when it was closed."""
     due, owner, closed = {}, {}, {}
     for ev in events:
         data = ev.data or {}
@@ -37,14 +49,15 @@ def missed_from_the_log(s) -> Counter:
         elif ev.task_id and (ev.kind in ("task_completed", "deemed_received") or data.get("closed")):
             closed.setdefault(ev.task_id, ev.at)
         elif ev.kind in ("cancelled", "terminated") and not ev.task_id:
-            for task, (_, _, matter) in owner.items():
-                if matter == ev.instance_id:
-                    closed.setdefault(task, ev.at)
-    missed = Counter()
-    for task, limit in due.items():
-        if limit is not None and closed.get(task, now) > limit:
-            missed[owner[task][:2]] += 1
-    return missed
+            _close_matter(owner, closed, ev)
+    return due, owner, closed
+
+
+def _close_matter(owner, closed, ev) -> None:
+    """A cancelled or terminated matter closes every task of it not closed already."""
+    for task, (_, _, matter) in owner.items():
+        if matter == ev.instance_id:
+            closed.setdefault(task, ev.at)
 
 
 def missed_in_the_report(s) -> Counter:

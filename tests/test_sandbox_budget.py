@@ -10,6 +10,7 @@ Budgets here are small (set through the environment), so the file runs in second
 """
 import re
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -66,89 +67,153 @@ def _props(**values) -> str:
     return f"<bpmn:extensionElements><spiffworkflow:properties>{inner}</spiffworkflow:properties></bpmn:extensionElements>"
 
 
-def diagram(place: str, code: str) -> tuple[str, str | None]:
-    """(BPMN, DMN or None): start → [element x] → confirm (user task) → end, with `code` in `place`."""
+SCRIPT_PLACES = ("script", "pre_script", "post_script", "mi_cardinality", "mi_condition", "loop_condition")
+TIMER_TAGS = {"time_date": "timeDate", "time_duration": "timeDuration", "time_cycle": "timeCycle"}
+
+
+@dataclass
+class Parts:
+    """What a place adds to the plain diagram: element x before the user task, a timer on it, flows."""
+    middle: str = ""
+    boundary: str = ""
+    flows: list[tuple[str, str]] = field(default_factory=list)
+    flow_extra: dict[tuple[str, str], str] = field(default_factory=dict)
+    dmn: str | None = None
+
+
+def _condition(code: str) -> str:
+    return f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{_x(code)}</bpmn:conditionExpression>'
+
+
+def _gateway(code: str) -> Parts:
+    return Parts(middle='<bpmn:exclusiveGateway id="x" name="判断" default="f_x_end"/>', flows=[("x", "end")],
+                 flow_extra={("x", "confirm"): _condition(code)})
+
+
+def _loop(place: str, code: str) -> str:
+    if place == "mi_cardinality":
+        return f"<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>{_x(code)}</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>"
+    if place == "mi_condition":
+        return ("<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>2</bpmn:loopCardinality>"
+                f"<bpmn:completionCondition>{_x(code)}</bpmn:completionCondition></bpmn:multiInstanceLoopCharacteristics>")
+    if place == "loop_condition":
+        return (f'<bpmn:standardLoopCharacteristics testBefore="true"><bpmn:loopCondition>{_x(code)}'
+                "</bpmn:loopCondition></bpmn:standardLoopCharacteristics>")
+    return ""
+
+
+def _script_task(place: str, code: str) -> Parts:
+    script = code if place == "script" else "y = 1"
+    extension = ""
+    if place in ("pre_script", "post_script"):
+        tag = "preScript" if place == "pre_script" else "postScript"
+        extension = f"<bpmn:extensionElements><spiffworkflow:{tag}>{_x(code)}</spiffworkflow:{tag}></bpmn:extensionElements>"
+    return Parts(middle=f'<bpmn:scriptTask id="x" name="计算" scriptFormat="python">{extension}INOUT'
+                        f"{_loop(place, code)}<bpmn:script>{_x(script)}</bpmn:script></bpmn:scriptTask>")
+
+
+def _service_task(code: str) -> Parts:
+    return Parts(middle='<bpmn:serviceTask id="x" name="入库"><bpmn:extensionElements>'
+                        '<spiffworkflow:serviceTaskOperator id="target_library.add" resultVariable="added"><spiffworkflow:parameters>'
+                        f'<spiffworkflow:parameter id="department" type="str" value="{_x(code)}"/>'
+                        f'<spiffworkflow:parameter id="credit_code" type="str" value="\'{USCC}\'"/>'
+                        '<spiffworkflow:parameter id="enterprise_name" type="str" value="\'x\'"/>'
+                        "</spiffworkflow:parameters></spiffworkflow:serviceTaskOperator></bpmn:extensionElements>INOUT</bpmn:serviceTask>")
+
+
+def _rule_task(place: str, code: str) -> Parts:
+    return Parts(middle='<bpmn:businessRuleTask id="x" name="查表"><bpmn:extensionElements>'
+                        "<spiffworkflow:calledDecisionId>t_hostile_decision</spiffworkflow:calledDecisionId>"
+                        "</bpmn:extensionElements>INOUT</bpmn:businessRuleTask>",
+                 dmn=DMN.replace("INPUT", _x(code if place == "dmn_input" else "department")).replace(
+                     "CELL", _x(code if place == "dmn_cell" else '"market_bureau"')))
+
+
+def _after_timer(code: str) -> Parts:
+    """confirm's timer fires (in the timer worker), then a gateway decides."""
+    return Parts(boundary='<bpmn:boundaryEvent id="x_timer" name="超时" attachedToRef="confirm">'
+                          "<bpmn:outgoing>f_x_timer_g2</bpmn:outgoing><bpmn:timerEventDefinition>"
+                          '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">working_days_after(1)</bpmn:timeDate>'
+                          "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+                          '<bpmn:exclusiveGateway id="g2" name="超时后判断" default="f_g2_end_late">'
+                          "<bpmn:incoming>f_x_timer_g2</bpmn:incoming><bpmn:outgoing>f_g2_end</bpmn:outgoing>"
+                          "<bpmn:outgoing>f_g2_end_late</bpmn:outgoing></bpmn:exclusiveGateway>"
+                          '<bpmn:endEvent id="end_late" name="超时结束"><bpmn:incoming>f_g2_end_late</bpmn:incoming></bpmn:endEvent>',
+                 flows=[("x_timer", "g2"), ("g2", "end"), ("g2", "late")], flow_extra={("g2", "end"): _condition(code)})
+
+
+def _timer(place: str, code: str) -> Parts:
+    tag = TIMER_TAGS[place]
+    cancel = ' cancelActivity="false"' if place == "time_cycle" else ""
+    return Parts(boundary=f'<bpmn:boundaryEvent id="x_timer" name="超时" attachedToRef="confirm"{cancel}>'
+                          "<bpmn:outgoing>f_x_timer_end</bpmn:outgoing><bpmn:timerEventDefinition>"
+                          f'<bpmn:{tag} xsi:type="bpmn:tFormalExpression">{_x(code)}</bpmn:{tag}>'
+                          "</bpmn:timerEventDefinition></bpmn:boundaryEvent>",
+                 flows=[("x_timer", "end")])
+
+
+def _parts(place: str, code: str) -> Parts:
+    if place == "condition":
+        return _gateway(code)
+    if place in SCRIPT_PLACES:
+        return _script_task(place, code)
+    if place == "service_param":
+        return _service_task(code)
+    if place in ("dmn_input", "dmn_cell"):
+        return _rule_task(place, code)
+    if place == "after_timer":
+        return _after_timer(code)
+    if place in TIMER_TAGS:
+        return _timer(place, code)
+    return Parts()  # the expression is on the user task or its lane
+
+
+def _lane_and_task(place: str, code: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The work lane's and the user task's properties, with `code` in one of them if `place` is there."""
     lane = {"role": "liaison", "department": "department"}
     task_props = {"form": "t_note.json"}
-    middle, flows, boundary, dmn = "", [("start", "x"), ("x", "confirm"), ("confirm", "end")], "", None
-    flow_extra = {}
     if place in ("lane_department", "lane_assignee", "lane_candidates"):
         lane[place.split("_", 1)[1]] = code
     if place in ("due", "copy_to"):
         task_props[place] = code
     if place == "due":
         task_props["limit_kind"] = "internal"
-    if place == "condition":
-        middle = '<bpmn:exclusiveGateway id="x" name="判断" default="f_x_end"/>'
-        flows.append(("x", "end"))
-        flow_extra[("x", "confirm")] = f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{_x(code)}</bpmn:conditionExpression>'
-    elif place in ("script", "pre_script", "post_script", "mi_cardinality", "mi_condition", "loop_condition"):
-        script = code if place == "script" else "y = 1"
-        extension = ""
-        if place in ("pre_script", "post_script"):
-            tag = "preScript" if place == "pre_script" else "postScript"
-            extension = f"<bpmn:extensionElements><spiffworkflow:{tag}>{_x(code)}</spiffworkflow:{tag}></bpmn:extensionElements>"
-        loop = ""
-        if place == "mi_cardinality":
-            loop = f"<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>{_x(code)}</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>"
-        elif place == "mi_condition":
-            loop = ("<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>2</bpmn:loopCardinality>"
-                    f"<bpmn:completionCondition>{_x(code)}</bpmn:completionCondition></bpmn:multiInstanceLoopCharacteristics>")
-        elif place == "loop_condition":
-            loop = (f'<bpmn:standardLoopCharacteristics testBefore="true"><bpmn:loopCondition>{_x(code)}'
-                    "</bpmn:loopCondition></bpmn:standardLoopCharacteristics>")
-        middle = (f'<bpmn:scriptTask id="x" name="计算" scriptFormat="python">{extension}INOUT'
-                  f"{loop}<bpmn:script>{_x(script)}</bpmn:script></bpmn:scriptTask>")
-    elif place == "service_param":
-        middle = ('<bpmn:serviceTask id="x" name="入库"><bpmn:extensionElements>'
-                  '<spiffworkflow:serviceTaskOperator id="target_library.add" resultVariable="added"><spiffworkflow:parameters>'
-                  f'<spiffworkflow:parameter id="department" type="str" value="{_x(code)}"/>'
-                  f'<spiffworkflow:parameter id="credit_code" type="str" value="\'{USCC}\'"/>'
-                  '<spiffworkflow:parameter id="enterprise_name" type="str" value="\'x\'"/>'
-                  "</spiffworkflow:parameters></spiffworkflow:serviceTaskOperator></bpmn:extensionElements>INOUT</bpmn:serviceTask>")
-    elif place in ("dmn_input", "dmn_cell"):
-        middle = ('<bpmn:businessRuleTask id="x" name="查表"><bpmn:extensionElements>'
-                  "<spiffworkflow:calledDecisionId>t_hostile_decision</spiffworkflow:calledDecisionId>"
-                  "</bpmn:extensionElements>INOUT</bpmn:businessRuleTask>")
-        dmn = DMN.replace("INPUT", _x(code if place == "dmn_input" else "department")).replace(
-            "CELL", _x(code if place == "dmn_cell" else '"market_bureau"'))
-    elif place == "after_timer":  # confirm's timer fires (in the timer worker), then a gateway decides
-        boundary = ('<bpmn:boundaryEvent id="x_timer" name="超时" attachedToRef="confirm">'
-                    "<bpmn:outgoing>f_x_timer_g2</bpmn:outgoing><bpmn:timerEventDefinition>"
-                    '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">working_days_after(1)</bpmn:timeDate>'
-                    "</bpmn:timerEventDefinition></bpmn:boundaryEvent>"
-                    '<bpmn:exclusiveGateway id="g2" name="超时后判断" default="f_g2_end_late">'
-                    "<bpmn:incoming>f_x_timer_g2</bpmn:incoming><bpmn:outgoing>f_g2_end</bpmn:outgoing>"
-                    "<bpmn:outgoing>f_g2_end_late</bpmn:outgoing></bpmn:exclusiveGateway>"
-                    '<bpmn:endEvent id="end_late" name="超时结束"><bpmn:incoming>f_g2_end_late</bpmn:incoming></bpmn:endEvent>')
-        flows += [("x_timer", "g2"), ("g2", "end"), ("g2", "late")]
-        flow_extra[("g2", "end")] = f'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{_x(code)}</bpmn:conditionExpression>'
-    elif place in ("time_date", "time_duration", "time_cycle"):
-        tag = {"time_date": "timeDate", "time_duration": "timeDuration", "time_cycle": "timeCycle"}[place]
-        cancel = ' cancelActivity="false"' if place == "time_cycle" else ""
-        boundary = (f'<bpmn:boundaryEvent id="x_timer" name="超时" attachedToRef="confirm"{cancel}>'
-                    "<bpmn:outgoing>f_x_timer_end</bpmn:outgoing><bpmn:timerEventDefinition>"
-                    f'<bpmn:{tag} xsi:type="bpmn:tFormalExpression">{_x(code)}</bpmn:{tag}>'
-                    "</bpmn:timerEventDefinition></bpmn:boundaryEvent>")
-        flows.append(("x_timer", "end"))
-    if not middle:  # the expression is on the user task, its lane or its timer: no element before it
+    return lane, task_props
+
+
+def _flows(place: str, parts: Parts) -> list[tuple[str, str]]:
+    flows = [("start", "x"), ("x", "confirm"), ("confirm", "end"), *parts.flows]
+    if not parts.middle:  # the expression is on the user task, its lane or its timer: no element before it
         flows = [("start", "confirm")] + [f for f in flows if f[0] != "start" and f[0] != "x"]
     if place == "after_timer":  # the gateway and its own end event write their flows themselves
         flows = [(a, "end_late" if b == "late" else b) for a, b in flows]
+    return flows
+
+
+def _wired(middle: str, inout) -> str:
+    """Element x with its incoming and outgoing flows."""
+    if not middle or "INOUT" in middle:
+        return middle.replace("INOUT", inout("x"))
+    return middle.replace("/>", f">{inout('x')}</bpmn:exclusiveGateway>")  # a gateway written as an empty element
+
+
+def diagram(place: str, code: str) -> tuple[str, str | None]:
+    """(BPMN, DMN or None): start → [element x] → confirm (user task) → end, with `code` in `place`."""
+    lane, task_props = _lane_and_task(place, code)
+    parts = _parts(place, code)
+    boundary, flows = parts.boundary, _flows(place, parts)
     incoming = {b: [f"f_{a}_{b}" for a, b2 in flows if b2 == b] for _, b in flows}
     outgoing = {a: [f"f_{a}_{b}" for a2, b in flows if a2 == a] for a, _ in flows}
 
     def inout(node):
         return ("".join(f"<bpmn:incoming>{f}</bpmn:incoming>" for f in incoming.get(node, []))
                 + "".join(f"<bpmn:outgoing>{f}</bpmn:outgoing>" for f in outgoing.get(node, [])))
-    if not middle or "INOUT" in middle:
-        middle = middle.replace("INOUT", inout("x"))
-    else:  # a gateway written as an empty element
-        middle = middle.replace("/>", f">{inout('x')}</bpmn:exclusiveGateway>")
+    middle = _wired(parts.middle, inout)
     extra = ["g2", "end_late"] if place == "after_timer" else []
     before = ["x"] if middle else []
-    nodes = ["start", *before, "confirm", "end"] + (["x_timer"] if boundary else []) + extra
-    work_lane = "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in ["confirm"] + (["x_timer"] if boundary else []))
+    timer = ["x_timer"] if boundary else []
+    nodes = ["start", *before, "confirm", "end", *timer, *extra]
+    work_lane = "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in ["confirm", *timer])
     body = (
         '<bpmn:laneSet id="ls"><bpmn:lane id="lane_start" name="发起人">' + _props(role="starter")
         + "".join(f"<bpmn:flowNodeRef>{n}</bpmn:flowNodeRef>" for n in ["start", *before, "end"] + extra)
@@ -156,14 +221,19 @@ def diagram(place: str, code: str) -> tuple[str, str | None]:
         + f'<bpmn:startEvent id="start" name="发起">{inout("start")}</bpmn:startEvent>' + middle
         + f'<bpmn:userTask id="confirm" name="确认">{_props(**task_props)}{inout("confirm")}</bpmn:userTask>' + boundary
         + f'<bpmn:endEvent id="end" name="完成">{inout("end")}</bpmn:endEvent>'
-        + "".join(f'<bpmn:sequenceFlow id="f_{a}_{b}" sourceRef="{a}" targetRef="{b}">{flow_extra.get((a, b), "")}</bpmn:sequenceFlow>'
+        + "".join(f'<bpmn:sequenceFlow id="f_{a}_{b}" sourceRef="{a}" targetRef="{b}">{parts.flow_extra.get((a, b), "")}</bpmn:sequenceFlow>'
                   for a, b in flows)
     )
+    return _definitions(body, nodes, flows), parts.dmn
+
+
+def _definitions(body: str, nodes: list[str], flows: list[tuple[str, str]]) -> str:
+    """The process in its definitions, with a shape for each node and an edge for each flow."""
     shapes = "".join(f'<bpmndi:BPMNShape id="{n}_di" bpmnElement="{n}"><dc:Bounds x="{100 + 80 * i}" y="100" width="50" height="50"/>'
                      "</bpmndi:BPMNShape>" for i, n in enumerate(nodes + ["lane_start", "lane_work", "participant"]))
     edges = "".join(f'<bpmndi:BPMNEdge id="f_{a}_{b}_di" bpmnElement="f_{a}_{b}"><di:waypoint x="1" y="1"/><di:waypoint x="2" y="2"/>'
                     "</bpmndi:BPMNEdge>" for a, b in flows)
-    bpmn = f"""<?xml version="1.0" encoding="UTF-8"?>
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
  xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI"
  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
@@ -172,7 +242,6 @@ def diagram(place: str, code: str) -> tuple[str, str | None]:
 <bpmn:process id="t_hostile" name="敌意测试" isExecutable="true">{body}</bpmn:process>
 <bpmndi:BPMNDiagram id="d"><bpmndi:BPMNPlane id="p" bpmnElement="collab">{shapes}{edges}</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
 </bpmn:definitions>"""
-    return bpmn, dmn
 
 
 DMN = """<?xml version="1.0" encoding="UTF-8"?>
