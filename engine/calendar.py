@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .clock import SHANGHAI, local
+from .clock import SHANGHAI, local, parse_local
 from .errors import CalendarError
 from .models import CalendarDay, CalendarYear
 
@@ -35,12 +35,17 @@ WORKING_DAYS, CALENDAR_DAYS = "working", "calendar"
 @dataclass(frozen=True)
 class Deadline:
     at: datetime  # aware, the end of the last working day
-    provisional: bool  # some counted day lies in a year without official data
+    provisional: bool  # a day that decides it lies in a year without official data
     start: str  # ISO start instant, kept so a provisional deadline can be recomputed
     days: int
+    unit: str = WORKING_DAYS  # what `days` counts: working or calendar days
 
     def iso(self) -> str:
         return local(self.at).isoformat()
+
+    def basis(self) -> dict:
+        """How it was computed, as stored beside a task's or timer's due (due_basis, basis)."""
+        return {"start": self.start, "days": self.days, "unit": self.unit}
 
 
 class WorkingCalendar:
@@ -77,24 +82,33 @@ class WorkingCalendar:
         at = datetime.combine(day, END_OF_DAY, SHANGHAI)
         return Deadline(at=at, provisional=provisional, start=local(start).isoformat(), days=days)
 
-    def add_calendar_days(self, start: datetime, days: int) -> datetime:
+    def add_calendar_days(self, start: datetime, days: int) -> Deadline:
         """The end of a period of `days` calendar days from the day of `start` (start day not counted, Civil
         Code art. 201) whose last day, if not a working day, moves to the end of the next working day
-        (art. 203: "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日")."""
+        (art. 203: "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日"). Provisional when
+        the last day, or a day it moves over, lies in a year without official data: only their status
+        decides the result, not that of the days counted before."""
         if days < 0:
             raise CalendarError("天数不能为负数")
         day = local(start).date() + timedelta(days=days)
+        provisional = not self.is_official(day)
         while not self.is_working_day(day):
             day += timedelta(days=1)
-        return datetime.combine(day, END_OF_DAY, SHANGHAI)
+            provisional |= not self.is_official(day)
+        at = datetime.combine(day, END_OF_DAY, SHANGHAI)
+        return Deadline(at=at, provisional=provisional, start=local(start).isoformat(), days=days, unit=CALENDAR_DAYS)
 
     def add_days(self, start: datetime, days: int, unit: str = WORKING_DAYS) -> Deadline:
         """A limit of `days` from `start` in its own unit (a task's `limit_unit`): calendar days (art. 203
         move) or, for any other unit including none, working days."""
         if unit != CALENDAR_DAYS:
             return self.add_working_days(start, days)
-        return Deadline(at=self.add_calendar_days(start, days), provisional=False, start=local(start).isoformat(),
-                        days=days)
+        return self.add_calendar_days(start, days)
+
+    def recompute(self, basis: dict) -> Deadline:
+        """A stored deadline computed again from its basis (Deadline.basis) with this calendar; a basis
+        stored before units were kept has none and counts working days."""
+        return self.add_days(parse_local(basis["start"]), int(basis["days"]), basis.get("unit") or WORKING_DAYS)
 
     def days_between(self, start: datetime, end: datetime, unit: str = WORKING_DAYS) -> int:
         """Days from `start` to `end` in the limit's own unit."""

@@ -222,7 +222,7 @@ class Deadlines:
         deadline = self.ctx.calendar.add_days(arrived, task.days_left_at_pause or 0, unit)
         old = task.due_at
         task.due_at, task.due_provisional = deadline.at, deadline.provisional
-        task.due_basis = {"start": deadline.start, "days": deadline.days}
+        task.due_basis = deadline.basis()
         task.paused_at, task.days_left_at_pause, task.light = None, None, ""
         task.revision += 1
         self._move_attached_timers(instance, task, PAUSED, deadline.at)
@@ -284,7 +284,7 @@ class Deadlines:
         deadline = self.ctx.calendar.add_days(task.due_at, int(days), unit)
         old = task.due_at
         task.due_at, task.due_provisional, task.light = deadline.at, deadline.provisional, ""
-        task.due_basis = {"start": local(old).isoformat(), "days": int(days)}
+        task.due_basis = deadline.basis()  # from the old last day
         task.revision += 1
         self._move_attached_timers(instance, task, old, deadline.at)
         self.ctx.history.record("extended", instance.id, user, task_id=task.id, spec_id=task.spec_id, name=task.name,

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from . import calendar as calendar_module
 from . import matter_lock, migration_plan, spec_links, stalls, states, step_budget, task_tree
 from .budget import SandboxRefusal
-from .clock import parse_local
 from .errors import InvalidState, LiandongError, NotFound
 from .runtime import find_task
 from .timers import fire_now, set_due
@@ -142,7 +141,7 @@ class Management:
         ).scalars():
             if not task.due_basis:
                 continue
-            deadline = cal.add_working_days(parse_local(task.due_basis["start"]), task.due_basis["days"])
+            deadline = cal.recompute(task.due_basis)  # in the limit's own unit
             self.ctx.history.record("deadline_recomputed", task.instance_id, user, task_id=task.id, spec_id=task.spec_id,
                                     name=task.name, data={"old": task.due_at.isoformat(), "new": deadline.iso(),
                                                           "provisional": deadline.provisional})
@@ -154,7 +153,7 @@ class Management:
             instance = self.ctx.runtime.instance(instance_id, lock=True)
             workflow = self.ctx.runtime.load(instance)
             for timer in [t for t in pending if t.instance_id == instance_id and t.basis]:
-                deadline = cal.add_working_days(parse_local(timer.basis["start"]), timer.basis["days"])
+                deadline = cal.recompute(timer.basis)
                 engine_task = find_task(workflow, timer.guid)
                 if engine_task is not None:
                     set_due(engine_task, deadline.iso())

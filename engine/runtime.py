@@ -229,7 +229,7 @@ class Runtime:
             row.spec_id, row.name = task.task_spec.bpmn_id or task.task_spec.name, task.task_spec.bpmn_name or ""
             row.due_at, row.status, row.fired_at = timer_due_at(value), states.TIMER_WAITING, None
             row.provisional = bool(given and given.provisional)
-            row.basis = {"start": given.start, "days": given.days} if given else None
+            row.basis = given.basis() if given else None
             self.db.add(row)
         for guid, row in rows.items():
             if guid in waiting:
@@ -361,7 +361,7 @@ class Runtime:
                 due_at = parse_local(value)
                 given = self.ctx.functions.given.get(value)
                 provisional = bool(given and given.provisional)
-                basis = {"start": given.start, "days": given.days} if given else None
+                basis = given.basis() if given else None
         form_name = props.form
         row.spec_id, row.name, row.lane = spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, lane.name
         row.department, row.role, row.assignee = department, role, assignee

@@ -166,8 +166,12 @@ class CalendarFunctions:
         return iso
 
     def calendar_days_after(self, n, start=None) -> str:
-        """A period in calendar days (e.g. 行政处罚法第六十条's 90 days), its last day moved past holidays."""
-        return local(self.calendar.add_calendar_days(self._instant(start), self._days(n))).isoformat()
+        """A period in calendar days (e.g. 行政处罚法第六十条's 90 days), its last day moved past holidays;
+        remembered like a working-day deadline, since its last day may lie in a year not yet official."""
+        deadline = self.calendar.add_calendar_days(self._instant(start), self._days(n))
+        iso = deadline.iso()
+        self.given[iso] = deadline
+        return iso
 
     def working_days_between(self, a, b) -> int:
         first, last = self._instant(a), self._instant(b)

@@ -7,6 +7,7 @@ import pytest
 from engine import calendar
 from engine.clock import SHANGHAI
 from engine.errors import CalendarError
+from engine.scripting import CalendarFunctions
 
 
 @pytest.fixture
@@ -62,6 +63,49 @@ def test_a_year_without_official_data_gives_a_provisional_deadline(cal):
     assert deadline.at == end_of(2027, 1, 4)  # Monday–Friday guess: Dec 31, Jan 1, Jan 4
     assert deadline.provisional
     assert not cal.add_working_days(at(2026, 12, 28), 3).provisional  # ends Dec 31
+
+
+def test_a_calendar_day_period_ending_in_a_year_without_official_data_is_provisional(cal):
+    """行政处罚法第六十条's 90 days from filing on Tue 10 Nov 2026 end on Mon 8 Feb 2027, a year without an
+    official schedule: whether that day is a holiday (民法典第二百零三条) is not known yet, so the limit is
+    provisional, like a working-day limit over such a day, and keeps its unit to be recomputed."""
+    deadline = cal.add_days(at(2026, 11, 10), 90, calendar.CALENDAR_DAYS)
+    assert deadline.at == end_of(2027, 2, 8) and deadline.provisional
+    assert deadline.basis() == {"start": "2026-11-10T10:00:00+08:00", "days": 90, "unit": "calendar"}
+    assert not cal.add_days(at(2026, 7, 10), 90, calendar.CALENDAR_DAYS).provisional  # Thu 8 Oct 2026
+
+
+def test_only_the_last_day_and_the_days_it_moves_over_decide_whether_a_calendar_day_period_is_provisional():
+    """民法典第二百零三条 looks at the last day only: a period whose last day is a holiday of an official year
+    and moves into a year without data is provisional; one that merely passes through such a year, its
+    last day a working day of an official year, is not."""
+    new_years_eve_off = calendar.WorkingCalendar({datetime(2026, 12, 31).date(): False}, {2026})
+    moved = new_years_eve_off.add_calendar_days(at(2026, 12, 21), 10)  # Thu 31 Dec 2026, a day off
+    assert moved.at == end_of(2027, 1, 1) and moved.provisional
+    only_2027 = calendar.WorkingCalendar({}, {2027})
+    through = only_2027.add_calendar_days(at(2026, 12, 1), 90)  # Mon 1 Mar 2027
+    assert through.at == end_of(2027, 3, 1) and not through.provisional
+
+
+def test_a_deadline_is_recomputed_in_the_unit_of_its_limit():
+    """A calendar-day limit (行政处罚法第六十条) is recomputed in calendar days, its last day moved past the
+    holidays the new schedule brings (民法典第二百零三条); a basis stored before units were kept counts
+    working days."""
+    spring_festival = calendar.WorkingCalendar({datetime(2027, 2, d).date(): False for d in range(5, 12)}, {2027})
+    basis = {"start": "2026-11-10T10:00:00+08:00", "days": 90, "unit": "calendar"}
+    assert spring_festival.recompute(basis).at == end_of(2027, 2, 12)  # 8 Feb falls in 5–11 Feb
+    assert spring_festival.recompute({"start": "2027-02-04T10:00:00+08:00", "days": 1}).at == end_of(2027, 2, 12)
+    assert spring_festival.recompute({"start": "2027-01-04T10:00:00+08:00", "days": 3}).at == end_of(2027, 1, 7)
+
+
+def test_calendar_days_after_remembers_how_its_deadline_was_computed(cal, clock):
+    """The script function of P11's decision limit (行政处罚法第六十条, 民法典第二百零三条) registers its deadline
+    with start, days and unit, so the step that carries it is stored as provisional and can be recomputed."""
+    functions = CalendarFunctions(cal, clock)
+    iso = functions.calendar_days_after(90, "2026-11-10")
+    assert iso == "2027-02-08T23:59:59+08:00"
+    given = functions.given[iso]
+    assert given.provisional and given.basis() == {"start": "2026-11-10T12:00:00+08:00", "days": 90, "unit": "calendar"}
 
 
 SCHEDULE_2027 = """

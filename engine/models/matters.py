@@ -92,7 +92,7 @@ class HumanTask(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
-    due_basis: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # {start, days} to recompute
+    due_basis: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # {start, days, unit} to recompute (Deadline.basis)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
