@@ -31,7 +31,7 @@ run: install
 test: install
 	$(VENV)/bin/ruff check engine web tests
 	$(VENV)/bin/mypy
-	LIANDONG_PATH_COVERAGE=1 $(VENV)/bin/pytest
+	LIANDONG_PATH_COVERAGE=1 $(VENV)/bin/pytest -n auto
 
 # Benchmarks print figures beside their targets (PASS/SHORT); they assert nothing. PostgreSQL is used
 # where it answers at 127.0.0.1:5432. inbox_scale and memory take a few minutes each.
