@@ -245,6 +245,30 @@ def test_hand_over_records_the_reason(web, backdoor, at_inspection):
     assert "本人出差，请林娜代为核查" in text(web("linna").get(f"/tasks/{task.id}"))
 
 
+def test_a_refused_hand_over_says_why_beside_the_field_and_keeps_what_was_typed(web, backdoor, at_inspection):
+    """转交's form is drawn from its declaration (web/inbox/actions.py): a refusal opens it again, the
+    error beside the field it is about, the choice and the reason as they were."""
+    user = web("hujie")
+    user.post(f"/tasks/{at_inspection['id']}/claim", {"revision": at_inspection["revision"]})
+    task = backdoor.task(at_inspection["id"])
+
+    def form(response) -> str:
+        return text(response).split("转交给同岗位同事", 1)[1].split("</form>", 1)[0]
+
+    def field(response, name: str) -> str:
+        return form(response).split(f'id="field-{name}"', 1)[1].split('<div class="field', 1)[0]
+
+    no_reason = user.post(f"/tasks/{task.id}/hand_over", {"to_user": "linna", "reason": "", "revision": task.revision})
+    assert no_reason.status_code == 422 and '<details class="handover" open' in text(no_reason)
+    assert "请填写转交原因" in field(no_reason, "reason") and '<option value="linna" selected' in form(no_reason)
+    no_one = user.post(f"/tasks/{task.id}/hand_over", {"to_user": "", "reason": "本人出差", "revision": task.revision})
+    assert "请选择接收人" in field(no_one, "to_user") and ">本人出差</textarea>" in field(no_one, "reason")
+    too_long = user.post(f"/tasks/{task.id}/hand_over", {"to_user": "linna", "reason": "因" * 5001,
+                                                         "revision": task.revision})
+    assert too_long.status_code == 422 and "“转交原因”不能超过5000个字" in field(too_long, "reason")
+    assert backdoor.task(task.id).assignee == "hujie"
+
+
 def test_hand_over_to_someone_of_another_role_is_refused(web, backdoor, at_inspection):
     user = web("hujie")
     user.post(f"/tasks/{at_inspection['id']}/claim", {"revision": at_inspection["revision"]})

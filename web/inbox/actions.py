@@ -6,6 +6,7 @@ from flask import g
 from engine import states
 from engine.models import HumanTask
 
+from ..present import person_name
 from ..registry import Operation, Param
 
 
@@ -18,7 +19,7 @@ def _candidates(task: HumanTask) -> list[str]:
 
 
 def _colleagues(task, user):
-    return [(p, p) for p in g.engine.tasks.hand_over_targets(task, user)]
+    return [(p, person_name(p)) for p in g.engine.tasks.hand_over_targets(task, user)]
 
 
 def _action(name: str, label: str, shown, run, params=(), done: str = "", style: str = "secondary") -> Operation:
@@ -36,7 +37,8 @@ ACTIONS = [
             lambda t, u: _open(t) and t.assignee == u and bool(g.engine.tasks.hand_over_targets(t, u)),
             lambda t, u, p: g.engine.tasks.hand_over(t.id, u, p.get("to_user", ""), p.get("reason", ""),
                                                      p.get("revision")),
-            [Param("to_user", "转交给", "select", options=_colleagues), Param("reason", "转交原因", "textarea")]),
+            [Param("to_user", "接收人", "select", options=_colleagues, missing="请选择接收人"),
+             Param("reason", "转交原因", "textarea", missing="请填写转交原因")]),
     _action("complete", "提交办理",
             lambda t, u: _open(t) and (t.assignee == u if t.assignee else u in _candidates(t)),
             lambda t, u, p: g.engine.tasks.complete(t.id, u, p.get("data") or {}, p.get("revision")),

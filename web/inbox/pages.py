@@ -3,7 +3,7 @@
 Views parse input, make one engine call, then redirect or show the engine's refusal."""
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
-from engine import input_text, states
+from engine import states
 from engine.procedures import complaints, report_tracking
 from engine.errors import FormInvalid, InvalidState, StaleTask
 from engine.models import HumanTask
@@ -57,9 +57,8 @@ def _revision() -> int | None:
 
 
 def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, entered=None,
-                message: str = "", handover_error: str = "", handover_entered=None,
-                refused: registry.Refusal | None = None):
-    """The task page; `refused`: an office operation refused, its form shown open with the typing kept."""
+                message: str = "", refused: registry.Refusal | None = None):
+    """The task page; `refused`: an office operation or 转交 refused, its form shown open with the typing kept."""
     instance = g.engine.runtime.instance(task.instance_id)
     allowed = actions.available(task, g.user.id)
     schema = g.engine.tasks.form_schema(task)
@@ -69,24 +68,32 @@ def render_task(task: HumanTask, status: int = 200, errors: dict | None = None, 
     reopened = g.engine.office.reopenings([task]).get(task.id) if task.state == states.TASK_OPEN else None
     signing = any(op.name == "sign" for op, _ in ops)  # 加签: the opinion asked of me comes first
     approving = any(op.name == "extend" for op, _ in ops)  # a 延期申请 sent to me
+    handing_over = refused is not None and refused.name == "hand_over"
     return render_template(
         "inbox/task.html", task=task, instance=instance, allowed=allowed, message=message,
         deadline=present.deadline(task), holder=present.holder_text(task), limit_kind=present.limit_kind(task),
         form_title=schema.get("title", task.name), form_description=schema.get("description", ""),
         fields=formview.fields(schema, entered, errors), form_error=formview.form_error(errors),
         attachments_error=(errors or {}).get("attachments", ""),
-        colleagues=g.engine.tasks.hand_over_targets(task, g.user.id) if "hand_over" in allowed else [],
-        handover_error=handover_error, handover=handover_entered or {},
+        handover=_hand_over_fields(task, allowed, refused), handover_refused=handing_over,
         context=matter_context.context(instance, g.engine.visibility.task_data(task, g.user.id),
                                 unlabelled="admin" in (g.user.system_roles or [])), history=present.history(instance.id), ops=ops,
         signers=g.engine.signers.of_task(task.id), documents=documents_views.listed(instance.id),
         attachments=g.engine.attachments.of_matter(instance.id),
-        failed_op=(refused.name, refused.message) if refused else ("sign" if signing else None, ""), signing=signing, approving=approving,
+        failed_op=(refused.name, refused.message) if refused and not handing_over else ("sign" if signing else None, ""),
+        signing=signing, approving=approving,
         reopened=reopened, suspended=present.suspension(instance),
         extension_refused=g.engine.deadlines.refused_extension(task) if task.state == states.TASK_OPEN else None,
         review=matter_context.previous_step(task, g.user.id) if task.state == states.TASK_OPEN else None,
         reopened_text=present.reopened_text(reopened) if reopened else "",
     ), status
+
+
+def _hand_over_fields(task: HumanTask, allowed: dict, refused: registry.Refusal | None) -> list[formview.Field]:
+    """转交's fields, declared in actions.py, holding what was typed when it was refused."""
+    if "hand_over" not in allowed:
+        return []
+    return registry.drawn([allowed["hand_over"]], task, g.user.id, refused)[0][1]
 
 
 def _refused(task_id: int, err, prefix: str = "", entered=None):
@@ -135,20 +142,16 @@ def _claim_or_unclaim(task_id: int, name: str, refused_prefix: str, then: str):
 @login_required
 def hand_over(task_id: int):
     task = _visible_task(task_id)
-    to_user, reason = request.form.get("to_user", ""), request.form.get("reason", "").strip()
+    action = actions.BY_NAME["hand_over"]
+    params = {**{p.name: request.form.get(p.name, "") for p in action.params}, "revision": _revision()}
     try:
-        problem = "请选择接收人" if not to_user else "请填写转交原因" if not reason else None
-        input_text.text(reason, "reason", "转交原因")  # the one limit of free text
-    except FormInvalid as err:
-        problem = err.errors["reason"]
-    if problem:
+        registry.run_posted(action, task, g.user.id, params)
+    except FormInvalid as err:  # a field left empty or too long: told beside it, the typing kept
         refuse()
-        return render_task(task, status=422, handover_error=problem, handover_entered={"to_user": to_user, "reason": reason})
-    try:
-        actions.BY_NAME["hand_over"].run(task, g.user.id, {"to_user": to_user, "reason": reason, "revision": _revision()})
+        return render_task(task, status=422, refused=registry.Refusal.of(action, params, err))
     except (StaleTask, InvalidState) as err:
         return _refused(task_id, err, "转交失败：")
-    flash(f"已转交给 {present.person_name(to_user)}", "success")
+    flash(f"已转交给 {present.person_name(params['to_user'])}", "success")
     return redirect(url_for("inbox.listing", scope="mine"))
 
 
