@@ -131,75 +131,114 @@ def describe_bpmn(root) -> dict:
 def rule_problems(root, meta: dict, known_forms: set[str]) -> list[XmlProblem]:
     """The project's rules: lanes map to roles, user tasks have forms, everything is drawn,
     every expression stays inside the sandbox (and those that need no data finish within its budget)."""
-    problems = []
     trials = DeployTrials()
     process = root.xpath("./bpmn:process[@isExecutable='true']", namespaces=NS)[0]
     spec = specs.from_meta(meta)
-    lanes_checked = set()
-    for task in spec.user_tasks.values():
-        lane = spec.lane_of(task.id)
-        if lane is None:
-            problems.append(XmlProblem("用户任务不在任何泳道中（泳道决定由谁办理）：把它放进一条设置了 role 和 department 的泳道",
-                                       task.line, task.id))
-        elif lane.id not in lanes_checked:  # one message per lane, not one per task in it
-            lanes_checked.add(lane.id)
-            problems += [XmlProblem(*p) for p in specs.lane_problems(lane)]
-        if not task.form:
-            problems.append(XmlProblem("用户任务缺少 form 属性：在任务的扩展属性中设置 form 为 forms/ 下的表单文件名"
-                                       "（如 review.json），表单与流程一起部署", task.line, task.id))
-        elif task.form not in known_forms:
-            problems.append(XmlProblem(f"找不到表单文件 forms/{task.form}：与流程一起部署该表单（JSON Schema），"
-                                       "或改正任务的 form", task.line, task.id))
-        for key, source in (("due", task.due), ("copy_to", task.copy_to)):
-            if source:
-                problems += [XmlProblem(f"{key} 表达式：{p}", task.line, task.id) for p in _checked(trials, source)]
-        problems += [XmlProblem(reason, task.line, task.id) for reason in specs.task_problems(task, lane)]
-    if spec.start_form and spec.start_form not in known_forms:
-        start = process.find("{%s}startEvent" % NS["bpmn"])
-        problems.append(XmlProblem(f"找不到发起表单 forms/{spec.start_form}：与流程一起部署该表单，或改正开始事件的 form",
-                                   start.sourceline if start is not None else None, spec.start_event))
-    for lane in spec.lanes.values():
-        for key in ("department", "assignee", "candidates"):
-            if getattr(lane, key):
-                problems += [XmlProblem(f"泳道 {key} 表达式：{p}", lane.line, lane.id)
-                             for p in _checked(trials, getattr(lane, key))]
-    for task in process.xpath(".//bpmn:task", namespaces=NS):
-        problems.append(XmlProblem("未设置类型的任务（bpmn:task）没有办理人和表单，会无人办理：请把任务类型设为用户任务"
-                                   "（userTask，放入泳道并设置 form），或脚本任务、服务任务", task.sourceline, task.get("id")))
+    problems = _user_task_problems(spec, trials, known_forms)
+    problems += _start_form_problems(spec, process, known_forms)
+    problems += _lane_expression_problems(spec, trials)
+    problems += _untyped_task_problems(process)
     problems += _expression_problems(process, trials)
     problems += _reference_problems(process)
     problems += _diagram_problems(root, process)
     return problems
 
 
+def _user_task_problems(spec, trials: DeployTrials, known_forms: set[str]) -> list[XmlProblem]:
+    problems = []
+    lanes_checked: set[str] = set()
+    for task in spec.user_tasks.values():
+        lane = spec.lane_of(task.id)
+        problems += _task_lane_problems(task, lane, lanes_checked)
+        problems += _task_form_problems(task, known_forms)
+        for key, source in (("due", task.due), ("copy_to", task.copy_to)):
+            if source:
+                problems += [XmlProblem(f"{key} 表达式：{p}", task.line, task.id) for p in _checked(trials, source)]
+        problems += [XmlProblem(reason, task.line, task.id) for reason in specs.task_problems(task, lane)]
+    return problems
+
+
+def _task_lane_problems(task, lane, lanes_checked: set[str]) -> list[XmlProblem]:
+    if lane is None:
+        return [XmlProblem("用户任务不在任何泳道中（泳道决定由谁办理）：把它放进一条设置了 role 和 department 的泳道",
+                           task.line, task.id)]
+    if lane.id in lanes_checked:  # one message per lane, not one per task in it
+        return []
+    lanes_checked.add(lane.id)
+    return [XmlProblem(*p) for p in specs.lane_problems(lane)]
+
+
+def _task_form_problems(task, known_forms: set[str]) -> list[XmlProblem]:
+    if not task.form:
+        return [XmlProblem("用户任务缺少 form 属性：在任务的扩展属性中设置 form 为 forms/ 下的表单文件名"
+                           "（如 review.json），表单与流程一起部署", task.line, task.id)]
+    if task.form not in known_forms:
+        return [XmlProblem(f"找不到表单文件 forms/{task.form}：与流程一起部署该表单（JSON Schema），"
+                           "或改正任务的 form", task.line, task.id)]
+    return []
+
+
+def _start_form_problems(spec, process, known_forms: set[str]) -> list[XmlProblem]:
+    if not spec.start_form or spec.start_form in known_forms:
+        return []
+    start = process.find("{%s}startEvent" % NS["bpmn"])
+    return [XmlProblem(f"找不到发起表单 forms/{spec.start_form}：与流程一起部署该表单，或改正开始事件的 form",
+                       start.sourceline if start is not None else None, spec.start_event)]
+
+
+def _lane_expression_problems(spec, trials: DeployTrials) -> list[XmlProblem]:
+    problems = []
+    for lane in spec.lanes.values():
+        for key in ("department", "assignee", "candidates"):
+            if getattr(lane, key):
+                problems += [XmlProblem(f"泳道 {key} 表达式：{p}", lane.line, lane.id)
+                             for p in _checked(trials, getattr(lane, key))]
+    return problems
+
+
+def _untyped_task_problems(process) -> list[XmlProblem]:
+    return [XmlProblem("未设置类型的任务（bpmn:task）没有办理人和表单，会无人办理：请把任务类型设为用户任务"
+                       "（userTask，放入泳道并设置 form），或脚本任务、服务任务", task.sourceline, task.get("id"))
+            for task in process.xpath(".//bpmn:task", namespaces=NS)]
+
+
 def _reference_problems(process) -> list[XmlProblem]:
     """References SpiffWorkflow's parser lets through: a boundary event attached to nothing, a lane
     naming a missing element, a gateway default that is not one of its outgoing flows."""
-    problems = []
     ids = {e.get("id") for e in process.iter() if e.get("id")}
+    return (_boundary_problems(process) + _flow_end_problems(process, ids) + _lane_reference_problems(process, ids)
+            + _default_flow_problems(process))
+
+
+def _boundary_problems(process) -> list[XmlProblem]:
     activities = {e.get("id") for e in process.iter(*("{%s}%s" % (NS["bpmn"], tag) for tag in ACTIVITIES))}
-    for event in process.xpath(".//bpmn:boundaryEvent", namespaces=NS):
-        if event.get("attachedToRef") not in activities:
-            problems.append(XmlProblem(f"边界事件附着的活动“{event.get('attachedToRef')}”不存在",
-                                       event.sourceline, event.get("id")))
-    for flow in process.xpath(".//bpmn:sequenceFlow", namespaces=NS):
-        # the parser's word for a missing target names neither the flow nor its line (spec_check.COVERED)
-        for end, ref in (("起点", "sourceRef"), ("终点", "targetRef")):
-            if flow.get(ref) not in ids:
-                problems.append(XmlProblem(f"顺序流的{end}“{flow.get(ref)}”不存在：把 {ref} 改为流程中某个元素的 id，"
-                                           "或在建模器中重新连线", flow.sourceline, flow.get("id")))
-    for ref in process.xpath(".//bpmn:lane/bpmn:flowNodeRef", namespaces=NS):
-        if (ref.text or "").strip() not in ids:
-            problems.append(XmlProblem(f"泳道引用的元素“{(ref.text or '').strip()}”不存在", ref.sourceline,
-                                       ref.getparent().get("id")))
+    return [XmlProblem(f"边界事件附着的活动“{event.get('attachedToRef')}”不存在", event.sourceline, event.get("id"))
+            for event in process.xpath(".//bpmn:boundaryEvent", namespaces=NS)
+            if event.get("attachedToRef") not in activities]
+
+
+def _flow_end_problems(process, ids: set) -> list[XmlProblem]:
+    # the parser's word for a missing target names neither the flow nor its line (spec_check.COVERED)
+    return [XmlProblem(f"顺序流的{end}“{flow.get(ref)}”不存在：把 {ref} 改为流程中某个元素的 id，"
+                       "或在建模器中重新连线", flow.sourceline, flow.get("id"))
+            for flow in process.xpath(".//bpmn:sequenceFlow", namespaces=NS)
+            for end, ref in (("起点", "sourceRef"), ("终点", "targetRef"))
+            if flow.get(ref) not in ids]
+
+
+def _lane_reference_problems(process, ids: set) -> list[XmlProblem]:
+    return [XmlProblem(f"泳道引用的元素“{(ref.text or '').strip()}”不存在", ref.sourceline, ref.getparent().get("id"))
+            for ref in process.xpath(".//bpmn:lane/bpmn:flowNodeRef", namespaces=NS)
+            if (ref.text or "").strip() not in ids]
+
+
+def _default_flow_problems(process) -> list[XmlProblem]:
     outgoing: dict[str, set] = {}  # one pass over the flows: a lookup per gateway made validation quadratic
     for flow in process.iter("{%s}sequenceFlow" % NS["bpmn"]):
         outgoing.setdefault(flow.get("sourceRef"), set()).add(flow.get("id"))
-    for gateway in process.xpath(".//*[@default]", namespaces=NS):
-        if gateway.get("default") not in outgoing.get(gateway.get("id"), ()):
-            problems.append(XmlProblem(f"默认流“{gateway.get('default')}”不是该元素的出口", gateway.sourceline,
-                                       gateway.get("id")))
-    return problems
+    return [XmlProblem(f"默认流“{gateway.get('default')}”不是该元素的出口", gateway.sourceline, gateway.get("id"))
+            for gateway in process.xpath(".//*[@default]", namespaces=NS)
+            if gateway.get("default") not in outgoing.get(gateway.get("id"), ())]
 
 
 def _constant_timer_problem(node) -> str | None:

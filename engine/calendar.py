@@ -185,24 +185,31 @@ def parse_schedule(text: str) -> tuple[int, list[tuple[date, bool, str]]]:
     """
     days: list[tuple[date, bool, str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        match = _LINE.match(line)
-        if not match:
-            raise CalendarError(f"第{number}行格式不对：{raw.strip()}（应为“YYYY-MM-DD 休|班 名称”）")
-        first_s, last_s, kind, name = match.groups()
-        try:
-            first = date.fromisoformat(first_s)
-            last = date.fromisoformat(last_s) if last_s else first
-        except ValueError:
-            raise CalendarError(f"第{number}行日期无效：{raw.strip()}") from None
-        if last < first:
-            raise CalendarError(f"第{number}行日期范围颠倒：{raw.strip()}")
-        day = first
-        while day <= last:
-            days.append((day, kind == "班", name.strip()))
-            day += timedelta(days=1)
+        days += _schedule_line(number, raw)
+    return _one_year(days), days
+
+
+def _schedule_line(number: int, raw: str) -> list[tuple[date, bool, str]]:
+    """The days one line of a schedule names (none for a blank or comment line)."""
+    line = raw.split("#", 1)[0].strip()
+    if not line:
+        return []
+    match = _LINE.match(line)
+    if not match:
+        raise CalendarError(f"第{number}行格式不对：{raw.strip()}（应为“YYYY-MM-DD 休|班 名称”）")
+    first_s, last_s, kind, name = match.groups()
+    try:
+        first = date.fromisoformat(first_s)
+        last = date.fromisoformat(last_s) if last_s else first
+    except ValueError:
+        raise CalendarError(f"第{number}行日期无效：{raw.strip()}") from None
+    if last < first:
+        raise CalendarError(f"第{number}行日期范围颠倒：{raw.strip()}")
+    return [(first + timedelta(days=n), kind == "班", name.strip()) for n in range((last - first).days + 1)]
+
+
+def _one_year(days: list[tuple[date, bool, str]]) -> int:
+    """The one year all the days are in, each day named once."""
     if not days:
         raise CalendarError("文件中没有任何日期")
     years = {d.year for d, _, _ in days}
@@ -213,7 +220,7 @@ def parse_schedule(text: str) -> tuple[int, list[tuple[date, bool, str]]]:
         if day in seen:
             raise CalendarError(f"日期重复：{day.isoformat()}")
         seen.add(day)
-    return years.pop(), days
+    return years.pop()
 
 
 def import_schedule(session: Session, text: str, source: str, user: str, now: datetime) -> int:

@@ -122,6 +122,19 @@ def _map_io(element, mapping: Mapping) -> None:
     """camunda:inputOutput and call-activity camunda:in/out → pre- and post-scripts that copy values."""
     before: list[str] = []
     after: list[str] = []
+    _map_parameters(element, mapping, before, after)
+    _map_call_data(element, mapping, before, after)
+    if before:
+        set_script(element, "preScript", before)
+        mapping.note(element, "camunda 输入映射", "preScript：" + "；".join(before))
+    if after:
+        set_script(element, "postScript", after)
+        mapping.note(element, "camunda 输出映射", "postScript：" + "；".join(after))
+    mapping.changed |= bool(before or after)
+
+
+def _map_parameters(element, mapping: Mapping, before: list[str], after: list[str]) -> None:
+    """camunda:inputParameter / outputParameter with a constant value → assignments."""
     where = (element.sourceline, element.get("id"))
     for kind, target in (("inputParameter", before), ("outputParameter", after)):
         for param in children(element, kind):
@@ -136,6 +149,11 @@ def _map_io(element, mapping: Mapping) -> None:
                                                    f"如 {param.get('name')} = amount * 2", *where))
                 continue
             target.append(f"{param.get('name')} = {value}")
+
+
+def _map_call_data(element, mapping: Mapping, before: list[str], after: list[str]) -> None:
+    """A call activity's camunda:in / camunda:out → assignments."""
+    where = (element.sourceline, element.get("id"))
     for kind, target in (("in", before), ("out", after)):
         for item in children(element, kind):
             if item.get("variables") == "all":
@@ -147,13 +165,6 @@ def _map_io(element, mapping: Mapping) -> None:
             else:
                 mapping.problems.append(XmlProblem(f"camunda:{kind} 的 sourceExpression 是 JUEL：在调用活动的 "
                                                    "spiffworkflow:preScript/postScript 中用 Python 赋值", *where))
-    if before:
-        set_script(element, "preScript", before)
-        mapping.note(element, "camunda 输入映射", "preScript：" + "；".join(before))
-    if after:
-        set_script(element, "postScript", after)
-        mapping.note(element, "camunda 输出映射", "postScript：" + "；".join(after))
-    mapping.changed |= bool(before or after)
 
 
 LOOP_ORDER = ["loopCardinality", "loopDataInputRef", "loopDataOutputRef", "inputDataItem", "outputDataItem"]
@@ -193,31 +204,51 @@ def _map_loop(element, mapping: Mapping) -> None:
 
 def _unmappable(element, mapping: Mapping) -> None:
     where = element.sourceline, element.get("id")
+    _listener_problems(element, mapping, where)
+    _connector_problems(element, mapping, where)
+    if element.tag == BPMN + "scriptTask":
+        _script_problems(element, mapping, where)
+    if element.tag == BPMN + "businessRuleTask":
+        _map_decision_ref(element, mapping)
+    _zeebe_problems(element, mapping, where)
+
+
+def _listener_problems(element, mapping: Mapping, where: tuple) -> None:
     for listener in children(element, "executionListener") + children(element, "taskListener"):
         how = listener.get("class") or listener.get("delegateExpression") or listener.get("expression") or "脚本"
         mapping.problems.append(XmlProblem(
             f"Camunda 的{'任务' if local(listener.tag) == 'taskListener' else '执行'}监听器（{listener.get('event')}："
             f"{how}）不能运行：Liandong 的做法是在前后加一个服务任务（spiffworkflow:serviceTaskOperator）或脚本任务，"
             "或用 spiffworkflow:preScript/postScript", *where))
+
+
+def _connector_problems(element, mapping: Mapping, where: tuple) -> None:
     for connector in children(element, "connector"):
         connector_id = next((c.text for c in connector.iter() if local(c.tag) == "connectorId"), "") or ""
         mapping.problems.append(XmlProblem(f"Camunda 连接器（{connector_id.strip()}）不能运行：Liandong 调用外部系统用服务任务"
                                            "的 spiffworkflow:serviceTaskOperator（engine/effects.py 中的操作）", *where))
-    if element.tag == BPMN + "scriptTask":
-        language = (element.get("scriptFormat") or "python").lower()
-        if language not in ("python", "text/x-python"):
-            mapping.problems.append(XmlProblem(f"脚本语言 {language} 不支持：Liandong 的脚本任务是 Python（受限），"
-                                               "请改写脚本并把 scriptFormat 设为 python", *where))
-        if attr(element, "resource"):
-            mapping.problems.append(XmlProblem(f"外部脚本 camunda:resource=“{attr(element, 'resource')}”不支持："
-                                               "把脚本写在 bpmn:script 中", *where))
-    if element.tag == BPMN + "businessRuleTask":
-        decision = attr(element, "decisionRef")
-        if decision and element.find(f"{BPMN}extensionElements/{SPIFF}calledDecisionId") is None:
-            called = etree.SubElement(extension_elements(element), SPIFF + "calledDecisionId")
-            called.text = decision
-            mapping.note(element, f"camunda:decisionRef=“{decision}”", f"调用决策表 {decision}（calledDecisionId）")
-            mapping.changed = True
+
+
+def _script_problems(element, mapping: Mapping, where: tuple) -> None:
+    language = (element.get("scriptFormat") or "python").lower()
+    if language not in ("python", "text/x-python"):
+        mapping.problems.append(XmlProblem(f"脚本语言 {language} 不支持：Liandong 的脚本任务是 Python（受限），"
+                                           "请改写脚本并把 scriptFormat 设为 python", *where))
+    if attr(element, "resource"):
+        mapping.problems.append(XmlProblem(f"外部脚本 camunda:resource=“{attr(element, 'resource')}”不支持："
+                                           "把脚本写在 bpmn:script 中", *where))
+
+
+def _map_decision_ref(element, mapping: Mapping) -> None:
+    decision = attr(element, "decisionRef")
+    if decision and element.find(f"{BPMN}extensionElements/{SPIFF}calledDecisionId") is None:
+        called = etree.SubElement(extension_elements(element), SPIFF + "calledDecisionId")
+        called.text = decision
+        mapping.note(element, f"camunda:decisionRef=“{decision}”", f"调用决策表 {decision}（calledDecisionId）")
+        mapping.changed = True
+
+
+def _zeebe_problems(element, mapping: Mapping, where: tuple) -> None:
     for zeebe in (e for e in element if local(e.tag) == "extensionElements"):
         for item in zeebe:
             if isinstance(item.tag, str) and item.tag.startswith("{%s}" % ZEEBE):

@@ -85,45 +85,56 @@ def map_assignment(task, people: dict, mapping: Mapping, decided: set[str], depa
         return
     groups = [g.strip() for g in (attr(task, "candidateGroups") or "").split(",") if g.strip()]
     assignee, users = attr(task, "assignee"), attr(task, "candidateUsers")
-    where = task.sourceline, task.get("id")
     if groups:
-        group = groups[0]
-        found = _group(group, people, departments)
-        if isinstance(found, str):
-            mapping.problems.append(XmlProblem(f"候选组 camunda:candidateGroups=“{group}”{found}；或把任务放进设置了 "
-                                               "role 和 department 的泳道", *where))
-            return
-        role, department, how = found
-        set_property(task, "role", role)
-        set_property(task, "department", repr(department))
-        mapping.note(task, f"camunda:candidateGroups=“{group}”", f"由 {department} 的{ROLES[role]}（{role}）办理{how}")
-        if len(groups) > 1:
-            mapping.note(task, f"camunda:candidateGroups 的其余 {len(groups) - 1} 个组", "只取第一个组（一个任务由一个角色办理）")
+        mapped = _map_groups(task, groups, people, mapping, departments)
     elif assignee:
-        if STARTER_JUEL.fullmatch(assignee):
-            set_property(task, "role", STARTER)
-            mapping.note(task, f"camunda:assignee=“{assignee}”", "由发起人办理（role=starter）")
-        elif simple := SIMPLE_JUEL.fullmatch(assignee):
-            variable = simple.group(1)
-            set_property(task, "role", STARTER)
-            set_property(task, "assignee", variable)
-            mapping.note(task, f"camunda:assignee=“{assignee}”", f"由数据 {variable} 指定的人员办理（assignee={variable}）")
-        elif "${" in assignee or "#{" in assignee:
-            mapping.problems.append(XmlProblem(f"camunda:assignee=“{assignee}”是 JUEL 表达式：Liandong 的 assignee 是"
-                                               "给出人员 id 的 Python 表达式，如 requested_by", *where))
-            return
-        elif assignee not in people:
-            mapping.problems.append(XmlProblem(f"办理人 camunda:assignee=“{assignee}”不在 Liandong 的目录中：改为目录中的"
-                                               "人员 id，或删去 camunda:assignee 由发起人办理", *where))
-            return
-        else:
-            set_property(task, "role", STARTER)
-            set_property(task, "assignee", repr(assignee))
-            mapping.note(task, f"camunda:assignee=“{assignee}”", f"由 {assignee} 办理")
+        mapped = _map_assignee(task, assignee, people, mapping)
     elif users:
-        if not _map_users(task, users, people, mapping):
-            return
+        mapped = _map_users(task, users, people, mapping)
     else:
         set_property(task, "role", STARTER)
         mapping.note(task, "未设置办理人", "由发起人办理（role=starter）；要交给他人，设置 camunda:candidateGroups=角色@部门")
-    mapping.changed = True
+        mapped = True
+    if mapped:
+        mapping.changed = True
+
+
+def _map_groups(task, groups: list[str], people: dict, mapping: Mapping, departments: set[str] | None) -> bool:
+    group = groups[0]
+    found = _group(group, people, departments)
+    if isinstance(found, str):
+        mapping.problems.append(XmlProblem(f"候选组 camunda:candidateGroups=“{group}”{found}；或把任务放进设置了 "
+                                           "role 和 department 的泳道", task.sourceline, task.get("id")))
+        return False
+    role, department, how = found
+    set_property(task, "role", role)
+    set_property(task, "department", repr(department))
+    mapping.note(task, f"camunda:candidateGroups=“{group}”", f"由 {department} 的{ROLES[role]}（{role}）办理{how}")
+    if len(groups) > 1:
+        mapping.note(task, f"camunda:candidateGroups 的其余 {len(groups) - 1} 个组", "只取第一个组（一个任务由一个角色办理）")
+    return True
+
+
+def _map_assignee(task, assignee: str, people: dict, mapping: Mapping) -> bool:
+    where = task.sourceline, task.get("id")
+    if STARTER_JUEL.fullmatch(assignee):
+        set_property(task, "role", STARTER)
+        mapping.note(task, f"camunda:assignee=“{assignee}”", "由发起人办理（role=starter）")
+    elif simple := SIMPLE_JUEL.fullmatch(assignee):
+        variable = simple.group(1)
+        set_property(task, "role", STARTER)
+        set_property(task, "assignee", variable)
+        mapping.note(task, f"camunda:assignee=“{assignee}”", f"由数据 {variable} 指定的人员办理（assignee={variable}）")
+    elif "${" in assignee or "#{" in assignee:
+        mapping.problems.append(XmlProblem(f"camunda:assignee=“{assignee}”是 JUEL 表达式：Liandong 的 assignee 是"
+                                           "给出人员 id 的 Python 表达式，如 requested_by", *where))
+        return False
+    elif assignee not in people:
+        mapping.problems.append(XmlProblem(f"办理人 camunda:assignee=“{assignee}”不在 Liandong 的目录中：改为目录中的"
+                                           "人员 id，或删去 camunda:assignee 由发起人办理", *where))
+        return False
+    else:
+        set_property(task, "role", STARTER)
+        set_property(task, "assignee", repr(assignee))
+        mapping.note(task, f"camunda:assignee=“{assignee}”", f"由 {assignee} 办理")
+    return True
