@@ -151,6 +151,7 @@ def scenario(request, tmp_path, processes_template) -> Scenario:
     eng.dispose()
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: the run also works without xdist
 def pytest_testnodedown(node):
     """Under pytest-xdist each worker reaches part of the diagrams: the controller gathers their parts."""
     path_coverage.REACHED.update(tuple(pair) for pair in node.workeroutput.get("reached", []))
