@@ -322,6 +322,38 @@ class Runtime:
         row = HumanTask(instance_id=instance.id, guid=str(task.id), state=states.TASK_OPEN, revision=0)
         return self.assign(instance, workflow, task, row, "task_ready")
 
+    def _holders(self, instance: Instance, task, lane: specs.LaneSpec, engine) -> tuple:
+        """(department, role, candidates, assignee) of a ready task from its lane: the lane's role in the
+        department its expression names, narrowed by a named list or one named assignee."""
+        role = lane.role or directory.STARTER
+        if role == directory.STARTER:
+            department, candidates = instance.department, [instance.started_by]
+        else:
+            department = str(engine.evaluate(task, lane.department, where=lane.label("department")))
+            candidates = directory.holders(self.db, department, role)
+        if lane.candidates:  # a narrower list named in the data, e.g. the staff a department named
+            named = [str(p) for p in engine.evaluate(task, lane.candidates, where=lane.label("candidates")) or []]
+            outsiders = [p for p in named if p not in candidates]
+            if not named or outsiders:
+                raise ScriptError(f"指定的办理人不是该泳道角色的人员：{outsiders or '（空）'}")
+            candidates = named
+        assignee = candidates[0] if len(candidates) == 1 else None
+        wanted = engine.evaluate(task, lane.assignee, where=lane.label("assignee")) if lane.assignee else None
+        if wanted:
+            if wanted not in candidates and role != directory.STARTER:
+                raise ScriptError(f"指定的办理人 {wanted} 不是该泳道角色的人员")
+            assignee, candidates = wanted, [wanted]
+        return department, role, candidates, assignee
+
+    def _due(self, task, props: specs.UserTaskSpec, engine) -> tuple:
+        """(due_at, provisional, basis) of a ready task from its `due` expression, if it has one."""
+        if not props.due:
+            return None, False, None
+        spec = task.task_spec
+        value = engine.evaluate(task, props.due, where=f"元素“{spec.bpmn_name or spec.bpmn_id}”（{spec.bpmn_id}）的 due")
+        given = self.ctx.functions.given.get(value)
+        return parse_local(value), bool(given and given.provisional), given.basis() if given else None
+
     def assign(self, instance: Instance, workflow: BpmnWorkflow, task, row: HumanTask, event: str,
                prefer: str | None = None) -> HumanTask:
         """Decide who holds a ready task and by when, from its lane and properties, as of now.
@@ -334,34 +366,10 @@ class Runtime:
         # Reads only (directory, calendar): the step's changes go out together in the flush below.
         with self.db.no_autoflush:
             engine = workflow.script_engine
-            role = lane.role or directory.STARTER
-            if role == directory.STARTER:
-                department, candidates = instance.department, [instance.started_by]
-            else:
-                department = str(engine.evaluate(task, lane.department, where=lane.label("department")))
-                candidates = directory.holders(self.db, department, role)
-            if lane.candidates:  # a narrower list named in the data, e.g. the staff a department named
-                named = [str(p) for p in engine.evaluate(task, lane.candidates, where=lane.label("candidates")) or []]
-                outsiders = [p for p in named if p not in candidates]
-                if not named or outsiders:
-                    raise ScriptError(f"指定的办理人不是该泳道角色的人员：{outsiders or '（空）'}")
-                candidates = named
-            assignee = candidates[0] if len(candidates) == 1 else None
-            if lane.assignee:
-                wanted = engine.evaluate(task, lane.assignee, where=lane.label("assignee"))
-                if wanted:
-                    if wanted not in candidates and role != directory.STARTER:
-                        raise ScriptError(f"指定的办理人 {wanted} 不是该泳道角色的人员")
-                    assignee, candidates = wanted, [wanted]
+            department, role, candidates, assignee = self._holders(instance, task, lane, engine)
             if prefer and prefer in candidates:
                 assignee = prefer
-            due_at = provisional = basis = None
-            if props.due:
-                value = engine.evaluate(task, props.due, where=f"元素“{spec.bpmn_name or spec.bpmn_id}”（{spec.bpmn_id}）的 due")
-                due_at = parse_local(value)
-                given = self.ctx.functions.given.get(value)
-                provisional = bool(given and given.provisional)
-                basis = given.basis() if given else None
+            due_at, provisional, basis = self._due(task, props, engine)
         form_name = props.form
         row.spec_id, row.name, row.lane = spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, lane.name
         row.department, row.role, row.assignee = department, role, assignee
