@@ -153,13 +153,32 @@ class Worker:
         except ScriptError as err:
             return ("refused", None, err.message)
         functions = {name: self._function(name) for name in request["functions"]}
-        table = self.builtins
-        external, context = request["external"], request["context"]
+        external = request["external"]
+        scope = self._scope(request, functions)
+        outcome = self._execute(code, scope, request["mode"], limits)
+        if outcome[0] != "done":
+            return outcome
+        value = outcome[1]
+        if request["mode"] == "exec":
+            value = {k: v for k, v in scope.items()
+                     if k != "__builtins__" and k not in functions and k not in GUARDS and k not in external
+                     and not callable(v)}
+        del scope
+        try:
+            check_data(value)
+        except SandboxRefusal as err:
+            return ("refused", err.limit, err.detail)
+        return ("done", value)
+
+    def _scope(self, request: dict, functions: dict) -> dict:
+        """An expression sees the data last; a script's own names cannot shadow the external ones."""
+        table, external, context = self.builtins, request["external"], request["context"]
         if request["mode"] == "eval":
-            scope = {**functions, **external, **context, **GUARDS, "__builtins__": table}
-        else:
-            scope = {**context, **functions, **GUARDS, "__builtins__": table, **external}
-        value = None
+            return {**functions, **external, **context, **GUARDS, "__builtins__": table}
+        return {**context, **functions, **GUARDS, "__builtins__": table, **external}
+
+    def _execute(self, code, scope: dict, mode: str, limits: Limits) -> tuple:
+        """Run the code under its memory, time and step budget: ("done", value) or what refused it."""
         hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         tracer = _Tracer(limits)
         try:
@@ -167,10 +186,10 @@ class Worker:
             resource.setrlimit(resource.RLIMIT_AS, (self.vm + limits.memory_mb * 1024 * 1024, hard))
             signal.setitimer(signal.ITIMER_REAL, limits.seconds + grace(limits))
             sys.settrace(tracer)
-            if request["mode"] == "eval":
-                value = eval(code, scope)
-            else:
-                exec(code, scope)
+            if mode == "eval":
+                return ("done", eval(code, scope))
+            exec(code, scope)
+            return ("done", None)
         except BudgetStop as stop:
             return ("refused", stop.limit, limits.detail(stop.limit))
         except MemoryError:
@@ -189,16 +208,6 @@ class Worker:
             sys.settrace(None)
             signal.setitimer(signal.ITIMER_REAL, 0)
             resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
-        if request["mode"] == "exec":
-            value = {k: v for k, v in scope.items()
-                     if k != "__builtins__" and k not in functions and k not in GUARDS and k not in external
-                     and not callable(v)}
-        del scope
-        try:
-            check_data(value)
-        except SandboxRefusal as err:
-            return ("refused", err.limit, err.detail)
-        return ("done", value)
 
 
 def main() -> None:
