@@ -234,7 +234,7 @@ def test_hand_over_records_the_reason(web, backdoor, at_inspection):
     hand_over_form = page.split("转交给同岗位同事", 1)[1].split("</form>", 1)[0]
     assert "林娜" in hand_over_form and "郭辉" not in hand_over_form  # same role only
     missing = user.post(f"/tasks/{task.id}/hand_over", {"to_user": "linna", "reason": " ", "revision": task.revision})
-    assert missing.status_code == 422 and "请填写转交原因" in text(missing)
+    assert missing.status_code == 422 and "请填写“转交原因”" in text(missing)
     response = user.post(f"/tasks/{task.id}/hand_over", {"to_user": "linna", "reason": "本人出差，请林娜代为核查",
                                                          "revision": task.revision})
     assert response.status_code == 302
@@ -260,9 +260,9 @@ def test_a_refused_hand_over_says_why_beside_the_field_and_keeps_what_was_typed(
 
     no_reason = user.post(f"/tasks/{task.id}/hand_over", {"to_user": "linna", "reason": "", "revision": task.revision})
     assert no_reason.status_code == 422 and '<details class="handover" open' in text(no_reason)
-    assert "请填写转交原因" in field(no_reason, "reason") and '<option value="linna" selected' in form(no_reason)
+    assert "请填写“转交原因”" in field(no_reason, "reason") and '<option value="linna" selected' in form(no_reason)
     no_one = user.post(f"/tasks/{task.id}/hand_over", {"to_user": "", "reason": "本人出差", "revision": task.revision})
-    assert "请选择接收人" in field(no_one, "to_user") and ">本人出差</textarea>" in field(no_one, "reason")
+    assert "请选择“接收人”" in field(no_one, "to_user") and ">本人出差</textarea>" in field(no_one, "reason")
     too_long = user.post(f"/tasks/{task.id}/hand_over", {"to_user": "linna", "reason": "因" * 5001,
                                                          "revision": task.revision})
     assert too_long.status_code == 422 and "“转交原因”不能超过5000个字" in field(too_long, "reason")

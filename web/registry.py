@@ -29,7 +29,6 @@ class Param:
     options: Callable[[HumanTask | Instance, str], list[tuple[str, str]]] | None = None
     hint: str = ""  # what to type, shown inside an empty field (改派给: 人员账号)
     titled: Callable[[HumanTask | Instance], str] | None = None  # a title that depends on the target (延期's unit)
-    missing: str = ""  # what an empty field is told, where the page has always said it its own way (请选择接收人)
 
     def title_for(self, target) -> str:
         return self.titled(target) if self.titled is not None and target is not None else self.title
@@ -90,7 +89,7 @@ def drawn(ops: list[Operation], target, user: str, refused: Refusal | None = Non
 
 def check_filled(op: Operation, params: dict, target=None) -> None:
     """A page's form names the fields left empty, each beside its field, before the engine is asked."""
-    missing = {p.name: p.missing or _asked(p, target)
+    missing = {p.name: _asked(p, target)
                for p in op.params if p.required and not [v for v in _as_list(params.get(p.name)) if str(v).strip()]}
     if missing:
         raise FormInvalid(missing, "；".join(missing.values()))
