@@ -160,15 +160,15 @@ class CalendarFunctions:
         return days
 
     def working_days_after(self, n, start=None) -> str:
-        deadline = self.calendar.add_working_days(self._instant(start), self._days(n))
-        iso = deadline.iso()
-        self.given[iso] = deadline
-        return iso
+        return self._remember(self.calendar.add_working_days(self._instant(start), self._days(n)))
 
     def calendar_days_after(self, n, start=None) -> str:
         """A period in calendar days (e.g. 行政处罚法第六十条's 90 days), its last day moved past holidays;
         remembered like a working-day deadline, since its last day may lie in a year not yet official."""
-        deadline = self.calendar.add_calendar_days(self._instant(start), self._days(n))
+        return self._remember(self.calendar.add_calendar_days(self._instant(start), self._days(n)))
+
+    def _remember(self, deadline) -> str:
+        """The deadline as the diagram's data holds it, kept so the runtime can store how it was computed."""
         iso = deadline.iso()
         self.given[iso] = deadline
         return iso

@@ -281,7 +281,7 @@ def _passed_on(verb: str):
 
 
 EVENT_DETAILS = {
-    "task_handed_over": lambda data: f"转交给 {person_name(data.get('to'))}，原因：{data.get('reason', '')}",
+    "task_handed_over": _passed_on("转交"),
     "task_ready": _holders,
     "attachment_added": lambda data: f"{data.get('size', 0)} 字节，SHA-256：{data.get('sha256', '')}",
     "signers_added": _signers,

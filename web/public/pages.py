@@ -73,8 +73,8 @@ def _report_problems(anonymous: bool, code: str) -> dict[str, str]:
             errors[field] = f"请填写{title}"
     if request.form.get("department") not in DEPARTMENTS:
         errors["department"] = "请选择承办部门"
-    if code and uscc_problem(code):
-        errors["credit_code"] = uscc_problem(code)
+    if code and (problem := uscc_problem(code)):
+        errors["credit_code"] = problem
     if not anonymous and not (request.form.get("name", "").strip() and request.form.get("phone", "").strip()):
         errors["name"] = "实名举报请填写姓名和联系电话，或选择匿名举报"
     for field, (title, most) in _limits().items():  # refused and kept as typed, never cut
