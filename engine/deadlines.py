@@ -6,10 +6,11 @@ records the moment a task turns yellow or red once, for its holder and their sec
 import json
 import os
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 from sqlalchemy import select
 
-from . import directory, matter_lock, specs, states
+from . import directory, held_deadlines, matter_lock, specs, states
 from .calendar import CALENDAR_DAYS, WORKING_DAYS
 from .clock import local, parse_local
 from .errors import DirectoryError, InvalidState, NotCandidate
@@ -22,6 +23,11 @@ YELLOW_DAYS = int(os.environ.get("LIANDONG_YELLOW_DAYS", "1"))  # the 预警 thr
 PAUSED = datetime(9999, 12, 31, tzinfo=timezone.utc)  # where a stopped clock's timers wait
 SWEPT = states.ACTIVE  # matters whose deadlines run (not suspended, in error or ended)
 EXTENSION_EVENTS = ("extension_requested", "extended", "extension_refused")  # a request and its answers
+
+
+class MatterDeadline(NamedTuple):
+    at: datetime
+    provisional: bool  # its last day lies in a year without an official schedule (暂定)
 
 
 def light(task: HumanTask, now: datetime, calendar, yellow_days: int = YELLOW_DAYS) -> str:
@@ -172,9 +178,10 @@ class Deadlines:
                 return process.user_tasks[spec_id]
         return specs.UserTaskSpec(spec_id)
 
-    def matter_deadline(self, instance: Instance, data: dict) -> datetime | None:
+    def matter_deadline(self, instance: Instance, data: dict) -> MatterDeadline | None:
         """The matter's own limit (ProcessSpec.matter_deadline, e.g. P11's 90 days) as it stands now. The
-        step whose `due` it is may have had its clock stopped (补正) or extended: that row's due moved."""
+        step whose `due` it is may have had its clock stopped (补正) or extended: that row's due moved.
+        Before that step exists the data holds it, provisional while the matter keeps its basis."""
         process = self.ctx.repository.process_of(instance)
         if not process.matter_deadline or not data.get(process.matter_deadline):
             return None
@@ -182,7 +189,10 @@ class Deadlines:
         row = self.db.execute(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                       HumanTask.spec_id.in_(carriers))
                               .order_by(HumanTask.id.desc()).limit(1)).scalars().first() if carriers else None
-        return row.due_at if row is not None and row.due_at else parse_local(data[process.matter_deadline])
+        if row is not None and row.due_at:
+            return MatterDeadline(row.due_at, row.due_provisional)
+        value = data[process.matter_deadline]
+        return MatterDeadline(parse_local(value), held_deadlines.held(instance, value) is not None)
 
     # --- 补正: the clock stops while materials are awaited ---
     def pause(self, task_id: int, user: str, reason: str) -> HumanTask:

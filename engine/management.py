@@ -7,6 +7,7 @@ from sqlalchemy import select
 from . import calendar as calendar_module
 from . import matter_lock, migration_plan, spec_links, stalls, states, step_budget, task_tree
 from .budget import SandboxRefusal
+from .clock import parse_local
 from .errors import InvalidState, LiandongError, NotFound
 from .runtime import find_task
 from .timers import fire_now, set_due
@@ -149,7 +150,10 @@ class Management:
             tasks += 1
         pending = list(self.db.execute(
             select(Timer).where(Timer.status == states.TIMER_WAITING, Timer.provisional.is_(True))).scalars())
-        for instance_id in sorted({t.instance_id for t in pending}):
+        holding = set(self.db.execute(select(Instance.id).where(
+            Instance.matter_deadline_basis.is_not(None), Instance.status.in_(states.UNFINISHED))).scalars())
+        matter_deadlines = 0
+        for instance_id in sorted({t.instance_id for t in pending} | holding):
             instance = self.ctx.runtime.instance(instance_id, lock=True)
             workflow = self.ctx.runtime.load(instance)
             for timer in [t for t in pending if t.instance_id == instance_id and t.basis]:
@@ -162,9 +166,30 @@ class Management:
                                                                "provisional": deadline.provisional})
                 timer.due_at, timer.provisional = deadline.at, deadline.provisional
                 timers += 1
+            if instance_id in holding:
+                matter_deadlines += self._recompute_matter_deadline(instance, workflow, user)
             self.ctx.runtime.save(instance, workflow)
         self.db.flush()
-        return {"tasks": tasks, "timers": timers}
+        return {"tasks": tasks, "timers": timers, "matter_deadlines": matter_deadlines}
+
+    def _recompute_matter_deadline(self, instance: Instance, workflow, user: str) -> int:
+        """The matter deadline its data holds (P11's decision_due), computed again and written where the
+        open steps carry it, so the step that later carries it reads the new one. Returns 1 if it moved."""
+        basis, instance.matter_deadline_basis = instance.matter_deadline_basis or {}, None
+        process = self.ctx.repository.process_of(instance)
+        field = process.matter_deadline
+        if not field or not basis or self.ctx.runtime.data(instance, workflow).get(field) != basis["at"]:
+            return 0  # the data no longer holds that deadline: nothing of it is left to recompute
+        deadline = self.ctx.calendar.recompute(basis)
+        for holder in [workflow, *workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR)]:
+            if holder.data.get(field) == basis["at"]:
+                holder.data[field] = deadline.iso()
+        if deadline.provisional:
+            instance.matter_deadline_basis = {"at": deadline.iso(), **deadline.basis()}
+        self.ctx.history.record("deadline_recomputed", instance.id, user, name=process.matter_deadline_label or field,
+                                data={"field": field, "old": parse_local(basis["at"]).isoformat(),
+                                      "new": deadline.iso(), "provisional": deadline.provisional})
+        return 1
 
     # --- repair actions on one matter (administrators; the starter's section head for 10.3 later) ---
     def suspend(self, instance_id: int, user: str, reason: str = "") -> Instance:

@@ -13,7 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
-from . import compaction, countersign, directory, effects, matter_lock, specs, states, storage, workflow_cache
+from . import compaction, countersign, directory, effects, held_deadlines, matter_lock, specs, states, storage, workflow_cache
 from .clock import parse_local
 from .budget import STEPS, SandboxRefusal
 from .errors import InvalidState, LiandongError, NotCandidate, NotFound, ScriptError
@@ -203,6 +203,8 @@ class Runtime:
         timer_rows, task_rows = open_rows or self.open_rows([instance.id], has_timers(workflow))[instance.id]
         outcomes = self._sync_timers(instance, workflow, timer_rows, task_rows)
         still_open = self._sync_tasks(instance, workflow, outcomes, task_rows)
+        held_deadlines.hold(instance, self.ctx.functions.given, lambda: self.data(instance, workflow).get(
+            self.ctx.repository.process_of(instance).matter_deadline))  # its matter deadline now, read if need be
         if workflow.completed and instance.status not in states.ENDED:
             instance.status = states.COMPLETED
             instance.ended_at = self.ctx.clock.now()
@@ -224,7 +226,7 @@ class Runtime:
             value = task._get_internal_data("event_value")
             if value is None:
                 continue
-            given = self.ctx.functions.given.get(value) if isinstance(value, str) else None
+            given = held_deadlines.deadline_of(instance, value, self.ctx.functions.given)
             row = earlier.get(guid) or Timer(instance_id=instance.id, guid=guid)  # a reopened step waits again
             row.spec_id, row.name = task.task_spec.bpmn_id or task.task_spec.name, task.task_spec.bpmn_name or ""
             row.due_at, row.status, row.fired_at = timer_due_at(value), states.TIMER_WAITING, None
@@ -345,13 +347,13 @@ class Runtime:
             assignee, candidates = wanted, [wanted]
         return department, role, candidates, assignee
 
-    def _due(self, task, props: specs.UserTaskSpec, engine) -> tuple:
+    def _due(self, instance: Instance, task, props: specs.UserTaskSpec, engine) -> tuple:
         """(due_at, provisional, basis) of a ready task from its `due` expression, if it has one."""
         if not props.due:
             return None, False, None
         spec = task.task_spec
         value = engine.evaluate(task, props.due, where=f"元素“{spec.bpmn_name or spec.bpmn_id}”（{spec.bpmn_id}）的 due")
-        given = self.ctx.functions.given.get(value)
+        given = held_deadlines.deadline_of(instance, value, self.ctx.functions.given)
         return parse_local(value), bool(given and given.provisional), given.basis() if given else None
 
     def assign(self, instance: Instance, workflow: BpmnWorkflow, task, row: HumanTask, event: str,
@@ -369,7 +371,7 @@ class Runtime:
             department, role, candidates, assignee = self._holders(instance, task, lane, engine)
             if prefer and prefer in candidates:
                 assignee = prefer
-            due_at, provisional, basis = self._due(task, props, engine)
+            due_at, provisional, basis = self._due(instance, task, props, engine)
         form_name = props.form
         row.spec_id, row.name, row.lane = spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, lane.name
         row.department, row.role, row.assignee = department, role, assignee

@@ -11,12 +11,13 @@ import shutil
 import pytest
 
 from engine import db
-from engine.clock import FrozenClock
+from engine.clock import FrozenClock, parse_local
 from engine.directory import DEMO_PASSWORD
 from tests.scenario import Scenario
 from tests.supervision_helpers import end_of, uscc
 from tests.web_fixtures import WebUser
 from tests.test_p11_legal_review_catalogue import at_decision_filed_on_10_july
+from tests.test_calendar import SCHEDULE_2027
 from tests.test_p11_penalty_case import file_and_investigate, start
 from web import create_app
 
@@ -167,3 +168,105 @@ def test_the_decision_period_reads_in_calendar_days_on_the_pages_and_the_api(sit
     token = client.post("/api/v1/token", json={"id": "lidong", "password": DEMO_PASSWORD}).get_json()["token"]
     shown = client.get(f"/api/v1/tasks/{decide.id}", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert (shown["deadline_text"], shown["limit_unit"], shown["light"]) == ("已超期 6 日", "calendar", "red")
+
+
+def filed_on_10_november(s):
+    """A case filed on Tue 10 Nov 2026: the 90 days of 行政处罚法第六十条 end on Mon 8 Feb 2027, a year without
+    an official schedule yet, so whether 8 Feb is a holiday (民法典第二百零三条) is not known."""
+    s.at("2026-11-10 10:00")
+    m = start(s)
+    file_and_investigate(s, m, returned_at="2026-11-10T09:30:00+08:00")
+    return m
+
+
+def to_decision_in_november(s, m):
+    s.at("2026-11-16 09:00")
+    m.complete("notify_proposed_penalty", by="luoyi", data={"notice_no": "鞍应急告〔2026〕80号", "served_on": "2026-11-16",
+                                                           "defence_days": 5})
+    m.complete("receive_statement", by="luoyi", data={"statement": "无异议", "hearing_requested": False,
+                                                      "defence_status": "stated"})
+    return m.task("decide_penalty")
+
+
+def moved(m, name: str) -> list[tuple]:
+    """(old, new, still provisional) of each deadline_recomputed event of `name`."""
+    return [(parse_local(e["data"]["old"]), parse_local(e["data"]["new"]), e["data"]["provisional"])
+            for e in m.events("deadline_recomputed") if e["name"] == name]
+
+
+def test_a_decision_limit_ending_in_a_year_without_a_schedule_is_provisional_and_recomputed(scenario):
+    """Filed on Tue 10 Nov 2026, the 90 days (行政处罚法第六十条) end on Mon 8 Feb 2027 if that is a working day:
+    the decision step carries that limit as provisional. The 2027 schedule then puts 5–11 Feb in the Spring
+    Festival, so the last day moves to Fri 12 Feb (民法典第二百零三条), and the log says what moved."""
+    s = scenario
+    m = filed_on_10_november(s)
+    assert m.data["decision_due"] == "2027-02-08T23:59:59+08:00"
+    decide = to_decision_in_november(s, m)
+    assert decide.due == end_of("2027-02-08") and decide.due_provisional
+
+    s.run(lambda e: e.management.import_calendar(SCHEDULE_2027, "测试", "admin"))
+    decide = m.task("decide_penalty")
+    assert decide.due == end_of("2027-02-12") and not decide.due_provisional
+    assert moved(m, "作出处罚决定") == [(end_of("2027-02-08"), end_of("2027-02-12"), False)]
+
+
+def test_a_provisional_decision_limit_is_recomputed_before_the_step_that_carries_it_exists(scenario):
+    """The 90 days (行政处罚法第六十条) of a case filed on 10 Nov 2026 are held in the case's data until the
+    decision step: the 2027 schedule imported while the case is at its notice moves them from Mon 8 Feb to
+    Fri 12 Feb (Spring Festival 5–11 Feb, 民法典第二百零三条), in the data and then on the decision step."""
+    s = scenario
+    m = filed_on_10_november(s)
+    s.run(lambda e: e.management.import_calendar(SCHEDULE_2027, "测试", "admin"))
+    assert m.data["decision_due"] == "2027-02-12T23:59:59+08:00"
+    assert moved(m, "作出处罚决定期限（立案之日起90日）") == [(end_of("2027-02-08"), end_of("2027-02-12"), False)]
+    decide = to_decision_in_november(s, m)
+    assert decide.due == end_of("2027-02-12") and not decide.due_provisional
+    s.run(lambda e: e.management.import_calendar(SCHEDULE_2027, "再次导入", "admin"))
+    assert len(m.events("deadline_recomputed")) == 1  # nothing provisional is left to move
+
+
+def decision_limit(page) -> str:
+    """What the case page shows as 作出处罚决定期限（立案之日起90日）."""
+    found = re.search(r"作出处罚决定期限（立案之日起90日）</dt><dd[^>]*>([^<]+)<", page.get_data(as_text=True))
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_case_page_shows_a_provisional_decision_limit_until_the_schedule_arrives(site):
+    """Filed on Tue 10 Nov 2026, the 90 days (行政处罚法第六十条) end on Mon 8 Feb 2027 only if that day is not
+    a holiday (民法典第二百零三条), which nobody knows before 2027's schedule: the case page says 暂定. Importing
+    the schedule while the case is still at the notice moves the limit to Fri 12 Feb, logs the move, and the
+    decision step made later carries the new limit, no longer provisional."""
+    s, app = site
+    m = filed_on_10_november(s)
+    luoyi = WebUser(app, "luoyi")
+    notify = m.task("notify_proposed_penalty")
+    assert decision_limit(luoyi.get(f"/tasks/{notify.id}")) == "2027-02-08 23:59（暂定）"
+
+    s.run(lambda e: e.management.import_calendar(SCHEDULE_2027, "测试", "admin"))
+    assert decision_limit(luoyi.get(f"/tasks/{notify.id}")) == "2027-02-12 23:59"
+    assert moved(m, "作出处罚决定期限（立案之日起90日）") == [(end_of("2027-02-08"), end_of("2027-02-12"), False)]
+    decide = to_decision_in_november(s, m)
+    assert decide.due == end_of("2027-02-12") and not decide.due_provisional
+
+
+def test_a_provisional_decision_limit_reads_as_such_on_the_inbox_the_task_page_and_the_api(site):
+    """The decision step of a case filed on 10 Nov 2026 (行政处罚法第六十条: 90 days, to Mon 8 Feb 2027 unless
+    that is a holiday, 民法典第二百零三条) tells 李东 its limit is 暂定 — on his inbox light, the task page and
+    the API — until the 2027 schedule is imported."""
+    s, app = site
+    m = filed_on_10_november(s)
+    decide = to_decision_in_november(s, m)
+    lidong = WebUser(app, "lidong")
+    assert "剩 84 日（暂定）" in lidong.get("/inbox/mine").get_data(as_text=True)
+    page = lidong.get(f"/tasks/{decide.id}")
+    assert "截止 2027-02-08 23:59（暂定：所涉年度的法定节假日安排尚未公布）" in page.get_data(as_text=True)
+    assert decision_limit(page) == "2027-02-08 23:59（暂定）"
+    client = app.test_client()
+    token = client.post("/api/v1/token", json={"id": "lidong", "password": DEMO_PASSWORD}).get_json()["token"]
+    api = lambda: client.get(f"/api/v1/tasks/{decide.id}", headers={"Authorization": f"Bearer {token}"}).get_json()  # noqa: E731
+    assert (api()["due_at"], api()["due_provisional"]) == ("2027-02-08T15:59:59+00:00", True)
+
+    s.run(lambda e: e.management.import_calendar(SCHEDULE_2027, "测试", "admin"))
+    assert (api()["due_at"], api()["due_provisional"]) == ("2027-02-12T15:59:59+00:00", False)
+    assert "（暂定" not in lidong.get(f"/tasks/{decide.id}").get_data(as_text=True)

@@ -139,8 +139,9 @@ def context(instance: Instance, data: dict, unlabelled: bool = False) -> Context
     process = g.engine.repository.process_of(instance)
     matter_due = g.engine.deadlines.matter_deadline(instance, data)  # moved by 补正 or 延期 of its step
     if matter_due is not None:
+        due_text = format_value(matter_due.at.isoformat(), {"format": "date-time"})
         result.items.append(ContextItem(process.matter_deadline_label or "办理期限",
-                                        format_value(matter_due.isoformat(), {"format": "date-time"})))
+                                        f"{due_text}（暂定）" if matter_due.provisional else due_text))
     for name, value in data.items():
         if name in ("started_by", "started_at", process.matter_deadline):
             continue

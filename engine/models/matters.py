@@ -57,6 +57,8 @@ class Instance(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     stall_checked: Mapped[int | None] = mapped_column(Integer, nullable=True)  # revision found able to go on
+    # {at, start, days, unit} of its matter deadline (P11's decision_due) while that is provisional
+    matter_deadline_basis: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 # A list of matters (inbox, 已办, notifications, the admin list) never reads a matter's state text, which
