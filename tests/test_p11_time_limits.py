@@ -13,7 +13,7 @@ import pytest
 from engine import db
 from engine.clock import FrozenClock, parse_local
 from engine.directory import DEMO_PASSWORD
-from tests.scenario import Scenario
+from tests.scenario import CliScenario, Scenario
 from tests.supervision_helpers import end_of, uscc
 from tests.web_fixtures import WebUser
 from tests.test_p11_legal_review_catalogue import at_decision_filed_on_10_july
@@ -194,17 +194,29 @@ def moved(m, name: str) -> list[tuple]:
             for e in m.events("deadline_recomputed") if e["name"] == name]
 
 
-def test_a_decision_limit_ending_in_a_year_without_a_schedule_is_provisional_and_recomputed(scenario):
+def import_2027(s, tmp_path) -> None:
+    """The administrator imports the 2027 schedule: in this process, or as its own `liandong` process."""
+    if isinstance(s, CliScenario):
+        schedule = tmp_path / "2027.txt"
+        schedule.write_text(SCHEDULE_2027, encoding="utf-8")
+        s.cli("import-calendar", str(schedule), "--user", "admin")
+    else:
+        s.run(lambda e: e.management.import_calendar(SCHEDULE_2027, "测试", "admin"))
+
+
+@pytest.mark.across_processes
+def test_a_decision_limit_ending_in_a_year_without_a_schedule_is_provisional_and_recomputed(scenario, tmp_path):
     """Filed on Tue 10 Nov 2026, the 90 days (行政处罚法第六十条) end on Mon 8 Feb 2027 if that is a working day:
     the decision step carries that limit as provisional. The 2027 schedule then puts 5–11 Feb in the Spring
-    Festival, so the last day moves to Fri 12 Feb (民法典第二百零三条), and the log says what moved."""
+    Festival, so the last day moves to Fri 12 Feb (民法典第二百零三条), and the log says what moved. Filing, the
+    decision step and the import may each be a process of their own."""
     s = scenario
     m = filed_on_10_november(s)
     assert m.data["decision_due"] == "2027-02-08T23:59:59+08:00"
     decide = to_decision_in_november(s, m)
     assert decide.due == end_of("2027-02-08") and decide.due_provisional
 
-    s.run(lambda e: e.management.import_calendar(SCHEDULE_2027, "测试", "admin"))
+    import_2027(s, tmp_path)
     decide = m.task("decide_penalty")
     assert decide.due == end_of("2027-02-12") and not decide.due_provisional
     assert moved(m, "作出处罚决定") == [(end_of("2027-02-08"), end_of("2027-02-12"), False)]
