@@ -71,17 +71,7 @@ def _balanced(title: str, cuts: list[int], strong: set[int], count: int, per_lin
     target = len(title) / count
 
     def cost(start: int, end: int) -> float | None:
-        line = title[start:end]
-        if not line or len(line) > per_line:
-            return None
-        penalty = (len(line) - target) ** 2
-        if start and line[0] in NO_LINE_START:
-            penalty += 1000
-        if end < len(title) and line[-1] in NO_LINE_END:
-            penalty += 1000
-        if end < len(title) and end not in strong:
-            penalty += WEAK_BREAK
-        return penalty
+        return _line_cost(title, start, end, target, strong, per_line)
 
     @functools.cache
     def best(i: int, lines: int):  # (cost, ends) for title[cuts[i]:] in `lines` lines
@@ -105,6 +95,22 @@ def _balanced(title: str, cuts: list[int], strong: set[int], count: int, per_lin
         return None
     starts = (0,) + result[1][:-1]
     return [title[a:b] for a, b in zip(starts, result[1], strict=True)]
+
+
+def _line_cost(title: str, start: int, end: int, target: float, strong: set[int], per_line: int) -> float | None:
+    """How uneven title[start:end] is as one line (None: it cannot be one), with penalties for a
+    mark that may not start or end a line and for a break at a weak word boundary."""
+    line = title[start:end]
+    if not line or len(line) > per_line:
+        return None
+    penalty = (len(line) - target) ** 2
+    if start and line[0] in NO_LINE_START:
+        penalty += 1000
+    if end < len(title) and line[-1] in NO_LINE_END:
+        penalty += 1000
+    if end < len(title) and end not in strong:
+        penalty += WEAK_BREAK
+    return penalty
 
 
 def title_html(title: str, size_pt: float = 22, spacing_pt: float = 0) -> Markup:

@@ -68,25 +68,31 @@ def check_template(text: str) -> None:
     document may not load. The template's own text is read as the renderer will read it: entities
     decoded (tinyhtml5, WeasyPrint's HTML parser) and CSS escapes resolved (tinycss2)."""
     for element in tinyhtml5.parse(text).iter():
-        if not isinstance(element.tag, str):
-            continue  # comments
-        name = _local(element.tag)
-        if name in REFUSED_ELEMENTS:
-            raise _problem(text, (f"<{name}",), f"公文模板不能使用 <{name}> 元素引入外部内容")
-        if name == "meta" and element.get("http-equiv"):
-            raise _problem(text, ("http-equiv",), "公文模板不能使用 <meta http-equiv>")
-        for attribute, value in element.attrib.items():
-            attribute = _local(attribute)
-            if attribute in URL_ATTRIBUTES:
-                for url in _attribute_urls(attribute, value):
-                    if not allowed(url):
-                        raise _problem(text, (value, f"<{name}"), f"公文模板不能引用外部地址：{attribute}=\"{_short(url)}\"")
-            elif attribute == "style":
-                _check_css(text, tinycss2.parse_blocks_contents(value), f"<{name}")
-            elif "(" in value:  # SVG presentation attributes: fill="url(#gradient)", escapes included
-                _check_css(text, tinycss2.parse_component_value_list(value), f"<{name}")
-        if name == "style":
-            _check_css(text, tinycss2.parse_stylesheet(element.text or ""), "<style")
+        if isinstance(element.tag, str):  # not a comment
+            _check_element(text, element)
+
+
+def _check_element(text: str, element) -> None:
+    name = _local(element.tag)
+    if name in REFUSED_ELEMENTS:
+        raise _problem(text, (f"<{name}",), f"公文模板不能使用 <{name}> 元素引入外部内容")
+    if name == "meta" and element.get("http-equiv"):
+        raise _problem(text, ("http-equiv",), "公文模板不能使用 <meta http-equiv>")
+    for attribute, value in element.attrib.items():
+        _check_attribute(text, name, _local(attribute), value)
+    if name == "style":
+        _check_css(text, tinycss2.parse_stylesheet(element.text or ""), "<style")
+
+
+def _check_attribute(text: str, name: str, attribute: str, value: str) -> None:
+    if attribute in URL_ATTRIBUTES:
+        for url in _attribute_urls(attribute, value):
+            if not allowed(url):
+                raise _problem(text, (value, f"<{name}"), f"公文模板不能引用外部地址：{attribute}=\"{_short(url)}\"")
+    elif attribute == "style":
+        _check_css(text, tinycss2.parse_blocks_contents(value), f"<{name}")
+    elif "(" in value:  # SVG presentation attributes: fill="url(#gradient)", escapes included
+        _check_css(text, tinycss2.parse_component_value_list(value), f"<{name}")
 
 
 def _attribute_urls(attribute: str, value: str) -> list[str]:

@@ -107,28 +107,44 @@ def _walk(word, element) -> None:
 
 def _paragraph(word, element, tag, classes) -> None:
     p = word.add_paragraph()
+    font, size, bold, color = _paragraph_look(p, element, tag, classes)
+    for text, strong, br in _runs(element):
+        if br:
+            p.add_run().add_break()
+            continue
+        run = p.add_run(text)
+        _font(run, HEI if strong and font == BODY_FONT else font, size)
+        run.bold = bold
+        if color is not None:
+            run.font.color.rgb = color
+
+
+def _paragraph_look(p, element, tag, classes) -> tuple[str, float, bool, RGBColor | None]:
+    """Format the paragraph for its kind; return the font, size, boldness and colour of its text."""
     fmt = p.paragraph_format
-    font, bold, color = BODY_FONT, False, None
-    size: float = BODY_PT
     if "issuer" in classes or "mark" in classes:
-        font, bold, color = XBS, False, RED
         size = _pt(element.get("style"), 26 if "letter" in classes else 34 if "file" in classes else 30)
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         fmt.line_spacing = Pt(size * 1.25)
         fmt.space_before = Pt(0 if "letter" in classes else 48)
         fmt.space_after = Pt(6)
-    elif tag == "h1" or "title" in classes:
-        font, size = XBS, 22
+        return XBS, size, False, RED
+    if tag == "h1" or "title" in classes:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         fmt.line_spacing = Pt(36)
         fmt.space_before, fmt.space_after = Pt(LINE_PT), Pt(LINE_PT / 2)
-    elif tag == "h2":
-        font = HEI
+        return XBS, 22, False, None
+    if tag in ("h2", "h3"):
         fmt.first_line_indent = Pt(2 * BODY_PT)
-    elif tag == "h3":
-        bold = True
-        fmt.first_line_indent = Pt(2 * BODY_PT)
-    elif "number" in classes:
+        return (HEI, BODY_PT, False, None) if tag == "h2" else (BODY_FONT, BODY_PT, True, None)
+    _body_format(p, element, classes)
+    return BODY_FONT, BODY_PT, False, None
+
+
+def _body_format(p, element, classes) -> None:
+    """Alignment and indents of a paragraph in the body's font."""
+    fmt = p.paragraph_format
+    if "number" in classes:
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if "right" in classes else WD_ALIGN_PARAGRAPH.CENTER
     elif "recipient" in classes or "flush" in classes:
         pass
@@ -143,15 +159,6 @@ def _paragraph(word, element, tag, classes) -> None:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     else:
         fmt.first_line_indent = Pt(2 * BODY_PT)
-    for text, strong, br in _runs(element):
-        if br:
-            p.add_run().add_break()
-            continue
-        run = p.add_run(text)
-        _font(run, HEI if strong and font == BODY_FONT else font, size)
-        run.bold = bold
-        if color is not None:
-            run.font.color.rgb = color
 
 
 def _runs(element):

@@ -115,39 +115,46 @@ def _message(error, schema: dict) -> tuple[str | None, str]:
         return "_form", "表单包含未定义的字段"
     spec = schema.get("properties", {}).get(field, {}) if field else {}
     title = spec.get("title", field or "表单")
-    v = error.validator
-    if v == "required":  # say what the person does: tick a box, choose an option, or type
-        if spec.get("type") == "boolean":
-            return field, f"请勾选“{title}”" if spec.get("const") is True else f"请选择“{title}”：是或否"
-        if "enum" in spec or spec.get("type") == "array":
-            return field, f"请选择“{title}”"
-        return field, f"请填写“{title}”"
-    if v == "format" and spec.get("format") == "uscc":
-        return field, uscc_problem(error.instance) or "统一社会信用代码不正确"
-    if v == "format":
-        return field, {"date": "请填写有效日期（如 2026-11-23）", "date-time": "请填写有效的日期时间"}.get(
-            str(spec.get("format")), "格式不正确")
-    if v == "pattern":
-        return field, spec.get("x-error", f"“{title}”格式不正确")
-    if v == "maxLength":
-        return field, f"“{title}”不能超过{error.validator_value}个字"
-    if v == "minLength":
-        return field, f"请填写“{title}”" if error.validator_value == 1 else f"“{title}”至少{error.validator_value}个字"
-    if v == "enum":
-        return field, f"“{title}”的选项无效"
-    if v in ("minimum", "exclusiveMinimum"):
-        return field, f"“{title}”不能小于{error.validator_value}"
-    if v in ("maximum", "exclusiveMaximum"):
-        return field, f"“{title}”不能大于{error.validator_value}"
-    if v in ("minItems",):
-        return field, f"“{title}”至少选择{error.validator_value}项"
-    if v in ("maxItems",):
-        return field, f"“{title}”最多选择{error.validator_value}项"
-    if v == "type":
-        return field, f"“{title}”类型不正确"
-    if v == "const":
-        return field, spec.get("x-error", f"“{title}”必须确认")
-    return field or "_form", f"“{title}”不符合要求"
+    say = _MESSAGES.get(error.validator)
+    if say is None:
+        return field or "_form", f"“{title}”不符合要求"
+    return field, say(title, error, spec)
+
+
+def _required_message(title: str, _error, spec: dict) -> str:
+    """Say what the person does: tick a box, choose an option, or type."""
+    if spec.get("type") == "boolean":
+        return f"请勾选“{title}”" if spec.get("const") is True else f"请选择“{title}”：是或否"
+    if "enum" in spec or spec.get("type") == "array":
+        return f"请选择“{title}”"
+    return f"请填写“{title}”"
+
+
+def _format_message(_title: str, error, spec: dict) -> str:
+    if spec.get("format") == "uscc":
+        return uscc_problem(error.instance) or "统一社会信用代码不正确"
+    return {"date": "请填写有效日期（如 2026-11-23）", "date-time": "请填写有效的日期时间"}.get(
+        str(spec.get("format")), "格式不正确")
+
+
+# JSON Schema validator -> (field's title, the error, the field's schema) -> what the person reads
+_MESSAGES = {
+    "required": _required_message,
+    "format": _format_message,
+    "pattern": lambda title, _error, spec: spec.get("x-error", f"“{title}”格式不正确"),
+    "maxLength": lambda title, error, _spec: f"“{title}”不能超过{error.validator_value}个字",
+    "minLength": lambda title, error, _spec: (f"请填写“{title}”" if error.validator_value == 1
+                                              else f"“{title}”至少{error.validator_value}个字"),
+    "enum": lambda title, _error, _spec: f"“{title}”的选项无效",
+    "minimum": lambda title, error, _spec: f"“{title}”不能小于{error.validator_value}",
+    "exclusiveMinimum": lambda title, error, _spec: f"“{title}”不能小于{error.validator_value}",
+    "maximum": lambda title, error, _spec: f"“{title}”不能大于{error.validator_value}",
+    "exclusiveMaximum": lambda title, error, _spec: f"“{title}”不能大于{error.validator_value}",
+    "minItems": lambda title, error, _spec: f"“{title}”至少选择{error.validator_value}项",
+    "maxItems": lambda title, error, _spec: f"“{title}”最多选择{error.validator_value}项",
+    "type": lambda title, _error, _spec: f"“{title}”类型不正确",
+    "const": lambda title, _error, spec: spec.get("x-error", f"“{title}”必须确认"),
+}
 
 
 def validate(schema: dict, data: dict) -> dict:
