@@ -137,6 +137,14 @@ def _format_message(_title: str, error, spec: dict) -> str:
         str(spec.get("format")), "格式不正确")
 
 
+def _not_below(title: str, error, _spec: dict) -> str:
+    return f"“{title}”不能小于{error.validator_value}"
+
+
+def _not_above(title: str, error, _spec: dict) -> str:
+    return f"“{title}”不能大于{error.validator_value}"
+
+
 # JSON Schema validator -> (field's title, the error, the field's schema) -> what the person reads
 _MESSAGES = {
     "required": _required_message,
@@ -146,10 +154,10 @@ _MESSAGES = {
     "minLength": lambda title, error, _spec: (f"请填写“{title}”" if error.validator_value == 1
                                               else f"“{title}”至少{error.validator_value}个字"),
     "enum": lambda title, _error, _spec: f"“{title}”的选项无效",
-    "minimum": lambda title, error, _spec: f"“{title}”不能小于{error.validator_value}",
-    "exclusiveMinimum": lambda title, error, _spec: f"“{title}”不能小于{error.validator_value}",
-    "maximum": lambda title, error, _spec: f"“{title}”不能大于{error.validator_value}",
-    "exclusiveMaximum": lambda title, error, _spec: f"“{title}”不能大于{error.validator_value}",
+    "minimum": _not_below,
+    "exclusiveMinimum": _not_below,
+    "maximum": _not_above,
+    "exclusiveMaximum": _not_above,
     "minItems": lambda title, error, _spec: f"“{title}”至少选择{error.validator_value}项",
     "maxItems": lambda title, error, _spec: f"“{title}”最多选择{error.validator_value}项",
     "type": lambda title, _error, _spec: f"“{title}”类型不正确",
