@@ -5,6 +5,7 @@ nothing is started; 朱玲 answers with a photo; the 办理记录 lists both wit
 import hashlib
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_support import make_app, needs_chromium, serving, shot, sign_in
 
@@ -47,7 +48,7 @@ def test_attachments_on_start_and_task_forms(page, live):
     page.click("button[type=submit]:has-text('发起')")
     assert "已发起" in page.content()
     page.click("nav >> text=我发起的")
-    assert page.locator("table.table tbody tr").count() == 1
+    expect(page.locator("table.table tbody tr")).to_have_count(1)
     page.click("button:has-text('退出')")
 
     sign_in(page, base, "zhuling")

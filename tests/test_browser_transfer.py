@@ -5,6 +5,7 @@ holds it claims it), with a reason. 朱玲 is told, the step is gone from her �
 and claims it, and the 办理记录 says who transferred it to whom and why. 朱玲 herself, not a section head,
 is offered no 转办."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_support import needs_chromium, serving_p3, serving_prepared, shot, sign_in
 
@@ -42,7 +43,7 @@ def test_the_section_head_transfers_a_task_to_another_post(page, p3_waiting):
     sign_in(page, base, "zhuling")
     assert "答复商请" not in page.locator("main").inner_text()  # gone from her 待办
     page.click("nav >> text=消息通知")
-    assert page.locator("tr", has_text="联络人朱玲外出培训一周").filter(has_text="转办").count() == 1
+    expect(page.locator("tr", has_text="联络人朱玲外出培训一周").filter(has_text="转办")).to_have_count(1)
     page.click("button:has-text('退出')")
 
     sign_in(page, base, "hujie")
