@@ -81,6 +81,9 @@ def _specs(factory, w: Workload):
     with factory() as s, s.begin():
         ctx = Liandong(s, CLOCK)
         spec, subprocess_specs = ctx.repository.specs(ctx.repository.bundle(w.process))
+        # The calendar is read now: read lazily by the first working-day expression (P4's limits), it
+        # would open a transaction on this closed session and hold SQLite's write lock for good.
+        ctx.calendar  # noqa: B018
         return spec, subprocess_specs, ctx.script_engine(lambda *_: None)
 
 
