@@ -91,32 +91,9 @@ class Monitoring:
     def diagram_state(self, instance: Instance) -> DiagramState:
         """Which elements of the matter's own diagram are done, active or in error."""
         workflow = self.ctx.runtime.load(instance)
-        own = instance.process_key
         processes = self.ctx.repository.process_specs(instance.bundle)
-        counts: dict[str, Counter] = {}
-
-        def own_diagram(wf) -> bool:
-            return specs.owner_of(processes, wf).process_id == own
-
-        for task in workflow.get_tasks():
-            bpmn_id = task.task_spec.bpmn_id
-            if bpmn_id and own_diagram(task.workflow):
-                counts.setdefault(bpmn_id, Counter())[TaskState.get_name(task.state)] += 1
-        for wf in [workflow, *workflow.subprocesses.values()]:  # older loop rounds left the tree completed
-            for name, done in compaction.pruned(wf).items():
-                bpmn_id = wf.spec.task_specs[name].bpmn_id if name in wf.spec.task_specs else None
-                if bpmn_id and own_diagram(wf):
-                    counts.setdefault(bpmn_id, Counter())["COMPLETED"] += done
-        result = DiagramState()
-        for bpmn_id, counter in counts.items():
-            if counter.get("ERROR"):
-                result.errored.append(bpmn_id)
-            elif counter.get("READY") or counter.get("WAITING") or counter.get("STARTED"):
-                result.active.append(bpmn_id)
-            elif counter.get("COMPLETED"):
-                result.completed.append(bpmn_id)
-            if sum(counter.values()) > 1:
-                result.counts[bpmn_id] = dict(counter)
+        result = _marked(_element_counts(workflow, lambda wf: specs.owner_of(processes, wf).process_id
+                                         == instance.process_key))
         if instance.status == states.ERROR and not result.errored:
             result.errored = list(result.active)
         return result
@@ -145,6 +122,14 @@ class Monitoring:
                 query = query.where(Instance.process_key == process_key)
             return query.where(HumanTask.created_at >= since) if since else query
 
+        rows: dict[tuple, dict] = {}
+        self._count_by_outcome(rows, scoped, now)
+        self._count_days_not_stored(rows, scoped, cal)
+        self._count_yellow(rows, scoped, now, cal)
+        self._count_office_events(rows, scoped)
+        return [_summed(row) for row in sorted(rows.values(), key=lambda r: (r["department"], r["process_key"]))]
+
+    def _count_by_outcome(self, rows: dict, scoped, now: datetime) -> None:
         past_due = and_(HumanTask.due_at.is_not(None), HumanTask.completed_at > HumanTask.due_at)
         kind = case(
             (HumanTask.state == states.TASK_DEEMED, "deemed_received"),
@@ -156,34 +141,33 @@ class Monitoring:
         counted = scoped(select(HumanTask.department, Instance.process_key, Instance.process_name, kind, func.count(),
                                 func.sum(HumanTask.working_days_taken), func.count(HumanTask.working_days_taken))
                          ).group_by(HumanTask.department, Instance.process_key, Instance.process_name, kind)
-        rows: dict[tuple, dict] = {}
-
-        def row_of(department, key, name):
-            return rows.setdefault((department, key), {
-                "department": department, "process_key": key, "process_name": name, "on_time": 0, "late": 0,
-                "open_overdue": 0, "open": 0, "open_yellow": 0, "deemed_received": 0, "closed_overdue": 0,
-                "extended": 0, "extension_refused": 0, "reminders": 0, "days_sum": 0, "days_n": 0})
         for department, key, name, what, n, days_sum, days_n in self.db.execute(counted):
             if what == "closed_in_time":
                 continue  # withdrawn or cancelled before its limit: nobody missed anything
-            row = row_of(department, key, name)
+            row = _row_of(rows, department, key, name)
             row[what] += n
             row["days_sum"] += days_sum or 0
             row["days_n"] += days_n
-        # Completions recorded before working days were stored on the row.
+
+    def _count_days_not_stored(self, rows: dict, scoped, cal) -> None:
+        """Completions recorded before working days were stored on the row."""
         for department, key, created_at, completed_at in self.db.execute(scoped(select(
                 HumanTask.department, Instance.process_key, HumanTask.created_at, HumanTask.completed_at))
                 .where(HumanTask.state == states.TASK_COMPLETED, HumanTask.working_days_taken.is_(None))):
             rows[(department, key)]["days_sum"] += cal.working_days_between(created_at, completed_at)
             rows[(department, key)]["days_n"] += 1
-        # Yellow lights: only open tasks due within the next few weeks can be that close.
+
+    def _count_yellow(self, rows: dict, scoped, now: datetime, cal) -> None:
+        """Yellow lights: only open tasks due within the next few weeks can be that close."""
         horizon = now + timedelta(days=7 * (deadlines.YELLOW_DAYS + 1) + 10)
         for department, key, due_at, paused_at in self.db.execute(scoped(select(
                 HumanTask.department, Instance.process_key, HumanTask.due_at, HumanTask.paused_at))
                 .where(HumanTask.state == states.TASK_OPEN, HumanTask.due_at >= now, HumanTask.due_at < horizon)):
             task = HumanTask(state=states.TASK_OPEN, due_at=due_at, paused_at=paused_at)  # not added to the session
             rows[(department, key)]["open_yellow"] += deadlines.light(task, now, cal) == deadlines.YELLOW
-        # 催办 and approved 延期: log entries on a task, each counted once on its task's row.
+
+    def _count_office_events(self, rows: dict, scoped) -> None:
+        """催办 and approved or refused 延期: log entries on a task, each counted once on its task's row."""
         for event_kind, column in (("reminded", "reminders"), ("extended", "extended"),
                                    ("extension_refused", "extension_refused")):
             for department, key, name, n in self.db.execute(scoped(select(
@@ -191,13 +175,49 @@ class Monitoring:
                     .select_from(Event).join(HumanTask, HumanTask.id == Event.task_id)
                     .join(Instance, Instance.id == HumanTask.instance_id).where(Event.kind == event_kind), joined=True)
                     .group_by(HumanTask.department, Instance.process_key, Instance.process_name)):
-                row_of(department, key, name)[column] += n
-        result = []
-        for row in sorted(rows.values(), key=lambda r: (r["department"], r["process_key"])):
-            days_sum, days_n = row.pop("days_sum"), row.pop("days_n")
-            row["mean_working_days"] = round(days_sum / days_n, 1) if days_n else None
-            row["missed"] = row["late"] + row["deemed_received"] + row["closed_overdue"] + row["open_overdue"]
-            row["light"] = (deadlines.RED if row["open_overdue"] else
-                            deadlines.YELLOW if row["open_yellow"] else deadlines.GREEN)
-            result.append(row)
-        return result
+                _row_of(rows, department, key, name)[column] += n
+
+
+def _element_counts(workflow, own_diagram) -> dict[str, Counter]:
+    """Task states per BPMN element of the diagrams `own_diagram` accepts, pruned rounds counted as done."""
+    counts: dict[str, Counter] = {}
+    for task in workflow.get_tasks():
+        bpmn_id = task.task_spec.bpmn_id
+        if bpmn_id and own_diagram(task.workflow):
+            counts.setdefault(bpmn_id, Counter())[TaskState.get_name(task.state)] += 1
+    for wf in [workflow, *workflow.subprocesses.values()]:  # older loop rounds left the tree completed
+        for name, done in compaction.pruned(wf).items():
+            bpmn_id = wf.spec.task_specs[name].bpmn_id if name in wf.spec.task_specs else None
+            if bpmn_id and own_diagram(wf):
+                counts.setdefault(bpmn_id, Counter())["COMPLETED"] += done
+    return counts
+
+
+def _marked(counts: dict[str, Counter]) -> DiagramState:
+    result = DiagramState()
+    for bpmn_id, counter in counts.items():
+        if counter.get("ERROR"):
+            result.errored.append(bpmn_id)
+        elif counter.get("READY") or counter.get("WAITING") or counter.get("STARTED"):
+            result.active.append(bpmn_id)
+        elif counter.get("COMPLETED"):
+            result.completed.append(bpmn_id)
+        if sum(counter.values()) > 1:
+            result.counts[bpmn_id] = dict(counter)
+    return result
+
+
+def _row_of(rows: dict, department: str, key: str, name: str) -> dict:
+    return rows.setdefault((department, key), {
+        "department": department, "process_key": key, "process_name": name, "on_time": 0, "late": 0,
+        "open_overdue": 0, "open": 0, "open_yellow": 0, "deemed_received": 0, "closed_overdue": 0,
+        "extended": 0, "extension_refused": 0, "reminders": 0, "days_sum": 0, "days_n": 0})
+
+
+def _summed(row: dict) -> dict:
+    days_sum, days_n = row.pop("days_sum"), row.pop("days_n")
+    row["mean_working_days"] = round(days_sum / days_n, 1) if days_n else None
+    row["missed"] = row["late"] + row["deemed_received"] + row["closed_overdue"] + row["open_overdue"]
+    row["light"] = (deadlines.RED if row["open_overdue"] else
+                    deadlines.YELLOW if row["open_yellow"] else deadlines.GREEN)
+    return row

@@ -4,14 +4,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jsonschema
 from lxml import etree
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import (bpmn_checks, bpmn_xml, camunda, countersign, dmn_checks, document_resources, document_templates, file_kinds,
-               file_messages, forms, spec_check, spec_links, specs, versions)
+from . import (bpmn_checks, bpmn_xml, camunda, countersign, deploy_files, file_kinds, forms, spec_check, spec_links,
+               specs, versions)
 from .errors import DeploymentError, NotFound, UnknownProcess
 from .history import History
 from .models import Definition, Department, Person, RoleAssignment
@@ -44,6 +43,19 @@ def _bpmn_problems(filename, root, meta, known_forms: set[str], known_processes:
 def _hash(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
+
+
+def _with_mapped_forms(parsed: list[tuple]) -> list[dict]:
+    """Adds the forms Camunda's mapping generated to `parsed`; returns what it could not map."""
+    problems = []
+    for entry in list(parsed):
+        mapping = entry[6].get("_mapping") if entry[0] == "bpmn" else None
+        for name, text in (mapping.forms.items() if mapping else []):
+            if not any(kind == "form" and key == name for kind, key, *_ in parsed):
+                parsed.append(("form", name, json.loads(text)["title"], text, name, None, {}))
+        problems += [{"file": entry[4], "line": p.line, "element": p.element, "reason": p.reason}
+                     for p in (mapping.problems if mapping else [])]
+    return problems
 
 class Repository:
     def __init__(self, session: Session, clock):
@@ -109,35 +121,12 @@ class Repository:
         `kinds`: what this caller may deploy (the web narrows it to the person's role; operators at
         the command line and `init` deploy every kind). A file that would become a version of an
         unrelated one raises VersionQuestion unless `as_new_version` says the owner confirmed it."""
-        problems, parsed = [], []
-        for filename, content in files:
-            try:
-                parsed.append(self._read(filename, content, kinds))
-            except bpmn_xml.XmlProblem as p:
-                problems.append({"file": filename, "line": p.line, "element": p.element, "reason": p.reason})
-            except DeploymentError as err:
-                problems += err.problems
-        if problems:
-            raise DeploymentError(problems)
-        for entry in list(parsed):  # Camunda's generated forms, and what could not be mapped
-            mapping = entry[6].get("_mapping") if entry[0] == "bpmn" else None
-            for name, text in (mapping.forms.items() if mapping else []):
-                if not any(kind == "form" and key == name for kind, key, *_ in parsed):
-                    parsed.append(("form", name, json.loads(text)["title"], text, name, None, {}))
-            problems += [{"file": entry[4], "line": p.line, "element": p.element, "reason": p.reason}
-                         for p in (mapping.problems if mapping else [])]
-        known_forms = {key for kind, key, *_ in parsed if kind == "form"} | self._keys("form")
-        known_processes = {key for kind, key, *_ in parsed if kind == "bpmn"} | self._keys("bpmn")
-        known_decisions = {key for kind, key, *_ in parsed if kind == "dmn"} | self._keys("dmn")
-        mapped = {(p["file"], p["element"]) for p in problems}  # who does a task: the mapping said why not
-        for kind, key, _, _, filename, root, meta in parsed:
-            if kind == "bpmn":
-                problems += [p for p in _bpmn_problems(filename, root, meta, known_forms, known_processes,
-                                                       self._deployed_loops(key), known_decisions)
-                             if not ((filename, p["element"]) in mapped and p["reason"].startswith(("用户任务不在任何泳道", "泳道“")))]
+        parsed = self._read_all(files, kinds)
+        problems = _with_mapped_forms(parsed)
+        problems += self._diagram_problems(parsed, mapped={(p["file"], p["element"]) for p in problems})
         # the parser last: it stops at its first complaint, so every other check has spoken by then
         named = {(p["file"], p.get("element")) for p in problems}
-        checked = self._check_specs(parsed, known_processes, {str(p["file"]) for p in problems})
+        checked = self._check_specs(parsed, self._known(parsed, "bpmn"), {str(p["file"]) for p in problems})
         problems += [p for p in checked if (p["file"], p.get("element")) not in named]
         if problems:
             raise DeploymentError(problems)
@@ -149,6 +138,37 @@ class Repository:
             results.append(self._store(kind, key, name, text, filename, meta, user))
         self.db.flush()
         return results
+
+    def _read_all(self, files: list[tuple[str, bytes]], kinds: frozenset[str]) -> list[tuple]:
+        """Every file read, or DeploymentError with what is wrong in each of them."""
+        problems, parsed = [], []
+        for filename, content in files:
+            try:
+                parsed.append(self._read(filename, content, kinds))
+            except bpmn_xml.XmlProblem as p:
+                problems.append({"file": filename, "line": p.line, "element": p.element, "reason": p.reason})
+            except DeploymentError as err:
+                problems += err.problems
+        if problems:
+            raise DeploymentError(problems)
+        return parsed
+
+    def _known(self, parsed: list[tuple], kind: str) -> set[str]:
+        return {key for k, key, *_ in parsed if k == kind} | self._keys(kind)
+
+    def _diagram_problems(self, parsed: list[tuple], mapped: set[tuple]) -> list[dict]:
+        """Each diagram's own checks. Where the Camunda mapping said why a task has nobody to do it
+        (`mapped`), the lane complaints about that task are not repeated."""
+        known_forms, known_processes = self._known(parsed, "form"), self._known(parsed, "bpmn")
+        known_decisions = self._known(parsed, "dmn")
+        problems = []
+        for kind, key, _, _, filename, root, meta in parsed:
+            if kind == "bpmn":
+                problems += [p for p in _bpmn_problems(filename, root, meta, known_forms, known_processes,
+                                                       self._deployed_loops(key), known_decisions)
+                             if not ((filename, p["element"]) in mapped
+                                     and p["reason"].startswith(("用户任务不在任何泳道", "泳道“")))]
+        return problems
 
     def _questions(self, parsed) -> list[dict]:
         """Files that would become a new version of a key another file (or process) deployed."""
@@ -175,44 +195,15 @@ class Repository:
         return set(self.db.execute(select(Definition.key).where(Definition.kind == kind)).scalars())
 
     def _read(self, filename: str, content: bytes, kinds: frozenset[str]):
-        kind = file_kinds.kind_of(filename, content)  # by content: a name alone never makes a template
-        if kind not in kinds:
-            raise bpmn_xml.XmlProblem("只有系统管理员可以部署公文模板" if kind == "template"
-                                      else f"您无权部署{file_kinds.NAMES[kind]}")
-        try:
-            text = content.decode("utf-8")
-        except UnicodeDecodeError:
-            raise bpmn_xml.XmlProblem("文件不是 UTF-8 编码") from None
+        kind = deploy_files.checked_kind(filename, content, kinds)
+        text = deploy_files.decoded(content)
         if kind == "form":
-            try:
-                schema = json.loads(text)
-                forms.check_schema(schema)
-            except json.JSONDecodeError as err:
-                raise bpmn_xml.XmlProblem(*file_messages.json_syntax(err)) from None
-            except jsonschema.SchemaError as err:  # the English of jsonschema, said in Chinese
-                reason, where = file_messages.schema_error(err)
-                raise bpmn_xml.XmlProblem(reason, element=where) from None
-            except ValueError as err:  # the project's own rules, already in Chinese
-                raise bpmn_xml.XmlProblem(f"表单无效：{err}") from None
-            return kind, filename, schema.get("title", filename), text, filename, None, {}
+            return deploy_files.read_form(filename, text)
         if kind == "template":
-            try:
-                meta = document_templates.check_template(text)
-                document_resources.check_template(text)  # names no file or host (rendering checks again)
-            except ValueError as err:
-                raise bpmn_xml.XmlProblem(f"公文模板无效：{err}") from None
-            return kind, filename, meta.get("name", filename), text, filename, None, meta
+            return deploy_files.read_template(filename, text)
         root = bpmn_xml.parse_safely(content)
         if kind == "dmn":
-            ids = [d.get("id") for d in root.iter("{*}decision")]
-            if len(ids) != 1:
-                raise bpmn_xml.XmlProblem("每个 DMN 文件须恰好包含一个决策表")
-            found = dmn_checks.problems(root)  # the table's shape and every expression in it, now
-            if found:
-                raise DeploymentError([{"file": filename, "line": p.line, "element": p.element, "reason": p.reason}
-                                       for p in found])
-            name = next(root.iter("{*}decision")).get("name", ids[0])
-            return kind, ids[0], name, text, filename, root, {}
+            return deploy_files.read_dmn(filename, text, root)
         mapping = (camunda.translate(root, self._people(), set(self.db.execute(select(Department.code)).scalars()))
                    if camunda.uses_camunda(root) else camunda.Mapping())
         if mapping.changed:  # stored as mapped, so the modeler shows the Liandong properties it runs by
@@ -234,21 +225,11 @@ class Repository:
         roots = {key: (root, filename) for kind, key, _, _, filename, root, _ in parsed if kind == "bpmn"}
         dmns = [(root, filename) for kind, _, _, _, filename, root, _ in parsed if kind == "dmn"]
         by_file = {filename: root for root, filename in [*roots.values(), *dmns]}
+        deployed_dmns = [row for row in self._latest_of_kind("dmn") if row.filename not in {f for _, f in dmns}]
         problems = []
-        for key, (root, filename) in roots.items():
-            parser = spec_check.new_parser()
+        for key, (_, filename) in roots.items():
             try:
-                parser.add_bpmn_xml(root, filename=filename)
-                for called in self._called_closure(key, roots):
-                    if called in roots:
-                        parser.add_bpmn_xml(roots[called][0], filename=roots[called][1])
-                    elif called in known_processes and (row := self.latest("bpmn", called)) is not None:
-                        parser.add_bpmn_xml(bpmn_xml.parse_safely(row.content.encode()), filename=row.filename)
-                for dmn_root, dmn_file in dmns:
-                    parser.add_dmn_xml(dmn_root, filename=dmn_file)
-                for row in self._latest_of_kind("dmn"):
-                    if row.filename not in {f for _, f in dmns}:
-                        parser.add_dmn_xml(bpmn_xml.parse_safely(row.content.encode()), filename=row.filename)
+                parser = self._parser_for(key, roots, known_processes, dmns, deployed_dmns)
                 parser.get_spec(key)
                 if all(called in known_processes for called in self._called_closure(key, roots)):
                     parser.get_subprocess_specs(key)
@@ -256,6 +237,22 @@ class Repository:
                 if not (spec_check.covered(err) and reported & {filename, getattr(err, "file_name", None)}):
                     problems.append(spec_check.parser_problem(err, filename, by_file))
         return problems
+
+    def _parser_for(self, key: str, roots: dict, known_processes: set[str], dmns: list, deployed_dmns: list):
+        """A parser holding the process, what it calls (being deployed or deployed before) and every
+        decision table."""
+        parser = spec_check.new_parser()
+        parser.add_bpmn_xml(roots[key][0], filename=roots[key][1])
+        for called in self._called_closure(key, roots):
+            if called in roots:
+                parser.add_bpmn_xml(roots[called][0], filename=roots[called][1])
+            elif called in known_processes and (row := self.latest("bpmn", called)) is not None:
+                parser.add_bpmn_xml(bpmn_xml.parse_safely(row.content.encode()), filename=row.filename)
+        for dmn_root, dmn_file in dmns:
+            parser.add_dmn_xml(dmn_root, filename=dmn_file)
+        for row in deployed_dmns:
+            parser.add_dmn_xml(bpmn_xml.parse_safely(row.content.encode()), filename=row.filename)
+        return parser
 
     def _called_closure(self, key: str, pending: dict) -> list[str]:
         seen, stack = [], [key]

@@ -220,28 +220,26 @@ def is_straight_line(tree: ast.AST) -> bool:
     makes a value at most as big as its operands together, so the whole costs at most its length
     times the size of the data it reads: it runs in the server's process with no budget. Anything
     else runs in the worker under the budget."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.BinOp):
-            if not isinstance(node.op, _LINEAR_BINOPS):
-                return False
-        elif isinstance(node, ast.Call):
-            if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-                return False
-            func = node.func
-            if isinstance(func, ast.Name):
-                if func.id not in _LINEAR_CALLS and func.id not in ALLOWED_FUNCTIONS:
-                    return False
-            elif isinstance(func, ast.Attribute):
-                if not ((func.attr in _LINEAR_METHODS and not node.args)
-                        or (func.attr in _LOOKUP_METHODS and 1 <= len(node.args) <= 2)):
-                    return False
-            else:
-                return False
-        elif isinstance(node, ast.FormattedValue):
-            if node.format_spec is not None:
-                return False
-        elif isinstance(node, ast.operator):
-            continue  # checked with its BinOp
-        elif not isinstance(node, _PLAIN_NODES):
-            return False
-    return True
+    return all(_is_linear_node(node) for node in ast.walk(tree))
+
+
+def _is_linear_node(node: ast.AST) -> bool:
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, _LINEAR_BINOPS)
+    if isinstance(node, ast.Call):
+        return _is_linear_call(node)
+    if isinstance(node, ast.FormattedValue):
+        return node.format_spec is None
+    return isinstance(node, (ast.operator, *_PLAIN_NODES))  # an operator is checked with its BinOp
+
+
+def _is_linear_call(node: ast.Call) -> bool:
+    if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+        return False
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id in _LINEAR_CALLS or func.id in ALLOWED_FUNCTIONS
+    if isinstance(func, ast.Attribute):
+        return ((func.attr in _LINEAR_METHODS and not node.args)
+                or (func.attr in _LOOKUP_METHODS and 1 <= len(node.args) <= 2))
+    return False
