@@ -62,16 +62,27 @@ def issue(db: Session, person_id: str, kind: str, now: datetime, limits: Limits,
 def find(db: Session, secret: str, kind: str, now: datetime, limits: Limits) -> AuthSession | None:
     """The live row for this secret, or None (unknown, revoked, expired, idle too long, or the
     person deactivated). Refreshes last_seen_at."""
+    found = find_with_person(db, secret, kind, now, limits)
+    return found[0] if found else None
+
+
+def find_with_person(db: Session, secret: str, kind: str, now: datetime,
+                     limits: Limits) -> tuple[AuthSession, Person] | None:
+    """`find`, with its person read in the same query (every request asks for both)."""
     if not secret or len(secret) > 200:
         return None
-    row = db.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(secret), AuthSession.kind == kind))
-    if row is None or row.revoked_at is not None or now >= row.expires_at:
+    found = db.execute(select(AuthSession, Person).join(Person, Person.id == AuthSession.person_id).where(
+        AuthSession.token_hash == _digest(secret), AuthSession.kind == kind)).first()
+    if found is None:
+        return None
+    row, person = found
+    if row.revoked_at is not None or now >= row.expires_at:
         return None
     if kind == "web" and now - row.last_seen_at >= limits.idle:
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
-    return row
+    return row, person
 
 
 def revoke(db: Session, secret: str, now: datetime) -> None:

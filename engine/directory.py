@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
@@ -126,23 +126,18 @@ def bureau(session: Session, code: str) -> str:
     return code
 
 
+# Built once: each new task asks it, and building the statement cost more than running it on SQLite.
+_HOLDERS = (select(RoleAssignment.person_id).join(Person, Person.id == RoleAssignment.person_id)
+            .where(RoleAssignment.department == bindparam("department"), RoleAssignment.role == bindparam("role"),
+                   RoleAssignment.until.is_(None), Person.active.is_(True))
+            .order_by(RoleAssignment.person_id))
+
+
 def holders(session: Session, dept_code: str, role: str) -> list[str]:
     """People holding `role` in the department, climbing to parent departments if none there."""
     code: str | None = dept_code
     while code:
-        people = list(
-            session.execute(
-                select(RoleAssignment.person_id)
-                .join(Person, Person.id == RoleAssignment.person_id)
-                .where(
-                    RoleAssignment.department == code,
-                    RoleAssignment.role == role,
-                    RoleAssignment.until.is_(None),
-                    Person.active.is_(True),
-                )
-                .order_by(RoleAssignment.person_id)
-            ).scalars()
-        )
+        people = list(session.execute(_HOLDERS, {"department": code, "role": role}).scalars())
         if people:  # role rows name a department by foreign key: it exists, no need to read it
             return people
         code = department(session, code).parent

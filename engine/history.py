@@ -9,7 +9,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import event as orm_event, select, text
 from sqlalchemy.orm import Session
 
 from . import matter_lock
@@ -37,6 +37,33 @@ def _digest(prev_hash: str, event: Event) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def _matter_head(session: Session, matter: Instance) -> str:
+    """The hash the matter's next entry links to: its newest entry of this transaction still in the
+    session (a rolled-back savepoint drops its entries), else the head stored on its row."""
+    _, pending = session.info.get("event_heads", {}).get(matter.id, (None, []))
+    newest = next((e for e in reversed(pending) if e in session), None)
+    return newest.hash if newest is not None else (matter.event_head or "")
+
+
+def settle_head(session: Session, matter: Instance) -> None:
+    """Puts the matter's newest entry on its row, to go out with the step's own update of that row.
+    Until then the head waits in the session: a step that flushes half-way (to learn a new task's id)
+    would otherwise update the row twice."""
+    pending = session.info.get("event_heads", {})
+    if matter.id in pending:
+        matter.event_head = _matter_head(session, matter)
+        del pending[matter.id]
+
+
+@orm_event.listens_for(Session, "before_commit")
+def _settle_heads(session: Session) -> None:
+    """Entries logged outside a step (or after it saved) reach their matter's row at commit."""
+    for matter, _ in list(session.info.get("event_heads", {}).values()):
+        if matter in session:
+            settle_head(session, matter)
+    session.info.pop("event_heads", None)
+
+
 class History:
     def __init__(self, session: Session, clock):
         self.db = session
@@ -57,15 +84,15 @@ class History:
             matter = matter_lock.lock(self.db, instance_id)
             if matter is None:
                 raise ValueError(f"no matter {instance_id} to log {kind!r} for")
-            event.prev_hash = matter.event_head or ""
+            event.prev_hash = _matter_head(self.db, matter)
         else:
             event.prev_hash = self._shared_head()
         event.hash = _digest(event.prev_hash, event)
         if kind in ADDRESSED:
             event.recipients = [EventRecipient(person_id=p) for p in recipients(event.data)]
         self.db.add(event)  # flushed with the rest of the unit of work
-        if matter is not None:
-            matter.event_head = event.hash
+        if matter is not None:  # the row's head is written once, at commit (see _write_heads)
+            self.db.info.setdefault("event_heads", {}).setdefault(matter.id, (matter, []))[1].append(event)
         else:  # the shared chain's newest entry, for this outermost transaction (which holds its lock)
             self.db.info["event_shared_head"] = (self.db.get_transaction(), event)
         return event

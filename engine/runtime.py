@@ -14,14 +14,14 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 
 from . import compaction, countersign, directory, effects, held_deadlines, matter_lock, specs, states, storage, workflow_cache
-from .clock import parse_local
 from .budget import STEPS, SandboxRefusal
+from .clock import parse_local
 from .errors import InvalidState, LiandongError, NotCandidate, NotFound, ScriptError
+from .history import settle_head
 from .models import HumanTask, Instance, TaskCandidate, Timer
 from .scripting import element_label
-from .timers import due_at as timer_due_at
 from .known_rows import has_timers, rowable_tasks
-from .timers import event_taken, is_timer, timer_fired
+from .timers import due_at as timer_due_at, event_taken, is_timer, timer_fired
 
 ENGINE_ROUNDS = 20
 MAX_TASKS_PER_STEP = 10_000
@@ -92,16 +92,13 @@ class Runtime:
     def load(self, instance: Instance, reuse: bool = False) -> BpmnWorkflow:
         """The matter's workflow. `reuse`: a step under the row lock may take the committed workflow
         object of this revision from the cache instead of deserializing it (it is saved again after)."""
-        workflow = workflow_cache.take(self._cache_key(instance), instance.revision) if reuse else None
+        workflow = workflow_cache.take(workflow_cache.key_of(self.db, instance), instance.revision) if reuse else None
         if workflow is None:
             spec, subprocess_specs = self.ctx.repository.specs(instance.bundle)
             workflow = storage.load(instance.state, spec, subprocess_specs)
         workflow.liandong_known_tasks = rowable_tasks(workflow)
         self._attach(instance, workflow)
         return workflow
-
-    def _cache_key(self, instance: Instance):
-        return (str(self.db.get_bind().url), instance.id)
 
     def _attach(self, instance: Instance, workflow: BpmnWorkflow) -> None:
         """A deserialized workflow gets the default script engine: give it ours, bound to this matter."""
@@ -179,7 +176,8 @@ class Runtime:
         instance.state = storage.dump(workflow)
         instance.serializer_version = storage.VERSION
         instance.revision += 1  # written with the rest of the unit of work
-        workflow_cache.put_after_commit(self.db, self._cache_key(instance), instance.revision, workflow)
+        settle_head(self.db, instance)
+        workflow_cache.put_after_commit(self.db, workflow_cache.key_of(self.db, instance), instance.revision, workflow)
 
     # --- keeping rows in line with the engine ---
     def open_rows(self, instance_ids: list[int], timers: bool = True, tasks: bool = True,

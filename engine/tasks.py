@@ -41,6 +41,14 @@ class Tasks:
             select(TaskCandidate.person_id).where(TaskCandidate.task_id == task_id).order_by(TaskCandidate.person_id)
         ).scalars())
 
+    def candidates_of(self, task_ids: list[int]) -> dict[int, list[str]]:
+        """Task id -> its candidates, for several tasks in one query."""
+        found: dict[int, list[str]] = {i: [] for i in task_ids}
+        for task_id, person_id in self.db.execute(select(TaskCandidate.task_id, TaskCandidate.person_id).where(
+                TaskCandidate.task_id.in_(task_ids)).order_by(TaskCandidate.task_id, TaskCandidate.person_id)):
+            found[task_id].append(person_id)
+        return found
+
     def holders(self, task: HumanTask) -> list[str]:
         """Who has the task on their desk: its assignee, or else all its candidates."""
         return [task.assignee] if task.assignee else self.candidates(task.id)

@@ -18,6 +18,11 @@ _entries: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
 
+def key_of(session: Session, instance) -> tuple:
+    """A matter's entry: by database too, as two databases may give one id to different matters."""
+    return str(session.get_bind().engine.url), instance.id
+
+
 def take(key, revision: int):
     """The cached workflow for this revision, removed from the cache; None if absent or stale."""
     with _lock:
@@ -28,17 +33,15 @@ def take(key, revision: int):
 
 
 def put_after_commit(session: Session, key, revision: int, workflow) -> None:
-    pending = session.info.setdefault("workflow_cache_pending", {})
-    pending[key] = (revision, workflow)
-    if not session.info.get("workflow_cache_hooked"):
-        session.info["workflow_cache_hooked"] = True
-        event.listen(session, "after_commit", _publish)
-        event.listen(session, "after_rollback", _discard)
-        event.listen(session, "after_soft_rollback", _discard_soft)
+    session.info.setdefault("workflow_cache_pending", {})[key] = (revision, workflow)
 
 
+# Listened to on the class, once: a listener added to each session costs more than a step's query.
+@event.listens_for(Session, "after_commit")
 def _publish(session: Session) -> None:
     pending = session.info.pop("workflow_cache_pending", {})
+    if not pending:
+        return
     for _revision, workflow in pending.values():
         # The script engine holds the finished request's services and session: let them go. The next
         # step that takes the workflow attaches its own.
@@ -51,10 +54,12 @@ def _publish(session: Session) -> None:
             _entries.popitem(last=False)
 
 
+@event.listens_for(Session, "after_rollback")
 def _discard(session: Session) -> None:
     session.info.pop("workflow_cache_pending", None)
 
 
+@event.listens_for(Session, "after_soft_rollback")
 def _discard_soft(session: Session, _previous_transaction) -> None:
     session.info.pop("workflow_cache_pending", None)
 

@@ -110,8 +110,7 @@ def load_user():
     secret = session.get("sid")
     if not secret or g.get("db") is None:
         return
-    row = auth_sessions.find(g.db, str(secret), "web", _now(), limits())
-    person = g.db.get(Person, row.person_id) if row is not None else None
+    row, person = auth_sessions.find_with_person(g.db, str(secret), "web", _now(), limits()) or (None, None)
     if person is None or not person.active:
         session.clear()  # revoked, expired or idle too long: a signed-out visitor from now on
         return

@@ -28,9 +28,8 @@ def _bearer() -> str:
 
 
 def _person_from_token(secret: str) -> Person | None:
-    row = auth_sessions.find(g.db, secret, "api", _now(), limits())
-    person = g.db.get(Person, row.person_id) if row is not None else None
-    return person if person is not None and person.active else None
+    found = auth_sessions.find_with_person(g.db, secret, "api", _now(), limits())
+    return found[1] if found is not None and found[1].active else None
 
 
 def token_required(view):
@@ -52,12 +51,15 @@ def _body() -> dict:
     return body
 
 
-def task_json(task: HumanTask, instance: Instance | None = None, schema: bool = False) -> dict:
+def task_json(task: HumanTask, instance: Instance | None = None, schema: bool = False,
+              candidates: list[str] | None = None) -> dict:
+    """`candidates`: the task's, where the caller read several tasks' at once."""
     deadline = present.deadline(task)
     out = {
         "id": task.id, "name": task.name, "spec_id": task.spec_id, "state": task.state,
         "instance_id": task.instance_id, "department": task.department, "role": task.role,
-        "assignee": task.assignee, "candidates": g.engine.tasks.candidates(task.id),
+        "assignee": task.assignee,
+        "candidates": g.engine.tasks.candidates(task.id) if candidates is None else candidates,
         "revision": task.revision, "created_at": task.created_at.isoformat(),
         "due_at": task.due_at.isoformat() if task.due_at else None, "due_provisional": task.due_provisional,
         "light": deadline.light, "deadline_text": deadline.text, "deemed_received": task.deemed_received,
@@ -124,7 +126,9 @@ def list_tasks():
     scope = request.args.get("scope", "mine")
     if scope not in ("mine", "group"):
         raise FormInvalid({"scope": "scope 只能是 mine 或 group"}, "scope 只能是 mine 或 group")
-    return jsonify([task_json(t, i) for t, i in g.engine.tasks.inbox(g.user.id, scope)])
+    found = g.engine.tasks.inbox(g.user.id, scope)
+    candidates = g.engine.tasks.candidates_of([t.id for t, _ in found])
+    return jsonify([task_json(t, i, candidates=candidates[t.id]) for t, i in found])
 
 
 def _visible(task_id: int) -> HumanTask:
@@ -152,8 +156,13 @@ def complete_task(task_id: int):
     if not isinstance(data, dict):
         raise FormInvalid({"data": "data 必须是对象"}, "data 必须是对象")
     done = g.engine.tasks.complete(task.id, g.user.id, data, revision)
-    return jsonify({"task": task_json(done.task), "instance_status": done.instance_status,
-                    "next_tasks": [task_json(t) | {"holder": present.holder_text(t)} for t in done.next_tasks]})
+    candidates = g.engine.tasks.candidates_of([done.task.id, *(t.id for t in done.next_tasks)])
+    present.know_names({t.assignee for t in done.next_tasks if t.assignee}
+                       | {p for t in done.next_tasks if not t.assignee for p in candidates[t.id]})
+    return jsonify({"task": task_json(done.task, candidates=candidates[done.task.id]),
+                    "instance_status": done.instance_status,
+                    "next_tasks": [task_json(t, candidates=candidates[t.id])
+                                   | {"holder": present.holder_text(t, candidates[t.id])} for t in done.next_tasks]})
 
 
 # --- office operations (退回, 撤回, 委派, 加签, 催办, 抄送, 补正, 延期; 撤销, 挂起 …), one route each ---
