@@ -6,7 +6,7 @@ completes its tasks one after the other, following `next_tasks` in each answer, 
 matter. A run ends when every matter is done. Printed per worker count: completions per second over
 the run's wall time, latency p50/p95/max, and errors (any answer but 200).
 
-    .venv/bin/python bench/throughput.py [--workers 2,4] [--threads 8] [--matters 96] [--steps 12]
+    .venv/bin/python bench/throughput.py [--workers 2,3,4] [--threads 8] [--matters 96] [--steps 12]
 
 Target (issue 22): ≥ 300 completions/s on this 2-core machine, p95 ≤ 50 ms, 0 errors. The client
 threads run on the same two cores as the server and the database.
@@ -105,7 +105,7 @@ def drive(first: list[tuple[int, int]], threads: int, token: str) -> tuple[float
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--workers", default="2,4")
+    ap.add_argument("--workers", default="2,3,4")
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--matters", type=int, default=96)
     ap.add_argument("--steps", type=int, default=12)
