@@ -2,38 +2,24 @@
 on the officer's inbox, the task page and the case details, and reads firm once the schedule is imported
 (行政处罚法第六十条: 90 days from filing; 民法典第二百零三条: a last day that is a holiday moves to the next
 working day)."""
-import shutil
-
 import pytest
 from playwright.sync_api import expect
 
-from engine import db
-from engine.clock import FrozenClock
 from tests.browser_support import needs_chromium, serving, shot, sign_in
-from tests.scenario import Scenario
 from tests.test_calendar import SCHEDULE_2027
-from tests.test_p11_time_limits import filed_on_10_november, to_decision_in_november
-from web import create_app
+from tests.test_p11_time_limits import filed_on_10_november, site, to_decision_in_november  # noqa: F401
 
 pytestmark = needs_chromium
 
 
 @pytest.fixture
-def case_at_decision(tmp_path, processes_template):
+def case_at_decision(site):  # noqa: F811 — the P11 tests' own site, imported above
     """A case filed on Tue 10 Nov 2026 at its decision step (李东), served live; yields (scenario, base URL,
     the decision task)."""
-    target = tmp_path / "p11.sqlite3"
-    shutil.copy(processes_template, target)
-    url = f"sqlite:///{target}"
-    clock = FrozenClock("2026-11-10 10:00")
-    eng = db.make_engine(url)
-    s = Scenario(db.session_factory(eng), clock)
-    matter = filed_on_10_november(s)
-    decide = to_decision_in_november(s, matter)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "CLOCK": clock})
+    s, app = site
+    decide = to_decision_in_november(s, filed_on_10_november(s))
     with serving(app) as base:
         yield s, base, decide
-    eng.dispose()
 
 
 def test_the_officer_sees_a_provisional_decision_limit_until_the_2027_schedule_is_imported(page, case_at_decision):
