@@ -48,11 +48,10 @@ def _matter_head(session: Session, matter: Instance) -> str:
 def settle_head(session: Session, matter: Instance) -> None:
     """Puts the matter's newest entry on its row, to go out with the step's own update of that row.
     Until then the head waits in the session: a step that flushes half-way (to learn a new task's id)
-    would otherwise update the row twice."""
-    pending = session.info.get("event_heads", {})
-    if matter.id in pending:
+    would otherwise update the row twice. The entries stay known until commit, so a savepoint rolled
+    back after this still leaves the head on the newest entry kept."""
+    if matter.id in session.info.get("event_heads", {}):
         matter.event_head = _matter_head(session, matter)
-        del pending[matter.id]
 
 
 @orm_event.listens_for(Session, "before_commit")
@@ -91,7 +90,7 @@ class History:
         if kind in ADDRESSED:
             event.recipients = [EventRecipient(person_id=p) for p in recipients(event.data)]
         self.db.add(event)  # flushed with the rest of the unit of work
-        if matter is not None:  # the row's head is written once, at commit (see _write_heads)
+        if matter is not None:  # its row's head is set once a step saves (settle_head)
             self.db.info.setdefault("event_heads", {}).setdefault(matter.id, (matter, []))[1].append(event)
         else:  # the shared chain's newest entry, for this outermost transaction (which holds its lock)
             self.db.info["event_shared_head"] = (self.db.get_transaction(), event)

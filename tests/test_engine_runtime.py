@@ -160,6 +160,31 @@ def test_an_entry_rolled_back_with_its_savepoint_leaves_the_chain_whole(engine_s
     assert reminded == [["zhuling"], ["wangwu"]]
 
 
+def test_a_step_rolled_back_after_it_saved_leaves_the_head_on_the_entry_before_it(engine_scenario):
+    """A matter's step under a savepoint (as the timer sweep runs them) saves, setting the row's head, and
+    is then rolled back: the next entry links to the newest entry kept, and so does the row."""
+    from engine.history import settle_head
+
+    matter = engine_scenario.start("t_two_steps", by="zhuling", data=START)
+
+    def step_rolled_back_after_saving(e):
+        kept = e.history.record("reminded", matter.id, "zhuling", data={"to": ["zhuling"]})
+        try:
+            with e.db.begin_nested():
+                e.history.record("reminded", matter.id, "zhuling", data={"to": ["lisi"]})
+                settle_head(e.db, e.runtime.instance(matter.id))
+                e.db.flush()
+                raise RuntimeError("the step fails after it saved")
+        except RuntimeError:
+            pass
+        last = e.history.record("reminded", matter.id, "zhuling", data={"to": ["wangwu"]})
+        return kept.hash, last.prev_hash, last.hash
+    kept, linked_to, last = engine_scenario.run(step_rolled_back_after_saving)
+    assert linked_to == kept
+    assert engine_scenario.run(lambda e: e.runtime.instance(matter.id).event_head) == last
+    assert engine_scenario.run(lambda e: e.history.verify()) == []
+
+
 def test_task_rows_are_queryable_without_loading_workflows(engine_scenario):
     engine_scenario.start("t_two_steps", by="zhuling", data=START)
     rows = engine_scenario.run(lambda e: [(t.spec_id, i.subject) for t, i in e.tasks.inbox("zhuling")])
