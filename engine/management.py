@@ -212,7 +212,7 @@ class Management:
 
     def resume(self, instance_id: int, user: str) -> Instance:
         instance = self.ctx.runtime.instance(instance_id, lock=True)
-        if instance.status not in (states.SUSPENDED, states.ERROR):
+        if instance.status not in states.RESUMABLE:
             raise InvalidState(f"事项状态为“{instance.status}”，无需激活")
         instance.status, instance.error = states.RUNNING, None
         self.ctx.history.record("resumed", instance.id, user, data={"notify": self._holders(instance.id, user)})

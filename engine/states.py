@@ -17,6 +17,7 @@ MATTER = {
 ACTIVE = (RUNNING, WAITING)  # matters the timer worker sweeps
 ENDED = {COMPLETED, TERMINATED, CANCELLED}
 REPAIRABLE = (ERROR, STALLED)  # what an administrator's 重试 applies to
+RESUMABLE = (SUSPENDED, ERROR)  # what an administrator's 激活 applies to (挂起 applies to ACTIVE)
 
 UNFINISHED = (RUNNING, WAITING, SUSPENDED, ERROR, STALLED)  # not ended: counted as 办理中 on a version
 

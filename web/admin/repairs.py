@@ -6,6 +6,8 @@ import json
 
 from flask import g
 
+from engine import states
+
 from ..registry import Operation, Param
 
 
@@ -24,18 +26,27 @@ def _json(text: str | None):
         return text  # plain text is taken as a string value
 
 
-def _repair(name: str, label: str, run, params=(), done: str = "", confirm: str = "") -> Operation:
-    return Operation(name, label, "", "matter", lambda _m, _u: True, run, list(params), done, confirm, audience="admin")
+def _repair(name: str, label: str, run, params=(), done: str = "", confirm: str = "",
+            shown=lambda _m, _u: True) -> Operation:
+    return Operation(name, label, "", "matter", shown, run, list(params), done, confirm, audience="admin")
+
+
+def _in(statuses):
+    """Shown on the console only for a matter in one of these states (the engine refuses the others)."""
+    return lambda matter, _user: matter.status in statuses
 
 
 REPAIRS = [
     _repair("suspend", "挂起", lambda m, u, p: g.engine.management.suspend(m.id, u, p.get("reason", "")),
-            [Param("reason", "原因", required=False)], "事项已挂起"),
-    _repair("resume", "激活", lambda m, u, _p: g.engine.management.resume(m.id, u), [], "事项已激活"),
-    _repair("retry", "重试", lambda m, u, _p: g.engine.management.retry(m.id, u), [], "已重试"),
+            [Param("reason", "原因", required=False)], "事项已挂起", shown=_in(states.ACTIVE)),
+    _repair("resume", "激活", lambda m, u, _p: g.engine.management.resume(m.id, u), [], "事项已激活",
+            shown=_in(states.RESUMABLE)),
+    _repair("retry", "重试", lambda m, u, _p: g.engine.management.retry(m.id, u), [], "已重试",
+            shown=_in(states.REPAIRABLE)),
     _repair("terminate", "终止", lambda m, u, p: g.engine.management.terminate(m.id, u, p.get("reason", "")),
             [Param("reason", "原因")], "事项已终止",
-            "终止后，该事项所有未办结的步骤和定时器都将关闭，各办理人会收到通知，且不能恢复。确定终止？"),
+            "终止后，该事项所有未办结的步骤和定时器都将关闭，各办理人会收到通知，且不能恢复。确定终止？",
+            shown=_in(states.UNFINISHED)),
     # the console shows these beside the row they act on (a task, a timer, the data) or on their own page
     _repair("reassign", "改派", lambda _m, u, p: g.engine.management.reassign(
                 _id(p.get("task")), p.get("to", "").strip(), u, p.get("reason", "")),
