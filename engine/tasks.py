@@ -37,9 +37,7 @@ class Tasks:
         return row
 
     def candidates(self, task_id: int) -> list[str]:
-        return list(self.db.execute(
-            select(TaskCandidate.person_id).where(TaskCandidate.task_id == task_id).order_by(TaskCandidate.person_id)
-        ).scalars())
+        return self.candidates_of([task_id])[task_id]
 
     def candidates_of(self, task_ids: list[int]) -> dict[int, list[str]]:
         """Task id -> its candidates, for several tasks in one query."""

@@ -16,27 +16,26 @@ UNIT_WORDS = {WORKING_DAYS: "个工作日", CALENDAR_DAYS: "日"}  # what follow
 
 
 # --- names ---
-def _people() -> dict[str, str]:
-    if "people_names" not in g:
-        g.people_names = dict(g.db.execute(select(Person.id, Person.name)).all())
-    return g.people_names
+def _names() -> dict[str, str]:
+    """Person id -> name, as far as this request has read them."""
+    return g.setdefault("people_names", {})
 
 
 def know_names(person_ids) -> None:
-    """Reads the names of just these people, in one query: for an answer that shows a few (the whole
-    directory is read only when a page asks for someone else)."""
-    some = g.setdefault("some_names", {})
-    missing = sorted(set(person_ids) - set(some))
-    if missing and "people_names" not in g:
-        some.update(g.db.execute(select(Person.id, Person.name).where(Person.id.in_(missing))).all())
+    """Reads the names of just these people, in one query: for an answer that shows a few, so the
+    whole directory is read only when a page asks for someone not read yet."""
+    missing = sorted(set(person_ids) - set(_names()))
+    if missing and not g.get("all_names_read"):
+        _names().update(g.db.execute(select(Person.id, Person.name).where(Person.id.in_(missing))).all())
 
 
 def person_name(person_id: str | None) -> str:
     if not person_id:
         return ""
-    if "people_names" not in g and person_id in g.get("some_names", {}):
-        return states.actor_name(person_id, g.some_names)
-    return states.actor_name(person_id, _people())
+    if person_id not in _names() and not g.get("all_names_read"):
+        _names().update(g.db.execute(select(Person.id, Person.name)).all())  # a page names many: read all once
+        g.all_names_read = True
+    return states.actor_name(person_id, _names())
 
 
 def department_name(code: str | None) -> str:

@@ -157,8 +157,7 @@ def complete_task(task_id: int):
         raise FormInvalid({"data": "data 必须是对象"}, "data 必须是对象")
     done = g.engine.tasks.complete(task.id, g.user.id, data, revision)
     candidates = g.engine.tasks.candidates_of([done.task.id, *(t.id for t in done.next_tasks)])
-    present.know_names({t.assignee for t in done.next_tasks if t.assignee}
-                       | {p for t in done.next_tasks if not t.assignee for p in candidates[t.id]})
+    present.know_names({p for t in done.next_tasks for p in candidates[t.id]})  # their holders' names
     return jsonify({"task": task_json(done.task, candidates=candidates[done.task.id]),
                     "instance_status": done.instance_status,
                     "next_tasks": [task_json(t, candidates=candidates[t.id])
