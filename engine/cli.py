@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import auth_sessions, db, input_text, worker
+from . import auth_sessions, db, input_text, management, worker
 from .budget import SandboxRefusal
 from .bootstrap import PROCESSES, bootstrap
 from .clock import from_environment, local
@@ -143,7 +143,7 @@ def cmd_timers(args):
 def cmd_import_calendar(args):
     text = Path(args.file).read_text(encoding="utf-8")
     result = _run(lambda e: e.management.import_calendar(text, f"导入：{Path(args.file).name}", args.user))
-    print(f"已导入 {result['year']} 年工作日历；重算期限：任务 {result['tasks']} 个，定时器 {result['timers']} 个，事项期限 {result['matter_deadlines']} 个")
+    print(management.import_summary(result))
 
 
 def cmd_verify_log(_args):

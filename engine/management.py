@@ -17,6 +17,12 @@ log = logging.getLogger(__name__)
 SWEEPABLE = states.ACTIVE
 
 
+def import_summary(result: dict) -> str:
+    """What an import of a year's schedule did (Management.import_calendar), as the page and CLI say it."""
+    return (f"已导入 {result['year']} 年工作日历；重算期限：任务 {result['tasks']} 个，定时器 {result['timers']} 个，"
+            f"事项期限 {result['matter_deadlines']} 个")
+
+
 class Management:
     def __init__(self, ctx):
         self.ctx = ctx

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from engine import accountability, auth_sessions, states
 from engine.clock import SHANGHAI
 from engine.errors import LiandongError
+from engine.management import import_summary
 from engine.models import CalendarYear, Department, Person
 from engine.monitoring import STATUSES, InstanceFilter
 
@@ -220,7 +221,7 @@ def calendar_import():
         refuse()
         flash(f"导入失败：{err.message}", "error")
         return redirect(url_for("admin.calendar_page"))
-    flash(f"已导入 {result['year']} 年工作日历；重算期限：任务 {result['tasks']} 个，定时器 {result['timers']} 个，事项期限 {result['matter_deadlines']} 个", "success")
+    flash(import_summary(result), "success")
     return redirect(url_for("admin.calendar_page", year=result["year"]))
 
 
