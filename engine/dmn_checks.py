@@ -74,7 +74,8 @@ class _Checks:
         """Whether `source` passes the sandbox's rules (an entry also must not be FEEL)."""
         feel = _feel(source) if what.startswith("条目") else None
         reasons = [feel] if feel else self.trials.problems(source, "eval")
-        self.found.extend(XmlProblem(f"{what}：{r}", element.sourceline, element.get("id")) for r in reasons)
+        for reason in reasons:
+            self.add(f"{what}：{reason}", element)
         return not reasons
 
 

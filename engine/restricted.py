@@ -214,6 +214,9 @@ _PLAIN_NODES = (
 )
 
 
+_PLAIN_OR_OPERATOR = (ast.operator, *_PLAIN_NODES)  # an operator is checked with its BinOp
+
+
 def is_straight_line(tree: ast.AST) -> bool:
     """An expression with no loop, comprehension, lambda or call other than linear built-ins, the
     diagram's functions and lookups, and no operator that multiplies sizes. Each node runs once and
@@ -230,7 +233,7 @@ def _is_linear_node(node: ast.AST) -> bool:
         return _is_linear_call(node)
     if isinstance(node, ast.FormattedValue):
         return node.format_spec is None
-    return isinstance(node, (ast.operator, *_PLAIN_NODES))  # an operator is checked with its BinOp
+    return isinstance(node, _PLAIN_OR_OPERATOR)
 
 
 def _is_linear_call(node: ast.Call) -> bool:
